@@ -1,0 +1,1 @@
+"""oms core: domain rules, services and adapters."""

@@ -1,0 +1,1 @@
+"""The oms domain: entities, value objects and rules. Standard library only, no I/O."""

@@ -1,0 +1,160 @@
+"""Customers, their types, addresses and cards on file."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from oms_core.domain.payments import PaymentMethod
+
+
+class CustomerStatus(enum.StrEnum):
+    """Whether a customer may order: on hold and closed customers are refused at checkout."""
+
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A postal address as typed; copied onto an order when it is placed."""
+
+    name: str = ""
+    company: str = ""
+    address1: str = ""
+    address2: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    country: str = "US"
+    phone: str = ""
+
+    def one_line(self) -> str:
+        """The address on one line, for tables and previews."""
+        parts = [
+            self.name,
+            self.company,
+            self.address1,
+            self.address2,
+            f"{self.city}, {self.state} {self.zip}".strip(" ,"),
+        ]
+        if self.country and self.country != "US":
+            parts.append(self.country)
+        return ", ".join(p for p in parts if p)
+
+    def is_blank(self) -> bool:
+        """True when no street, city or ZIP has been entered."""
+        return not (self.address1 or self.city or self.zip)
+
+
+@dataclass(slots=True)
+class AddressBookEntry:
+    """An address kept on a customer's record, with its defaults."""
+
+    id: int | None
+    address: Address
+    label: str = ""
+    is_default_billing: bool = False
+    is_default_shipping: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CardOnFile:
+    """A card kept for a customer: only what may be stored (never the number or the code)."""
+
+    id: int | None
+    token: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+    def label(self) -> str:
+        """``Visa ending 4242, exp 04/28``."""
+        return (
+            f"{self.brand} ending {self.last4}, exp {self.exp_month:02d}/{self.exp_year % 100:02d}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerType:
+    """A kind of customer with its price level, payment methods and club flag.
+
+    Attributes:
+        code: short unique code (``RETAIL``, ``WHOLESALE``, ``WINECLUB``).
+        discount_percent: percentage off list price when no price-list price applies.
+        price_list: SKU (upper-case) to price for this type; wins over the discount.
+        payment_methods: the methods this type may use.
+        is_club: members of this type receive club shipments.
+    """
+
+    id: int | None
+    code: str
+    name: str
+    discount_percent: Decimal = Decimal("0")
+    price_list: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
+    payment_methods: frozenset[PaymentMethod] = frozenset(
+        {PaymentMethod.CARD, PaymentMethod.CARD_ON_FILE, PaymentMethod.CHECK, PaymentMethod.CASH}
+    )
+    is_club: bool = False
+
+    def allows(self, method: PaymentMethod) -> bool:
+        """True when customers of this type may pay with ``method``."""
+        return method in self.payment_methods
+
+
+@dataclass(slots=True)
+class Customer:
+    """A customer record. ``version`` guards against two operators overwriting each other."""
+
+    id: int | None
+    number: str
+    first_name: str
+    last_name: str
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    alt_phone: str = ""
+    type_code: str = "RETAIL"
+    tax_exempt: bool = False
+    notes: str = ""
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    addresses: list[AddressBookEntry] = field(default_factory=list)
+    cards: list[CardOnFile] = field(default_factory=list)
+    preferred_pickup: bool = False
+    version: int = 1
+
+    @property
+    def display_name(self) -> str:
+        """``First Last`` or the company when the person has no name."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.company
+
+    def default_shipping(self) -> AddressBookEntry | None:
+        """The default ship-to, else the first address, else ``None``."""
+        for entry in self.addresses:
+            if entry.is_default_shipping:
+                return entry
+        return self.addresses[0] if self.addresses else None
+
+    def default_billing(self) -> AddressBookEntry | None:
+        """The default bill-to, else the default ship-to."""
+        for entry in self.addresses:
+            if entry.is_default_billing:
+                return entry
+        return self.default_shipping()
+
+    def address(self, address_id: int) -> AddressBookEntry | None:
+        """The address-book entry with ``address_id``, if it is this customer's."""
+        return next((a for a in self.addresses if a.id == address_id), None)
+
+    def card(self, card_id: int) -> CardOnFile | None:
+        """The card on file with ``card_id``, if it is this customer's."""
+        return next((c for c in self.cards if c.id == card_id), None)
+
+
+def format_customer_number(sequence: int) -> str:
+    """Customer numbers are ``C`` and at least six digits: ``C000123``."""
+    return f"C{sequence:06d}"

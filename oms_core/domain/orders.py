@@ -1,0 +1,238 @@
+"""Orders, their lines and their lifecycle: draft -> placed -> processing -> shipped, or cancelled."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from oms_core.domain.customers import Address
+from oms_core.domain.errors import InvalidState, ValidationError
+from oms_core.domain.money import ZERO, money
+from oms_core.domain.payments import Payment, PaymentChoice
+
+MAX_LINE_QUANTITY = 100_000
+GIFT_MESSAGE_MAX = 500
+NOTES_MAX = 2000
+
+
+class OrderStatus(enum.StrEnum):
+    """Where an order is in its life."""
+
+    DRAFT = "draft"
+    PLACED = "placed"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+class OrderSource(enum.StrEnum):
+    """How the order reached the office."""
+
+    PHONE = "phone"
+    FAX = "fax"
+    EMAIL = "email"
+    BULK = "bulk"
+    CLUB = "club"
+    IMPORT = "import"
+
+
+_NEXT_STATES = {
+    OrderStatus.DRAFT: {OrderStatus.PLACED, OrderStatus.CANCELLED},
+    OrderStatus.PLACED: {OrderStatus.PROCESSING, OrderStatus.CANCELLED},
+    OrderStatus.PROCESSING: {OrderStatus.SHIPPED, OrderStatus.CANCELLED},
+    OrderStatus.SHIPPED: set(),
+    OrderStatus.CANCELLED: set(),
+}
+
+
+def check_transition(current: OrderStatus, new: OrderStatus) -> None:
+    """Refuse a status change the lifecycle does not allow.
+
+    Raises:
+        InvalidState: naming both states.
+    """
+    if new not in _NEXT_STATES[current]:
+        raise InvalidState(f"an order that is {current.value} cannot become {new.value}")
+
+
+def check_quantity(quantity: int, field_name: str = "quantity") -> int:
+    """A line quantity is a whole number from 1 to ``MAX_LINE_QUANTITY``.
+
+    Raises:
+        ValidationError: naming ``field_name``.
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError("quantity must be a whole number", field=field_name)
+    if quantity < 1:
+        raise ValidationError("quantity must be at least 1", field=field_name)
+    if quantity > MAX_LINE_QUANTITY:
+        raise ValidationError(f"quantity must be at most {MAX_LINE_QUANTITY:,}", field=field_name)
+    return quantity
+
+
+def parse_quantity(text: str, field_name: str = "quantity") -> int:
+    """Parse a typed quantity (``3``, `` 3 ``, ``3.0``) and check it.
+
+    Raises:
+        ValidationError: naming ``field_name``.
+    """
+    cleaned = text.strip().replace(",", "")
+    try:
+        value = float(cleaned) if "." in cleaned else int(cleaned)
+    except ValueError:
+        raise ValidationError(f"{text.strip()!r} is not a quantity", field=field_name) from None
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError("quantity must be a whole number", field=field_name)
+        value = int(value)
+    return check_quantity(value, field_name)
+
+
+@dataclass(slots=True)
+class OrderLine:
+    """One SKU on an order. Name, price and tax are copies, so later edits never rewrite it."""
+
+    id: int | None
+    product_id: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    taxable: bool = True
+    weight_lb: Decimal = Decimal("0")
+    price_override: Decimal | None = None
+    override_reason: str = ""
+    line_tax: Decimal = ZERO
+
+    @property
+    def effective_price(self) -> Decimal:
+        """The override when there is one, else the customer's price."""
+        return self.price_override if self.price_override is not None else self.unit_price
+
+    @property
+    def line_total(self) -> Decimal:
+        """Quantity times the effective price, before tax."""
+        return money(self.effective_price * self.quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The money on an order: what the operator reads back to the customer."""
+
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    units: int
+    weight_lb: Decimal
+
+
+@dataclass(slots=True)
+class Order:
+    """An order; while it is a draft it is the operator's cart, saved on every edit."""
+
+    id: int | None
+    status: OrderStatus = OrderStatus.DRAFT
+    source: OrderSource = OrderSource.PHONE
+    number: int | None = None
+    customer_id: int | None = None
+    operator: str = ""
+    lines: list[OrderLine] = field(default_factory=list)
+    bill_to: Address | None = None
+    ship_to: Address | None = None
+    ship_to_address_id: int | None = None
+    shipping_method: str = ""
+    shipping_charge: Decimal = ZERO
+    shipping_tax: Decimal = ZERO
+    payment_choice: PaymentChoice | None = None
+    payments: list[Payment] = field(default_factory=list)
+    gift_message: str = ""
+    notes: str = ""
+    batch_key: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    placed_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def is_draft(self) -> bool:
+        """A draft is still the operator's cart."""
+        return self.status is OrderStatus.DRAFT
+
+    def require_draft(self) -> None:
+        """Refuse edits to an order that has been placed.
+
+        Raises:
+            InvalidState: when the order is no longer a draft.
+        """
+        if not self.is_draft:
+            raise InvalidState(
+                f"order {self.number} is {self.status.value}; it can no longer be edited"
+            )
+
+    def line(self, line_id: int) -> OrderLine:
+        """The line with ``line_id``.
+
+        Raises:
+            ValidationError: when the line is not on this order.
+        """
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise ValidationError("that line is no longer on the order", field="line")
+
+    def line_for_product(self, product_id: int) -> OrderLine | None:
+        """The line already holding ``product_id``, so adding a SKU twice merges quantities."""
+        return next((line for line in self.lines if line.product_id == product_id), None)
+
+    @property
+    def subtotal(self) -> Decimal:
+        """Sum of the line totals."""
+        return money(sum((line.line_total for line in self.lines), ZERO))
+
+    @property
+    def tax(self) -> Decimal:
+        """Line taxes plus the tax on shipping."""
+        return money(sum((line.line_tax for line in self.lines), ZERO) + self.shipping_tax)
+
+    @property
+    def total(self) -> Decimal:
+        """What the customer pays."""
+        return money(self.subtotal + self.shipping_charge + self.tax)
+
+    @property
+    def units(self) -> int:
+        """Total number of units on the order."""
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def weight_lb(self) -> Decimal:
+        """Total shipping weight in pounds."""
+        return sum((line.weight_lb * line.quantity for line in self.lines), Decimal("0"))
+
+    def quote(self) -> Quote:
+        """The totals as they stand."""
+        return Quote(
+            self.subtotal, self.shipping_charge, self.tax, self.total, self.units, self.weight_lb
+        )
+
+    def tax_region(self) -> str:
+        """The region that sets the tax rate: the ship-to state, else the bill-to state."""
+        if self.ship_to is not None and self.ship_to.state:
+            return self.ship_to.state
+        if self.bill_to is not None:
+            return self.bill_to.state
+        return ""
+
+    def same_items_as(self, other: Order) -> bool:
+        """True when both orders hold the same SKUs in the same quantities."""
+        return _items(self) == _items(other)
+
+
+def _items(order: Order) -> dict[str, int]:
+    items: dict[str, int] = {}
+    for line in order.lines:
+        items[line.sku] = items.get(line.sku, 0) + line.quantity
+    return items

@@ -1,0 +1,51 @@
+"""Recomputing a draft's prices, tax and shipping from the catalogue and the customer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from oms_core.domain.customers import CustomerType
+from oms_core.domain.money import ZERO
+from oms_core.domain.orders import Order
+from oms_core.domain.pricing import unit_price
+from oms_core.domain.products import Product
+from oms_core.domain.shipping import ShippingMethod
+from oms_core.domain.tax import TaxTable
+
+
+def reprice(
+    order: Order,
+    products: Mapping[int, Product],
+    customer_type: CustomerType | None,
+    tax_exempt: bool,
+    taxes: TaxTable,
+    shipping: ShippingMethod | None,
+) -> None:
+    """Refresh every line from the catalogue, then the line taxes, shipping and shipping tax.
+
+    Overrides are kept: an operator's agreed price survives a catalogue change. Lines whose
+    product is missing from ``products`` keep their copied values.
+    """
+    for line in order.lines:
+        product = products.get(line.product_id)
+        if product is not None:
+            line.sku = product.sku
+            line.name = product.name
+            line.unit_price = unit_price(product, customer_type)
+            line.taxable = product.taxable
+            line.weight_lb = product.weight_lb
+    apply_tax_and_shipping(order, tax_exempt, taxes, shipping)
+
+
+def apply_tax_and_shipping(
+    order: Order, tax_exempt: bool, taxes: TaxTable, shipping: ShippingMethod | None
+) -> None:
+    """Compute line taxes, the shipping charge and its tax from the lines as they are."""
+    region = order.tax_region()
+    for line in order.lines:
+        line.line_tax = taxes.line_tax(line.line_total, line.taxable, region, tax_exempt)
+    if shipping is None:
+        order.shipping_charge = ZERO
+    else:
+        order.shipping_charge = shipping.charge(order.subtotal, order.units, order.weight_lb)
+    order.shipping_tax = taxes.shipping_tax(order.shipping_charge, region, tax_exempt)

@@ -1,0 +1,355 @@
+"""Ports: what the services need from the outside world, as abstract classes.
+
+``oms_core.storage`` and ``oms_core.payments`` implement them; tests use in-memory fakes.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Self
+
+from oms_core.domain.audit import AuditEvent
+from oms_core.domain.customers import AddressBookEntry, CardOnFile, Customer, CustomerType
+from oms_core.domain.operators import Operator
+from oms_core.domain.orders import Order
+from oms_core.domain.payments import CardEntry, CardToken
+from oms_core.domain.products import Product
+from oms_core.domain.shipping import ShippingMethod
+from oms_core.domain.tax import TaxRate
+from oms_core.read_models import CustomerSummary, OrderFilter, OrderSummary
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    """A parsed search string. Every non-empty field is a case-insensitive prefix to match.
+
+    Attributes:
+        text: lower-cased text matched against last name, company, email and ``first last``.
+        first: with ``last``: the first-name prefix when the query had two words.
+        last: with ``first``: the last-name prefix when the query had two words.
+        digits: the query's digits when it looks like a phone number (at least 3 digits).
+        number: an upper-cased customer-number prefix (``C0001``) when it looks like one.
+    """
+
+    text: str = ""
+    first: str = ""
+    last: str = ""
+    digits: str = ""
+    number: str = ""
+
+
+class CustomerRepository(abc.ABC):
+    """Customers, their address books and cards on file."""
+
+    @abc.abstractmethod
+    def get(self, customer_id: int) -> Customer:
+        """Load a whole customer. Raises ``NotFound``."""
+
+    @abc.abstractmethod
+    def get_by_number(self, number: str) -> Customer | None:
+        """Load a customer by number (case-insensitive), or ``None``."""
+
+    @abc.abstractmethod
+    def get_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
+        """Load many whole customers at once (batch jobs), keyed by id; missing ids are absent."""
+
+    @abc.abstractmethod
+    def add(self, customer: Customer) -> int:
+        """Insert a customer with its addresses and cards; return its id and set the ids."""
+
+    @abc.abstractmethod
+    def update(self, customer: Customer) -> None:
+        """Save the customer's own fields if ``customer.version`` is still current.
+
+        Increments ``customer.version``. Raises ``StaleEdit`` when another edit came first.
+        Addresses and cards are saved with their own methods.
+        """
+
+    @abc.abstractmethod
+    def save_address(self, customer_id: int, entry: AddressBookEntry) -> int:
+        """Insert (``entry.id is None``) or update an address; keep at most one default of each
+        kind for the customer. Return the address id.
+        """
+
+    @abc.abstractmethod
+    def delete_address(self, customer_id: int, address_id: int) -> None:
+        """Remove an address from the customer's book."""
+
+    @abc.abstractmethod
+    def add_card(self, customer_id: int, card: CardOnFile) -> int:
+        """Keep a tokenised card on file; return its id."""
+
+    @abc.abstractmethod
+    def delete_card(self, customer_id: int, card_id: int) -> None:
+        """Remove a card on file."""
+
+    @abc.abstractmethod
+    def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
+        """Customers matching any part of ``query``, ranked: exact number or email first,
+        then by last name, first name, number.
+        """
+
+    @abc.abstractmethod
+    def summaries(self, customer_ids: Sequence[int]) -> dict[int, CustomerSummary]:
+        """Summaries of the given customers, keyed by id."""
+
+    @abc.abstractmethod
+    def find_duplicates(
+        self, email: str, phone: str, exclude_id: int | None
+    ) -> list[CustomerSummary]:
+        """Customers with the same email (case-insensitive) or the same E.164 phone."""
+
+    @abc.abstractmethod
+    def ids_by_type(self, type_code: str, statuses: Iterable[str]) -> list[int]:
+        """Ids of the customers of a type with one of the statuses, by number."""
+
+    @abc.abstractmethod
+    def next_number(self) -> str:
+        """Allocate the next customer number (``C000124``) inside the transaction."""
+
+
+class ProductRepository(abc.ABC):
+    """The catalogue and its stock."""
+
+    @abc.abstractmethod
+    def get(self, product_id: int) -> Product:
+        """Load a product. Raises ``NotFound``."""
+
+    @abc.abstractmethod
+    def get_by_sku(self, sku: str) -> Product | None:
+        """Load a product by SKU, whatever its case."""
+
+    @abc.abstractmethod
+    def get_many(self, product_ids: Iterable[int]) -> dict[int, Product]:
+        """Products by id."""
+
+    @abc.abstractmethod
+    def get_many_by_sku(self, skus: Iterable[str]) -> dict[str, Product]:
+        """Products keyed by upper-case SKU; unknown SKUs are absent."""
+
+    @abc.abstractmethod
+    def search(self, text: str, limit: int) -> list[Product]:
+        """Active and inactive products whose SKU starts with ``text`` or whose name contains it."""
+
+    @abc.abstractmethod
+    def add(self, product: Product) -> int:
+        """Insert a product; return its id."""
+
+    @abc.abstractmethod
+    def update(self, product: Product) -> None:
+        """Save a product's fields (not its stock, which only moves through take/restock)."""
+
+    @abc.abstractmethod
+    def take_stock(self, product_id: int, quantity: int, allow_backorder: bool) -> bool:
+        """Decrement stock with a guarded update; ``False`` when it would go below zero and the
+        product may not be backordered.
+        """
+
+    @abc.abstractmethod
+    def restock(self, product_id: int, quantity: int) -> None:
+        """Put units back (cancelled order)."""
+
+
+class OrderRepository(abc.ABC):
+    """Orders, drafts included, with their lines and payments."""
+
+    @abc.abstractmethod
+    def get(self, order_id: int) -> Order:
+        """Load a whole order. Raises ``NotFound``."""
+
+    @abc.abstractmethod
+    def get_by_number(self, number: int) -> Order | None:
+        """Load a placed order by its number."""
+
+    @abc.abstractmethod
+    def add(self, order: Order) -> int:
+        """Insert an order with lines and payments; set its id and its lines' ids."""
+
+    @abc.abstractmethod
+    def save(self, order: Order) -> None:
+        """Save an order and its lines if ``order.version`` is current; increments it.
+
+        Raises ``StaleEdit`` when another edit came first. New lines get their ids.
+        """
+
+    @abc.abstractmethod
+    def delete_draft(self, order_id: int, version: int) -> None:
+        """Discard a draft. Raises ``StaleEdit`` if it changed."""
+
+    @abc.abstractmethod
+    def next_number(self) -> int:
+        """Allocate the next order number inside the placing transaction (gap-free)."""
+
+    @abc.abstractmethod
+    def list(self, order_filter: OrderFilter, limit: int, offset: int = 0) -> list[OrderSummary]:
+        """Orders matching the filter, newest first."""
+
+    @abc.abstractmethod
+    def drafts(
+        self, operator: str | None = None, customer_id: int | None = None, limit: int = 50
+    ) -> list[OrderSummary]:
+        """Open drafts, most recently edited first."""
+
+    @abc.abstractmethod
+    def placed_since(self, customer_id: int, since: datetime) -> list[Order]:
+        """The customer's non-cancelled, non-draft orders placed at or after ``since``."""
+
+    @abc.abstractmethod
+    def by_batch_keys(self, keys: Iterable[str]) -> dict[str, int]:
+        """Order ids of non-draft orders carrying these batch keys (idempotent batch jobs)."""
+
+
+class ReferenceRepository(abc.ABC):
+    """Reference data: customer types, shipping methods, tax rates, operators, settings."""
+
+    @abc.abstractmethod
+    def customer_types(self) -> list[CustomerType]:
+        """All customer types, with price lists."""
+
+    @abc.abstractmethod
+    def customer_type(self, code: str) -> CustomerType | None:
+        """One customer type by code."""
+
+    @abc.abstractmethod
+    def save_customer_type(self, customer_type: CustomerType) -> int:
+        """Insert or update a customer type (by code) and its price list."""
+
+    @abc.abstractmethod
+    def shipping_methods(self) -> list[ShippingMethod]:
+        """All shipping methods, active first."""
+
+    @abc.abstractmethod
+    def save_shipping_method(self, method: ShippingMethod) -> int:
+        """Insert or update a shipping method (by code)."""
+
+    @abc.abstractmethod
+    def tax_rates(self) -> list[TaxRate]:
+        """Every tax rate."""
+
+    @abc.abstractmethod
+    def save_tax_rate(self, rate: TaxRate) -> None:
+        """Insert or update the rate of a region."""
+
+    @abc.abstractmethod
+    def operator(self, username: str) -> Operator | None:
+        """An operator by user name."""
+
+    @abc.abstractmethod
+    def save_operator(self, operator: Operator) -> None:
+        """Insert or update an operator."""
+
+    @abc.abstractmethod
+    def setting(self, key: str) -> str | None:
+        """A stored office setting, or ``None``."""
+
+    @abc.abstractmethod
+    def save_setting(self, key: str, value: str) -> None:
+        """Store an office setting."""
+
+
+class AuditRepository(abc.ABC):
+    """The append-only audit trail."""
+
+    @abc.abstractmethod
+    def add(self, event: AuditEvent) -> None:
+        """Record one event."""
+
+    @abc.abstractmethod
+    def add_many(self, events: Sequence[AuditEvent]) -> None:
+        """Record many events in one go (batch jobs)."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int) -> list[AuditEvent]:
+        """An order's events, oldest first."""
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
+
+    customers: CustomerRepository
+    products: ProductRepository
+    orders: OrderRepository
+    reference: ReferenceRepository
+    audit: AuditRepository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.close()
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Make the work permanent."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Undo everything not committed (harmless after a commit)."""
+
+    def close(self) -> None:
+        """Release the connection (nothing to do for in-memory fakes)."""
+
+
+class UnitOfWorkFactory(abc.ABC):
+    """Makes units of work. ``write=True`` takes the write lock up front where the backend needs
+    it (SQLite ``BEGIN IMMEDIATE``), so a read-then-write never fails half-way.
+    """
+
+    @abc.abstractmethod
+    def __call__(self, write: bool = False) -> UnitOfWork:
+        """A fresh unit of work."""
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """The gateway's answer to an authorisation.
+
+    Attributes:
+        approved: whether the money is held.
+        reference: the gateway's id for the authorisation (to void it).
+        reason: the decline reason, for the operator to read to the customer.
+    """
+
+    approved: bool
+    reference: str = ""
+    reason: str = ""
+
+
+class PaymentGateway(abc.ABC):
+    """Where card payments go. Card numbers and codes enter here and never leave."""
+
+    @abc.abstractmethod
+    def tokenize(self, card: CardEntry) -> CardToken:
+        """Turn a typed card into a token. Raises ``ValidationError`` for a bad number or
+        expiry, ``PaymentUnavailable`` when the gateway cannot be reached.
+        """
+
+    @abc.abstractmethod
+    def authorize(self, token: str, amount: Decimal, idempotency_key: str) -> Authorization:
+        """Hold ``amount`` on the card. The same key twice returns the first answer.
+        Raises ``PaymentUnavailable`` on a network failure.
+        """
+
+    @abc.abstractmethod
+    def void(self, reference: str) -> None:
+        """Release an authorisation (the order could not be committed)."""
+
+
+class Clock(abc.ABC):
+    """The time, so tests can set it."""
+
+    @abc.abstractmethod
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""

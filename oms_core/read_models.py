@@ -1,0 +1,241 @@
+"""Read models: frozen snapshots that services hand to the UI and batch jobs.
+
+They hold plain values only, so nothing the UI keeps can lazy-load or go stale behind its back.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from oms_core.domain.customers import Address
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSummary:
+    """One row of customer search results."""
+
+    id: int
+    number: str
+    first_name: str
+    last_name: str
+    company: str
+    email: str
+    phone: str
+    city: str
+    state: str
+    type_code: str
+    status: str
+
+    @property
+    def name(self) -> str:
+        """``First Last``, or the company when there is no personal name."""
+        return f"{self.first_name} {self.last_name}".strip() or self.company
+
+
+@dataclass(frozen=True, slots=True)
+class AddressView:
+    """An address-book entry."""
+
+    id: int
+    label: str
+    address: Address
+    is_default_billing: bool
+    is_default_shipping: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """A card on file as it may be shown: brand, last four, expiry."""
+
+    id: int
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+    @property
+    def label(self) -> str:
+        """``Visa ending 4242, exp 04/28``."""
+        return (
+            f"{self.brand} ending {self.last4}, exp {self.exp_month:02d}/{self.exp_year % 100:02d}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """One row of an order list."""
+
+    id: int
+    number: int | None
+    status: str
+    source: str
+    customer_id: int | None
+    customer_number: str
+    customer_name: str
+    total: Decimal
+    placed_at: datetime | None
+    updated_at: datetime | None
+    operator: str
+    line_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDetail:
+    """Everything the Customer screen shows."""
+
+    id: int
+    number: str
+    first_name: str
+    last_name: str
+    company: str
+    email: str
+    phone: str
+    alt_phone: str
+    type_code: str
+    type_name: str
+    is_club: bool
+    tax_exempt: bool
+    notes: str
+    status: str
+    preferred_pickup: bool
+    version: int
+    payment_methods: tuple[str, ...]
+    addresses: tuple[AddressView, ...] = ()
+    cards: tuple[CardView, ...] = ()
+    recent_orders: tuple[OrderSummary, ...] = ()
+    open_drafts: tuple[OrderSummary, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``First Last``, or the company."""
+        return f"{self.first_name} {self.last_name}".strip() or self.company
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSummary:
+    """A product as the cart and the pad show it, priced for the customer at hand."""
+
+    id: int
+    sku: str
+    name: str
+    price: Decimal
+    list_price: Decimal
+    stock_on_hand: int
+    allow_backorder: bool
+    active: bool
+    taxable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """One line of a cart or an order."""
+
+    id: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    price_override: Decimal | None
+    override_reason: str
+    effective_price: Decimal
+    line_total: Decimal
+    line_tax: Decimal
+    stock_on_hand: int | None = None
+    allow_backorder: bool = False
+
+    @property
+    def short_by(self) -> int:
+        """Units missing to ship the line now (0 when stock covers it or is unknown)."""
+        if self.stock_on_hand is None:
+            return 0
+        return max(0, self.quantity - max(self.stock_on_hand, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentView:
+    """A payment as it may be shown (masked)."""
+
+    method: str
+    label: str
+    amount: Decimal
+    status: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    """One audit-trail entry."""
+
+    at: datetime
+    operator: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CartView:
+    """A draft as the Cart and Checkout screens show it, with its live quote."""
+
+    id: int
+    version: int
+    source: str
+    customer: CustomerSummary | None
+    lines: tuple[LineView, ...]
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    units: int
+    bill_to: Address | None
+    ship_to: Address | None
+    ship_to_address_id: int | None
+    shipping_method: str
+    payment_method: str | None
+    payment_label: str
+    card_id: int | None
+    gift_message: str
+    notes: str
+    operator: str
+    updated_at: datetime | None
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """A placed (or cancelled, shipped...) order with everything on it."""
+
+    id: int
+    number: int | None
+    status: str
+    source: str
+    customer: CustomerSummary | None
+    operator: str
+    placed_at: datetime | None
+    bill_to: Address | None
+    ship_to: Address | None
+    shipping_method: str
+    lines: tuple[LineView, ...]
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    payments: tuple[PaymentView, ...]
+    gift_message: str
+    notes: str
+    audit: tuple[AuditView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    """Filters for the order list; ``None`` means any."""
+
+    status: str | None = None
+    customer_id: int | None = None
+    number: int | None = None
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+    source: str | None = None
+    include_drafts: bool = False

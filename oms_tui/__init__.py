@@ -1,0 +1,1 @@
+"""oms terminal UI."""
