@@ -172,6 +172,10 @@ class OrderRepository(abc.ABC):
         """Insert an order with lines and payments; set its id and its lines' ids."""
 
     @abc.abstractmethod
+    def add_many(self, orders: Sequence[Order]) -> None:
+        """Insert many orders with their lines and payments in bulk (batch jobs); set the ids."""
+
+    @abc.abstractmethod
     def save(self, order: Order) -> None:
         """Save an order and its lines if ``order.version`` is current; increments it.
 
