@@ -100,9 +100,7 @@ class CustomerRepository(abc.ABC):
         """Summaries of the given customers, keyed by id."""
 
     @abc.abstractmethod
-    def find_duplicates(
-        self, email: str, phone: str, exclude_id: int | None
-    ) -> list[CustomerSummary]:
+    def find_duplicates(self, email: str, phone: str, exclude_id: int | None) -> list[CustomerSummary]:
         """Customers with the same email (case-insensitive) or the same E.164 phone."""
 
     @abc.abstractmethod

@@ -73,9 +73,7 @@ class CardOnFile:
 
     def label(self) -> str:
         """``Visa ending 4242, exp 04/28``."""
-        return (
-            f"{self.brand} ending {self.last4}, exp {self.exp_month:02d}/{self.exp_year % 100:02d}"
-        )
+        return f"{self.brand} ending {self.last4}, exp {self.exp_month:02d}/{self.exp_year % 100:02d}"
 
 
 @dataclass(frozen=True, slots=True)

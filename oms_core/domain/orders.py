@@ -168,9 +168,7 @@ class Order:
             InvalidState: when the order is no longer a draft.
         """
         if not self.is_draft:
-            raise InvalidState(
-                f"order {self.number} is {self.status.value}; it can no longer be edited"
-            )
+            raise InvalidState(f"order {self.number} is {self.status.value}; it can no longer be edited")
 
     def line(self, line_id: int) -> OrderLine:
         """The line with ``line_id``.
@@ -214,9 +212,7 @@ class Order:
 
     def quote(self) -> Quote:
         """The totals as they stand."""
-        return Quote(
-            self.subtotal, self.shipping_charge, self.tax, self.total, self.units, self.weight_lb
-        )
+        return Quote(self.subtotal, self.shipping_charge, self.tax, self.total, self.units, self.weight_lb)
 
     def tax_region(self) -> str:
         """The region that sets the tax rate: the ship-to state, else the bill-to state."""

@@ -22,9 +22,7 @@ def unit_price(product: Product, customer_type: CustomerType | None) -> Decimal:
     return money(product.list_price)
 
 
-def override_needs_supervisor(
-    normal_price: Decimal, new_price: Decimal, limit_percent: Decimal
-) -> bool:
+def override_needs_supervisor(normal_price: Decimal, new_price: Decimal, limit_percent: Decimal) -> bool:
     """An override that cuts the price by more than ``limit_percent`` needs a supervisor.
 
     Raising a price never does.

@@ -49,9 +49,7 @@ class TestGateway(PaymentGateway):
         """Check the card and return a token whose prefix encodes the test outcome."""
         digits = "".join(ch for ch in card.number if ch.isdigit())
         if len(digits) < 13 or len(digits) > 19 or not luhn_ok(digits):
-            raise ValidationError(
-                "card number is not valid (check the digits)", field="card_number"
-            )
+            raise ValidationError("card number is not valid (check the digits)", field="card_number")
         if not 1 <= card.exp_month <= 12:
             raise ValidationError("expiry month must be 01 to 12", field="card_expiry")
         today = self._today or datetime.now()

@@ -1,0 +1,61 @@
+"""What every service needs: units of work, the gateway, the clock and who is at the keyboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from oms_core.domain.errors import PermissionDenied
+from oms_core.domain.operators import Operator, Role
+from oms_core.ports import Clock, PaymentGateway, UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Office settings that shape the rules.
+
+    Attributes:
+        phone_region: region for phone numbers typed without a country code.
+        override_limit_percent: a price cut deeper than this needs a supervisor.
+        default_shipping_method: preselected on a new order.
+        duplicate_window_hours: how far back a same-items order counts as a likely duplicate.
+    """
+
+    phone_region: str = "US"
+    override_limit_percent: Decimal = Decimal("10")
+    default_shipping_method: str = "GROUND"
+    duplicate_window_hours: int = 24
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceContext:
+    """The dependencies shared by all services of one process (one operator)."""
+
+    uow_factory: UnitOfWorkFactory
+    gateway: PaymentGateway
+    clock: Clock
+    operator_username: str
+    settings: Settings = Settings()
+
+    def read(self) -> UnitOfWork:
+        """A unit of work for reading."""
+        return self.uow_factory(write=False)
+
+    def write(self) -> UnitOfWork:
+        """A unit of work that will write (takes the write lock up front on SQLite)."""
+        return self.uow_factory(write=True)
+
+
+def current_operator(uow: UnitOfWork, username: str) -> Operator:
+    """The operator record for ``username``; an unknown user is a plain operator."""
+    return uow.reference.operator(username) or Operator(username=username, role=Role.OPERATOR)
+
+
+def require_role(operator: Operator, role: Role, action: str) -> None:
+    """Refuse ``action`` unless the operator has ``role`` or higher.
+
+    Raises:
+        PermissionDenied: naming the action and the role needed.
+    """
+    if not operator.at_least(role):
+        raise PermissionDenied(f"{action} needs a {role.value}; {operator.username} is {operator.role.value}")

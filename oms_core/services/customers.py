@@ -1,0 +1,335 @@
+"""Finding, creating and editing customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from oms_core.domain.addresses import address_problems, clean_address
+from oms_core.domain.audit import AuditEvent
+from oms_core.domain.customers import (
+    Address,
+    AddressBookEntry,
+    CardOnFile,
+    Customer,
+    CustomerStatus,
+)
+from oms_core.domain.errors import NotFound, ValidationError
+from oms_core.domain.payments import CardEntry
+from oms_core.domain.text import clean_field, clean_multiline
+from oms_core.ports import UnitOfWork
+from oms_core.read_models import CustomerDetail, CustomerSummary, OrderFilter, OrderSummary
+from oms_core.services.contact import normalize_email, normalize_phone
+from oms_core.services.context import ServiceContext
+from oms_core.services.search import parse_customer_query
+from oms_core.services.views import customer_detail
+
+MAX_NAME = 100
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInput:
+    """A customer as typed into the form. Every field is raw text; the service validates it."""
+
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    alt_phone: str = ""
+    type_code: str = "RETAIL"
+    tax_exempt: bool = False
+    notes: str = ""
+    status: str = "active"
+    preferred_pickup: bool = False
+    address: Address | None = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateResult:
+    """A new customer, or (when not forced) the possible duplicates that stopped its creation.
+
+    Attributes:
+        customer: the created customer, or ``None`` when duplicates were found.
+        duplicates: customers with the same email or phone.
+    """
+
+    customer: CustomerDetail | None
+    duplicates: tuple[CustomerSummary, ...] = ()
+
+
+class CustomerService:
+    """Customer search, records and address books."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def search(self, text: str, limit: int = 50, offset: int = 0) -> list[CustomerSummary]:
+        """Customers matching one search string: last name, first+last, company, email, phone
+        digits or customer number; prefix, case-insensitive; exact number and email first.
+        """
+        query = parse_customer_query(text)
+        if query is None:
+            return []
+        with self._ctx.read() as uow:
+            return uow.customers.search(query, min(max(limit, 1), MAX_PAGE), max(offset, 0))
+
+    def get(self, customer_id: int) -> CustomerDetail:
+        """The whole record with recent orders and open drafts. Raises ``NotFound``."""
+        with self._ctx.read() as uow:
+            return self._detail(uow, uow.customers.get(customer_id))
+
+    def get_by_number(self, number: str) -> CustomerDetail:
+        """A record by customer number (``C000123``, ``c123`` or ``123``). Raises ``NotFound``."""
+        wanted = number.strip().upper()
+        if wanted.isdigit():
+            wanted = f"C{int(wanted):06d}"
+        elif wanted.startswith("C") and wanted[1:].isdigit():
+            wanted = f"C{int(wanted[1:]):06d}"
+        with self._ctx.read() as uow:
+            customer = uow.customers.get_by_number(wanted)
+            if customer is None:
+                raise NotFound(f"no customer {number.strip()!r}")
+            return self._detail(uow, customer)
+
+    def validate(self, data: CustomerInput) -> list[tuple[str, str]]:
+        """Every problem with the input as (field, message); empty when it may be saved."""
+        return self._clean(data)[1]
+
+    def possible_duplicates(
+        self, email: str, phone: str, exclude_id: int | None = None
+    ) -> list[CustomerSummary]:
+        """Customers already on file with this email or phone (bad values are ignored)."""
+        try:
+            email_n = normalize_email(email)
+        except ValueError:
+            email_n = ""
+        try:
+            phone_n = normalize_phone(phone, self._ctx.settings.phone_region)
+        except ValueError:
+            phone_n = ""
+        if not (email_n or phone_n):
+            return []
+        with self._ctx.read() as uow:
+            return uow.customers.find_duplicates(email_n, phone_n, exclude_id)
+
+    def create(self, data: CustomerInput, allow_duplicate: bool = False) -> CreateResult:
+        """Create a customer (and its first address, when given).
+
+        With ``allow_duplicate`` False, a customer with the same email or phone stops the
+        creation and is returned instead, so the operator can use the existing record.
+
+        Raises:
+            ValidationError: naming every bad field.
+        """
+        customer, problems = self._clean(data)
+        if problems:
+            raise ValidationError.from_problems(problems)
+        with self._ctx.write() as uow:
+            if uow.reference.customer_type(customer.type_code) is None:
+                raise ValidationError(f"unknown customer type {customer.type_code!r}", field="type_code")
+            if not allow_duplicate:
+                duplicates = uow.customers.find_duplicates(customer.email, customer.phone, None)
+                if duplicates:
+                    return CreateResult(customer=None, duplicates=tuple(duplicates))
+            customer.number = uow.customers.next_number()
+            uow.customers.add(customer)
+            uow.audit.add(
+                AuditEvent(
+                    None,
+                    self._ctx.operator_username,
+                    "customer created",
+                    customer.number,
+                    self._ctx.clock.now(),
+                    customer.id,
+                )
+            )
+            detail = self._detail(uow, customer)
+            uow.commit()
+        return CreateResult(customer=detail)
+
+    def update(self, customer_id: int, version: int, data: CustomerInput) -> CustomerDetail:
+        """Save edits to a customer's own fields (not the address book).
+
+        Raises:
+            ValidationError: naming every bad field.
+            StaleEdit: when someone saved the record since ``version`` was read.
+        """
+        cleaned, problems = self._clean(replace(data, address=None))
+        if problems:
+            raise ValidationError.from_problems(problems)
+        with self._ctx.write() as uow:
+            if uow.reference.customer_type(cleaned.type_code) is None:
+                raise ValidationError(f"unknown customer type {cleaned.type_code!r}", field="type_code")
+            customer = uow.customers.get(customer_id)
+            for name in (
+                "first_name",
+                "last_name",
+                "company",
+                "email",
+                "phone",
+                "alt_phone",
+                "type_code",
+                "tax_exempt",
+                "notes",
+                "status",
+                "preferred_pickup",
+            ):
+                setattr(customer, name, getattr(cleaned, name))
+            customer.version = version
+            uow.customers.update(customer)
+            uow.audit.add(
+                AuditEvent(
+                    None,
+                    self._ctx.operator_username,
+                    "customer updated",
+                    customer.number,
+                    self._ctx.clock.now(),
+                    customer.id,
+                )
+            )
+            detail = self._detail(uow, customer)
+            uow.commit()
+        return detail
+
+    def save_address(
+        self,
+        customer_id: int,
+        address: Address,
+        address_id: int | None = None,
+        label: str = "",
+        default_billing: bool = False,
+        default_shipping: bool = False,
+    ) -> CustomerDetail:
+        """Add (``address_id`` None) or edit an address-book entry.
+
+        Raises:
+            ValidationError: naming every bad field.
+        """
+        cleaned = clean_address(address)
+        problems = address_problems(cleaned)
+        if problems:
+            raise ValidationError.from_problems(problems)
+        with self._ctx.write() as uow:
+            customer = uow.customers.get(customer_id)
+            if address_id is not None and customer.address(address_id) is None:
+                raise NotFound("that address is not in this customer's address book")
+            first = not customer.addresses
+            entry = AddressBookEntry(
+                address_id, cleaned, clean_field(label), default_billing or first, default_shipping or first
+            )
+            uow.customers.save_address(customer_id, entry)
+            detail = self._detail(uow, uow.customers.get(customer_id))
+            uow.commit()
+        return detail
+
+    def delete_address(self, customer_id: int, address_id: int) -> CustomerDetail:
+        """Remove an address from the book (past orders keep their copies)."""
+        with self._ctx.write() as uow:
+            uow.customers.delete_address(customer_id, address_id)
+            detail = self._detail(uow, uow.customers.get(customer_id))
+            uow.commit()
+        return detail
+
+    def add_card(self, customer_id: int, card: CardEntry) -> CustomerDetail:
+        """Tokenise a card through the gateway and keep the token on file.
+
+        Raises:
+            ValidationError: for a bad number or expiry.
+            PaymentUnavailable: when the gateway cannot be reached.
+        """
+        token = self._ctx.gateway.tokenize(card)
+        with self._ctx.write() as uow:
+            customer = uow.customers.get(customer_id)
+            uow.customers.add_card(
+                customer_id,
+                CardOnFile(None, token.token, token.brand, token.last4, token.exp_month, token.exp_year),
+            )
+            uow.audit.add(
+                AuditEvent(
+                    None,
+                    self._ctx.operator_username,
+                    "card added",
+                    f"{token.brand} ending {token.last4}",
+                    self._ctx.clock.now(),
+                    customer.id,
+                )
+            )
+            detail = self._detail(uow, uow.customers.get(customer_id))
+            uow.commit()
+        return detail
+
+    def delete_card(self, customer_id: int, card_id: int) -> CustomerDetail:
+        """Remove a card on file."""
+        with self._ctx.write() as uow:
+            uow.customers.delete_card(customer_id, card_id)
+            detail = self._detail(uow, uow.customers.get(customer_id))
+            uow.commit()
+        return detail
+
+    def customer_types(self) -> list[tuple[str, str]]:
+        """(code, name) of every customer type, for pickers."""
+        with self._ctx.read() as uow:
+            return [(t.code, t.name) for t in uow.reference.customer_types()]
+
+    def _detail(self, uow: UnitOfWork, customer: Customer) -> CustomerDetail:
+        recent: list[OrderSummary] = []
+        drafts: list[OrderSummary] = []
+        if customer.id is not None:
+            recent = uow.orders.list(OrderFilter(customer_id=customer.id), limit=10)
+            drafts = uow.orders.drafts(customer_id=customer.id)
+        return customer_detail(customer, uow.reference.customer_type(customer.type_code), recent, drafts)
+
+    def _clean(self, data: CustomerInput) -> tuple[Customer, list[tuple[str, str]]]:
+        problems: list[tuple[str, str]] = []
+        first = clean_field(data.first_name)
+        last = clean_field(data.last_name)
+        company = clean_field(data.company)
+        if not last and not company:
+            problems.append(("last_name", "last name (or a company) is required"))
+        for name, value in (("first_name", first), ("last_name", last), ("company", company)):
+            if len(value) > MAX_NAME:
+                problems.append((name, f"{name.replace('_', ' ')} is longer than {MAX_NAME} characters"))
+        email = ""
+        try:
+            email = normalize_email(clean_field(data.email))
+        except ValueError as exc:
+            problems.append(("email", str(exc)))
+        phones: dict[str, str] = {}
+        for name in ("phone", "alt_phone"):
+            try:
+                phones[name] = normalize_phone(
+                    clean_field(getattr(data, name)), self._ctx.settings.phone_region
+                )
+            except ValueError as exc:
+                phones[name] = ""
+                problems.append((name, str(exc)))
+        try:
+            status = CustomerStatus(data.status)
+        except ValueError:
+            status = CustomerStatus.ACTIVE
+            problems.append(("status", f"unknown status {data.status!r}"))
+        addresses: list[AddressBookEntry] = []
+        if data.address is not None and not data.address.is_blank():
+            address = clean_address(data.address)
+            if not address.name and not address.company:
+                address = replace(address, name=f"{first} {last}".strip(), company=company)
+            problems.extend(address_problems(address))
+            addresses.append(AddressBookEntry(None, address, "", True, True))
+        customer = Customer(
+            id=None,
+            number="",
+            first_name=first,
+            last_name=last,
+            company=company,
+            email=email,
+            phone=phones["phone"],
+            alt_phone=phones["alt_phone"],
+            type_code=clean_field(data.type_code).upper() or "RETAIL",
+            tax_exempt=data.tax_exempt,
+            notes=clean_multiline(data.notes),
+            status=status,
+            preferred_pickup=data.preferred_pickup,
+            addresses=addresses,
+        )
+        return customer, problems

@@ -1,0 +1,181 @@
+"""Placed orders: lists, detail, cancelling (restocks) and reordering."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from oms_core.domain.audit import AuditEvent
+from oms_core.domain.errors import NotFound, ValidationError
+from oms_core.domain.operators import Role
+from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus, check_transition
+from oms_core.domain.payments import PaymentMethod, PaymentStatus
+from oms_core.domain.text import clean_field
+from oms_core.ports import UnitOfWork
+from oms_core.read_models import CartView, OrderFilter, OrderSummary, OrderView
+from oms_core.services.context import ServiceContext, current_operator, require_role
+from oms_core.services.drafts import describe, requote
+from oms_core.services.views import customer_summary, order_view
+
+MAX_PAGE = 200
+
+
+class OrderService:
+    """Finding and managing placed orders."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def list(
+        self, order_filter: OrderFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> list[OrderSummary]:
+        """Orders matching the filter, newest first, one page at a time."""
+        with self._ctx.read() as uow:
+            return uow.orders.list(
+                order_filter or OrderFilter(), min(max(limit, 1), MAX_PAGE), max(offset, 0)
+            )
+
+    def get(self, order_id: int) -> OrderView:
+        """An order with its lines, payments (masked) and audit trail. Raises ``NotFound``."""
+        with self._ctx.read() as uow:
+            return self._view(uow, uow.orders.get(order_id))
+
+    def get_by_number(self, number: int | str) -> OrderView:
+        """An order by its number. Raises ``NotFound`` (or ``ValidationError`` for non-numbers)."""
+        text = str(number).strip().lstrip("#")
+        if not text.isdigit():
+            raise ValidationError(f"{str(number).strip()!r} is not an order number", field="number")
+        with self._ctx.read() as uow:
+            order = uow.orders.get_by_number(int(text))
+            if order is None:
+                raise NotFound(f"no order {text}")
+            return self._view(uow, order)
+
+    def cancel(self, order_id: int, reason: str) -> OrderView:
+        """Cancel a placed order: restock its lines, void its card authorisation, record why.
+
+        Raises:
+            PermissionDenied: cancelling needs a supervisor.
+            InvalidState: shipped or already cancelled orders cannot be cancelled.
+            ValidationError: no reason given.
+        """
+        reason = clean_field(reason)
+        if not reason:
+            raise ValidationError("give a reason for cancelling", field="reason")
+        to_void: list[str] = []
+        with self._ctx.write() as uow:
+            operator = current_operator(uow, self._ctx.operator_username)
+            require_role(operator, Role.SUPERVISOR, "cancelling an order")
+            order = uow.orders.get(order_id)
+            if order.is_draft:
+                raise ValidationError("a draft is discarded, not cancelled", field="order")
+            check_transition(order.status, OrderStatus.CANCELLED)
+            for line in order.lines:
+                uow.products.restock(line.product_id, line.quantity)
+            payments = []
+            for payment in order.payments:
+                if payment.status is PaymentStatus.AUTHORIZED and payment.reference:
+                    to_void.append(payment.reference)
+                payments.append(replace(payment, status=PaymentStatus.VOIDED))
+            order.payments = payments
+            order.status = OrderStatus.CANCELLED
+            now = self._ctx.clock.now()
+            order.updated_at = now
+            uow.orders.save(order)
+            uow.audit.add(
+                AuditEvent(order.id, operator.username, "cancelled", reason, now, order.customer_id)
+            )
+            view = self._view(uow, order)
+            uow.commit()
+        for reference in to_void:
+            self._ctx.gateway.void(reference)
+        return view
+
+    def advance(self, order_id: int, status: str) -> OrderView:
+        """Move an order on: placed -> processing -> shipped."""
+        try:
+            new_status = OrderStatus(status)
+        except ValueError:
+            raise ValidationError(f"unknown status {status!r}", field="status") from None
+        if new_status is OrderStatus.CANCELLED:
+            raise ValidationError("use cancel to cancel an order", field="status")
+        with self._ctx.write() as uow:
+            order = uow.orders.get(order_id)
+            check_transition(order.status, new_status)
+            order.status = new_status
+            now = self._ctx.clock.now()
+            order.updated_at = now
+            uow.orders.save(order)
+            uow.audit.add(
+                AuditEvent(
+                    order.id, self._ctx.operator_username, new_status.value, "", now, order.customer_id
+                )
+            )
+            view = self._view(uow, order)
+            uow.commit()
+        return view
+
+    def reorder(self, order_id: int) -> CartView:
+        """A new draft for the same customer with the past order's lines at today's prices.
+
+        Products no longer sold are left out and named in the cart's warnings.
+        """
+        now = self._ctx.clock.now()
+        with self._ctx.write() as uow:
+            past = uow.orders.get(order_id)
+            if past.customer_id is None:
+                raise ValidationError("that order has no customer", field="order")
+            products = uow.products.get_many([line.product_id for line in past.lines])
+            skipped = [
+                line.sku
+                for line in past.lines
+                if line.product_id not in products or not products[line.product_id].active
+            ]
+            draft = Order(
+                id=None,
+                source=OrderSource.PHONE,
+                operator=self._ctx.operator_username,
+                customer_id=past.customer_id,
+                created_at=now,
+                updated_at=now,
+                bill_to=past.bill_to,
+                ship_to=past.ship_to,
+                ship_to_address_id=past.ship_to_address_id,
+                shipping_method=past.shipping_method,
+                # A card on file may be charged again; a one-off card is asked anew.
+                payment_choice=past.payment_choice
+                if past.payment_choice is not None
+                and past.payment_choice.method is PaymentMethod.CARD_ON_FILE
+                else None,
+            )
+            for line in past.lines:
+                if line.sku not in skipped:
+                    draft.lines.append(
+                        OrderLine(None, line.product_id, line.sku, line.name, line.quantity, line.unit_price)
+                    )
+            customer, current = requote(uow, draft)
+            uow.orders.add(draft)
+            uow.audit.add(
+                AuditEvent(
+                    draft.id,
+                    self._ctx.operator_username,
+                    "reorder",
+                    f"from order {past.number}",
+                    now,
+                    past.customer_id,
+                )
+            )
+            view = describe(draft, customer, current)
+            uow.commit()
+        if skipped:
+            view = _with_warning(view, f"not reordered, no longer sold: {', '.join(skipped)}")
+        return view
+
+    def _view(self, uow: UnitOfWork, order: Order) -> OrderView:
+        customer = uow.customers.get(order.customer_id) if order.customer_id else None
+        return order_view(
+            order, customer_summary(customer) if customer else None, uow.audit.for_order(order.id or 0)
+        )
+
+
+def _with_warning(view: CartView, warning: str) -> CartView:
+    return replace(view, warnings=(*view.warnings, warning))

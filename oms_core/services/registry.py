@@ -1,0 +1,33 @@
+"""All services of one process, built from one context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oms_core.services.cart import CartService
+from oms_core.services.checkout import CheckoutService
+from oms_core.services.context import ServiceContext
+from oms_core.services.customers import CustomerService
+from oms_core.services.orders import OrderService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The service facade the UI and the CLI hold."""
+
+    context: ServiceContext
+    customers: CustomerService
+    cart: CartService
+    checkout: CheckoutService
+    orders: OrderService
+
+    @classmethod
+    def build(cls, context: ServiceContext) -> Services:
+        """Wire every service to the same context."""
+        return cls(
+            context=context,
+            customers=CustomerService(context),
+            cart=CartService(context),
+            checkout=CheckoutService(context),
+            orders=OrderService(context),
+        )

@@ -1,0 +1,48 @@
+"""Turning what an operator types into the one search box into a customer query."""
+
+from __future__ import annotations
+
+import re
+
+from oms_core.domain.customers import format_customer_number
+from oms_core.ports import CustomerQuery
+
+_NUMBER = re.compile(r"^[cC]\d+$")
+_PHONEISH = re.compile(r"^[\d\s()+.\-/]+$")
+
+
+def parse_customer_query(text: str, country_code: str = "1") -> CustomerQuery | None:
+    """Read a search string as name, company, email, phone digits or customer number.
+
+    ``C0001`` is a customer-number prefix; ``123`` is customer C000123 and also a phone prefix;
+    ``(503) 555`` is phone digits; ``ann smi`` is first ``ann`` and last ``smi`` as well as a
+    company prefix; ``Smith, Ann`` is last ``smith`` and first ``ann``. Returns ``None`` for blank.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return None
+    lowered = text.lower()
+    if _NUMBER.match(text):
+        return CustomerQuery(number=text.upper())
+    if _PHONEISH.match(text):
+        digits = re.sub(r"\D", "", text)
+        if (
+            text.lstrip().startswith("+")
+            and digits.startswith(country_code)
+            or len(digits) == 11
+            and digits.startswith(country_code)
+        ):
+            digits = digits[len(country_code) :]
+        number = format_customer_number(int(digits)) if 0 < len(digits) <= 6 else ""
+        if len(digits) < 3:
+            return CustomerQuery(number=number) if number else None
+        return CustomerQuery(digits=digits, number=number)
+    first = last = ""
+    if "," in text:
+        before, _, after = text.partition(",")
+        last, first = before.strip().lower(), after.strip().lower()
+    else:
+        words = lowered.split(" ")
+        if len(words) == 2:
+            first, last = words
+    return CustomerQuery(text=lowered, first=first, last=last)

@@ -1,0 +1,181 @@
+"""Turning domain objects into read models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from oms_core.domain.audit import AuditEvent
+from oms_core.domain.customers import Customer, CustomerType
+from oms_core.domain.orders import Order, OrderLine
+from oms_core.domain.payments import Payment, PaymentMethod
+from oms_core.domain.products import Product
+from oms_core.read_models import (
+    AddressView,
+    AuditView,
+    CardView,
+    CartView,
+    CustomerDetail,
+    CustomerSummary,
+    LineView,
+    OrderSummary,
+    OrderView,
+    PaymentView,
+    ProductSummary,
+)
+
+
+def customer_summary(customer: Customer) -> CustomerSummary:
+    """The search-row view of a whole customer."""
+    ship = customer.default_shipping()
+    return CustomerSummary(
+        id=customer.id or 0,
+        number=customer.number,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        company=customer.company,
+        email=customer.email,
+        phone=customer.phone,
+        city=ship.address.city if ship else "",
+        state=ship.address.state if ship else "",
+        type_code=customer.type_code,
+        status=customer.status.value,
+    )
+
+
+def customer_detail(
+    customer: Customer,
+    customer_type: CustomerType | None,
+    recent: list[OrderSummary],
+    drafts: list[OrderSummary],
+) -> CustomerDetail:
+    """The Customer screen's view."""
+    methods = sorted(m.value for m in customer_type.payment_methods) if customer_type else []
+    return CustomerDetail(
+        id=customer.id or 0,
+        number=customer.number,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        company=customer.company,
+        email=customer.email,
+        phone=customer.phone,
+        alt_phone=customer.alt_phone,
+        type_code=customer.type_code,
+        type_name=customer_type.name if customer_type else customer.type_code,
+        is_club=bool(customer_type and customer_type.is_club),
+        tax_exempt=customer.tax_exempt,
+        notes=customer.notes,
+        status=customer.status.value,
+        preferred_pickup=customer.preferred_pickup,
+        version=customer.version,
+        payment_methods=tuple(methods),
+        addresses=tuple(
+            AddressView(a.id or 0, a.label, a.address, a.is_default_billing, a.is_default_shipping)
+            for a in customer.addresses
+        ),
+        cards=tuple(CardView(c.id or 0, c.brand, c.last4, c.exp_month, c.exp_year) for c in customer.cards),
+        recent_orders=tuple(recent),
+        open_drafts=tuple(drafts),
+    )
+
+
+def product_summary(product: Product, price: Decimal) -> ProductSummary:
+    """A catalogue row priced for the customer at hand."""
+    return ProductSummary(
+        id=product.id or 0,
+        sku=product.sku,
+        name=product.name,
+        price=price,
+        list_price=product.list_price,
+        stock_on_hand=product.stock_on_hand,
+        allow_backorder=product.allow_backorder,
+        active=product.active,
+        taxable=product.taxable,
+    )
+
+
+def line_view(line: OrderLine, product: Product | None = None) -> LineView:
+    """One line, with live stock when the product is given (carts), without (placed orders)."""
+    return LineView(
+        id=line.id or 0,
+        sku=line.sku,
+        name=line.name,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        price_override=line.price_override,
+        override_reason=line.override_reason,
+        effective_price=line.effective_price,
+        line_total=line.line_total,
+        line_tax=line.line_tax,
+        stock_on_hand=product.stock_on_hand if product else None,
+        allow_backorder=product.allow_backorder if product else False,
+    )
+
+
+def payment_view(payment: Payment) -> PaymentView:
+    """A payment, masked: brand and last four only."""
+    if payment.method in (PaymentMethod.CARD, PaymentMethod.CARD_ON_FILE):
+        label = f"{payment.brand} ending {payment.last4}"
+    elif payment.method is PaymentMethod.CHECK:
+        label = f"Check #{payment.check_number}" if payment.check_number else "Check"
+    else:
+        label = payment.method.label
+    return PaymentView(payment.method.value, label, payment.amount, payment.status.value, payment.reference)
+
+
+def cart_view(
+    order: Order,
+    customer: CustomerSummary | None,
+    products: dict[int, Product],
+    warnings: tuple[str, ...] = (),
+) -> CartView:
+    """A draft with its live quote and stock per line."""
+    choice = order.payment_choice
+    return CartView(
+        id=order.id or 0,
+        version=order.version,
+        source=order.source.value,
+        customer=customer,
+        lines=tuple(line_view(line, products.get(line.product_id)) for line in order.lines),
+        subtotal=order.subtotal,
+        shipping=order.shipping_charge,
+        tax=order.tax,
+        total=order.total,
+        units=order.units,
+        bill_to=order.bill_to,
+        ship_to=order.ship_to,
+        ship_to_address_id=order.ship_to_address_id,
+        shipping_method=order.shipping_method,
+        payment_method=choice.method.value if choice else None,
+        payment_label=choice.label() if choice else "",
+        card_id=choice.card_id if choice else None,
+        gift_message=order.gift_message,
+        notes=order.notes,
+        operator=order.operator,
+        updated_at=order.updated_at,
+        warnings=warnings,
+    )
+
+
+def order_view(order: Order, customer: CustomerSummary | None, audit: list[AuditEvent]) -> OrderView:
+    """A placed order as the Order screen shows it."""
+    return OrderView(
+        id=order.id or 0,
+        number=order.number,
+        status=order.status.value,
+        source=order.source.value,
+        customer=customer,
+        operator=order.operator,
+        placed_at=order.placed_at,
+        bill_to=order.bill_to,
+        ship_to=order.ship_to,
+        shipping_method=order.shipping_method,
+        lines=tuple(line_view(line) for line in order.lines),
+        subtotal=order.subtotal,
+        shipping=order.shipping_charge,
+        tax=order.tax,
+        total=order.total,
+        payments=tuple(payment_view(p) for p in order.payments),
+        gift_message=order.gift_message,
+        notes=order.notes,
+        audit=tuple(AuditView(e.at, e.operator, e.action, e.detail) for e in audit),
+    )
