@@ -1,0 +1,1 @@
+"""Unit tests: domain rules and services against in-memory fakes."""
