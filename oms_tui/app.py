@@ -1,0 +1,136 @@
+"""The oms Textual application: global keys, navigation and the command palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from oms_core.services.registry import Services
+from oms_tui.palette import OmsCommands
+
+if TYPE_CHECKING:
+    from oms_core.bootstrap import Application
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+
+
+class OmsApp(App[None]):
+    """Phone-order back office. F-keys are global; each screen's own keys show in the Footer."""
+
+    TITLE = "oms"
+    CSS_PATH = [STYLES / "app.tcss"]
+    COMMANDS = App.COMMANDS | {OmsCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f2", "customers", "Customers", id="customers"),
+        Binding("f3", "orders", "Orders", id="orders"),
+        Binding("f4", "new_order", "New order", id="new_order"),
+        Binding("f5", "drafts", "Drafts", id="drafts"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
+    ]
+
+    def __init__(self, services: Services, operator: str = "", database: str = "") -> None:
+        super().__init__()
+        self.services = services
+        self.operator = operator or services.context.operator_username
+        self.database = database
+        self.sub_title = f"{self.operator}"
+
+    def on_mount(self) -> None:
+        """Start on the Customers screen: most calls begin with finding the caller."""
+        self.open_customers()
+
+    # -- navigation: every screen opens through these, so keys and palette share them ---------
+
+    def open_customers(self) -> None:
+        """The customer search (F2)."""
+        from oms_tui.screens.customers import CustomersScreen
+
+        self._switch_to_root(CustomersScreen())
+
+    def open_customer(self, customer_id: int) -> None:
+        """A customer's record."""
+        from oms_tui.screens.customer import CustomerScreen
+
+        self.push_screen(CustomerScreen(customer_id))
+
+    def open_identify(self, draft_id: int | None = None) -> None:
+        """Find or create the customer for a new order (F4), or for ``draft_id``."""
+        from oms_tui.screens.identify import IdentifyScreen
+
+        self.push_screen(IdentifyScreen(draft_id))
+
+    def open_cart(self, draft_id: int) -> None:
+        """A draft's cart."""
+        from oms_tui.screens.cart import CartScreen
+
+        self.push_screen(CartScreen(draft_id))
+
+    def open_checkout(self, draft_id: int) -> None:
+        """A draft's checkout."""
+        from oms_tui.screens.checkout import CheckoutScreen
+
+        self.push_screen(CheckoutScreen(draft_id))
+
+    def open_orders(self) -> None:
+        """The order list (F3)."""
+        from oms_tui.screens.orders import OrdersScreen
+
+        self._switch_to_root(OrdersScreen())
+
+    def open_order(self, order_id: int) -> None:
+        """A placed order."""
+        from oms_tui.screens.order import OrderScreen
+
+        self.push_screen(OrderScreen(order_id))
+
+    def open_drafts(self) -> None:
+        """This operator's open drafts (F5)."""
+        from oms_tui.screens.drafts import DraftsScreen
+
+        self.push_screen(DraftsScreen())
+
+    def _switch_to_root(self, screen: object) -> None:
+        # F2/F3 are "go home" keys: drop whatever stack is open so Esc never walks back
+        # through a finished order.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if len(self.screen_stack) == 1 and type(self.screen).__name__ != "Screen":
+            self.switch_screen(screen)  # type: ignore[arg-type]
+        else:
+            self.push_screen(screen)  # type: ignore[arg-type]
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the keys (F1)."""
+        from oms_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_customers(self) -> None:
+        """Go to Customers (F2)."""
+        self.open_customers()
+
+    def action_orders(self) -> None:
+        """Go to Orders (F3)."""
+        self.open_orders()
+
+    def action_new_order(self) -> None:
+        """Start a new order: find or create the customer first (F4)."""
+        self.open_identify()
+
+    def action_drafts(self) -> None:
+        """Resume one of my drafts (F5)."""
+        self.open_drafts()
+
+
+def run_app(application: Application) -> None:
+    """Run the TUI on a built application until the operator quits."""
+    app = OmsApp(application.services, application.config.operator, application.config.database_url)
+    app.run()

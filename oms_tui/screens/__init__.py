@@ -1,0 +1,1 @@
+"""The screens of the oms app, one module each."""

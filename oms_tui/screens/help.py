@@ -1,0 +1,58 @@
+"""F1: the keys, the two ways to place an order, and the Enter rule."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Markdown
+
+HELP = """\
+# oms keys
+
+| Key | Anywhere |
+|---|---|
+| **F1** | this help |
+| **F2** | Customers (search) |
+| **F3** | Orders |
+| **F4** | New order: find or create the customer |
+| **F5** | My drafts: resume an order in progress |
+| **F9** | the screen's main action (attach, checkout, place order, save) |
+| **Esc** | back / cancel |
+| **ctrl+p** | command palette: go to customer `C000123`, order `1042`, resume a draft |
+| **ctrl+q** | quit (drafts are already saved) |
+
+## The Enter rule (every form)
+**Enter moves to the next field.** On the last field, and anywhere with **F9**, Enter saves or
+submits. Tab and shift+Tab also move between fields. In a search box, Enter opens the highlighted
+result; the arrow keys move the highlight.
+
+## Two ways to place an order
+1. **From the customer:** F2, type a name / company / email / phone / number, Enter opens the
+   record, **o** places an order, add items, F9 checkout, F9 place.
+2. **From the orders:** F4, search and **Enter** (or F9) attaches the highlighted customer, or
+   **ctrl+n** creates a new one (attached automatically); add items, F9, F9.
+
+## Cart
+Type a SKU (or part of a product name) and Enter, then the quantity and Enter. **+ / -** change
+the highlighted line's quantity, **Delete** removes it, **p** overrides its price (with a reason),
+**q** opens the Quick Order Pad. Every change is saved at once: if the connection drops, F5 finds
+the draft where you left it.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, shown over the current screen."""
+
+    BINDINGS = [Binding("escape,f1,q", "dismiss_help", "Close", id="close_help")]
+
+    def compose(self) -> ComposeResult:
+        """A scrollable page of Markdown."""
+        with VerticalScroll(classes="dialog", id="help-body"):
+            yield Markdown(HELP)
+        yield Footer()
+
+    def action_dismiss_help(self) -> None:
+        """Close the help."""
+        self.dismiss(None)
