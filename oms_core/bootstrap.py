@@ -83,7 +83,7 @@ class Application:
 
 def upgrade_database(database_url: str) -> None:
     """Create or upgrade the schema to the newest migration."""
-    from oms_core.storage.migrations import upgrade_schema
+    from oms_core.storage.schema import upgrade_schema
 
     upgrade_schema(database_url)
 
