@@ -1,0 +1,54 @@
+"""The append-only audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from oms_core.domain.audit import AuditEvent
+from oms_core.ports import AuditRepository
+from oms_core.storage._common import Repository
+from oms_core.storage.tables import audit_events
+
+a = audit_events.c
+
+
+def _values(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "order_id": event.order_id,
+        "customer_id": event.customer_id,
+        "operator": event.operator,
+        "action": event.action,
+        "detail": event.detail,
+        "at": event.at,
+    }
+
+
+class SqlAuditRepository(Repository, AuditRepository):
+    """Audit events on SQLAlchemy Core."""
+
+    def add(self, event: AuditEvent) -> None:
+        """Record one event."""
+        self._conn.execute(insert(audit_events).values(_values(event)))
+
+    def add_many(self, events: Sequence[AuditEvent]) -> None:
+        """Record many events with one ``executemany``."""
+        if events:
+            self._conn.execute(insert(audit_events), [_values(e) for e in events])
+
+    def for_order(self, order_id: int) -> list[AuditEvent]:
+        """An order's events, oldest first."""
+        rows = self._conn.execute(select(audit_events).where(a.order_id == order_id).order_by(a.at, a.id))
+        return [
+            AuditEvent(
+                order_id=row.order_id,
+                operator=row.operator,
+                action=row.action,
+                detail=row.detail,
+                at=row.at,
+                customer_id=row.customer_id,
+            )
+            for row in rows
+        ]

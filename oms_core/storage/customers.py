@@ -1,0 +1,463 @@
+"""Customers, their address books and cards on file: rows <-> domain objects, and customer search."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, insert, or_, select, update
+
+from oms_core.domain.customers import (
+    Address,
+    AddressBookEntry,
+    CardOnFile,
+    Customer,
+    CustomerStatus,
+    format_customer_number,
+)
+from oms_core.domain.errors import NotFound, StaleEdit
+from oms_core.ports import CustomerQuery, CustomerRepository
+from oms_core.read_models import CustomerSummary
+from oms_core.storage._common import Repository, chunks, unique
+from oms_core.storage.keys import next_prefix, phone_key, text_key
+from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, counters, customers
+
+c = customers.c
+
+_SUMMARY_COLUMNS = (
+    c.id,
+    c.number,
+    c.first_name,
+    c.last_name,
+    c.company,
+    c.email,
+    c.phone,
+    c.type_code,
+    c.status,
+    c.last_key,
+    c.first_key,
+    c.email_key,
+)
+_NAME_ORDER = (c.last_key, c.first_key, c.number)
+
+
+def customer_key_values(values: dict[str, Any]) -> dict[str, str]:
+    """The search-key columns for a customer's names, email and phones."""
+    return {
+        "last_key": text_key(values.get("last_name", "")),
+        "first_key": text_key(values.get("first_name", "")),
+        "company_key": text_key(values.get("company", "")),
+        "email_key": text_key(values.get("email", "")),
+        "phone_key": phone_key(values.get("phone", "")),
+        "alt_phone_key": phone_key(values.get("alt_phone", "")),
+    }
+
+
+def _customer_values(customer: Customer) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "number": customer.number.strip().upper(),
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "company": customer.company,
+        "email": customer.email,
+        "phone": customer.phone,
+        "alt_phone": customer.alt_phone,
+        "type_code": customer.type_code,
+        "tax_exempt": customer.tax_exempt,
+        "notes": customer.notes,
+        "status": str(customer.status),
+        "preferred_pickup": customer.preferred_pickup,
+    }
+    values.update(customer_key_values(values))
+    return values
+
+
+def _address_values(customer_id: int, entry: AddressBookEntry) -> dict[str, Any]:
+    a = entry.address
+    return {
+        "customer_id": customer_id,
+        "label": entry.label,
+        "name": a.name,
+        "company": a.company,
+        "address1": a.address1,
+        "address2": a.address2,
+        "city": a.city,
+        "state": a.state,
+        "zip": a.zip,
+        "country": a.country,
+        "phone": a.phone,
+        "is_default_billing": entry.is_default_billing,
+        "is_default_shipping": entry.is_default_shipping,
+    }
+
+
+def _card_values(customer_id: int, card: CardOnFile) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "token": card.token,
+        "brand": card.brand,
+        "last4": card.last4,
+        "exp_month": card.exp_month,
+        "exp_year": card.exp_year,
+    }
+
+
+def _address_entry(row: Row[Any]) -> AddressBookEntry:
+    return AddressBookEntry(
+        id=row.id,
+        address=Address(
+            name=row.name,
+            company=row.company,
+            address1=row.address1,
+            address2=row.address2,
+            city=row.city,
+            state=row.state,
+            zip=row.zip,
+            country=row.country,
+            phone=row.phone,
+        ),
+        label=row.label,
+        is_default_billing=row.is_default_billing,
+        is_default_shipping=row.is_default_shipping,
+    )
+
+
+def _card(row: Row[Any]) -> CardOnFile:
+    return CardOnFile(
+        id=row.id,
+        token=row.token,
+        brand=row.brand,
+        last4=row.last4,
+        exp_month=row.exp_month,
+        exp_year=row.exp_year,
+    )
+
+
+def _customer(row: Row[Any]) -> Customer:
+    return Customer(
+        id=row.id,
+        number=row.number,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        company=row.company,
+        email=row.email,
+        phone=row.phone,
+        alt_phone=row.alt_phone,
+        type_code=row.type_code,
+        tax_exempt=row.tax_exempt,
+        notes=row.notes,
+        status=CustomerStatus(row.status),
+        preferred_pickup=row.preferred_pickup,
+        version=row.version,
+    )
+
+
+def _default_shipping_city_state(rows: Iterable[Row[Any]]) -> dict[int, tuple[str, str]]:
+    """City and state of each customer's default ship-to, else its first address (by id)."""
+    best: dict[int, tuple[bool, int, str, str]] = {}
+    for row in rows:
+        current = best.get(row.customer_id)
+        candidate = (bool(row.is_default_shipping), -row.id, row.city, row.state)
+        if current is None or candidate[:2] > current[:2]:
+            best[row.customer_id] = candidate
+    return {cid: (v[2], v[3]) for cid, v in best.items()}
+
+
+class SqlCustomerRepository(Repository, CustomerRepository):
+    """Customers on SQLAlchemy Core. Search runs one indexed query per part of the query."""
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def get(self, customer_id: int) -> Customer:
+        """Load a whole customer. Raises ``NotFound``."""
+        found = self.get_many([customer_id])
+        if customer_id not in found:
+            raise NotFound(f"customer {customer_id} does not exist")
+        return found[customer_id]
+
+    def get_by_number(self, number: str) -> Customer | None:
+        """Load a customer by number (case-insensitive), or ``None``."""
+        customer_id = self._conn.scalar(select(c.id).where(c.number == number.strip().upper()))
+        return None if customer_id is None else self.get(customer_id)
+
+    def get_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
+        """Load many whole customers, keyed by id; missing ids are absent."""
+        result: dict[int, Customer] = {}
+        for batch in chunks(unique(list(customer_ids))):
+            for row in self._conn.execute(select(customers).where(c.id.in_(batch))):
+                result[row.id] = _customer(row)
+            if not result:
+                continue
+            rows = self._conn.execute(
+                select(addresses).where(addresses.c.customer_id.in_(batch)).order_by(addresses.c.id)
+            )
+            for row in rows:
+                result[row.customer_id].addresses.append(_address_entry(row))
+            rows = self._conn.execute(
+                select(cards).where(cards.c.customer_id.in_(batch)).order_by(cards.c.id)
+            )
+            for row in rows:
+                result[row.customer_id].cards.append(_card(row))
+        return result
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add(self, customer: Customer) -> int:
+        """Insert a customer with its addresses and cards; set and return the ids.
+
+        A customer without a number gets the next one.
+        """
+        if not customer.number.strip():
+            customer.number = self.next_number()
+        now = self._clock.now()
+        values = _customer_values(customer) | {
+            "version": customer.version,
+            "created_at": now,
+            "updated_at": now,
+        }
+        customer_id = self._conn.execute(insert(customers).values(values).returning(c.id)).scalar_one()
+        customer.id = customer_id
+        customer.number = values["number"]
+        for entry in customer.addresses:
+            entry.id = self._insert_address(customer_id, entry)
+        customer.cards = [
+            dataclasses.replace(card, id=self.add_card(customer_id, card)) for card in customer.cards
+        ]
+        return customer_id
+
+    def update(self, customer: Customer) -> None:
+        """Save the customer's own fields if ``customer.version`` is current; increment it.
+
+        Raises:
+            StaleEdit: another edit came first.
+            NotFound: the customer is gone.
+        """
+        if customer.id is None:
+            raise NotFound("the customer has not been saved yet")
+        values = _customer_values(customer) | {
+            "version": customer.version + 1,
+            "updated_at": self._clock.now(),
+        }
+        result = self._conn.execute(
+            update(customers).where(c.id == customer.id, c.version == customer.version).values(values)
+        )
+        if result.rowcount != 1:
+            if self._conn.scalar(select(c.id).where(c.id == customer.id)) is None:
+                raise NotFound(f"customer {customer.number} no longer exists")
+            raise StaleEdit(
+                f"customer {customer.number} was changed by someone else; reopen it and try again"
+            )
+        customer.version += 1
+        customer.number = values["number"]
+
+    def _insert_address(self, customer_id: int, entry: AddressBookEntry) -> int:
+        self._clear_other_defaults(customer_id, entry, None)
+        return self._conn.execute(
+            insert(addresses).values(_address_values(customer_id, entry)).returning(addresses.c.id)
+        ).scalar_one()
+
+    def _clear_other_defaults(
+        self, customer_id: int, entry: AddressBookEntry, address_id: int | None
+    ) -> None:
+        others = addresses.c.customer_id == customer_id
+        if address_id is not None:
+            others = and_(others, addresses.c.id != address_id)
+        if entry.is_default_billing:
+            self._conn.execute(
+                update(addresses)
+                .where(others, addresses.c.is_default_billing)
+                .values(is_default_billing=False)
+            )
+        if entry.is_default_shipping:
+            self._conn.execute(
+                update(addresses)
+                .where(others, addresses.c.is_default_shipping)
+                .values(is_default_shipping=False)
+            )
+
+    def save_address(self, customer_id: int, entry: AddressBookEntry) -> int:
+        """Insert (``entry.id is None``) or update an address, keeping one default of each kind.
+
+        Raises:
+            NotFound: the address is not this customer's (any more).
+        """
+        if entry.id is None:
+            if self._conn.scalar(select(c.id).where(c.id == customer_id)) is None:
+                raise NotFound(f"customer {customer_id} does not exist")
+            entry.id = self._insert_address(customer_id, entry)
+            return entry.id
+        self._clear_other_defaults(customer_id, entry, entry.id)
+        result = self._conn.execute(
+            update(addresses)
+            .where(addresses.c.id == entry.id, addresses.c.customer_id == customer_id)
+            .values(_address_values(customer_id, entry))
+        )
+        if result.rowcount != 1:
+            raise NotFound("that address is no longer in the customer's address book")
+        return entry.id
+
+    def delete_address(self, customer_id: int, address_id: int) -> None:
+        """Remove an address from the customer's book (nothing happens if it is already gone)."""
+        self._conn.execute(
+            delete(addresses).where(addresses.c.id == address_id, addresses.c.customer_id == customer_id)
+        )
+
+    def add_card(self, customer_id: int, card: CardOnFile) -> int:
+        """Keep a tokenised card on file; return its id."""
+        return self._conn.execute(
+            insert(cards).values(_card_values(customer_id, card)).returning(cards.c.id)
+        ).scalar_one()
+
+    def delete_card(self, customer_id: int, card_id: int) -> None:
+        """Remove a card on file (nothing happens if it is already gone)."""
+        self._conn.execute(delete(cards).where(cards.c.id == card_id, cards.c.customer_id == customer_id))
+
+    def next_number(self) -> str:
+        """Allocate the next customer number inside the transaction (unique, gap-free)."""
+        value = self._conn.execute(
+            update(counters)
+            .where(counters.c.name == CUSTOMER_COUNTER)
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        ).scalar_one()
+        return format_customer_number(value)
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
+        """Customers matching any part of ``query``, ranked: exact number, exact email, then by
+        last name, first name, number.
+
+        Each non-empty part runs as its own index range scan limited to ``limit + offset`` rows in
+        the final order; the parts are merged here.
+        """
+        if limit <= 0:
+            return []
+        want = limit + max(offset, 0)
+        text = text_key(query.text)
+        number = query.number.strip().upper()
+        wheres: list[tuple[ColumnElement[bool], bool]] = []  # (condition, already in name order)
+        if text:
+            wheres.append((_prefix(c.last_key, text), True))
+            wheres.append((_prefix(c.company_key, text), False))
+            wheres.append((_prefix(c.email_key, text), False))
+            wheres.append((c.email_key == text, False))
+        first, last = text_key(query.first), text_key(query.last)
+        if first and last:
+            wheres.append((and_(_prefix(c.last_key, last), _prefix(c.first_key, first)), True))
+        for digits in _digit_prefixes(query.digits):
+            wheres.append((_prefix(c.phone_key, digits), False))
+            wheres.append((_prefix(c.alt_phone_key, digits), False))
+        if number:
+            wheres.append((_prefix(c.number, number), False))
+            wheres.append((c.number == number, False))
+        rows: dict[int, Row[Any]] = {}
+        for condition, _ in wheres:
+            statement: Select[Any] = (
+                select(*_SUMMARY_COLUMNS).where(condition).order_by(*_NAME_ORDER).limit(want)
+            )
+            for row in self._conn.execute(statement):
+                rows.setdefault(row.id, row)
+
+        def rank(row: Row[Any]) -> tuple[int, str, str, str]:
+            if number and row.number == number:
+                tier = 0
+            elif text and row.email_key == text:
+                tier = 1
+            else:
+                tier = 2
+            return (tier, row.last_key, row.first_key, row.number)
+
+        page = sorted(rows.values(), key=rank)[max(offset, 0) : want]
+        return self._summaries(page)
+
+    def summaries(self, customer_ids: Sequence[int]) -> dict[int, CustomerSummary]:
+        """Summaries of the given customers, keyed by id."""
+        result: dict[int, CustomerSummary] = {}
+        for batch in chunks(unique(list(customer_ids))):
+            page = list(self._conn.execute(select(*_SUMMARY_COLUMNS).where(c.id.in_(batch))))
+            result.update((s.id, s) for s in self._summaries(page))
+        return result
+
+    def _summaries(self, rows: list[Row[Any]]) -> list[CustomerSummary]:
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        places = _default_shipping_city_state(
+            self._conn.execute(
+                select(
+                    addresses.c.id,
+                    addresses.c.customer_id,
+                    addresses.c.city,
+                    addresses.c.state,
+                    addresses.c.is_default_shipping,
+                ).where(addresses.c.customer_id.in_(ids))
+            )
+        )
+        return [
+            CustomerSummary(
+                id=row.id,
+                number=row.number,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                company=row.company,
+                email=row.email,
+                phone=row.phone,
+                city=places.get(row.id, ("", ""))[0],
+                state=places.get(row.id, ("", ""))[1],
+                type_code=row.type_code,
+                status=row.status,
+            )
+            for row in rows
+        ]
+
+    def find_duplicates(self, email: str, phone: str, exclude_id: int | None) -> list[CustomerSummary]:
+        """Customers with the same email (case-insensitive) or the same E.164 phone."""
+        conditions: list[ColumnElement[bool]] = []
+        email_key = text_key(email)
+        if email_key:
+            conditions.append(c.email_key == email_key)
+        key = phone_key(phone)
+        if key:
+            conditions.append(c.phone_key == key)
+            conditions.append(c.alt_phone_key == key)
+        if not conditions:
+            return []
+        statement = select(*_SUMMARY_COLUMNS, c.alt_phone).where(or_(*conditions)).order_by(*_NAME_ORDER)
+        if exclude_id is not None:
+            statement = statement.where(c.id != exclude_id)
+        phone = phone.strip()
+        matches = [
+            row
+            for row in self._conn.execute(statement.limit(50))
+            if (email_key and row.email_key == email_key) or (phone and phone in (row.phone, row.alt_phone))
+        ]
+        return self._summaries(matches)
+
+    def ids_by_type(self, type_code: str, statuses: Iterable[str]) -> list[int]:
+        """Ids of the customers of a type with one of the statuses, by number."""
+        wanted = [str(s) for s in statuses]
+        if not wanted:
+            return []
+        statement = select(c.id).where(c.type_code == type_code, c.status.in_(wanted)).order_by(c.number)
+        return list(self._conn.scalars(statement))
+
+
+def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    """``column >= prefix AND column < next(prefix)``: a b-tree range on both backends."""
+    upper = next_prefix(prefix)
+    if upper is None:
+        return column >= prefix
+    return and_(column >= prefix, column < upper)
+
+
+def _digit_prefixes(digits: str) -> list[str]:
+    """The digits as typed, and without a North American ``1`` country code when they carry one."""
+    digits = "".join(ch for ch in digits if ch.isdigit())
+    if not digits:
+        return []
+    prefixes = [digits]
+    if len(digits) == 11 and digits.startswith("1"):
+        prefixes.append(digits[1:])
+    return prefixes

@@ -1,0 +1,101 @@
+"""Engines for SQLite and PostgreSQL, configured for many operators sharing one database.
+
+SQLite
+    WAL journal, ``busy_timeout`` 10 s, ``foreign_keys=ON``, ``synchronous=NORMAL``. The sqlite3 driver's
+    own transaction handling is switched off (``isolation_level = None``) and SQLAlchemy's ``begin``
+    event emits ``BEGIN IMMEDIATE`` for write units of work and plain ``BEGIN`` for reads (the recipe in
+    SQLAlchemy's SQLite dialect documentation). A deferred transaction that reads and then writes fails
+    at once with ``SQLITE_BUSY`` whatever the timeout; an immediate one waits its turn instead.
+PostgreSQL
+    psycopg 3 (``postgresql+psycopg://``; plain ``postgresql://`` is rewritten), ``READ COMMITTED``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+WRITE_OPTION = "oms_write"
+"""Connection execution option: ``True`` makes the next SQLite transaction ``BEGIN IMMEDIATE``."""
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse ``url`` and pick our drivers: psycopg 3 for PostgreSQL, pysqlite for SQLite."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.drivername == "sqlite":
+        parsed = parsed.set(drivername="sqlite+pysqlite")
+    return parsed
+
+
+def _is_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in str(url)
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Build an engine for ``url`` (a SQLite file or memory database, or PostgreSQL).
+
+    A SQLite file's parent folder is created if needed. An in-memory SQLite database uses one shared
+    connection (``StaticPool``), so it suits single-threaded tests only.
+
+    Args:
+        url: ``sqlite:///path/oms.db``, ``sqlite://`` or ``postgresql://user@host/db``.
+        **kwargs: extra ``create_engine`` arguments (e.g. ``echo=True``).
+
+    Returns:
+        The engine; nothing is connected yet.
+    """
+    parsed = normalize_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if _is_memory(parsed):
+            kwargs.setdefault("poolclass", StaticPool)
+            kwargs.setdefault("connect_args", {"check_same_thread": False})
+        elif parsed.database:
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        kwargs.setdefault("isolation_level", "READ COMMITTED")
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **kwargs)
+    raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module; we emit BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS:d}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def connect(engine: Engine, write: bool = False) -> Connection:
+    """Check out a connection whose transactions are write transactions when ``write`` is true."""
+    connection = engine.connect()
+    if write:
+        connection.execution_options(**{WRITE_OPTION: True})
+    return connection

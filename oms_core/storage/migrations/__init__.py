@@ -1,0 +1,1 @@
+"""Alembic migrations of the oms schema, run programmatically by :mod:`oms_core.storage.schema`."""

@@ -1,0 +1,135 @@
+"""The catalogue: rows <-> ``Product``, and stock moved only by guarded updates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+
+from oms_core.domain.errors import NotFound
+from oms_core.domain.money import from_cents, to_cents
+from oms_core.domain.products import Product, normalize_sku
+from oms_core.ports import ProductRepository
+from oms_core.storage._common import Repository, chunks, unique
+from oms_core.storage.keys import next_prefix, text_key
+from oms_core.storage.tables import products
+
+p = products.c
+
+
+def product_values(product: Product) -> dict[str, Any]:
+    """Column values of a product, stock excluded."""
+    return {
+        "sku": normalize_sku(product.sku),
+        "name": product.name,
+        "name_key": text_key(product.name),
+        "list_price_cents": to_cents(product.list_price),
+        "taxable": product.taxable,
+        "weight_lb": product.weight_lb,
+        "allow_backorder": product.allow_backorder,
+        "active": product.active,
+    }
+
+
+def _product(row: Row[Any]) -> Product:
+    return Product(
+        id=row.id,
+        sku=row.sku,
+        name=row.name,
+        list_price=from_cents(row.list_price_cents),
+        taxable=row.taxable,
+        weight_lb=row.weight_lb,
+        stock_on_hand=row.stock_on_hand,
+        allow_backorder=row.allow_backorder,
+        active=row.active,
+    )
+
+
+class SqlProductRepository(Repository, ProductRepository):
+    """Products on SQLAlchemy Core."""
+
+    def get(self, product_id: int) -> Product:
+        """Load a product. Raises ``NotFound``."""
+        row = self._conn.execute(select(products).where(p.id == product_id)).first()
+        if row is None:
+            raise NotFound(f"product {product_id} does not exist")
+        return _product(row)
+
+    def get_by_sku(self, sku: str) -> Product | None:
+        """Load a product by SKU, whatever its case."""
+        row = self._conn.execute(select(products).where(p.sku == normalize_sku(sku))).first()
+        return None if row is None else _product(row)
+
+    def get_many(self, product_ids: Iterable[int]) -> dict[int, Product]:
+        """Products by id; unknown ids are absent."""
+        result: dict[int, Product] = {}
+        for batch in chunks(unique(list(product_ids))):
+            result.update(
+                (row.id, _product(row)) for row in self._conn.execute(select(products).where(p.id.in_(batch)))
+            )
+        return result
+
+    def get_many_by_sku(self, skus: Iterable[str]) -> dict[str, Product]:
+        """Products keyed by upper-case SKU; unknown SKUs are absent."""
+        result: dict[str, Product] = {}
+        for batch in chunks(unique([normalize_sku(s) for s in skus])):
+            result.update(
+                (row.sku, _product(row))
+                for row in self._conn.execute(select(products).where(p.sku.in_(batch)))
+            )
+        return result
+
+    def search(self, text: str, limit: int) -> list[Product]:
+        """Products whose SKU starts with ``text`` or whose name contains it, SKU matches first."""
+        sku = normalize_sku(text)
+        if not sku or limit <= 0:
+            return []
+        upper = next_prefix(sku)
+        sku_match = p.sku >= sku if upper is None else (p.sku >= sku) & (p.sku < upper)
+        by_sku = list(self._conn.execute(select(products).where(sku_match).order_by(p.sku).limit(limit)))
+        pattern = "%" + _escape_like(text_key(text)) + "%"
+        by_name = self._conn.execute(
+            select(products)
+            .where(p.name_key.like(pattern, escape="\\"))
+            .order_by(p.name_key, p.sku)
+            .limit(limit)
+        )
+        seen = {row.id for row in by_sku}
+        rows = by_sku + [row for row in by_name if row.id not in seen]
+        return [_product(row) for row in rows[:limit]]
+
+    def add(self, product: Product) -> int:
+        """Insert a product with its stock; set and return its id."""
+        values = product_values(product) | {"stock_on_hand": product.stock_on_hand}
+        product.id = self._conn.execute(insert(products).values(values).returning(p.id)).scalar_one()
+        product.sku = values["sku"]
+        return product.id
+
+    def update(self, product: Product) -> None:
+        """Save a product's fields (not its stock). Raises ``NotFound``."""
+        result = self._conn.execute(
+            update(products).where(p.id == product.id).values(product_values(product))
+        )
+        if result.rowcount != 1:
+            raise NotFound(f"product {product.sku} does not exist")
+
+    def take_stock(self, product_id: int, quantity: int, allow_backorder: bool) -> bool:
+        """Decrement stock with a guarded update; ``False`` when it would go below zero and
+        ``allow_backorder`` is false (or the product does not exist).
+        """
+        statement = update(products).where(p.id == product_id)
+        if not allow_backorder:
+            statement = statement.where(p.stock_on_hand >= quantity)
+        result = self._conn.execute(statement.values(stock_on_hand=p.stock_on_hand - quantity))
+        return result.rowcount == 1
+
+    def restock(self, product_id: int, quantity: int) -> None:
+        """Put units back (a cancelled order)."""
+        self._conn.execute(
+            update(products).where(p.id == product_id).values(stock_on_hand=p.stock_on_hand + quantity)
+        )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,73 @@
+"""Schema migrations, run from code: ``upgrade_schema(url)`` brings any database to the latest revision.
+
+The Alembic scripts live in this package (``oms_core/storage/migrations``), so no ``alembic.ini`` is
+needed; ``oms db upgrade`` calls :func:`upgrade_schema`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from oms_core.storage.database import connect, make_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str = "") -> Config:
+    """An Alembic ``Config`` pointing at the packaged migrations (for ``command.*`` calls)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _engine(url_or_engine: str | Engine) -> tuple[Engine, bool]:
+    if isinstance(url_or_engine, Engine):
+        return url_or_engine, False
+    return make_engine(url_or_engine), True
+
+
+def upgrade_schema(url_or_engine: str | Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` (the latest by default); a no-op when it is there already.
+
+    Runs in one write transaction (``BEGIN IMMEDIATE`` on SQLite), so two processes upgrading at once
+    do not interleave on SQLite.
+    """
+    engine, owned = _engine(url_or_engine)
+    try:
+        with connect(engine, write=True) as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            connection.commit()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def current_revision(url_or_engine: str | Engine) -> str | None:
+    """The database's revision, or ``None`` for a database that was never migrated."""
+    engine, owned = _engine(url_or_engine)
+    try:
+        with engine.connect() as connection:
+            return _current(connection)
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The latest revision shipped with this code."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

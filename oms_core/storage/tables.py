@@ -1,0 +1,320 @@
+"""Every table of the oms database, as SQLAlchemy Core ``Table`` objects on one ``MetaData``.
+
+Money is integer cents (``*_cents`` columns); timestamps are :class:`~oms_core.storage.types.UtcDateTime`.
+The ``*_key`` columns on customers and products are lower-cased search keys kept by the repositories and
+by :mod:`oms_core.storage.bulk`; on PostgreSQL they sort byte-wise (``COLLATE "C"``) so that prefix
+ranges use their b-tree indexes exactly as on SQLite.
+
+This module is the live model. The migrations under ``migrations/versions`` are frozen copies: change a
+table here and add a revision there.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from oms_core.storage.types import ID, ExactDecimal, UtcDateTime, key_string
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+ORDER_COUNTER = "order"
+CUSTOMER_COUNTER = "customer"
+
+customer_types = Table(
+    "customer_types",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(20), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("discount_percent", ExactDecimal(5, 2), nullable=False),
+    Column("payment_methods", Text, nullable=False),  # comma-joined PaymentMethod values
+    Column("is_club", Boolean, nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("sku", key_string(64), nullable=False, unique=True),  # upper-case
+    Column("name", String(200), nullable=False),
+    Column("name_key", String(200), nullable=False),  # lower-case, for "name contains"
+    Column("list_price_cents", BigInteger, nullable=False),
+    Column("taxable", Boolean, nullable=False),
+    Column("weight_lb", ExactDecimal(10, 3), nullable=False),
+    Column("stock_on_hand", Integer, nullable=False),
+    Column("allow_backorder", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+price_list_items = Table(
+    "price_list_items",
+    metadata,
+    Column("type_id", ID, ForeignKey("customer_types.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", ID, ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    Column("price_cents", BigInteger, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("number", key_string(20), nullable=False, unique=True),  # upper-case, C000123
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("company", String(200), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(20), nullable=False),  # E.164
+    Column("alt_phone", String(20), nullable=False),  # E.164
+    Column("type_code", String(20), nullable=False),
+    Column("tax_exempt", Boolean, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("preferred_pickup", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("last_key", key_string(100), nullable=False),
+    Column("first_key", key_string(100), nullable=False),
+    Column("company_key", key_string(200), nullable=False),
+    Column("email_key", key_string(254), nullable=False),
+    Column("phone_key", key_string(20), nullable=False),  # national digits: 5035551234
+    Column("alt_phone_key", key_string(20), nullable=False),
+    Index("ix_customers_name", "last_key", "first_key", "number"),
+    Index("ix_customers_company_key", "company_key"),
+    Index("ix_customers_email_key", "email_key"),
+    Index("ix_customers_phone_key", "phone_key"),
+    Index("ix_customers_alt_phone_key", "alt_phone_key"),
+    Index("ix_customers_type_status", "type_code", "status", "number"),
+)
+
+addresses = Table(
+    "addresses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("customer_id", ID, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("label", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("company", String(200), nullable=False),
+    Column("address1", String(200), nullable=False),
+    Column("address2", String(200), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("state", String(50), nullable=False),
+    Column("zip", String(20), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("is_default_billing", Boolean, nullable=False),
+    Column("is_default_shipping", Boolean, nullable=False),
+)
+
+# A card on file keeps the gateway's token and what may be shown: never a number or a security code.
+cards = Table(
+    "cards",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("customer_id", ID, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token", String(200), nullable=False),
+    Column("brand", String(30), nullable=False),
+    Column("last4", String(4), nullable=False),
+    Column("exp_month", Integer, nullable=False),
+    Column("exp_year", Integer, nullable=False),
+)
+
+shipping_methods = Table(
+    "shipping_methods",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(20), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("per_item_cents", BigInteger, nullable=False),
+    Column("tiers_json", Text, nullable=False),  # [["5.000", 795], ...]: max weight lb, charge cents
+    Column("free_over_cents", BigInteger, nullable=True),
+    Column("active", Boolean, nullable=False),
+)
+
+tax_rates = Table(
+    "tax_rates",
+    metadata,
+    Column("region", String(10), primary_key=True),
+    Column("rate", ExactDecimal(7, 5), nullable=False),
+    Column("taxes_shipping", Boolean, nullable=False),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(30), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+ADDRESS_FIELDS = ("name", "company", "address1", "address2", "city", "state", "zip", "country", "phone")
+
+
+def _address_columns(prefix: str) -> list[Column[str]]:
+    return [Column(f"{prefix}_{name}", String(200), nullable=True) for name in ADDRESS_FIELDS]
+
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("number", BigInteger, nullable=True, unique=True),
+    Column("status", String(20), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=True, index=True),
+    Column("operator", String(64), nullable=False),
+    *_address_columns("bill"),
+    *_address_columns("ship"),
+    Column("ship_to_address_id", ID, nullable=True),  # no FK: the address is copied onto the order
+    Column("shipping_method", String(20), nullable=False),
+    Column("shipping_cents", BigInteger, nullable=False),
+    Column("shipping_tax_cents", BigInteger, nullable=False),
+    Column("subtotal_cents", BigInteger, nullable=False),
+    Column("tax_cents", BigInteger, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("payment_method", String(20), nullable=True),
+    Column("payment_card_id", ID, nullable=True),
+    Column("payment_token", String(200), nullable=True),
+    Column("payment_brand", String(30), nullable=True),
+    Column("payment_last4", String(4), nullable=True),
+    Column("payment_exp_month", Integer, nullable=True),
+    Column("payment_exp_year", Integer, nullable=True),
+    Column("payment_check_number", String(30), nullable=True),
+    Column("gift_message", Text, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("batch_key", String(200), nullable=True, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("placed_at", UtcDateTime, nullable=True, index=True),
+    Column("version", Integer, nullable=False),
+    Index("ix_orders_status_updated_at", "status", "updated_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("product_id", ID, ForeignKey("products.id"), nullable=False, index=True),
+    Column("sku", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_cents", BigInteger, nullable=False),
+    Column("price_override_cents", BigInteger, nullable=True),
+    Column("override_reason", String(200), nullable=False),
+    Column("taxable", Boolean, nullable=False),
+    Column("weight_lb", ExactDecimal(10, 3), nullable=False),
+    Column("line_tax_cents", BigInteger, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("method", String(20), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("token", String(200), nullable=False),
+    Column("brand", String(30), nullable=False),
+    Column("last4", String(4), nullable=False),
+    Column("exp_month", Integer, nullable=True),
+    Column("exp_year", Integer, nullable=True),
+    Column("check_number", String(30), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Append-only; no foreign keys, so the trail outlives a discarded draft.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, nullable=True, index=True),
+    Column("customer_id", ID, nullable=True, index=True),
+    Column("operator", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+# Batch jobs (bulk orders, club shipments) and spreadsheet imports: tables only, used by later features.
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(20), nullable=False),  # 'bulk' | 'club'
+    Column("name", String(200), nullable=False),
+    Column("club_type_code", String(20), nullable=True),
+    Column("ship_date", Date, nullable=True),
+    Column("shipping_method", String(20), nullable=False),
+    Column("payment_policy", String(30), nullable=False),
+    Column("lines_json", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+batch_members = Table(
+    "batch_members",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("batch_id", ID, ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),  # 'pending' | 'placed' | 'failed' | 'skipped'
+    Column("order_id", ID, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("batch_id", "customer_id", name="uq_batch_members_batch_customer"),
+)
+
+import_files = Table(
+    "import_files",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("filename", String(500), nullable=False),
+    Column("purchaser_id", ID, nullable=True),
+    Column("operator", String(64), nullable=False),
+    Column("order_count", Integer, nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,65 @@
+"""The SQL unit of work: one connection, one transaction, five repositories bound to it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from oms_core.clock import SystemClock
+from oms_core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from oms_core.storage.audit import SqlAuditRepository
+from oms_core.storage.customers import SqlCustomerRepository
+from oms_core.storage.database import connect
+from oms_core.storage.orders import SqlOrderRepository
+from oms_core.storage.products import SqlProductRepository
+from oms_core.storage.reference import SqlReferenceRepository
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One transaction on one pooled connection.
+
+    The transaction begins with the first statement (so a unit of work that first waits on a payment
+    gateway holds no lock meanwhile); on SQLite a write unit of work begins with ``BEGIN IMMEDIATE``.
+    Leaving the ``with`` block without ``commit()`` rolls back; ``close()`` returns the connection.
+    After ``commit()`` the unit of work may be used again: the next statement begins a new transaction.
+    """
+
+    def __init__(self, engine: Engine, write: bool = False, clock: Clock | None = None) -> None:
+        clock = clock or SystemClock()
+        self.write = write
+        self._conn = connect(engine, write=write)
+        self.customers = SqlCustomerRepository(self._conn, clock, write)
+        self.products = SqlProductRepository(self._conn, clock, write)
+        self.orders = SqlOrderRepository(self._conn, clock, write)
+        self.reference = SqlReferenceRepository(self._conn, clock, write)
+        self.audit = SqlAuditRepository(self._conn, clock, write)
+
+    def commit(self) -> None:
+        """Make the work permanent."""
+        self._conn.commit()
+
+    def rollback(self) -> None:
+        """Undo everything not committed (harmless after a commit or on a closed unit of work)."""
+        if not self._conn.closed:
+            self._conn.rollback()
+
+    def close(self) -> None:
+        """Roll back anything pending and return the connection to the pool."""
+        self._conn.close()
+
+
+class SqlUnitOfWorkFactory(UnitOfWorkFactory):
+    """Makes :class:`SqlUnitOfWork` instances on one engine.
+
+    Args:
+        engine: from :func:`oms_core.storage.database.make_engine`.
+        clock: stamps ``created_at``/``updated_at`` where the caller left them empty; the system
+            clock by default.
+    """
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+
+    def __call__(self, write: bool = False) -> SqlUnitOfWork:
+        """A fresh unit of work; ``write=True`` takes the SQLite write lock at its first statement."""
+        return SqlUnitOfWork(self.engine, write=write, clock=self.clock)
