@@ -188,6 +188,13 @@ class OrderRepository(abc.ABC):
     def next_number(self) -> int:
         """Allocate the next order number inside the placing transaction (gap-free)."""
 
+    def next_numbers(self, count: int) -> list[int]:
+        """Allocate ``count`` consecutive order numbers at once (batch jobs).
+
+        The default asks ``next_number`` repeatedly; SQL repositories do it in one update.
+        """
+        return [self.next_number() for _ in range(count)]
+
     @abc.abstractmethod
     def list(self, order_filter: OrderFilter, limit: int, offset: int = 0) -> list[OrderSummary]:
         """Orders matching the filter, newest first."""
