@@ -1,0 +1,476 @@
+"""Placing many orders at once (bulk orders, club shipments, spreadsheet imports).
+
+The same rules as checkout, done in bulk: customers and products are loaded once, stock is
+allocated in request order and taken with one guarded update per product, order numbers come in a
+block, and orders, lines, payments and audit events are inserted with ``executemany``. Everything
+happens in the caller's write unit of work; the caller commits (a chunk at a time for long jobs, or
+once for an all-or-nothing import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from oms_core.domain.audit import AuditEvent
+from oms_core.domain.customers import Address, Customer, CustomerStatus
+from oms_core.domain.errors import OmsError, OutOfStock, PaymentDeclined, PaymentUnavailable
+from oms_core.domain.money import ZERO, money
+from oms_core.domain.orders import MAX_LINE_QUANTITY, Order, OrderLine, OrderSource
+from oms_core.domain.payments import (
+    CardToken,
+    Payment,
+    PaymentChoice,
+    PaymentMethod,
+    PaymentStatus,
+)
+from oms_core.domain.products import Product, normalize_sku
+from oms_core.domain.repricing import reprice
+from oms_core.ports import PaymentGateway, UnitOfWork
+from oms_core.services.drafts import PricingContext
+from oms_core.services.placing import mark_placed
+
+PLACED = "placed"
+FAILED = "failed"
+ALREADY = "already"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOrderRequest:
+    """One order a batch job wants placed.
+
+    Attributes:
+        key: unique idempotency key of this order, stored on it as ``batch_key``.
+        customer_id: whose order it is (for an import, the purchaser).
+        lines: (SKU, quantity) pairs; repeated SKUs are merged.
+        source: bulk, club or import.
+        shipping_method: a shipping method code; a pickup method needs no ship-to.
+        ship_to: where it goes; ``None`` for the customer's default shipping address.
+        bill_to: ``None`` for the customer's default billing address.
+        payment: ``None`` for the customer's first card on file (else on account, if allowed).
+        gift_message: printed with the shipment.
+        notes: internal notes.
+    """
+
+    key: str
+    customer_id: int
+    lines: tuple[tuple[str, int], ...]
+    source: OrderSource
+    shipping_method: str
+    ship_to: Address | None = None
+    bill_to: Address | None = None
+    payment: PaymentChoice | None = None
+    gift_message: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOrderResult:
+    """What happened to one request: ``placed``, ``failed`` (with the reason) or ``already``."""
+
+    key: str
+    customer_id: int
+    status: str
+    order_id: int | None = None
+    number: int | None = None
+    total: Decimal | None = None
+    reason: str = ""
+    reference: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewRow:
+    """One request priced for a preview; nothing is written."""
+
+    key: str
+    customer_id: int
+    ship_to: Address | None
+    payment_label: str
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    problems: tuple[str, ...]
+
+
+class BatchRejected(OmsError):
+    """An all-or-nothing batch had failures; nothing was written.
+
+    Attributes:
+        results: one result per request, the failed ones with their reasons.
+    """
+
+    def __init__(self, message: str, results: list[BatchOrderResult]) -> None:
+        super().__init__(message)
+        self.results = results
+
+
+@dataclass(slots=True)
+class _Prepared:
+    request: BatchOrderRequest
+    order: Order
+    problems: list[str]
+
+
+class _Batch:
+    """The data loaded once for a batch: customers, products, reference data."""
+
+    def __init__(self, uow: UnitOfWork, requests: Sequence[BatchOrderRequest]) -> None:
+        self.pricing = PricingContext(uow)
+        self.customers = uow.customers.get_many(sorted({r.customer_id for r in requests}))
+        skus = {normalize_sku(sku) for r in requests for sku, _ in r.lines}
+        self.by_sku = uow.products.get_many_by_sku(skus)
+        self.by_id = {p.id or 0: p for p in self.by_sku.values()}
+        self.stock = {p.id or 0: p.stock_on_hand for p in self.by_sku.values()}
+
+    def prepare(self, request: BatchOrderRequest, operator: str, now: datetime) -> _Prepared:
+        """Build and price the order for ``request`` and list what stops it."""
+        problems: list[str] = []
+        order = Order(
+            id=None,
+            source=request.source,
+            customer_id=request.customer_id,
+            operator=operator,
+            shipping_method=request.shipping_method,
+            gift_message=request.gift_message,
+            notes=request.notes,
+            batch_key=request.key,
+            created_at=now,
+            updated_at=now,
+        )
+        customer = self.customers.get(request.customer_id)
+        if customer is None:
+            return _Prepared(request, order, ["customer not found"])
+        if customer.status is not CustomerStatus.ACTIVE:
+            problems.append(f"customer is {customer.status.value.replace('_', ' ')}")
+        self._add_lines(order, request, problems)
+        method = self.pricing.shipping(request.shipping_method)
+        if method is None:
+            problems.append(f"unknown shipping method {request.shipping_method!r}")
+        ship = request.ship_to
+        if ship is None:
+            entry = customer.default_shipping()
+            ship = entry.address if entry else None
+        if ship is None and not (method and method.is_pickup):
+            problems.append("no ship-to address")
+        order.ship_to = ship
+        billing = customer.default_billing()
+        order.bill_to = request.bill_to or (billing.address if billing else ship)
+        order.payment_choice = request.payment or _default_payment(customer, self.pricing)
+        customer_type = self.pricing.customer_type(customer)
+        if order.payment_choice is None:
+            problems.append("no card on file")
+        elif customer_type is not None and not customer_type.allows(order.payment_choice.method):
+            problems.append(
+                f"{customer_type.name} customers cannot pay by {order.payment_choice.method.label.lower()}"
+            )
+        reprice(order, self.by_id, customer_type, customer.tax_exempt, self.pricing.taxes, method)
+        return _Prepared(request, order, problems)
+
+    def _add_lines(self, order: Order, request: BatchOrderRequest, problems: list[str]) -> None:
+        if not request.lines:
+            problems.append("no items")
+        for sku, quantity in request.lines:
+            product = self.by_sku.get(normalize_sku(sku))
+            if product is None:
+                problems.append(f"unknown SKU {sku.strip()!r}")
+                continue
+            if not product.active:
+                problems.append(f"{product.sku} is no longer sold")
+                continue
+            line = order.line_for_product(product.id or 0)
+            if line is not None:
+                quantity += line.quantity
+            if not 1 <= quantity <= MAX_LINE_QUANTITY:
+                problems.append(f"{product.sku}: quantity must be 1 to {MAX_LINE_QUANTITY:,}")
+                continue
+            if line is not None:
+                line.quantity = quantity
+            else:
+                order.lines.append(
+                    OrderLine(None, product.id or 0, product.sku, product.name, quantity, product.list_price)
+                )
+
+    def allocate(self, prepared: _Prepared) -> None:
+        """Reserve stock for the order in memory, or add a short-stock problem."""
+        short = []
+        for line in prepared.order.lines:
+            product = self.by_id[line.product_id]
+            if not product.allow_backorder and self.stock[line.product_id] < line.quantity:
+                short.append(f"{line.sku} short ({max(self.stock[line.product_id], 0)} left)")
+        if short:
+            prepared.problems.append("; ".join(short))
+            return
+        for line in prepared.order.lines:
+            self.stock[line.product_id] -= line.quantity
+
+    def release(self, order: Order) -> None:
+        """Give back the stock reserved for an order that will not be placed."""
+        for line in order.lines:
+            self.stock[line.product_id] += line.quantity
+
+
+def _default_payment(customer: Customer, pricing: PricingContext) -> PaymentChoice | None:
+    customer_type = pricing.customer_type(customer)
+    if customer.cards and (customer_type is None or customer_type.allows(PaymentMethod.CARD_ON_FILE)):
+        card = customer.cards[0]
+        return PaymentChoice(
+            PaymentMethod.CARD_ON_FILE,
+            card_id=card.id,
+            card=CardToken(card.token, card.brand, card.last4, card.exp_month, card.exp_year),
+        )
+    if customer_type is not None and customer_type.allows(PaymentMethod.ON_ACCOUNT):
+        return PaymentChoice(PaymentMethod.ON_ACCOUNT)
+    return None
+
+
+def _prepare_all(
+    uow: UnitOfWork, requests: Sequence[BatchOrderRequest], operator: str, now: datetime
+) -> tuple[_Batch, list[_Prepared]]:
+    batch = _Batch(uow, requests)
+    prepared = []
+    for request in requests:
+        item = batch.prepare(request, operator, now)
+        if not item.problems:
+            batch.allocate(item)
+        prepared.append(item)
+    return batch, prepared
+
+
+def preview_orders(uow: UnitOfWork, requests: Sequence[BatchOrderRequest]) -> list[PreviewRow]:
+    """Price every request as it would be placed now (stock allocated in order); write nothing."""
+    _, prepared = _prepare_all(uow, requests, "", datetime.min)
+    rows = []
+    for item in prepared:
+        order = item.order
+        choice = order.payment_choice
+        rows.append(
+            PreviewRow(
+                item.request.key,
+                item.request.customer_id,
+                order.ship_to,
+                choice.label() if choice else "",
+                order.subtotal,
+                order.shipping_charge,
+                order.tax,
+                order.total,
+                tuple(item.problems),
+            )
+        )
+    return rows
+
+
+def place_orders(
+    uow: UnitOfWork,
+    requests: Sequence[BatchOrderRequest],
+    gateway: PaymentGateway,
+    operator: str,
+    now: datetime,
+    *,
+    all_or_nothing: bool = False,
+    shared_payment: PaymentChoice | None = None,
+) -> list[BatchOrderResult]:
+    """Place one order per request inside ``uow`` (not committed). See the module docstring.
+
+    Requests whose key was placed before come back as ``already``. With ``all_or_nothing``, any
+    failure raises ``BatchRejected`` and nothing is written (authorisations are voided). With
+    ``shared_payment``, one authorisation for the grand total pays every order.
+
+    If the caller's commit fails, it must call ``void_placed(gateway, results)``.
+
+    Raises:
+        BatchRejected: all-or-nothing and something failed.
+        OutOfStock: stock moved under a concurrent writer; roll back and retry the chunk.
+    """
+    already = uow.orders.by_batch_keys([r.key for r in requests])
+    pending = [r for r in requests if r.key not in already]
+    if shared_payment is not None:
+        pending = [_with_payment(r, shared_payment) for r in pending]
+    batch, prepared = _prepare_all(uow, pending, operator, now)
+    results: dict[str, BatchOrderResult] = {
+        key: BatchOrderResult(key, r.customer_id, ALREADY, order_id=already[key])
+        for r in requests
+        if (key := r.key) in already
+    }
+    failed = [p for p in prepared if p.problems]
+    if all_or_nothing and failed:
+        raise BatchRejected(_rejection(failed), _fail_all(prepared, results, requests))
+    ready = [p for p in prepared if not p.problems]
+    authorised: list[str] = []
+    try:
+        payments = _authorise(gateway, batch, ready, shared_payment, all_or_nothing, authorised)
+        placed = [p for p in ready if not p.problems]
+        if all_or_nothing and len(placed) != len(ready):
+            raise BatchRejected(
+                _rejection([p for p in ready if p.problems]), _fail_all(prepared, results, requests)
+            )
+        _write(uow, batch, placed, payments, operator, now)
+    except BaseException:
+        for reference in authorised:
+            gateway.void(reference)
+        raise
+    for item in prepared:
+        order = item.order
+        if item.problems:
+            results[item.request.key] = BatchOrderResult(
+                item.request.key, item.request.customer_id, FAILED, reason="; ".join(item.problems)
+            )
+        else:
+            payment = payments[item.request.key]
+            results[item.request.key] = BatchOrderResult(
+                item.request.key,
+                item.request.customer_id,
+                PLACED,
+                order.id,
+                order.number,
+                order.total,
+                reference=payment.reference,
+            )
+    return [results[r.key] for r in requests]
+
+
+def void_placed(gateway: PaymentGateway, results: Sequence[BatchOrderResult]) -> None:
+    """Release the authorisations of results whose transaction could not be committed."""
+    for reference in sorted({r.reference for r in results if r.status == PLACED and r.reference}):
+        gateway.void(reference)
+
+
+def _with_payment(request: BatchOrderRequest, payment: PaymentChoice) -> BatchOrderRequest:
+    return replace(request, payment=payment)
+
+
+def _authorise(
+    gateway: PaymentGateway,
+    batch: _Batch,
+    ready: list[_Prepared],
+    shared: PaymentChoice | None,
+    all_or_nothing: bool,
+    authorised: list[str],
+) -> dict[str, Payment]:
+    payments: dict[str, Payment] = {}
+    if shared is not None:
+        return _authorise_shared(gateway, ready, shared, authorised)
+    for item in ready:
+        order = item.order
+        choice = order.payment_choice
+        assert choice is not None  # prepare() reported it otherwise
+        if not choice.method.uses_gateway or choice.card is None:
+            payments[item.request.key] = Payment(
+                choice.method, order.total, PaymentStatus.RECORDED, check_number=choice.check_number
+            )
+            continue
+        try:
+            answer = gateway.authorize(choice.card.token, order.total, f"batch:{item.request.key}")
+        except PaymentUnavailable as exc:
+            item.problems.append(str(exc))
+        else:
+            if answer.approved:
+                authorised.append(answer.reference)
+                card = choice.card
+                payments[item.request.key] = Payment(
+                    choice.method,
+                    order.total,
+                    PaymentStatus.AUTHORIZED,
+                    answer.reference,
+                    card.token,
+                    card.brand,
+                    card.last4,
+                    card.exp_month,
+                    card.exp_year,
+                )
+                continue
+            item.problems.append(f"{choice.card.brand} ending {choice.card.last4} declined: {answer.reason}")
+        batch.release(order)
+        if all_or_nothing:
+            break
+    return payments
+
+
+def _authorise_shared(
+    gateway: PaymentGateway, ready: list[_Prepared], shared: PaymentChoice, authorised: list[str]
+) -> dict[str, Payment]:
+    grand_total = money(sum((p.order.total for p in ready), ZERO))
+    reference = ""
+    card = shared.card
+    if shared.method.uses_gateway and card is not None and ready:
+        key = f"batch-shared:{ready[0].request.key}:{len(ready)}:{grand_total}"
+        answer = gateway.authorize(card.token, grand_total, key)
+        if not answer.approved:
+            raise PaymentDeclined(f"{card.brand} ending {card.last4} declined: {answer.reason}")
+        reference = answer.reference
+        authorised.append(reference)
+    status = PaymentStatus.AUTHORIZED if reference else PaymentStatus.RECORDED
+    return {
+        p.request.key: Payment(
+            shared.method,
+            p.order.total,
+            status,
+            reference,
+            card.token if card else "",
+            card.brand if card else "",
+            card.last4 if card else "",
+            card.exp_month if card else None,
+            card.exp_year if card else None,
+            shared.check_number,
+        )
+        for p in ready
+    }
+
+
+def _write(
+    uow: UnitOfWork,
+    batch: _Batch,
+    placed: list[_Prepared],
+    payments: dict[str, Payment],
+    operator: str,
+    now: datetime,
+) -> None:
+    if not placed:
+        return
+    taken: dict[int, int] = {}
+    for item in placed:
+        for line in item.order.lines:
+            taken[line.product_id] = taken.get(line.product_id, 0) + line.quantity
+    for product_id, quantity in sorted(taken.items()):
+        product: Product = batch.by_id[product_id]
+        if not uow.products.take_stock(product_id, quantity, product.allow_backorder):
+            raise OutOfStock(f"{product.sku}: stock changed while the batch ran; run it again")
+    numbers = uow.orders.next_numbers(len(placed))
+    orders = []
+    for item, number in zip(placed, numbers, strict=True):
+        mark_placed(item.order, number, payments[item.request.key], operator, now)
+        orders.append(item.order)
+    uow.orders.add_many(orders)
+    uow.audit.add_many(
+        [
+            AuditEvent(
+                order.id,
+                operator,
+                "placed",
+                f"order {order.number} ({order.source.value}), total {order.total}",
+                now,
+                order.customer_id,
+            )
+            for order in orders
+        ]
+    )
+
+
+def _rejection(failed: list[_Prepared]) -> str:
+    first = failed[0]
+    more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
+    return f"{first.request.key}: {'; '.join(first.problems)}{more}; nothing was placed"
+
+
+def _fail_all(
+    prepared: list[_Prepared], results: dict[str, BatchOrderResult], requests: Sequence[BatchOrderRequest]
+) -> list[BatchOrderResult]:
+    out = dict(results)
+    for item in prepared:
+        reason = "; ".join(item.problems) or "not placed: another order in the batch failed"
+        out[item.request.key] = BatchOrderResult(
+            item.request.key, item.request.customer_id, FAILED, reason=reason
+        )
+    return [out[r.key] for r in requests]

@@ -1,0 +1,152 @@
+"""The batch engine shared by bulk orders, club shipments and imports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from oms_core.domain.customers import Address, CustomerStatus
+from oms_core.domain.orders import OrderSource, OrderStatus
+from oms_core.domain.payments import CardEntry
+from oms_core.payments.test_gateway import TestGateway
+from oms_core.services.batch_placing import (
+    ALREADY,
+    FAILED,
+    PLACED,
+    BatchOrderRequest,
+    BatchRejected,
+    place_orders,
+    preview_orders,
+)
+from oms_core.services.context import ServiceContext
+from oms_core.services.customers import CustomerInput
+from oms_core.services.registry import Services
+from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX
+
+HOME = Address(name="A", address1="1 Main St", city="Portland", state="OR", zip="97205")
+
+
+@pytest.fixture
+def gateway(clock):
+    return TestGateway(today=clock.now().replace(tzinfo=None))
+
+
+@pytest.fixture
+def services(fake_factory, clock, gateway):
+    return Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+
+
+def _customer(services, name, card="4111111111111111", address=HOME, status="active"):
+    detail = services.customers.create(
+        CustomerInput(first_name=name, last_name="Member", address=address, status=status),
+        allow_duplicate=True,
+    ).customer
+    if card:
+        services.customers.add_card(detail.id, CardEntry(card, 12, 2030, "123"))
+    return detail.id
+
+
+def _request(customer_id, *lines, key=None):
+    return BatchOrderRequest(
+        key or f"test:{customer_id}", customer_id, tuple(lines), OrderSource.BULK, "GROUND"
+    )
+
+
+def _place(fake_factory, gateway, clock, requests, **kwargs):
+    with fake_factory(write=True) as uow:
+        results = place_orders(uow, requests, gateway, "alice", clock.now(), **kwargs)
+        uow.commit()
+    return results
+
+
+def test_each_request_becomes_one_placed_order_with_numbers_in_sequence(
+    services, fake_factory, gateway, clock
+):
+    ids = [_customer(services, f"M{i}") for i in range(3)]
+    results = _place(fake_factory, gateway, clock, [_request(i, (SKU_CABERNET, 2)) for i in ids])
+    assert [r.status for r in results] == [PLACED] * 3
+    assert [r.number for r in results] == [1001, 1002, 1003]
+    order = services.orders.get(results[0].order_id)
+    assert order.status == OrderStatus.PLACED.value
+    assert order.source == "bulk"
+    assert order.total == Decimal("79.95")  # 70.00 + 9.95 ground (free only over 100); OR has no tax
+    assert order.payments[0].label == "Visa ending 1111"
+
+
+def test_a_declined_card_fails_only_its_own_order(services, fake_factory, gateway, clock):
+    good = _customer(services, "Good")
+    bad = _customer(services, "Bad", card="4000000000000002")
+    results = _place(
+        fake_factory, gateway, clock, [_request(good, (SKU_CABERNET, 1)), _request(bad, (SKU_CABERNET, 1))]
+    )
+    assert results[0].status == PLACED
+    assert results[1].status == FAILED
+    assert "declined" in results[1].reason
+
+
+def test_running_the_same_keys_again_places_nothing_twice(services, fake_factory, gateway, clock):
+    member = _customer(services, "Once")
+    first = _place(fake_factory, gateway, clock, [_request(member, (SKU_CABERNET, 1))])
+    again = _place(fake_factory, gateway, clock, [_request(member, (SKU_CABERNET, 1))])
+    assert first[0].status == PLACED
+    assert again[0].status == ALREADY
+    assert len(services.orders.list()) == 1
+
+
+def test_stock_is_allocated_in_request_order_and_the_rest_is_short(services, fake_factory, gateway, clock):
+    ids = [_customer(services, f"S{i}") for i in range(3)]  # the gift box has 5 in stock
+    results = _place(fake_factory, gateway, clock, [_request(i, (SKU_GIFT_BOX, 2)) for i in ids])
+    assert [r.status for r in results] == [PLACED, PLACED, FAILED]
+    assert "short" in results[2].reason
+    with fake_factory() as uow:
+        assert uow.products.get_by_sku(SKU_GIFT_BOX).stock_on_hand == 1
+
+
+def test_problems_are_listed_per_customer(services, fake_factory, gateway, clock):
+    on_hold = _customer(services, "Hold", status="on_hold")
+    no_card = _customer(services, "NoCard", card=None)
+    no_address = _customer(services, "Nowhere", address=None)
+    results = _place(
+        fake_factory,
+        gateway,
+        clock,
+        [
+            _request(on_hold, (SKU_CABERNET, 1)),
+            _request(no_card, (SKU_CABERNET, 1)),
+            _request(no_address, (SKU_CABERNET, 1)),
+            _request(no_address, ("NOPE", 1), key="unknown-sku"),
+        ],
+    )
+    assert "on hold" in results[0].reason
+    assert "no card on file" in results[1].reason
+    assert "no ship-to address" in results[2].reason
+    assert "unknown SKU 'NOPE'" in results[3].reason
+    assert CustomerStatus.ON_HOLD.value == "on_hold"
+
+
+def test_all_or_nothing_writes_nothing_when_one_order_fails(services, fake_factory, gateway, clock):
+    good = _customer(services, "Good")
+    bad = _customer(services, "Bad", card="4000000000000002")
+    with pytest.raises(BatchRejected) as rejected:
+        _place(
+            fake_factory,
+            gateway,
+            clock,
+            [_request(good, (SKU_CABERNET, 1)), _request(bad, (SKU_CABERNET, 1))],
+            all_or_nothing=True,
+        )
+    assert {r.status for r in rejected.value.results} == {FAILED}
+    assert services.orders.list() == []
+    assert gateway.voided  # the good order's authorisation was released
+    with fake_factory() as uow:
+        assert uow.products.get_by_sku(SKU_CABERNET).stock_on_hand == 100
+
+
+def test_preview_prices_without_writing(services, fake_factory):
+    member = _customer(services, "Preview")
+    with fake_factory() as uow:
+        rows = preview_orders(uow, [_request(member, (SKU_CABERNET, 3))])
+    assert rows[0].total == Decimal("105.00")
+    assert rows[0].problems == ()
+    assert services.orders.list() == []
