@@ -1,0 +1,1 @@
+"""Spreadsheet adapters (openpyxl): order-import template, reader, error report, exports."""
