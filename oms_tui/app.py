@@ -44,6 +44,21 @@ class OmsApp(App[None]):
         """Start on the Customers screen: most calls begin with finding the caller."""
         self.open_customers()
 
+    def _fatal_error(self) -> None:
+        """Exit after an unhandled exception, showing the traceback WITHOUT local variables.
+
+        Textual's default crash report prints locals, and a local may hold a card number being
+        typed; ARCHITECTURE.md forbids that reaching the screen or a log.
+        """
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     # -- navigation: every screen opens through these, so keys and palette share them ---------
 
     def open_customers(self) -> None:
