@@ -26,7 +26,7 @@ def normalize_zip(text: str) -> str:
     if cleaned.isdigit():
         if len(cleaned) <= 5:
             return cleaned.zfill(5)
-        if len(cleaned) <= 9:
+        if 7 <= len(cleaned) <= 9:  # ZIP+4 that lost up to two zeros; no ZIP starts 000
             cleaned = cleaned.zfill(9)
             return f"{cleaned[:5]}-{cleaned[5:]}"
     match = re.fullmatch(r"(\d{3,5})\s*-\s*(\d{4})", cleaned)
