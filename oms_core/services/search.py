@@ -41,6 +41,8 @@ def parse_customer_query(text: str, country_code: str = "1") -> CustomerQuery | 
     if "," in text:
         before, _, after = text.partition(",")
         last, first = before.strip().lower(), after.strip().lower()
+        if not first:  # "Smith," on the way to "Smith, Ann": still the last-name prefix
+            return CustomerQuery(text=last) if last else None
     else:
         words = lowered.split(" ")
         if len(words) == 2:

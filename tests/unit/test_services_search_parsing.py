@@ -1,0 +1,56 @@
+"""What an operator types into the one search box, read as a customer query."""
+
+from __future__ import annotations
+
+import pytest
+
+from oms_core.ports import CustomerQuery
+from oms_core.services.search import parse_customer_query
+
+
+@pytest.mark.parametrize("typed", ["", "   "])
+def test_a_blank_search_is_no_query(typed: str) -> None:
+    assert parse_customer_query(typed) is None
+
+
+def test_one_word_is_a_lower_case_prefix_of_name_company_or_email() -> None:
+    assert parse_customer_query("  SMI ") == CustomerQuery(text="smi")
+
+
+def test_two_words_are_first_and_last_name_as_well_as_the_whole_text() -> None:
+    assert parse_customer_query("Ann  Smi") == CustomerQuery(text="ann smi", first="ann", last="smi")
+
+
+def test_last_comma_first_is_read_the_other_way_round() -> None:
+    query = parse_customer_query("Smith, Ann")
+    assert query is not None
+    assert (query.first, query.last) == ("ann", "smith")
+
+
+def test_last_name_and_a_trailing_comma_still_searches_the_last_name() -> None:
+    query = parse_customer_query("Smith,")
+    assert query is not None
+    assert query.text == "smith"
+
+
+def test_an_email_is_searched_as_text() -> None:
+    assert parse_customer_query("Ann@Example.COM") == CustomerQuery(text="ann@example.com")
+
+
+@pytest.mark.parametrize(
+    "typed", ["(503) 555-1234", "503.555.1234", "503 555 1234", "+1 503 555 1234", "1-503-555-1234"]
+)
+def test_phones_are_searched_by_national_digits_whatever_the_punctuation(typed: str) -> None:
+    assert parse_customer_query(typed) == CustomerQuery(digits="5035551234")
+
+
+def test_a_customer_number_is_an_upper_case_number_prefix() -> None:
+    assert parse_customer_query("c0001") == CustomerQuery(number="C0001")
+
+
+def test_a_short_number_is_a_customer_number_and_a_phone_prefix() -> None:
+    assert parse_customer_query("123") == CustomerQuery(digits="123", number="C000123")
+
+
+def test_two_digits_are_only_a_customer_number() -> None:
+    assert parse_customer_query("12") == CustomerQuery(number="C000012")
