@@ -9,6 +9,7 @@ from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Address, CardOnFile, Customer, CustomerStatus
 from oms_core.domain.errors import NotFound, ValidationError
+from oms_core.domain.money import money
 from oms_core.domain.operators import Role
 from oms_core.domain.orders import (
     GIFT_MESSAGE_MAX,
@@ -203,6 +204,7 @@ class CartService:
                 raise ValidationError("the price cannot be negative", field="price")
             if not reason:
                 raise ValidationError("give a reason for the price change", field="reason")
+            price = money(price)  # to the cent, as storage keeps it: the quote must not move
         with self._ctx.write() as uow:
             operator = current_operator(uow, self._ctx.operator_username)
             now = self._ctx.clock.now()

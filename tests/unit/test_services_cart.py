@@ -424,3 +424,20 @@ def _walk(value: object, seen: set[int] | None = None) -> list[str]:
     if isinstance(value, list | tuple | set | frozenset):
         return [s for item in value for s in _walk(item, seen)]
     return []
+
+
+def test_an_override_is_kept_to_the_cent_so_the_quote_matches_what_is_stored(
+    services: Services, ann: CustomerDetail, sam_services: Services
+) -> None:
+    cart = services.cart.add_line(services.cart.start(ann.id).id, SKU_CABERNET, 2)
+    cart = services.cart.override_price(cart.id, cart.lines[0].id, Decimal("31.555"), "match")
+    assert cart.lines[0].price_override == Decimal("31.56")
+    assert cart.subtotal == Decimal("63.12")
+    # 31.499 rounds to 31.50, exactly the 10 % an operator may give without a supervisor.
+    cart = services.cart.override_price(cart.id, cart.lines[0].id, Decimal("31.499"), "match")
+    assert cart.lines[0].effective_price == Decimal("31.50")
+
+
+@pytest.fixture
+def sam_services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
+    return _services(fake_factory, clock, operator="sam")
