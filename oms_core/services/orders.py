@@ -124,6 +124,7 @@ class OrderService:
             past = uow.orders.get(order_id)
             if past.customer_id is None:
                 raise ValidationError("that order has no customer", field="order")
+            on_file = uow.customers.get(past.customer_id)
             products = uow.products.get_many([line.product_id for line in past.lines])
             skipped = [
                 line.sku
@@ -141,10 +142,12 @@ class OrderService:
                 ship_to=past.ship_to,
                 ship_to_address_id=past.ship_to_address_id,
                 shipping_method=past.shipping_method,
-                # A card on file may be charged again; a one-off card is asked anew.
+                # A card still on file may be charged again; a one-off card is asked anew.
                 payment_choice=past.payment_choice
                 if past.payment_choice is not None
                 and past.payment_choice.method is PaymentMethod.CARD_ON_FILE
+                and past.payment_choice.card_id is not None
+                and on_file.card(past.payment_choice.card_id) is not None
                 else None,
             )
             for line in past.lines:

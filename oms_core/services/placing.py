@@ -46,6 +46,10 @@ def readiness_problems(
         )
     elif choice.method.uses_gateway and choice.card is None:
         problems.append(("payment", "enter the card"))
+    elif choice.method is PaymentMethod.CARD_ON_FILE and (
+        choice.card_id is None or customer.card(choice.card_id) is None
+    ):
+        problems.append(("payment", "that card is no longer on file"))
     return problems
 
 

@@ -303,3 +303,13 @@ def test_prices_and_addresses_are_copied_onto_the_placed_order(
     assert (again.lines[0].name, again.lines[0].unit_price) == ("Cabernet 2019", Decimal("35.00"))
     assert (again.subtotal, again.tax, again.total) == (placed.subtotal, placed.tax, placed.total)
     assert again.ship_to == CA_HOME and again.bill_to == CA_HOME
+
+
+def test_a_card_removed_from_file_is_not_charged(services: Services, ann: CustomerDetail) -> None:
+    cart = _draft(services, ann.id, (SKU_CABERNET, 1))
+    assert cart.card_id == ann.cards[0].id
+    services.customers.delete_card(ann.id, ann.cards[0].id)
+
+    assert services.checkout.problems(cart.id) == [("payment", "that card is no longer on file")]
+    with pytest.raises(ValidationError):
+        services.checkout.place(cart.id)

@@ -239,3 +239,9 @@ def test_my_drafts_are_this_operators_open_drafts_most_recent_first(
     assert [d.id for d in services.cart.my_drafts()] == [newer.id, older.id]
     assert [d.operator for d in supervisor.cart.my_drafts()] == ["sam"]
     assert [d.id for d in services.customers.get(ann.id).open_drafts][-1] == older.id
+
+
+def test_a_reorder_does_not_offer_a_card_removed_from_file(services: Services, ann: CustomerDetail) -> None:
+    past = _place(services, ann.id, (SKU_CABERNET, 1))
+    services.customers.delete_card(ann.id, ann.cards[0].id)
+    assert services.orders.reorder(past.id).payment_method is None
