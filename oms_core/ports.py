@@ -16,6 +16,7 @@ from typing import Self
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import AddressBookEntry, CardOnFile, Customer, CustomerType
+from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.operators import Operator
 from oms_core.domain.orders import Order
 from oms_core.domain.payments import CardEntry, CardToken
@@ -278,6 +279,18 @@ class AuditRepository(abc.ABC):
         """An order's events, oldest first."""
 
 
+class ImportFileRepository(abc.ABC):
+    """Spreadsheets whose orders were imported, remembered by the sha256 of their bytes."""
+
+    @abc.abstractmethod
+    def find(self, content_hash: str) -> list[ImportFileRecord]:
+        """Earlier imports of the file with this content hash, oldest first."""
+
+    @abc.abstractmethod
+    def add(self, record: ImportFileRecord) -> None:
+        """Remember an import (inside the transaction that placed its orders)."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -286,6 +299,7 @@ class UnitOfWork(abc.ABC):
     orders: OrderRepository
     reference: ReferenceRepository
     audit: AuditRepository
+    imports: ImportFileRepository
 
     def __enter__(self) -> Self:
         return self

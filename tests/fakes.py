@@ -29,6 +29,7 @@ from oms_core.domain.customers import (
     format_customer_number,
 )
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
+from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.operators import Operator, Role
 from oms_core.domain.orders import Order, OrderStatus
 from oms_core.domain.payments import PaymentMethod
@@ -40,6 +41,7 @@ from oms_core.ports import (
     Clock,
     CustomerQuery,
     CustomerRepository,
+    ImportFileRepository,
     OrderRepository,
     ProductRepository,
     ReferenceRepository,
@@ -247,6 +249,7 @@ class FakeStore:
     operators: dict[str, Operator] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
+    import_files: list[ImportFileRecord] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -712,6 +715,18 @@ class FakeAuditRepository(_Repo, AuditRepository):
         return sorted((e for e in self._db.audit if e.order_id == order_id), key=lambda e: e.at)
 
 
+class FakeImportFileRepository(_Repo, ImportFileRepository):
+    """Imported files in memory (records are frozen, so no copies are needed)."""
+
+    def find(self, content_hash: str) -> list[ImportFileRecord]:
+        """Earlier imports with this hash, oldest first."""
+        return [r for r in self._db.import_files if r.content_hash == content_hash]
+
+    def add(self, record: ImportFileRecord) -> None:
+        """Append the record."""
+        self._db.import_files.append(record)
+
+
 # --- unit of work -------------------------------------------------------------------------------
 
 
@@ -736,6 +751,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.orders = FakeOrderRepository(self)
         self.reference = FakeReferenceRepository(self)
         self.audit = FakeAuditRepository(self)
+        self.imports = FakeImportFileRepository(self)
 
     def commit(self) -> None:
         """Make the working copy the store, then keep working on a fresh copy of it."""

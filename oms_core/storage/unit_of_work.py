@@ -1,4 +1,4 @@
-"""The SQL unit of work: one connection, one transaction, five repositories bound to it."""
+"""The SQL unit of work: one connection, one transaction, its repositories bound to it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from oms_core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from oms_core.storage.audit import SqlAuditRepository
 from oms_core.storage.customers import SqlCustomerRepository
 from oms_core.storage.database import connect
+from oms_core.storage.imports import SqlImportFileRepository
 from oms_core.storage.orders import SqlOrderRepository
 from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.reference import SqlReferenceRepository
@@ -32,6 +33,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.orders = SqlOrderRepository(self._conn, clock, write)
         self.reference = SqlReferenceRepository(self._conn, clock, write)
         self.audit = SqlAuditRepository(self._conn, clock, write)
+        self.imports = SqlImportFileRepository(self._conn, clock, write)
 
     def commit(self) -> None:
         """Make the work permanent."""
