@@ -8,6 +8,7 @@ from oms_core.services.cart import CartService
 from oms_core.services.checkout import CheckoutService
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerService
+from oms_core.services.imports import ImportService
 from oms_core.services.orders import OrderService
 
 
@@ -20,6 +21,7 @@ class Services:
     cart: CartService
     checkout: CheckoutService
     orders: OrderService
+    imports: ImportService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -30,4 +32,5 @@ class Services:
             cart=CartService(context),
             checkout=CheckoutService(context),
             orders=OrderService(context),
+            imports=ImportService(context),
         )

@@ -1,0 +1,413 @@
+"""Importing orders from a spreadsheet: one purchaser pays, each row is a recipient and an order.
+
+The service receives the file already read (:class:`~oms_core.domain.imports.OrderFile`, from
+``oms_core.spreadsheets.reader``); it never opens a spreadsheet itself. Two steps:
+
+``dry_run``
+    Checks every row and prices the orders as they would be placed now, writing nothing: number of
+    orders, units per SKU, subtotal, shipping, tax and total, and every problem with its row, column
+    and reason. Earlier imports of the same file (same sha256) are reported.
+``run``
+    All or nothing, in ONE write transaction: the rows are checked again, every order is placed
+    through :func:`~oms_core.services.batch_placing.place_orders` with ``all_or_nothing``, the file is
+    recorded in ``import_files``, then one commit. If anything fails, or the process dies before the
+    commit, no order from the file exists and any card authorisation is voided.
+
+Payment is the purchaser's: a card on file, a new card (tokenised first), a check, cash or on
+account where the customer type allows it; either one payment for the whole file (one authorisation
+for the grand total, recorded on every order with its share) or one per order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from oms_core.domain.customers import CardOnFile, Customer, CustomerStatus
+from oms_core.domain.errors import OmsError, ValidationError
+from oms_core.domain.imports import ImportFileRecord, ImportProblem, OrderFile
+from oms_core.domain.money import ZERO, money
+from oms_core.domain.payments import CardEntry, CardToken, PaymentChoice, PaymentMethod
+from oms_core.domain.products import normalize_sku
+from oms_core.domain.text import clean_field
+from oms_core.ports import UnitOfWork
+from oms_core.read_models import CustomerSummary
+from oms_core.services.batch_placing import (
+    BatchOrderResult,
+    BatchRejected,
+    place_orders,
+    preview_orders,
+    void_placed,
+)
+from oms_core.services.context import ServiceContext
+from oms_core.services.drafts import PricingContext
+from oms_core.services.import_checks import CheckedFile, FileChecker
+from oms_core.services.views import customer_summary
+
+CHUNK = 500
+"""Orders placed per call when each order has its own payment (for progress); one transaction still."""
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: stage is ``checking``, ``placing``, ``saving`` or ``done``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPreview:
+    """What an import would do, for the operator to confirm. Nothing has been written.
+
+    Attributes:
+        orders: data rows in the file (one order each).
+        ready: orders that passed every check and were priced.
+        units: (SKU, units) over the priced orders, by SKU.
+        subtotal: merchandise over the priced orders; ``shipping``, ``tax``, ``total`` likewise.
+        problems: every problem, the whole file's first; the import cannot run until there are none.
+        warnings: what the operator should know (ignored columns, skipped example row).
+        earlier_imports: earlier imports of the very same file.
+    """
+
+    filename: str
+    content_hash: str
+    purchaser: CustomerSummary
+    payment_label: str
+    one_payment: bool
+    orders: int
+    ready: int
+    units: tuple[tuple[str, int], ...]
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    problems: tuple[ImportProblem, ...]
+    warnings: tuple[ImportProblem, ...]
+    earlier_imports: tuple[ImportFileRecord, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the file can be imported as it is."""
+        return not self.problems and self.ready > 0
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """An import that was committed."""
+
+    filename: str
+    orders: int
+    numbers: tuple[int, ...]
+    total: Decimal
+    payment_label: str
+
+    @property
+    def first_number(self) -> int | None:
+        """The lowest order number placed."""
+        return min(self.numbers, default=None)
+
+    @property
+    def last_number(self) -> int | None:
+        """The highest order number placed."""
+        return max(self.numbers, default=None)
+
+
+class ImportRejected(OmsError):
+    """The file has problems; nothing was written. ``problems`` lists them all."""
+
+    def __init__(self, message: str, problems: Sequence[ImportProblem]) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+class DuplicateImportFile(OmsError):
+    """The same file (same bytes) was imported before; confirm to import it again."""
+
+    def __init__(self, message: str, earlier: Sequence[ImportFileRecord]) -> None:
+        super().__init__(message)
+        self.earlier = tuple(earlier)
+
+
+class ImportService:
+    """Dry runs and all-or-nothing imports of order files."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    # -- choosing the payment -------------------------------------------------------------------
+
+    def choose_payment(
+        self,
+        purchaser_id: int,
+        method: str,
+        *,
+        card_id: int | None = None,
+        last4: str | None = None,
+        card: CardEntry | None = None,
+        check_number: str = "",
+    ) -> PaymentChoice:
+        """Check the purchaser may pay this way and build the payment (a new card is tokenised now).
+
+        Args:
+            purchaser_id: the customer who pays.
+            method: ``card_on_file``, ``card``, ``check``, ``cash`` or ``on_account``.
+            card_id: the card on file to use; else the one ending ``last4``; else the first.
+            last4: picks a card on file by its last four digits.
+            card: a new card as typed (``card``); only its token is kept.
+            check_number: for ``check``.
+
+        Raises:
+            ValidationError: unknown method, method not allowed, no such card, missing check number.
+            PaymentUnavailable: the gateway could not tokenise the card.
+        """
+        try:
+            chosen = PaymentMethod(method.strip().lower().replace("-", "_"))
+        except ValueError:
+            raise ValidationError(f"unknown payment method {method!r}", field="payment") from None
+        with self._ctx.read() as uow:
+            purchaser = uow.customers.get(purchaser_id)
+            customer_type = uow.reference.customer_type(purchaser.type_code)
+        if customer_type is not None and not customer_type.allows(chosen):
+            raise ValidationError(
+                f"{customer_type.name} customers cannot pay by {chosen.label.lower()}", field="payment"
+            )
+        if chosen is PaymentMethod.CARD_ON_FILE:
+            stored = _card_on_file(purchaser, card_id, last4)
+            token = CardToken(stored.token, stored.brand, stored.last4, stored.exp_month, stored.exp_year)
+            return PaymentChoice(chosen, card=token, card_id=stored.id)
+        if chosen is PaymentMethod.CARD:
+            if card is None:
+                raise ValidationError("enter the card number", field="card_number")
+            return PaymentChoice(chosen, card=self._ctx.gateway.tokenize(card))
+        number = clean_field(check_number)
+        if chosen is PaymentMethod.CHECK and not number:
+            raise ValidationError("enter the check number", field="check_number")
+        return PaymentChoice(chosen, check_number=number if chosen is PaymentMethod.CHECK else "")
+
+    # -- dry run --------------------------------------------------------------------------------
+
+    def dry_run(
+        self, parsed: OrderFile, purchaser_id: int, payment: PaymentChoice | None, one_payment: bool = True
+    ) -> ImportPreview:
+        """Check and price the file for ``purchaser_id`` without writing anything.
+
+        Args:
+            parsed: the file as the reader made it.
+            purchaser_id: who pays (and is billed) for every order.
+            payment: how they pay (:meth:`choose_payment`); ``None`` reports it as a problem.
+            one_payment: one payment for the whole file, else one per order.
+
+        Raises:
+            NotFound: no such purchaser.
+        """
+        with self._ctx.read() as uow:
+            purchaser = uow.customers.get(purchaser_id)
+            earlier = uow.imports.find(parsed.content_hash) if parsed.content_hash else []
+            checked = self._check(uow, parsed, purchaser, payment, len(earlier) + 1)
+            previews = preview_orders(uow, checked.requests) if checked.requests else []
+            problems = list(checked.problems)
+            for preview in previews:
+                if preview.problems:
+                    problems.append(
+                        ImportProblem(checked.rows_by_key[preview.key], "", "", "; ".join(preview.problems))
+                    )
+            priced = [p for p in previews if not p.problems]
+            priced_keys = {p.key for p in priced}
+            units: dict[str, int] = {}
+            for request in checked.requests:
+                if request.key in priced_keys:
+                    for sku, quantity in request.lines:
+                        units[sku] = units.get(sku, 0) + quantity
+            summary = customer_summary(purchaser)
+        return ImportPreview(
+            filename=parsed.filename,
+            content_hash=parsed.content_hash,
+            purchaser=summary,
+            payment_label=payment.label() if payment else "",
+            one_payment=one_payment,
+            orders=len(parsed.rows),
+            ready=len(priced),
+            units=tuple(sorted(units.items())),
+            subtotal=money(sum((p.subtotal for p in priced), ZERO)),
+            shipping=money(sum((p.shipping for p in priced), ZERO)),
+            tax=money(sum((p.tax for p in priced), ZERO)),
+            total=money(sum((p.total for p in priced), ZERO)),
+            problems=tuple(_ordered(problems)),
+            warnings=parsed.warnings,
+            earlier_imports=tuple(earlier),
+        )
+
+    # -- import ---------------------------------------------------------------------------------
+
+    def run(
+        self,
+        parsed: OrderFile,
+        purchaser_id: int,
+        payment: PaymentChoice,
+        one_payment: bool = True,
+        *,
+        allow_duplicate_file: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        """Place every order of the file in one transaction, or none.
+
+        Raises:
+            ImportRejected: the file has problems (all of them attached); nothing was written.
+            DuplicateImportFile: the same file was imported before and ``allow_duplicate_file`` is off.
+            PaymentDeclined: the one payment for the whole file was declined.
+            OutOfStock: stock moved under another operator meanwhile; run it again.
+        """
+        report = progress or _no_progress
+        gateway = self._ctx.gateway
+        operator = self._ctx.operator_username
+        now = self._ctx.clock.now()
+        results: list[BatchOrderResult] = []
+        with self._ctx.write() as uow:
+            report("checking", 0, len(parsed.rows))
+            earlier = uow.imports.find(parsed.content_hash)
+            if earlier and not allow_duplicate_file:
+                raise _duplicate(parsed, earlier)
+            purchaser = uow.customers.get(purchaser_id)
+            checked = self._check(uow, parsed, purchaser, payment, len(earlier) + 1)
+            if checked.problems or not checked.requests:
+                problems = checked.problems or [ImportProblem(None, "", "", "the file has no orders")]
+                raise ImportRejected(_rejection(problems), _ordered(problems))
+            requests = checked.requests
+            total = len(requests)
+            try:
+                report("placing", 0, total)
+                if one_payment:
+                    results = place_orders(
+                        uow, requests, gateway, operator, now, all_or_nothing=True, shared_payment=payment
+                    )
+                else:
+                    for start in range(0, total, CHUNK):
+                        chunk = requests[start : start + CHUNK]
+                        results += place_orders(uow, chunk, gateway, operator, now, all_or_nothing=True)
+                        report("placing", len(results), total)
+                report("saving", total, total)
+                # Checked again now that placing holds the order-number lock: a second operator
+                # importing the same file at the same moment sees the first one's record here.
+                if uow.imports.find(parsed.content_hash) != earlier and not allow_duplicate_file:
+                    raise _duplicate(parsed, uow.imports.find(parsed.content_hash))
+                uow.imports.add(
+                    ImportFileRecord(parsed.content_hash, parsed.filename, purchaser_id, operator, total, now)
+                )
+                uow.commit()
+            except BatchRejected as exc:
+                void_placed(gateway, results)
+                problems = [
+                    ImportProblem(checked.rows_by_key.get(r.key), "", "", r.reason)
+                    for r in exc.results
+                    if r.reason and "another order in the batch failed" not in r.reason
+                ]
+                raise ImportRejected(_rejection(problems), problems) from None
+            except BaseException:
+                void_placed(gateway, results)
+                raise
+        report("done", total, total)
+        numbers = tuple(r.number for r in results if r.number is not None)
+        return ImportResult(
+            filename=parsed.filename,
+            orders=len(numbers),
+            numbers=numbers,
+            total=money(sum((r.total or ZERO for r in results), ZERO)),
+            payment_label=payment.label(),
+        )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def earlier_imports(self, content_hash: str) -> list[ImportFileRecord]:
+        """Earlier imports of the file with this content hash, oldest first."""
+        with self._ctx.read() as uow:
+            return uow.imports.find(content_hash)
+
+    def _check(
+        self,
+        uow: UnitOfWork,
+        parsed: OrderFile,
+        purchaser: Customer,
+        payment: PaymentChoice | None,
+        round_number: int,
+    ) -> CheckedFile:
+        pricing = PricingContext(uow)
+        skus = {normalize_sku(item.sku) for row in parsed.rows for item in row.items if item.sku}
+        products = uow.products.get_many_by_sku(skus) if skus else {}
+        methods = {code.upper(): m for code, m in pricing.methods.items() if m.active}
+        default = self._ctx.settings.default_shipping_method
+        if default.upper() not in methods:
+            default = next(iter(methods), default)
+        checker = FileChecker(
+            parsed,
+            purchaser.id or 0,
+            payment,
+            products,
+            methods,
+            default,
+            self._ctx.clock.now().date(),
+            round_number,
+        )
+        checked = checker.check()
+        checked.problems[:0] = _purchaser_problems(purchaser, payment, pricing)
+        return checked
+
+
+def _card_on_file(purchaser: Customer, card_id: int | None, last4: str | None) -> CardOnFile:
+    if not purchaser.cards:
+        raise ValidationError(f"customer {purchaser.number} has no card on file", field="card")
+    if card_id is not None:
+        stored = purchaser.card(card_id)
+        if stored is None:
+            raise ValidationError(f"that card is not on file for customer {purchaser.number}", field="card")
+        return stored
+    if last4:
+        matches = [c for c in purchaser.cards if c.last4 == last4.strip()]
+        if not matches:
+            raise ValidationError(
+                f"customer {purchaser.number} has no card on file ending {last4.strip()}", field="card"
+            )
+        return matches[0]
+    return purchaser.cards[0]
+
+
+def _purchaser_problems(
+    purchaser: Customer, payment: PaymentChoice | None, pricing: PricingContext
+) -> list[ImportProblem]:
+    problems = []
+    if purchaser.status is not CustomerStatus.ACTIVE:
+        status = purchaser.status.value.replace("_", " ")
+        problems.append(ImportProblem(None, "", "", f"the purchaser {purchaser.number} is {status}"))
+    customer_type = pricing.customer_type(purchaser)
+    if payment is None:
+        problems.append(ImportProblem(None, "", "", "choose how the purchaser pays"))
+    elif customer_type is not None and not customer_type.allows(payment.method):
+        problems.append(
+            ImportProblem(
+                None, "", "", f"{customer_type.name} customers cannot pay by {payment.method.label.lower()}"
+            )
+        )
+    elif payment.card_id is not None and purchaser.card(payment.card_id) is None:
+        problems.append(ImportProblem(None, "", "", "that card is no longer on file for the purchaser"))
+    return problems
+
+
+def _ordered(problems: Sequence[ImportProblem]) -> list[ImportProblem]:
+    """The whole file's problems first, then by row and column."""
+    return sorted(problems, key=lambda p: (p.row is not None, p.row or 0, len(p.column), p.column))
+
+
+def _rejection(problems: Sequence[ImportProblem]) -> str:
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    return f"nothing was imported: {first}{more}"
+
+
+def _duplicate(parsed: OrderFile, earlier: Sequence[ImportFileRecord]) -> DuplicateImportFile:
+    last = earlier[-1]
+    when = last.imported_at.strftime("%Y-%m-%d %H:%M")
+    return DuplicateImportFile(
+        f"{parsed.filename} was already imported on {when} by {last.operator} "
+        f"({last.order_count:,} orders); confirm to import it again",
+        earlier,
+    )
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    """Progress is optional."""
