@@ -1,0 +1,261 @@
+"""The cart: a draft's customer, its lines, and the totals, saved on every edit.
+
+Keys: type a SKU (or part of a name), Enter, the quantity, Enter adds the line. Tab goes on to the
+lines (Down from the boxes too), where ``+``/``-`` change the quantity, Delete removes and ``p``
+overrides the price. F9 checkout, Esc back (nothing to save: every edit is committed at once).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from oms_core.domain.errors import OmsError, StaleEdit
+from oms_core.read_models import CartView, LineView, ProductSummary
+from oms_tui.edits import DraftEdits
+from oms_tui.text import safe
+from oms_tui.widgets.cart_table import CartTable
+from oms_tui.widgets.sku_entry import SkuEntry
+from oms_tui.widgets.totals import Totals
+from oms_tui.work import run_service
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
+
+
+class CartScreen(Screen[None]):
+    """One draft's cart. Every view an edit returns replaces the lines and the totals."""
+
+    CSS_PATH = STYLES / "cart.tcss"
+    AUTO_FOCUS = "#sku"
+    BINDINGS = [
+        Binding("f9", "checkout", "Checkout", id="cart_checkout"),
+        Binding("f4", "identify", "Attach customer", id="cart_identify"),
+        Binding("escape", "back", "Back", id="cart_back"),
+        Binding("down", "focus_lines", "Lines", show=False, id="cart_lines"),
+    ]
+
+    def __init__(self, draft_id: int) -> None:
+        super().__init__()
+        self.draft_id = draft_id
+        self.view: CartView | None = None
+        self._type_names: dict[str, str] = {}
+        self._checkout_when_done = False
+        self.edits = DraftEdits(self, self._show, self._stale, self._failed, self._idle)
+
+    @property
+    def oms(self) -> OmsApp:
+        """The running oms application."""
+        return cast("OmsApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Customer line, SKU entry, lines, totals, keys."""
+        yield Static("", id="cart-customer", markup=False)
+        yield SkuEntry(self._find, id="cart-entry")
+        yield CartTable(id="cart-lines")
+        yield Totals(id="cart-totals")
+        yield Footer()
+
+    @property
+    def entry(self) -> SkuEntry:
+        """The SKU and quantity boxes."""
+        return self.query_one(SkuEntry)
+
+    @property
+    def table(self) -> CartTable:
+        """The lines."""
+        return self.query_one(CartTable)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        """(Re)load the draft whenever the cart comes back on top: a customer may have been
+        attached, or the checkout changed the shipping.
+        """
+        if not self.edits.busy:
+            self.load()
+
+    def load(self) -> None:
+        """Read the draft (and the customer type names, once) in a worker."""
+        services = self.oms.services
+        need_types = not self._type_names
+
+        def read() -> tuple[CartView, dict[str, str]]:
+            types = dict(services.customers.customer_types()) if need_types else {}
+            return services.cart.get(self.draft_id), types
+
+        def loaded(result: tuple[CartView, dict[str, str]]) -> None:
+            view, types = result
+            self._type_names = types or self._type_names
+            self.edits.version = view.version
+            self._show(view)
+
+        run_service(self, read, loaded, self._failed, group="cart-load")
+
+    def _show(self, view: CartView) -> None:
+        self.view = view
+        self.query_one("#cart-customer", Static).update(self._customer_text(view))
+        self.table.show_lines(view.lines)
+        self.query_one(Totals).show(view)
+
+    def _idle(self) -> None:
+        if self._checkout_when_done:
+            self._checkout_when_done = False
+            self.action_checkout()
+
+    def _customer_text(self, view: CartView) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        customer = view.customer
+        if customer is None:
+            text.append("No customer yet", style="bold")
+            text.append("  F4 finds or creates one", style="dim")
+        else:
+            text.append(safe(customer.name), style="bold")
+            if customer.company and customer.company != customer.name:
+                text.append(f"  {safe(customer.company)}")
+            text.append(f"  {safe(customer.number)}")
+            text.append(f"  {safe(self._type_names.get(customer.type_code, customer.type_code))}")
+            if customer.status != "active":
+                text.append(f"  {customer.status.replace('_', ' ').upper()}", style="bold reverse")
+        text.append(f"   draft {view.id}", style="dim")
+        return text
+
+    def _find(self, text: str) -> list[ProductSummary]:
+        customer = self.view.customer if self.view else None
+        return self.oms.services.cart.find_products(text, customer.id if customer else None)
+
+    # -- edits ---------------------------------------------------------------------------------
+
+    def on_sku_entry_line_asked(self, event: SkuEntry.LineAsked) -> None:
+        """Add the line; clear the boxes once it is saved, or say why it was refused."""
+        event.stop()
+        cart, entry = self.oms.services.cart, event.entry
+        sku, quantity = event.sku, event.quantity
+
+        def added(view: CartView) -> None:
+            line = next((ln for ln in view.lines if ln.sku.upper() == sku.strip().upper()), None)
+            self.table.highlight_sku(line.sku if line else sku)
+            what = f"{line.sku} {safe(line.name)}, now {line.quantity}" if line else sku
+            entry.say(f"Added {quantity} x {what}")
+
+        def refused(error: OmsError) -> None:
+            self._checkout_when_done = False
+            entry.line_refused(sku, quantity, str(error))
+
+        self.edits.submit(
+            lambda version: cart.add_line(self.draft_id, sku, quantity, version=version), added, refused
+        )
+
+    def on_cart_table_quantity_change_asked(self, event: CartTable.QuantityChangeAsked) -> None:
+        """``+``/``-``: the change is worked out when it runs, so quick presses all count."""
+        event.stop()
+        cart, line_id, delta = self.oms.services.cart, event.line.id, event.delta
+        if event.line.quantity + delta < 1 and not self.edits.busy:
+            self.entry.say("Delete removes the line", error=True)
+            return
+
+        def change(version: int | None) -> CartView:
+            quantity = max(1, self._quantity(line_id) + delta)
+            return cart.set_quantity(self.draft_id, line_id, quantity, version=version)
+
+        self.edits.submit(change)
+
+    def on_cart_table_remove_asked(self, event: CartTable.RemoveAsked) -> None:
+        """Delete: take the line off (it can be typed again; there is nothing to confirm)."""
+        event.stop()
+        cart, line = self.oms.services.cart, event.line
+        self.edits.submit(
+            lambda version: cart.remove_line(self.draft_id, line.id, version=version),
+            lambda _view: self.entry.say(f"Removed {line.sku}"),
+        )
+
+    def on_cart_table_override_asked(self, event: CartTable.OverrideAsked) -> None:
+        """``p``: ask the new price and the reason in a modal that saves it."""
+        event.stop()
+        from oms_tui.screens.price_override import PriceOverrideScreen
+
+        cart, line = self.oms.services.cart, event.line
+        version = self.edits.version
+
+        def overridden(view: CartView | None) -> None:
+            if view is not None:
+                self.edits.version = view.version
+                self._show(view)
+
+        self.app.push_screen(
+            PriceOverrideScreen(
+                line,
+                lambda price, reason: cart.override_price(
+                    self.draft_id, line.id, price, reason, version=version
+                ),
+            ),
+            overridden,
+        )
+
+    def _quantity(self, line_id: int) -> int:
+        lines: tuple[LineView, ...] = self.view.lines if self.view else ()
+        return next((line.quantity for line in lines if line.id == line_id), 0)
+
+    def _failed(self, error: OmsError) -> None:
+        self._checkout_when_done = False
+        self.entry.say(str(error), error=True)
+
+    def _stale(self, error: StaleEdit) -> None:
+        self._checkout_when_done = False
+        self.entry.say(str(error), error=True)
+        self.load()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 here attaches a customer to this draft only while it has none (else: new order);
+        Down goes to the lines only from the boxes (the table has its own Down).
+        """
+        if action == "identify":
+            return self.view is not None and self.view.customer is None
+        if action == "focus_lines":
+            return self.focused is not None and self.entry in self.focused.ancestors
+        return True
+
+    def action_checkout(self) -> None:
+        """F9: on to the checkout, once what was typed is added and every edit is saved."""
+        if self.entry.sku_input.value.strip():
+            self._checkout_when_done = True
+            self.entry.submit()
+            return
+        if self.edits.busy:
+            self._checkout_when_done = True
+            return
+        view = self.view
+        if view is None:
+            return
+        if view.customer is None:
+            self.entry.say("This order has no customer yet: press F4 to find or create one", error=True)
+            self.notify("Attach a customer first: F4", severity="warning")
+            return
+        if not view.lines:
+            self.entry.say("Add an item first", error=True)
+            return
+        self.oms.open_checkout(self.draft_id)
+
+    def action_identify(self) -> None:
+        """F4 (draft without a customer): find or create the customer for this draft."""
+        self.oms.open_identify(self.draft_id)
+
+    def action_focus_lines(self) -> None:
+        """Down from the boxes: to the lines."""
+        if self.view and self.view.lines:
+            self.table.focus()
+
+    def action_back(self) -> None:
+        """Esc: back to where the order was started (the draft is already saved)."""
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
