@@ -275,6 +275,7 @@ class CartService:
 
     def set_shipping_method(self, draft_id: int, code: str, version: int | None = None) -> CartView:
         """Choose the shipping method; its charge is in the returned quote."""
+        code = code.strip().upper()
         with self._ctx.write() as uow:
             methods = {m.code: m for m in uow.reference.shipping_methods() if m.active}
             if code not in methods:

@@ -24,6 +24,7 @@ class CheckoutService:
 
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
+        self._voided_keys: set[str] = set()
 
     def problems(self, draft_id: int) -> list[tuple[str, str]]:
         """What still stops the draft being placed (empty when it is ready)."""
@@ -51,7 +52,7 @@ class CheckoutService:
             PaymentUnavailable: the gateway did not answer.
             StaleEdit: the draft changed since ``version``.
         """
-        authorised = ""
+        authorised = authorised_key = ""
         try:
             with self._ctx.write() as uow:
                 order = load_draft(uow, draft_id, version)
@@ -68,8 +69,12 @@ class CheckoutService:
                 number = uow.orders.next_number()
                 # The key changes with every edit of the draft, so a retry of the same draft
                 # is never charged twice, while a corrected draft is a new authorisation.
-                payment = charge(self._ctx.gateway, order, f"draft-{order.id}-v{order.version}")
-                authorised = payment.reference
+                key = f"draft-{order.id}-v{order.version}"
+                if key in self._voided_keys:
+                    # That authorisation was released after a failed commit: ask afresh.
+                    key = f"{key}-retry{len(self._voided_keys)}"
+                payment = charge(self._ctx.gateway, order, key)
+                authorised, authorised_key = payment.reference, key
                 now = self._ctx.clock.now()
                 uow.audit.add(mark_placed(order, number, payment, self._ctx.operator_username, now))
                 uow.orders.save(order)
@@ -86,6 +91,7 @@ class CheckoutService:
         finally:
             if authorised:
                 self._ctx.gateway.void(authorised)
+                self._voided_keys.add(authorised_key)
         return view
 
     def _duplicate(self, uow: UnitOfWork, order: Order) -> str | None:

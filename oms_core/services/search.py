@@ -23,7 +23,11 @@ def parse_customer_query(text: str, country_code: str = "1") -> CustomerQuery | 
         return None
     lowered = text.lower()
     if _NUMBER.match(text):
-        return CustomerQuery(number=text.upper())
+        digits = text[1:]
+        # "C0001" is a prefix being typed; "c123" is shorthand for C000123.
+        if digits.startswith("0") or len(digits) >= 6:
+            return CustomerQuery(number=text.upper())
+        return CustomerQuery(number=format_customer_number(int(digits)))
     if _PHONEISH.match(text):
         digits = re.sub(r"\D", "", text)
         if (

@@ -1,0 +1,47 @@
+"""A commit that fails after the card was authorised: the money is released and a retry is fresh."""
+
+from __future__ import annotations
+
+import pytest
+
+from oms_core.payments.test_gateway import TestGateway
+from oms_core.services.context import ServiceContext
+from oms_core.services.registry import Services
+from tests.fakes import SKU_CABERNET, FakeUnitOfWork, FakeUnitOfWorkFactory, FixedClock
+from tests.unit.test_services_checkout import _customer, _draft
+
+
+class FailingOnceFactory(FakeUnitOfWorkFactory):
+    """Hands out units of work whose next commit raises once, as a dropped database would."""
+
+    fail_next_commit = False
+
+    def __call__(self, write: bool = False) -> FakeUnitOfWork:
+        uow = super().__call__(write)
+        if self.fail_next_commit and write:
+            self.fail_next_commit = False
+
+            def broken_commit() -> None:
+                raise ConnectionError("server closed the connection")
+
+            uow.commit = broken_commit  # type: ignore[method-assign]
+        return uow
+
+
+def test_a_failed_commit_voids_the_authorisation_and_a_retry_authorises_again(
+    fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    factory = FailingOnceFactory(fake_factory.store)
+    gateway = TestGateway(today=clock.now().replace(tzinfo=None))
+    services = Services.build(ServiceContext(factory, gateway, clock, "alice"))
+    ann = _customer(services)
+    draft = _draft(services, ann.id, (SKU_CABERNET, 1))
+
+    factory.fail_next_commit = True
+    with pytest.raises(ConnectionError):
+        services.checkout.place(draft.id)
+    assert len(gateway.voided) == 1
+    assert services.cart.get(draft.id).lines  # still a draft, nothing lost
+
+    order = services.checkout.place(draft.id)
+    assert order.payments[0].reference not in gateway.voided
