@@ -1,0 +1,272 @@
+"""The one search box for customers, with its results table.
+
+Type a last name, company, email, phone or customer number: the table follows as you type (after
+a short pause, so a burst of keys runs one query, and a newer query drops an older one). Up and
+Down in the box move the highlight; Enter, in the box or the table, chooses the highlighted
+customer and posts ``CustomerSearch.CustomerChosen``. Used by Customers, Identify and Bulk Order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from oms_core.read_models import CustomerSummary
+from oms_core.services.contact import display_phone
+from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
+from oms_tui.work import run_service
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+PAGE_SIZE = 50
+DEBOUNCE_SECONDS = 0.15
+PROMPT = "Type a last name, company, email, phone or customer number."
+NO_MATCH = "no match — ctrl+n creates a customer"
+
+COLUMNS = (
+    ColumnSpec("number", "Number", width=7),
+    ColumnSpec("name", "Name", weight=4, minimum=10),
+    ColumnSpec("company", "Company", weight=3, minimum=6),
+    ColumnSpec("email", "Email", weight=4, minimum=8),
+    ColumnSpec("phone", "Phone", width=14),
+    ColumnSpec("city", "City", weight=2, minimum=5),
+    ColumnSpec("type", "Type", weight=2, minimum=6),
+)
+
+
+class CustomerSearch(Vertical):
+    """A search box over a page of matching customers."""
+
+    DEFAULT_CSS = """
+    CustomerSearch {
+        height: 1fr;
+    }
+    CustomerSearch > #customer-search-status {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "More", show=False),
+    ]
+
+    @dataclass
+    class CustomerChosen(Message):
+        """The operator chose a customer (Enter on a result)."""
+
+        search: CustomerSearch
+        customer: CustomerSummary
+
+        @property
+        def customer_id(self) -> int:
+            """The chosen customer's id."""
+            return self.customer.id
+
+        @property
+        def control(self) -> CustomerSearch:
+            """The search widget the customer was chosen in."""
+            return self.search
+
+    def __init__(self, query: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._initial = query
+        self._results: dict[str, CustomerSummary] = {}
+        self._query = ""
+        self._sequence = 0
+        self._timer: Timer | None = None
+        self._in_flight = False
+        self._choose_when_ready = False
+
+    def compose(self) -> ComposeResult:
+        """The box, the table and a one-line status."""
+        yield Input(
+            self._initial,
+            placeholder="name, company, email, phone or number",
+            id="customer-query",
+        )
+        yield PagedTable(COLUMNS, id="customer-results")
+        yield Static(PROMPT, id="customer-search-status", markup=False)
+
+    def on_mount(self) -> None:
+        """Search for the initial text, if any."""
+        if self._initial.strip():
+            self._start_search(self._initial)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """True while a search is waiting for its pause or its answer."""
+        return self._timer is not None or self._in_flight
+
+    @property
+    def highlighted(self) -> CustomerSummary | None:
+        """The customer under the highlight, if any."""
+        key = self.table.highlighted_key
+        return self._results.get(key) if key is not None else None
+
+    @property
+    def table(self) -> PagedTable:
+        """The results table."""
+        return self.query_one("#customer-results", PagedTable)
+
+    @property
+    def query_input(self) -> Input:
+        """The search box."""
+        return self.query_one("#customer-query", Input)
+
+    def choose(self) -> None:
+        """Choose the highlighted customer; if a search is still running, its first result."""
+        if self.busy:
+            self._choose_when_ready = True
+            return
+        customer = self.highlighted
+        if customer is not None:
+            self.post_message(self.CustomerChosen(self, customer))
+
+    def refresh_results(self) -> None:
+        """Run the current search again (records may have changed), keeping the highlight."""
+        if self._query:
+            self._run(self._query, keep=self.table.highlighted_key)
+
+    def focus_query(self) -> None:
+        """Put the cursor in the search box."""
+        self.query_input.focus()
+
+    # -- events ----------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#customer-query")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._start_search(event.value)
+
+    @on(Input.Submitted, "#customer-query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.choose()
+
+    @on(PagedTable.RowSelected, "#customer-results")
+    def _row_selected(self, event: PagedTable.RowSelected) -> None:
+        event.stop()
+        self.choose()
+
+    @on(PagedTable.MoreWanted, "#customer-results")
+    def _more_wanted(self, event: PagedTable.MoreWanted) -> None:
+        event.stop()
+        self._load_more()
+
+    def action_move(self, step: int) -> None:
+        """Move the highlight from the search box."""
+        if step > 0:
+            self.table.action_cursor_down()
+        else:
+            self.table.action_cursor_up()
+
+    def action_page(self, step: int) -> None:
+        """Page the results from the search box (PageDown on the last row loads more)."""
+        if step > 0:
+            self.table.action_page_down()
+        else:
+            self.table.action_page_up()
+
+    # -- searching -------------------------------------------------------------------------------
+
+    def _start_search(self, text: str) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._debounced(text))
+
+    def _debounced(self, text: str) -> None:
+        self._timer = None
+        self._run(text, keep=None)
+
+    def _run(self, text: str, keep: str | None, offset: int = 0) -> None:
+        self._query = text
+        self._sequence += 1
+        sequence = self._sequence
+        if not text.strip():
+            self._in_flight = False
+            self._choose_when_ready = False
+            self._results = {}
+            self.table.set_rows([], has_more=False)
+            self._status(PROMPT)
+            return
+        self._in_flight = True
+        services = cast("OmsApp", self.app).services
+        run_service(
+            self,
+            lambda: services.customers.search(text, PAGE_SIZE + 1, offset),
+            lambda rows: self._show(sequence, rows, keep, append=offset > 0),
+            lambda error: self._failed(sequence, str(error)),
+            group="customer-search",
+            exclusive=True,
+        )
+
+    def _load_more(self) -> None:
+        if self.busy or not self.table.has_more:
+            return
+        self._run(self._query, keep=None, offset=self.table.loaded)
+
+    def _show(self, sequence: int, rows: list[CustomerSummary], keep: str | None, append: bool) -> None:
+        if sequence != self._sequence:
+            return  # an older query answered late: a newer one is on its way
+        self._in_flight = False
+        has_more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        region = cast("OmsApp", self.app).services.context.settings.phone_region
+        if not append:
+            self._results = {}
+        for row in rows:
+            self._results[str(row.id)] = row
+        table_rows = [(str(row.id), _cells(row, region)) for row in rows]
+        if append:
+            self.table.append_rows(table_rows, has_more=has_more)
+        else:
+            self.table.set_rows(table_rows, has_more=has_more, keep_key=keep)
+        shown = self.table.loaded
+        if not shown:
+            self._status(NO_MATCH)
+        elif has_more:
+            self._status(f"{shown} shown, more on PageDown at the bottom")
+        else:
+            self._status(f"{shown} customer{'s' if shown != 1 else ''}")
+        if self._choose_when_ready:
+            self._choose_when_ready = False
+            self.choose()
+
+    def _failed(self, sequence: int, message: str) -> None:
+        if sequence != self._sequence:
+            return
+        self._in_flight = False
+        self._choose_when_ready = False
+        self._status(message)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#customer-search-status", Static).update(text)
+
+
+def _cells(row: CustomerSummary, region: str) -> tuple[str, ...]:
+    name = f"{row.last_name}, {row.first_name}" if row.first_name and row.last_name else row.name
+    return (
+        row.number,
+        name,
+        row.company,
+        row.email,
+        display_phone(row.phone, region),
+        row.city,
+        row.type_code.title(),
+    )
