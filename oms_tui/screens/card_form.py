@@ -1,0 +1,177 @@
+"""Add a card on file: the number is masked once entered and cleared from the form when submitted.
+
+Only the gateway ever sees the number and the security code; the customer's record keeps the
+token, the brand, the last four digits and the expiry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Input, Label, Static
+
+from oms_core.domain.errors import OmsError, ValidationError
+from oms_core.domain.payments import CardEntry, card_brand, luhn_ok
+from oms_core.read_models import CustomerDetail
+from oms_tui.app import STYLES
+from oms_tui.text import safe
+from oms_tui.widgets.form import FormScreen, field_row
+from oms_tui.work import run_service
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+CARD_FIELDS = ("card_number", "card_expiry", "card_cvv")
+
+
+def number_problem(number: str) -> str | None:
+    """Why a typed card number cannot be right, or ``None``."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if not digits:
+        return "card number is required"
+    if not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+        return "card number is not valid (check the digits)"
+    return None
+
+
+def parse_expiry(text: str) -> tuple[int, int] | None:
+    """``MM/YY`` (or ``MMYY``, ``M/YY``, ``MM/YYYY``) as (month, four-digit year); None if not."""
+    text = text.strip().replace(" ", "")
+    if "/" in text:
+        month_text, _, year_text = text.partition("/")
+    elif text.isdigit() and len(text) in (4, 6):
+        month_text, year_text = text[:2], text[2:]
+    else:
+        return None
+    if not (month_text.isdigit() and year_text.isdigit() and len(year_text) in (2, 4)):
+        return None
+    month, year = int(month_text), int(year_text)
+    if not 1 <= month <= 12:
+        return None
+    return month, (2000 + year if year < 100 else year)
+
+
+class CardFormScreen(FormScreen[CustomerDetail | None]):
+    """A card typed by the operator, tokenised through the gateway and kept on file."""
+
+    CSS_PATH = [STYLES / "customer_form.tcss"]
+
+    def __init__(self, customer: CustomerDetail) -> None:
+        super().__init__()
+        self.customer = customer
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        """Number, expiry and security code."""
+        c = self.customer
+        with VerticalScroll(classes="dialog", id="card-form"):
+            yield Label(f"New card for {safe(c.number)} {safe(c.name)}", classes="title", markup=False)
+            yield Static("", id="form-error", classes="field-error -empty", markup=False)
+            yield from field_row(
+                "Card number", self._input("card_number", r"[\d ]*", 23, "digits as on the card")
+            )
+            yield Static("", id="card-brand", classes="hint -empty", markup=False)
+            yield from field_row("Expiry", self._input("card_expiry", r"[\d/]*", 7, "MM/YY"))
+            yield from field_row("Security code", self._input("card_cvv", r"\d*", 4, "3 or 4 digits", True))
+        yield Footer(compact=True)
+
+    @staticmethod
+    def _input(name: str, restrict: str, max_length: int, placeholder: str, password: bool = False) -> Input:
+        return Input(
+            id=name,
+            compact=True,
+            restrict=restrict,
+            max_length=max_length,
+            placeholder=placeholder,
+            password=password,
+        )
+
+    def _field(self, name: str) -> Input:
+        return self.query_one(f"#{name}", Input)
+
+    # -- masking and checking --------------------------------------------------------------------
+
+    @on(Input.Blurred, "#card_number")
+    def _number_entered(self, event: Input.Blurred) -> None:
+        number = event.value
+        problem = number_problem(number) if number else None
+        self.set_error("card_number", problem)
+        brand_line = self.query_one("#card-brand", Static)
+        if number and problem is None:
+            digits = "".join(ch for ch in number if ch.isdigit())
+            event.input.password = True  # masked once entered
+            brand_line.update(f"{card_brand(digits)} ending {digits[-4:]}")
+            brand_line.remove_class("-empty")
+        else:
+            brand_line.update("")
+            brand_line.add_class("-empty")
+
+    @on(Input.Changed, "#card_number")
+    def _number_changed(self, event: Input.Changed) -> None:
+        if not event.value:
+            event.input.password = False  # retyping: show what is typed until it is left
+
+    @on(Input.Blurred, "#card_expiry")
+    def _expiry_entered(self, event: Input.Blurred) -> None:
+        self.set_error("card_expiry", self._expiry_problem(event.value) if event.value else None)
+
+    @on(Input.Blurred, "#card_cvv")
+    def _cvv_entered(self, event: Input.Blurred) -> None:
+        self.set_error("card_cvv", self._cvv_problem(event.value) if event.value else None)
+
+    def _expiry_problem(self, text: str) -> str | None:
+        expiry = parse_expiry(text)
+        if expiry is None:
+            return "expiry must be MM/YY"
+        now = cast("OmsApp", self.app).services.context.clock.now()
+        if (expiry[1], expiry[0]) < (now.year, now.month):
+            return "the card has expired"
+        return None
+
+    @staticmethod
+    def _cvv_problem(text: str) -> str | None:
+        if text and (not text.isdigit() or len(text) not in (3, 4)):
+            return "security code must be 3 or 4 digits"
+        return None
+
+    # -- saving ----------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        """F9: tokenise the card and keep it on file; the number leaves the form at once."""
+        if self._saving:
+            return
+        number, expiry_text, cvv = (self._field(name).value for name in CARD_FIELDS)
+        problems = {
+            "card_number": number_problem(number),
+            "card_expiry": self._expiry_problem(expiry_text),
+            "card_cvv": self._cvv_problem(cvv),
+        }
+        for name, problem in problems.items():
+            self.set_error(name, problem)
+        expiry = parse_expiry(expiry_text)
+        if any(problems.values()) or expiry is None:
+            self.focus_first_error()
+            return
+        self._saving = True
+        # Never keep the number or the code in a widget once submitted.
+        self._field("card_number").value = ""
+        self._field("card_cvv").value = ""
+        entry = CardEntry("".join(ch for ch in number if ch.isdigit()), expiry[0], expiry[1], cvv)
+        del number, cvv
+        customers = cast("OmsApp", self.app).services.customers
+        customer_id = self.customer.id
+        run_service(
+            self, lambda: customers.add_card(customer_id, entry), self.dismiss, self._refused, group="save"
+        )
+
+    def _refused(self, error: OmsError) -> None:
+        self._saving = False
+        if isinstance(error, ValidationError) and error.field in CARD_FIELDS:
+            self.set_error(error.field, str(error))
+        else:
+            self.set_error("form", str(error))
+        self.query_one("#card-brand", Static).add_class("-empty")
+        self._field("card_number").focus()

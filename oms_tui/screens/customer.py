@@ -1,0 +1,253 @@
+"""A customer's record: contact details, address book, cards, recent orders and open drafts.
+
+Keys: o place an order, e edit, a add an address, c add a card, r reorder the highlighted past
+order, Enter opens the highlighted order (or resumes the highlighted draft), Esc goes back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from oms_core.read_models import CartView, CustomerDetail
+from oms_core.services.contact import display_phone
+from oms_tui.app import STYLES
+from oms_tui.text import plain, safe
+from oms_tui.widgets.order_rows import CUSTOMER_ORDER_COLUMNS, DRAFT_COLUMNS, draft_cells, order_cells
+from oms_tui.widgets.order_rows import status_label as label_of
+from oms_tui.widgets.paged_table import PagedTable
+from oms_tui.work import run_service
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+
+class CustomerScreen(Screen[None]):
+    """One customer, read-only, with the keys that act on them."""
+
+    TITLE = "Customer"
+    CSS_PATH = [STYLES / "customer.tcss"]
+    BINDINGS = [
+        Binding("o", "place_order", "Place order", id="place_order"),
+        Binding("e", "edit", "Edit", id="edit_customer"),
+        Binding("a", "add_address", "Address", id="add_address"),
+        Binding("c", "add_card", "Card", id="add_card"),
+        Binding("r", "reorder", "Reorder", id="reorder"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer: CustomerDetail | None = None
+        self._first_show = True
+        self._busy = False
+
+    @property
+    def oms(self) -> OmsApp:
+        """The running oms application."""
+        return cast("OmsApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Contact block, address book beside cards, recent orders, open drafts."""
+        yield Header()
+        yield Static("Loading...", id="contact", markup=False)
+        yield Static("", id="customer-error", classes="error", markup=False)
+        yield Static("", id="cards", markup=False)
+        yield Static("", id="addresses", markup=False)
+        with Vertical(id="orders-box"):
+            yield Label("Recent orders (Enter opens, r reorders)", classes="section")
+            yield PagedTable(CUSTOMER_ORDER_COLUMNS, id="recent-orders")
+        with Vertical(id="drafts-box"):
+            yield Label("Open drafts (Enter resumes)", classes="section")
+            yield PagedTable(DRAFT_COLUMNS, id="open-drafts")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Load the record."""
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        """Back from a form, the cart or an order: show the record as it is now."""
+        if self.customer is not None:
+            self.load()
+
+    def load(self) -> None:
+        """Fetch the record (off the UI thread) and show it."""
+        customer_id = self.customer_id
+        run_service(
+            self,
+            lambda: self.oms.services.customers.get(customer_id),
+            self.show_customer,
+            lambda error: self._error(str(error)),
+            group="customer-load",
+        )
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def show_customer(self, customer: CustomerDetail) -> None:
+        """Render ``customer`` into every part of the screen."""
+        self.customer = customer
+        self.sub_title = f"{safe(customer.number)} {safe(customer.name)}"
+        region = self.oms.services.context.settings.phone_region
+        self.query_one("#contact", Static).update(_contact(customer, region))
+        self.query_one("#addresses", Static).update(_addresses(customer))
+        self.query_one("#cards", Static).update(_cards(customer))
+        orders = self.query_one("#recent-orders", PagedTable)
+        keep = orders.highlighted_key
+        orders.set_rows(
+            [(str(o.id), order_cells(o, with_customer=False)) for o in customer.recent_orders],
+            has_more=False,
+            keep_key=keep,
+        )
+        drafts = self.query_one("#open-drafts", PagedTable)
+        drafts.set_rows([(str(d.id), draft_cells(d)) for d in customer.open_drafts], has_more=False)
+        self.query_one("#drafts-box").display = bool(customer.open_drafts)
+        self._error("")
+        self.refresh_bindings()
+        if self._first_show:
+            self._first_show = False
+            (orders if customer.recent_orders or not customer.open_drafts else drafts).focus()
+
+    def _error(self, message: str) -> None:
+        self._busy = False
+        line = self.query_one("#customer-error", Static)
+        line.update(message)
+        line.display = bool(message)
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out what needs a loaded record (or a past order)."""
+        if action in ("place_order", "edit", "add_address", "add_card") and self.customer is None:
+            return None
+        if action == "reorder" and not (self.customer and self.customer.recent_orders):
+            return None
+        return True
+
+    @on(PagedTable.RowSelected, "#recent-orders")
+    def _order_chosen(self, event: PagedTable.RowSelected) -> None:
+        event.stop()
+        self.oms.open_order(int(event.row_key.value or 0))
+
+    @on(PagedTable.RowSelected, "#open-drafts")
+    def _draft_chosen(self, event: PagedTable.RowSelected) -> None:
+        event.stop()
+        self.oms.open_cart(int(event.row_key.value or 0))
+
+    def action_place_order(self) -> None:
+        """Start a draft for this customer and open its cart."""
+        if self._busy:
+            return
+        self._busy = True
+        customer_id = self.customer_id
+        run_service(
+            self,
+            lambda: self.oms.services.cart.start(customer_id),
+            self._open_cart,
+            lambda error: self._error(str(error)),
+            group="customer-action",
+        )
+
+    def action_reorder(self) -> None:
+        """A new draft with the highlighted past order's items, then its cart."""
+        key = self.query_one("#recent-orders", PagedTable).highlighted_key
+        if key is None or self._busy:
+            return
+        self._busy = True
+        order_id = int(key)
+        run_service(
+            self,
+            lambda: self.oms.services.orders.reorder(order_id),
+            self._open_cart,
+            lambda error: self._error(str(error)),
+            group="customer-action",
+        )
+
+    def _open_cart(self, draft: CartView) -> None:
+        self._busy = False
+        for warning in draft.warnings:
+            self.notify(safe(warning), severity="warning", markup=False)
+        self.oms.open_cart(draft.id)
+
+    def action_edit(self) -> None:
+        """Edit the contact details."""
+        from oms_tui.screens.customer_form import CustomerFormScreen
+
+        if self.customer is not None:
+            self.app.push_screen(CustomerFormScreen(self.customer), self._saved)
+
+    def action_add_address(self) -> None:
+        """Add an address to the book."""
+        from oms_tui.screens.address_form import AddressFormScreen
+
+        if self.customer is not None:
+            self.app.push_screen(AddressFormScreen(self.customer), self._saved)
+
+    def action_add_card(self) -> None:
+        """Add a card on file."""
+        from oms_tui.screens.card_form import CardFormScreen
+
+        if self.customer is not None:
+            self.app.push_screen(CardFormScreen(self.customer), self._saved)
+
+    def _saved(self, detail: CustomerDetail | None) -> None:
+        if detail is not None:
+            self.show_customer(detail)
+
+    def action_back(self) -> None:
+        """Back to where the record was opened from."""
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.oms.open_customers()
+
+
+def _contact(c: CustomerDetail, region: str) -> Text:
+    heading = Text.assemble((safe(c.number), "bold"), "  ", (safe(c.name), "bold"))
+    facts = [safe(c.type_name), label_of(c.status)]
+    if c.tax_exempt:
+        facts.append("Tax exempt")
+    if c.is_club:
+        facts.append("Club member")
+    if c.preferred_pickup:
+        facts.append("Prefers pickup")
+    heading.append("   " + " · ".join(facts))
+    lines = [heading]
+    if c.company and c.company != c.name:
+        lines.append(Text.assemble("Company  ", plain(c.company)))
+    lines.append(Text.assemble("Email    ", plain(c.email or "-")))
+    phone = display_phone(c.phone, region) or "-"
+    alt = display_phone(c.alt_phone, region)
+    lines.append(Text.assemble("Phone    ", phone, f"    Alt {alt}" if alt else ""))
+    if c.status != "active":
+        lines.append(Text(f"{label_of(c.status)}: orders are refused at checkout", style="bold reverse"))
+    if c.notes:
+        lines.append(Text.assemble("Notes    ", plain(c.notes)))
+    return Text("\n").join(lines)
+
+
+def _addresses(c: CustomerDetail) -> Text:
+    lines = [Text("Address book  (defaults marked ship / bill)", style="bold")]
+    if not c.addresses:
+        lines.append(Text("no address yet: a adds one"))
+    for entry in c.addresses:
+        marks = [
+            m for m, on_ in (("ship", entry.is_default_shipping), ("bill", entry.is_default_billing)) if on_
+        ]
+        mark = "+".join(marks)
+        label = f"{safe(entry.label)}: " if entry.label else ""
+        lines.append(Text.assemble((f"{mark:<9}", "bold"), " ", label, plain(entry.address.one_line())))
+    return Text("\n").join(lines)
+
+
+def _cards(c: CustomerDetail) -> Text:
+    cards = "; ".join(safe(card.label) for card in c.cards) or "none"
+    return Text.assemble(("Cards    ", ""), cards)

@@ -1,0 +1,61 @@
+"""Helpers for Pilot tests: read the screen as text, wait for searches and workers, place orders."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from oms_core.read_models import OrderView
+from tests.tui.conftest import Office
+
+
+def screen_text(app: App[object]) -> str:
+    """The current screen (with the screens under a modal) as the terminal would show it."""
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), force_terminal=True, record=True, safe_box=False
+    )
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Wait until pending searches have run and every worker has reported back."""
+    from oms_tui.widgets.customer_search import CustomerSearch
+
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        searching = any(search.busy for search in pilot.app.screen.query(CustomerSearch))
+        timers = getattr(pilot.app.screen, "_timer", None) is not None
+        if not searching and not timers and not any(w.is_running for w in pilot.app.workers):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[object], text: str) -> None:
+    """Type ``text`` into the focused field, key by key."""
+    keys = ["space" if ch == " " else ch for ch in text]
+    await pilot.press(*keys)
+
+
+def steady_cursors(app: App[object]) -> None:
+    """Stop every cursor blinking, so a snapshot never catches it half-way."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+def place_order(office: Office, customer: str, items: list[tuple[str, int]], **changes: str) -> OrderView:
+    """Place an order for ``customer`` (a fixture key) with ``items`` (SKU, quantity)."""
+    services = office.application.services
+    draft = services.cart.start(office.customers[customer])
+    for sku, quantity in items:
+        draft = services.cart.add_line(draft.id, sku, quantity)
+    if "gift_message" in changes:
+        services.cart.set_gift_message(draft.id, changes["gift_message"])
+    return services.checkout.place(draft.id, confirm_duplicate=True)
