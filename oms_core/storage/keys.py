@@ -16,6 +16,8 @@ def phone_key(phone: str) -> str:
     North American numbers take the fast path; other E.164 numbers go through ``phonenumbers``;
     anything unparsable keeps its digits.
     """
+    if len(phone) == 12 and phone.startswith("+1") and phone[2:].isdigit():
+        return phone[2:]
     phone = phone.strip()
     if not phone:
         return ""
