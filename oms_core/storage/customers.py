@@ -41,6 +41,9 @@ _SUMMARY_COLUMNS = (
 )
 _NAME_ORDER = (c.last_key, c.first_key, c.number)
 
+SEARCH_SCAN_CAP = 2000
+"""Most rows a non-name part of a customer search reads from its index before ranking them by name."""
+
 
 def customer_key_values(values: dict[str, Any]) -> dict[str, str]:
     """The search-key columns for a customer's names, email and phones."""
@@ -329,34 +332,51 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         """Customers matching any part of ``query``, ranked: exact number, exact email, then by
         last name, first name, number.
 
-        Each non-empty part runs as its own index range scan limited to ``limit + offset`` rows in
-        the final order; the parts are merged here.
+        Each non-empty part runs as its own index range scan returning its first ``limit + offset``
+        rows in the final order; the parts are merged here. The name parts read their index in that
+        order already. The others (company, email, phones, number) sort their matches by name, but
+        read at most :data:`SEARCH_SCAN_CAP` of them in their own index's order first, so a query as
+        loose as one digit of a shared area code stays an index range read of bounded size; it is exact
+        whenever a part matches fewer customers than that.
         """
         if limit <= 0:
             return []
         want = limit + max(offset, 0)
         text = text_key(query.text)
         number = query.number.strip().upper()
-        wheres: list[tuple[ColumnElement[bool], bool]] = []  # (condition, already in name order)
+        parts: list[tuple[ColumnElement[bool], Any]] = []  # (condition, its index column if not by name)
         if text:
-            wheres.append((_prefix(c.last_key, text), True))
-            wheres.append((_prefix(c.company_key, text), False))
-            wheres.append((_prefix(c.email_key, text), False))
-            wheres.append((c.email_key == text, False))
+            parts.append((_prefix(c.last_key, text), None))
+            parts.append((_prefix(c.company_key, text), c.company_key))
+            parts.append((_prefix(c.email_key, text), c.email_key))
+            parts.append((c.email_key == text, c.email_key))
         first, last = text_key(query.first), text_key(query.last)
         if first and last:
-            wheres.append((and_(_prefix(c.last_key, last), _prefix(c.first_key, first)), True))
+            parts.append((and_(_prefix(c.last_key, last), _prefix(c.first_key, first)), None))
         for digits in _digit_prefixes(query.digits):
-            wheres.append((_prefix(c.phone_key, digits), False))
-            wheres.append((_prefix(c.alt_phone_key, digits), False))
+            parts.append((_prefix(c.phone_key, digits), c.phone_key))
+            parts.append((_prefix(c.alt_phone_key, digits), c.alt_phone_key))
         if number:
-            wheres.append((_prefix(c.number, number), False))
-            wheres.append((c.number == number, False))
+            parts.append((_prefix(c.number, number), c.number))
+            parts.append((c.number == number, c.number))
         rows: dict[int, Row[Any]] = {}
-        for condition, _ in wheres:
-            statement: Select[Any] = (
-                select(*_SUMMARY_COLUMNS).where(condition).order_by(*_NAME_ORDER).limit(want)
-            )
+        for condition, index_column in parts:
+            statement: Select[Any]
+            if index_column is None:
+                statement = select(*_SUMMARY_COLUMNS).where(condition).order_by(*_NAME_ORDER).limit(want)
+            else:
+                first_read = (
+                    select(*_SUMMARY_COLUMNS)
+                    .where(condition)
+                    .order_by(index_column)
+                    .limit(max(SEARCH_SCAN_CAP, want))
+                    .subquery()
+                )
+                statement = (
+                    select(first_read)
+                    .order_by(first_read.c.last_key, first_read.c.first_key, first_read.c.number)
+                    .limit(want)
+                )
             for row in self._conn.execute(statement):
                 rows.setdefault(row.id, row)
 
