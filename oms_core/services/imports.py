@@ -402,9 +402,16 @@ def _rejection(problems: Sequence[ImportProblem]) -> str:
 def _duplicate(parsed: OrderFile, earlier: Sequence[ImportFileRecord]) -> DuplicateImportFile:
     last = earlier[-1]
     when = last.imported_at.strftime("%Y-%m-%d %H:%M")
+    name = (
+        parsed.filename
+        if last.filename == parsed.filename
+        else f"{parsed.filename} (the same file as {last.filename})"
+    )
+    orders = "1 order" if last.order_count == 1 else f"{last.order_count:,} orders"
+    times = "" if len(earlier) == 1 else f", {len(earlier)} times in all"
     return DuplicateImportFile(
-        f"{parsed.filename} was already imported on {when} by {last.operator} "
-        f"({last.order_count:,} orders); confirm to import it again",
+        f"{name} was already imported on {when} by {last.operator} ({orders}{times}); "
+        "confirm to import it again",
         earlier,
     )
 
