@@ -301,10 +301,12 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         return entry.id
 
     def delete_address(self, customer_id: int, address_id: int) -> None:
-        """Remove an address from the customer's book (nothing happens if it is already gone)."""
-        self._conn.execute(
+        """Remove an address from the customer's book. Raises ``NotFound`` when it is not in it."""
+        result = self._conn.execute(
             delete(addresses).where(addresses.c.id == address_id, addresses.c.customer_id == customer_id)
         )
+        if result.rowcount != 1:
+            raise NotFound("that address is no longer in the customer's address book")
 
     def add_card(self, customer_id: int, card: CardOnFile) -> int:
         """Keep a tokenised card on file; return its id."""
@@ -313,8 +315,12 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         ).scalar_one()
 
     def delete_card(self, customer_id: int, card_id: int) -> None:
-        """Remove a card on file (nothing happens if it is already gone)."""
-        self._conn.execute(delete(cards).where(cards.c.id == card_id, cards.c.customer_id == customer_id))
+        """Remove a card on file. Raises ``NotFound`` when it is not on file for the customer."""
+        result = self._conn.execute(
+            delete(cards).where(cards.c.id == card_id, cards.c.customer_id == customer_id)
+        )
+        if result.rowcount != 1:
+            raise NotFound("that card is no longer on file for the customer")
 
     def next_number(self) -> str:
         """Allocate the next customer number inside the transaction (unique, gap-free)."""
@@ -347,6 +353,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         parts: list[tuple[ColumnElement[bool], Any]] = []  # (condition, its index column if not by name)
         if text:
             parts.append((_prefix(c.last_key, text), None))
+            parts.append(_first_last_part(text))  # "first last" starts with the text
             parts.append((_prefix(c.company_key, text), c.company_key))
             parts.append((_prefix(c.email_key, text), c.email_key))
             parts.append((c.email_key == text, c.email_key))
@@ -433,7 +440,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         ]
 
     def find_duplicates(self, email: str, phone: str, exclude_id: int | None) -> list[CustomerSummary]:
-        """Customers with the same email (case-insensitive) or the same E.164 phone."""
+        """Customers with the same email (case-insensitive) or the same E.164 phone, by number."""
         conditions: list[ColumnElement[bool]] = []
         email_key = text_key(email)
         if email_key:
@@ -444,7 +451,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             conditions.append(c.alt_phone_key == key)
         if not conditions:
             return []
-        statement = select(*_SUMMARY_COLUMNS, c.alt_phone).where(or_(*conditions)).order_by(*_NAME_ORDER)
+        statement = select(*_SUMMARY_COLUMNS, c.alt_phone).where(or_(*conditions)).order_by(c.number)
         if exclude_id is not None:
             statement = statement.where(c.id != exclude_id)
         phone = phone.strip()
@@ -470,6 +477,19 @@ def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
     if upper is None:
         return column >= prefix
     return and_(column >= prefix, column < upper)
+
+
+def _first_last_part(text: str) -> tuple[ColumnElement[bool], Any]:
+    """``text`` as a prefix of ``first last``: a first-name prefix for one word, else the exact first
+    name and a last-name prefix (``"ann sm"``).
+    """
+    head, space, tail = text.partition(" ")
+    if not space:
+        return (_prefix(c.first_key, head), c.first_key)
+    condition = c.first_key == head
+    if tail:
+        condition = and_(condition, _prefix(c.last_key, tail))
+    return (condition, None if tail else c.first_key)
 
 
 def _digit_prefixes(digits: str) -> list[str]:

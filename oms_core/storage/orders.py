@@ -404,10 +404,10 @@ class SqlOrderRepository(Repository, OrderRepository):
         row = self._conn.execute(select(o.status, o.version, o.number).where(o.id == order_id)).first()
         if row is None:
             raise NotFound("the draft no longer exists")
-        if row.status != OrderStatus.DRAFT:
-            raise InvalidState(f"order {row.number} is {row.status}; only a draft can be discarded")
         if row.version != version:
             raise StaleEdit("this draft was changed by someone else; reopen it and try again")
+        if row.status != OrderStatus.DRAFT:
+            raise InvalidState(f"order {row.number} is {row.status}; only a draft can be discarded")
         self._conn.execute(delete(order_lines).where(ln.order_id == order_id))
         self._conn.execute(delete(payments).where(pay.order_id == order_id))
         result = self._conn.execute(
@@ -427,12 +427,26 @@ class SqlOrderRepository(Repository, OrderRepository):
             ).scalar_one()
         )
 
+    def next_numbers(self, count: int) -> list[int]:
+        """Allocate ``count`` consecutive order numbers with one guarded counter update."""
+        if count <= 0:
+            return []
+        last = int(
+            self._conn.execute(
+                update(counters)
+                .where(counters.c.name == ORDER_COUNTER)
+                .values(value=counters.c.value + count)
+                .returning(counters.c.value)
+            ).scalar_one()
+        )
+        return list(range(last - count + 1, last + 1))
+
     # -- lists ---------------------------------------------------------------------------------
 
     def list(self, order_filter: OrderFilter, limit: int, offset: int = 0) -> list[OrderSummary]:
         """Orders matching the filter, newest first (drafts, when included, before placed orders).
 
-        ``placed_from`` and ``placed_to`` are both inclusive. Without a status, drafts are left out
+        ``placed_from`` is inclusive, ``placed_to`` exclusive. Without a status, drafts are left out
         unless ``include_drafts``.
         """
         statement = self._summary_select()
@@ -448,7 +462,7 @@ class SqlOrderRepository(Repository, OrderRepository):
         if f.placed_from is not None:
             statement = statement.where(o.placed_at >= f.placed_from)
         if f.placed_to is not None:
-            statement = statement.where(o.placed_at <= f.placed_to)
+            statement = statement.where(o.placed_at < f.placed_to)
         if f.source is not None:
             statement = statement.where(o.source == str(f.source))
         statement = statement.order_by(o.placed_at.desc().nulls_first(), o.id.desc())

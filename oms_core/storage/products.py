@@ -81,7 +81,7 @@ class SqlProductRepository(Repository, ProductRepository):
         return result
 
     def search(self, text: str, limit: int) -> list[Product]:
-        """Products whose SKU starts with ``text`` or whose name contains it, SKU matches first."""
+        """Products whose SKU starts with ``text`` or whose name contains it (any case), by SKU."""
         sku = normalize_sku(text)
         if not sku or limit <= 0:
             return []
@@ -90,13 +90,10 @@ class SqlProductRepository(Repository, ProductRepository):
         by_sku = list(self._conn.execute(select(products).where(sku_match).order_by(p.sku).limit(limit)))
         pattern = "%" + _escape_like(text_key(text)) + "%"
         by_name = self._conn.execute(
-            select(products)
-            .where(p.name_key.like(pattern, escape="\\"))
-            .order_by(p.name_key, p.sku)
-            .limit(limit)
+            select(products).where(p.name_key.like(pattern, escape="\\")).order_by(p.sku).limit(limit)
         )
-        seen = {row.id for row in by_sku}
-        rows = by_sku + [row for row in by_name if row.id not in seen]
+        merged = {row.id: row for row in [*by_sku, *by_name]}
+        rows = sorted(merged.values(), key=lambda row: row.sku)
         return [_product(row) for row in rows[:limit]]
 
     def add(self, product: Product) -> int:
@@ -108,6 +105,8 @@ class SqlProductRepository(Repository, ProductRepository):
 
     def update(self, product: Product) -> None:
         """Save a product's fields (not its stock). Raises ``NotFound``."""
+        if product.id is None:
+            raise NotFound("the product has not been saved yet")
         result = self._conn.execute(
             update(products).where(p.id == product.id).values(product_values(product))
         )
@@ -125,10 +124,12 @@ class SqlProductRepository(Repository, ProductRepository):
         return result.rowcount == 1
 
     def restock(self, product_id: int, quantity: int) -> None:
-        """Put units back (a cancelled order)."""
-        self._conn.execute(
+        """Put units back (a cancelled order). Raises ``NotFound``."""
+        result = self._conn.execute(
             update(products).where(p.id == product_id).values(stock_on_hand=p.stock_on_hand + quantity)
         )
+        if result.rowcount != 1:
+            raise NotFound(f"product {product_id} does not exist")
 
 
 def _escape_like(text: str) -> str:

@@ -96,11 +96,12 @@ class SqlReferenceRepository(Repository, ReferenceRepository):
         ]
 
     def customer_type(self, code: str) -> CustomerType | None:
-        """One customer type by code (exact), or ``None``."""
-        return next((t for t in self.customer_types() if t.code == code), None)
+        """One customer type by code (any case), or ``None``."""
+        wanted = code.strip().upper()
+        return next((t for t in self.customer_types() if t.code == wanted), None)
 
     def save_customer_type(self, customer_type: CustomerType) -> int:
-        """Insert or update a customer type (by code) and replace its price list.
+        """Insert or update a customer type (by code, stored upper-case) and replace its price list.
 
         Raises:
             NotFound: a price-list SKU is not in the catalogue.
@@ -117,14 +118,15 @@ class SqlReferenceRepository(Repository, ReferenceRepository):
                 raise NotFound(
                     f"price list of {customer_type.code}: no product with SKU {', '.join(missing)}"
                 )
+        code = customer_type.code.strip().upper()
         values = {
-            "code": customer_type.code,
+            "code": code,
             "name": customer_type.name,
             "discount_percent": customer_type.discount_percent,
             "payment_methods": join_methods(customer_type.payment_methods),
             "is_club": customer_type.is_club,
         }
-        type_id = self._conn.scalar(select(ct.id).where(ct.code == customer_type.code))
+        type_id = self._conn.scalar(select(ct.id).where(ct.code == code))
         if type_id is None:
             type_id = self._conn.execute(insert(customer_types).values(values).returning(ct.id)).scalar_one()
         else:
@@ -143,14 +145,15 @@ class SqlReferenceRepository(Repository, ReferenceRepository):
     # -- shipping ------------------------------------------------------------------------------
 
     def shipping_methods(self) -> list[ShippingMethod]:
-        """All shipping methods, active first, then by name."""
-        statement = select(shipping_methods).order_by(sm.active.desc(), sm.name, sm.code)
+        """All shipping methods, active first, then in the order they were added."""
+        statement = select(shipping_methods).order_by(sm.active.desc(), sm.id)
         return [_shipping_method(row) for row in self._conn.execute(statement)]
 
     def save_shipping_method(self, method: ShippingMethod) -> int:
-        """Insert or update a shipping method (by code); return its id."""
+        """Insert or update a shipping method (by code, stored upper-case); return its id."""
+        code = method.code.strip().upper()
         values = {
-            "code": method.code,
+            "code": code,
             "name": method.name,
             "kind": str(method.kind),
             "amount_cents": to_cents(method.amount),
@@ -159,7 +162,7 @@ class SqlReferenceRepository(Repository, ReferenceRepository):
             "free_over_cents": None if method.free_over is None else to_cents(method.free_over),
             "active": method.active,
         }
-        method_id = self._conn.scalar(select(sm.id).where(sm.code == method.code))
+        method_id = self._conn.scalar(select(sm.id).where(sm.code == code))
         if method_id is None:
             return int(
                 self._conn.execute(insert(shipping_methods).values(values).returning(sm.id)).scalar_one()

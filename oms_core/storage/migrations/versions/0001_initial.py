@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_counters")),
     )
     counters = sa.table("counters", sa.column("name", sa.String()), sa.column("value", sa.BigInteger()))
-    op.bulk_insert(counters, [{"name": "order", "value": 0}, {"name": "customer", "value": 0}])
+    op.bulk_insert(counters, [{"name": "order", "value": 1000}, {"name": "customer", "value": 0}])
     op.create_table(
         "customer_types",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -130,6 +130,7 @@ def upgrade() -> None:
     op.create_index("ix_customers_alt_phone_key", "customers", ["alt_phone_key"], unique=False)
     op.create_index("ix_customers_company_key", "customers", ["company_key"], unique=False)
     op.create_index("ix_customers_email_key", "customers", ["email_key"], unique=False)
+    op.create_index("ix_customers_first_key", "customers", ["first_key"], unique=False)
     op.create_index("ix_customers_name", "customers", ["last_key", "first_key", "number"], unique=False)
     op.create_index("ix_customers_phone_key", "customers", ["phone_key"], unique=False)
     op.create_index("ix_customers_type_status", "customers", ["type_code", "status", "number"], unique=False)
@@ -424,6 +425,7 @@ def downgrade() -> None:
     op.drop_index("ix_customers_type_status", table_name="customers")
     op.drop_index("ix_customers_phone_key", table_name="customers")
     op.drop_index("ix_customers_name", table_name="customers")
+    op.drop_index("ix_customers_first_key", table_name="customers")
     op.drop_index("ix_customers_email_key", table_name="customers")
     op.drop_index("ix_customers_company_key", table_name="customers")
     op.drop_index("ix_customers_alt_phone_key", table_name="customers")
