@@ -214,7 +214,7 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
             f"{c.number} {c.name} {c.email or display_phone(c.phone, region)}".strip() for c in found[:3]
         )
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
-        line.update(plain(f"Already on file with this email or phone: {names}{more}"))
+        line.update(plain(f"On file: {names}{more}"))
         line.remove_class("-empty")
 
     # -- saving ----------------------------------------------------------------------------------

@@ -1,0 +1,271 @@
+"""A placed order: lines, totals, payment (masked), addresses, gift message, notes, audit trail.
+
+Keys: x cancel (asks why; the service decides who may), r reorder (opens the new draft's cart),
+c the customer's record, Esc back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.align import Align
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from oms_core.domain.customers import Address
+from oms_core.domain.money import format_money
+from oms_core.read_models import CartView, OrderView
+from oms_tui.app import STYLES
+from oms_tui.text import plain, safe
+from oms_tui.widgets.order_rows import status_label, when
+from oms_tui.work import run_service
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+CANCELLABLE = ("placed", "processing")
+
+
+class OrderScreen(Screen[None]):
+    """One order, read-only, scrolled with the arrow keys."""
+
+    TITLE = "Order"
+    CSS_PATH = [STYLES / "order.tcss"]
+    AUTO_FOCUS = "#order-body"
+    BINDINGS = [
+        Binding("x", "cancel_order", "Cancel order", id="cancel_order"),
+        Binding("r", "reorder", "Reorder", id="reorder"),
+        Binding("c", "customer", "Customer", id="order_customer"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.order: OrderView | None = None
+        self._busy = False
+
+    @property
+    def oms(self) -> OmsApp:
+        """The running oms application."""
+        return cast("OmsApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Heading, an error line, then the scrolled body."""
+        yield Header()
+        yield Static("Loading...", id="order-heading", markup=False)
+        yield Static("", id="order-message", classes="error", markup=False)
+        with VerticalScroll(id="order-body"):
+            with Horizontal(id="order-addresses"):
+                yield Static("", id="ship-to", markup=False)
+                yield Static("", id="bill-to", markup=False)
+            yield Static("", id="order-lines", markup=False)
+            yield Static("", id="order-payment", markup=False)
+            yield Static("", id="order-notes", markup=False)
+            yield Static("", id="order-audit", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Load the order."""
+        self.query_one("#order-message").display = False
+        order_id = self.order_id
+        run_service(
+            self,
+            lambda: self.oms.services.orders.get(order_id),
+            self.show_order,
+            lambda error: self.show_message(str(error)),
+            group="order-load",
+        )
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def show_order(self, order: OrderView) -> None:
+        """Render ``order``."""
+        self.order = order
+        self.sub_title = f"#{order.number}" if order.number else f"draft {order.id}"
+        self.query_one("#order-heading", Static).update(_heading(order))
+        self.query_one("#ship-to", Static).update(_address("Ship to", order.ship_to, order.shipping_method))
+        self.query_one("#bill-to", Static).update(_address("Bill to", order.bill_to))
+        self.query_one("#order-lines", Static).update(_lines(order))
+        self.query_one("#order-payment", Static).update(_payments(order))
+        notes = _notes(order)
+        self.query_one("#order-notes", Static).update(notes or "")
+        self.query_one("#order-notes").display = notes is not None
+        self.query_one("#order-audit", Static).update(_audit(order))
+        self.refresh_bindings()
+
+    def show_message(self, message: str) -> None:
+        """Show a refusal or an error above the order, as the service worded it."""
+        self._busy = False
+        line = self.query_one("#order-message", Static)
+        line.update(message)
+        line.display = bool(message)
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out cancel for orders that can no longer be cancelled."""
+        if action == "cancel_order":
+            return None if self.order is None or self.order.status not in CANCELLABLE else True
+        if action in ("reorder", "customer"):
+            return None if self.order is None or self.order.customer is None else True
+        return True
+
+    def action_cancel_order(self) -> None:
+        """Ask why, then cancel (restocks; the service checks the operator may)."""
+        from oms_tui.screens.reason import ReasonDialog
+
+        if self.order is None or self._busy:
+            return
+        number = self.order.number
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                self._cancel(reason)
+
+        self.app.push_screen(
+            ReasonDialog(f"Cancel order {number}", "Why is it cancelled? (kept in the audit trail)"),
+            reason_given,
+        )
+
+    def _cancel(self, reason: str) -> None:
+        self._busy = True
+        order_id = self.order_id
+        run_service(
+            self,
+            lambda: self.oms.services.orders.cancel(order_id, reason),
+            self._cancelled,
+            lambda error: self.show_message(str(error)),
+            group="order-action",
+        )
+
+    def _cancelled(self, order: OrderView) -> None:
+        self._busy = False
+        self.show_message("")
+        self.show_order(order)
+        self.notify(f"Order {order.number} cancelled; its stock is back on the shelf.")
+
+    def action_reorder(self) -> None:
+        """A new draft with this order's items, then its cart."""
+        if self.order is None or self._busy:
+            return
+        self._busy = True
+        order_id = self.order_id
+        run_service(
+            self,
+            lambda: self.oms.services.orders.reorder(order_id),
+            self._reordered,
+            lambda error: self.show_message(str(error)),
+            group="order-action",
+        )
+
+    def _reordered(self, draft: CartView) -> None:
+        self._busy = False
+        for warning in draft.warnings:
+            self.notify(safe(warning), severity="warning", markup=False)
+        self.oms.open_cart(draft.id)
+
+    def action_customer(self) -> None:
+        """The customer's record."""
+        if self.order is not None and self.order.customer is not None:
+            self.oms.open_customer(self.order.customer.id)
+
+    def action_back(self) -> None:
+        """Back to the list (or wherever the order was opened from)."""
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.oms.open_orders()
+
+
+def _heading(order: OrderView) -> Text:
+    title = f"Order {order.number}" if order.number else f"Draft {order.id}"
+    text = Text.assemble((title, "bold"), "  ", (status_label(order.status).upper(), "bold reverse"))
+    text.append(f"  {when(order.placed_at)}  {order.source} · {safe(order.operator)}")
+    if order.customer is not None:
+        text.append("\nCustomer ")
+        text.append_text(plain(f"{order.customer.number} {order.customer.name}"))
+        if order.customer.company and order.customer.company != order.customer.name:
+            text.append_text(plain(f", {order.customer.company}"))
+    return text
+
+
+def _address(title: str, address: Address | None, method: str = "") -> Text:
+    lines = [Text(title + (f" ({safe(method)})" if method else ""), style="bold")]
+    if address is None:
+        lines.append(Text("-"))
+    else:
+        for part in (
+            address.name,
+            address.company,
+            address.address1,
+            address.address2,
+            f"{address.city}, {address.state} {address.zip}".strip(" ,"),
+            address.country if address.country not in ("", "US") else "",
+            address.phone,
+        ):
+            if part:
+                lines.append(plain(part))
+    return Text("\n").join(lines)
+
+
+def _lines(order: OrderView) -> RenderableType:
+    table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold")
+    table.add_column("SKU", no_wrap=True, overflow="ellipsis", max_width=14)
+    table.add_column("Item", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("Qty", justify="right", no_wrap=True)
+    table.add_column("Price", justify="right", no_wrap=True)
+    table.add_column("Total", justify="right", no_wrap=True)
+    for line in order.lines:
+        name = plain(line.name)
+        if line.price_override is not None:
+            name.append_text(plain(f" (price set: {line.override_reason})"))
+        table.add_row(
+            plain(line.sku),
+            name,
+            str(line.quantity),
+            format_money(line.effective_price),
+            format_money(line.line_total),
+        )
+    totals = Table(box=None, padding=(0, 1), show_header=False, show_edge=False)
+    totals.add_column(justify="right")
+    totals.add_column(justify="right", min_width=10)
+    for label, amount in (
+        ("Subtotal", order.subtotal),
+        ("Shipping", order.shipping),
+        ("Tax", order.tax),
+    ):
+        totals.add_row(label, format_money(amount))
+    totals.add_row(Text("Total", style="bold"), Text(format_money(order.total), style="bold"))
+    return Group(table, Align.right(totals))
+
+
+def _payments(order: OrderView) -> Text:
+    lines = [Text("Payment", style="bold")]
+    if not order.payments:
+        lines.append(Text("-"))
+    for payment in order.payments:
+        lines.append(plain(f"{payment.label}  {format_money(payment.amount)}  {payment.status}"))
+    return Text("\n").join(lines)
+
+
+def _notes(order: OrderView) -> Text | None:
+    lines = []
+    if order.gift_message:
+        lines.append(Text.assemble(("Gift message  ", "bold"), plain(order.gift_message)))
+    if order.notes:
+        lines.append(Text.assemble(("Notes  ", "bold"), plain(order.notes)))
+    return Text("\n").join(lines) if lines else None
+
+
+def _audit(order: OrderView) -> Text:
+    lines = [Text("Audit trail", style="bold")]
+    for event in order.audit:
+        lines.append(plain(f"{when(event.at)}  {event.operator}  {event.action}  {event.detail}".rstrip()))
+    return Text("\n").join(lines)

@@ -1,0 +1,250 @@
+"""Orders (F3): every placed order, newest first, a page at a time, with filters.
+
+Filters apply as they are typed: status, placed from / to (YYYY-MM-DD), customer number and
+order number. Enter in a filter moves to the next one (from the last, to the table); Enter on a
+row opens the order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from oms_core.domain.errors import NotFound
+from oms_core.read_models import OrderFilter, OrderSummary
+from oms_tui.app import STYLES
+from oms_tui.widgets.order_rows import ORDER_COLUMNS, order_cells
+from oms_tui.widgets.paged_table import PagedTable
+from oms_tui.work import run_service
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+PAGE_SIZE = 50
+DEBOUNCE_SECONDS = 0.3
+STATUSES = (("Any", ""), ("Placed", "placed"), ("Processing", "processing"), ("Shipped", "shipped"),
+            ("Cancelled", "cancelled"))  # fmt: skip
+FILTER_INPUTS = ("placed-from", "placed-to", "customer-number", "order-number")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The filter bar as typed, before the customer number is looked up."""
+
+    status: str = ""
+    placed_from: date | None = None
+    placed_to: date | None = None
+    customer_number: str = ""
+    number: int | None = None
+
+    def order_filter(self, customer_id: int | None) -> OrderFilter:
+        """The service's filter; dates cover whole days in local time."""
+        start = datetime.combine(self.placed_from, time.min).astimezone() if self.placed_from else None
+        end = datetime.combine(self.placed_to, time.max).astimezone() if self.placed_to else None
+        return OrderFilter(
+            status=self.status or None,
+            customer_id=customer_id,
+            number=self.number,
+            placed_from=start,
+            placed_to=end,
+        )
+
+
+def parse_day(text: str) -> date | None:
+    """``2026-11-26`` as a date; raises ``ValueError`` with a message for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+class OrdersScreen(Screen[None]):
+    """All orders, filtered; Enter opens one."""
+
+    TITLE = "Orders"
+    CSS_PATH = [STYLES / "orders.tcss"]
+    AUTO_FOCUS = "#orders-table"
+    BINDINGS = [
+        Binding("f9", "open", "Open", id="open_order"),
+        Binding("slash", "filters", "Filter", id="filter_orders"),
+        Binding("escape", "back", "Back", id="back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer: Timer | None = None
+        self._sequence = 0
+        self._filters = Filters()
+        self._customer_id: int | None = None
+
+    @property
+    def oms(self) -> OmsApp:
+        """The running oms application."""
+        return cast("OmsApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """The filter bar, the table, a status line."""
+        yield Header()
+        with Horizontal(id="order-filters"):
+            yield Label("Status", classes="filter-label")
+            yield Select(STATUSES, value="", allow_blank=False, compact=True, id="status-filter")
+            yield Label("From", classes="filter-label")
+            yield Input(placeholder="YYYY-MM-DD", compact=True, id="placed-from", max_length=10)
+            yield Label("To", classes="filter-label")
+            yield Input(placeholder="YYYY-MM-DD", compact=True, id="placed-to", max_length=10)
+            yield Label("Cust", classes="filter-label")
+            yield Input(placeholder="C000123", compact=True, id="customer-number", max_length=10)
+            yield Label("#", classes="filter-label")
+            yield Input(placeholder="1042", compact=True, id="order-number", restrict=r"#?\d*", max_length=12)
+        yield Static("", id="filter-error", classes="error", markup=False)
+        yield PagedTable(ORDER_COLUMNS, id="orders-table")
+        yield Static("", id="orders-status", classes="hint", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """The first page, unfiltered."""
+        self.query_one("#filter-error").display = False
+        self._load(self._filters, offset=0)
+
+    def on_screen_resume(self) -> None:
+        """Back from an order (maybe cancelled): reload what is shown."""
+        self._load(self._filters, offset=0, keep=self.query_one(PagedTable).highlighted_key)
+
+    # -- filters ---------------------------------------------------------------------------------
+
+    @on(Select.Changed, "#status-filter")
+    def _status_changed(self, event: Select.Changed) -> None:
+        self._filters_changed()
+
+    @on(Input.Changed)
+    def _filter_typed(self, event: Input.Changed) -> None:
+        if event.input.id in FILTER_INPUTS:
+            self._filters_changed()
+
+    @on(Input.Submitted)
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == FILTER_INPUTS[-1]:
+            self.query_one(PagedTable).focus()
+        else:
+            self.focus_next()
+
+    def _filters_changed(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._apply_filters)
+
+    def _read_filters(self) -> Filters:
+        def value(name: str) -> str:
+            return self.query_one(f"#{name}", Input).value.strip()
+
+        number = value("order-number").lstrip("#")
+        return Filters(
+            status=str(self.query_one("#status-filter", Select).value or ""),
+            placed_from=parse_day(value("placed-from")),
+            placed_to=parse_day(value("placed-to")),
+            customer_number=value("customer-number"),
+            number=int(number) if number else None,
+        )
+
+    def _apply_filters(self) -> None:
+        self._timer = None
+        try:
+            filters = self._read_filters()
+        except ValueError as error:
+            self._show_error(str(error))
+            return
+        self._show_error("")
+        self._filters = filters
+        self._load(filters, offset=0)
+
+    def _show_error(self, message: str) -> None:
+        line = self.query_one("#filter-error", Static)
+        line.update(message)
+        line.display = bool(message)
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _load(self, filters: Filters, offset: int, keep: str | None = None) -> None:
+        self._sequence += 1
+        sequence = self._sequence
+        services = self.oms.services
+
+        def fetch() -> list[OrderSummary]:
+            customer_id = None
+            if filters.customer_number:
+                customer_id = services.customers.get_by_number(filters.customer_number).id
+            return services.orders.list(filters.order_filter(customer_id), PAGE_SIZE + 1, offset)
+
+        run_service(
+            self,
+            fetch,
+            lambda rows: self._show(sequence, rows, offset, keep),
+            lambda error: self._failed(sequence, error),
+            group="orders-list",
+        )
+
+    def _show(self, sequence: int, rows: list[OrderSummary], offset: int, keep: str | None) -> None:
+        if sequence != self._sequence:
+            return
+        has_more = len(rows) > PAGE_SIZE
+        table_rows = [(str(o.id), order_cells(o)) for o in rows[:PAGE_SIZE]]
+        table = self.query_one(PagedTable)
+        if offset:
+            table.append_rows(table_rows, has_more=has_more)
+        else:
+            table.set_rows(table_rows, has_more=has_more, keep_key=keep)
+        shown = table.loaded
+        status = self.query_one("#orders-status", Static)
+        if not shown:
+            status.update("No orders match these filters.")
+        elif has_more:
+            status.update(f"{shown} orders shown, more on PageDown at the bottom. / edits the filters.")
+        else:
+            status.update(f"{shown} order{'s' if shown != 1 else ''}. / edits the filters.")
+
+    def _failed(self, sequence: int, error: Exception) -> None:
+        if sequence != self._sequence:
+            return
+        if isinstance(error, NotFound):
+            self.query_one(PagedTable).set_rows([], has_more=False)
+        self._show_error(str(error))
+
+    @on(PagedTable.MoreWanted, "#orders-table")
+    def _more(self, event: PagedTable.MoreWanted) -> None:
+        event.stop()
+        self._load(self._filters, offset=self.query_one(PagedTable).loaded)
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    @on(PagedTable.RowSelected, "#orders-table")
+    def _row_chosen(self, event: PagedTable.RowSelected) -> None:
+        event.stop()
+        self.oms.open_order(int(event.row_key.value or 0))
+
+    def action_open(self) -> None:
+        """F9: open the highlighted order."""
+        key = self.query_one(PagedTable).highlighted_key
+        if key is not None:
+            self.oms.open_order(int(key))
+
+    def action_filters(self) -> None:
+        """Jump to the filter bar."""
+        self.query_one("#status-filter", Select).focus()
+
+    def action_back(self) -> None:
+        """Esc in the filters goes back to the table."""
+        if self.focused is not self.query_one(PagedTable):
+            self.query_one(PagedTable).focus()
