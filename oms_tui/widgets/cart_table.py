@@ -23,8 +23,8 @@ class CartTable(DataTable[Text]):
     """
 
     BINDINGS = [
-        Binding("plus,equals_sign", "change(1)", "+1", id="cart_more"),
-        Binding("minus", "change(-1)", "-1", id="cart_less"),
+        Binding("plus,equals_sign", "change(1)", "More", id="cart_more"),
+        Binding("minus", "change(-1)", "Less", id="cart_less"),
         Binding("delete,backspace", "remove", "Remove", id="cart_remove"),
         Binding("p", "override", "Price", id="cart_price"),
     ]
