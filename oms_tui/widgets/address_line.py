@@ -1,0 +1,56 @@
+"""An address on one line that can take the focus: Enter asks to change it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from oms_core.domain.customers import Address
+from oms_tui.text import safe
+
+
+class AddressLine(Static, can_focus=True):
+    """Shows an address literally; Enter (or space) posts ``ChangeAsked``."""
+
+    BINDINGS = [Binding("enter,space", "change", "Change address", id="address_change")]
+
+    DEFAULT_CSS = """
+    AddressLine {
+        width: 1fr;
+        height: 1;
+        padding: 0 1;
+    }
+    AddressLine:focus {
+        background: $accent 30%;
+        text-style: bold;
+    }
+    """
+
+    @dataclass
+    class ChangeAsked(Message):
+        """The operator wants to change this address."""
+
+        line: AddressLine
+
+    def __init__(self, empty: str, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._empty = empty
+
+    def show(self, address: Address | None, note: str = "") -> None:
+        """Show ``address`` (or the empty text), with a dim ``note`` after it."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if address is None or address.is_blank():
+            text.append(self._empty, style="italic")
+        else:
+            text.append(safe(address.one_line()))
+        if note:
+            text.append(f"  {note}", style="dim")
+        self.update(text)
+
+    def action_change(self) -> None:
+        """Ask the screen to change the address."""
+        self.post_message(self.ChangeAsked(self))
