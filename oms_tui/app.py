@@ -43,6 +43,18 @@ class OmsApp(App[None]):
     def on_mount(self) -> None:
         """Start on the Customers screen: most calls begin with finding the caller."""
         self.open_customers()
+        self._remind_drafts()
+
+    def _remind_drafts(self) -> None:
+        """Say so when this operator left orders in progress (a dropped connection, a crash)."""
+        from oms_tui.work import run_service
+
+        def remind(drafts: list[object]) -> None:
+            if drafts:
+                count = f"{len(drafts)} open draft{'s' if len(drafts) != 1 else ''}"
+                self.notify(f"You have {count} — F5 to resume", title="My drafts", timeout=10)
+
+        run_service(self, self.services.cart.my_drafts, remind, lambda _error: None, group="drafts-reminder")
 
     def _fatal_error(self) -> None:
         """Exit after an unhandled exception, showing the traceback WITHOUT local variables.

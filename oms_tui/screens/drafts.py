@@ -1,0 +1,179 @@
+"""F5, My drafts: this operator's orders in progress. Enter resumes one, Delete discards it.
+
+Every edit of a cart is saved as it is made, so a draft left by a dropped connection or a killed
+process is here on the next start, exactly as it was left.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from oms_core.domain.errors import OmsError
+from oms_core.read_models import OrderSummary
+from oms_tui.text import money_text, plain, safe
+from oms_tui.work import run_service
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
+
+
+def edited_ago(when: datetime | None, now: datetime) -> str:
+    """``just now``, ``12 min ago``, ``3 h ago``, ``2 days ago`` (the same in every time zone)."""
+    if when is None:
+        return ""
+    seconds = max(0, int((now - when).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    days = seconds // 86400
+    return f"{days} day{'s' if days != 1 else ''} ago"
+
+
+class DraftsScreen(Screen[None]):
+    """My open drafts, most recently edited first."""
+
+    CSS_PATH = STYLES / "drafts.tcss"
+    AUTO_FOCUS = "#drafts-table"
+    BINDINGS = [
+        Binding("enter", "resume", "Resume", id="drafts_resume"),
+        Binding("delete", "discard", "Discard", id="drafts_discard"),
+        Binding("escape", "back", "Back", id="drafts_back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drafts: list[OrderSummary] = []
+
+    @property
+    def oms(self) -> OmsApp:
+        """The running oms application."""
+        return cast("OmsApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Title, the drafts, a line for messages."""
+        yield Static(
+            f"My drafts ({safe(self.oms.operator)})", id="drafts-title", classes="title", markup=False
+        )
+        table: DataTable[Text] = DataTable(id="drafts-table", cursor_type="row")
+        yield table
+        yield Static("", id="drafts-message", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """The columns."""
+        table = self.query_one(DataTable)
+        table.add_column("Draft", key="draft", width=7)
+        table.add_column("Customer", key="customer")
+        table.add_column(Text("Lines", justify="right"), key="lines", width=5)
+        table.add_column(Text("Total", justify="right"), key="total", width=10)
+        table.add_column("Last edited", key="edited", width=12)
+
+    def on_screen_resume(self) -> None:
+        """Reload whenever the list comes back (a draft may have been placed meanwhile)."""
+        self.load()
+
+    def load(self) -> None:
+        """Read my drafts in a worker."""
+        cart = self.oms.services.cart
+        run_service(self, cart.my_drafts, self._show, group="drafts-load")
+
+    def _show(self, drafts: list[OrderSummary]) -> None:
+        self.drafts = drafts
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        now = self.oms.services.context.clock.now()
+        for draft in drafts:
+            who = (
+                plain(draft.customer_name) if draft.customer_name else Text("no customer yet", style="italic")
+            )
+            if draft.customer_number:
+                who.append(f"  {safe(draft.customer_number)}", style="dim")
+            table.add_row(
+                Text(str(draft.id), justify="right"),
+                who,
+                Text(str(draft.line_count), justify="right"),
+                money_text(draft.total),
+                Text(edited_ago(draft.updated_at, now)),
+                key=str(draft.id),
+            )
+        if drafts:
+            table.move_cursor(row=min(row, len(drafts) - 1), animate=False)
+        message = (
+            "Enter resumes the highlighted draft." if drafts else "No open drafts. F4 starts a new order."
+        )
+        self.query_one("#drafts-message", Static).update(message)
+
+    @property
+    def current(self) -> OrderSummary | None:
+        """The highlighted draft."""
+        row = self.query_one(DataTable).cursor_row
+        return self.drafts[row] if self.drafts and 0 <= row < len(self.drafts) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Resume and Discard need a draft."""
+        if action in ("resume", "discard"):
+            return self.current is not None
+        return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table's own Enter): resume it."""
+        event.stop()
+        self.action_resume()
+
+    def action_resume(self) -> None:
+        """Open the highlighted draft's cart where it was left."""
+        if (draft := self.current) is not None:
+            self.oms.open_cart(draft.id)
+
+    def action_discard(self) -> None:
+        """Delete: throw the highlighted draft away, after a confirmation."""
+        from oms_tui.screens.ask import AskScreen
+
+        draft = self.current
+        if draft is None:
+            return
+        who = safe(draft.customer_name) or "no customer"
+        lines = f"{draft.line_count} line{'s' if draft.line_count != 1 else ''}"
+        question = (
+            f"Discard draft {draft.id} ({who}, {lines}, total {money_text(draft.total).plain})? "
+            "This cannot be undone."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._discard(draft)
+
+        self.app.push_screen(
+            AskScreen("Discard draft", question, "Discard", "Keep", default_yes=False), answered
+        )
+
+    def _discard(self, draft: OrderSummary) -> None:
+        cart = self.oms.services.cart
+
+        def discard() -> None:
+            cart.discard(draft.id, cart.get(draft.id).version)
+
+        def failed(error: OmsError) -> None:
+            self.query_one("#drafts-message", Static).update(Text(safe(str(error)), style="bold"))
+            self.load()
+
+        run_service(self, discard, lambda _none: self.load(), failed, group="drafts-discard")
+
+    def action_back(self) -> None:
+        """Esc: back."""
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
