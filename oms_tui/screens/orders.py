@@ -8,7 +8,7 @@ row opens the order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -47,9 +47,11 @@ class Filters:
     number: int | None = None
 
     def order_filter(self, customer_id: int | None) -> OrderFilter:
-        """The service's filter; dates cover whole days in local time."""
+        """The service's filter; dates cover whole days in local time (``placed_to`` is exclusive)."""
         start = datetime.combine(self.placed_from, time.min).astimezone() if self.placed_from else None
-        end = datetime.combine(self.placed_to, time.max).astimezone() if self.placed_to else None
+        end = None
+        if self.placed_to:
+            end = datetime.combine(self.placed_to + timedelta(days=1), time.min).astimezone()
         return OrderFilter(
             status=self.status or None,
             customer_id=customer_id,
