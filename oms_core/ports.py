@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from oms_core.domain.audit import AuditEvent
+from oms_core.domain.batches import Batch, BatchKind, MemberCounts, MemberResult, MemberRow, MemberTarget
 from oms_core.domain.customers import AddressBookEntry, CardOnFile, Customer, CustomerType
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.operators import Operator
@@ -291,6 +292,60 @@ class ImportFileRepository(abc.ABC):
         """Remember an import (inside the transaction that placed its orders)."""
 
 
+class BatchRepository(abc.ABC):
+    """Batch jobs (bulk orders, club shipments) and their members' statuses."""
+
+    @abc.abstractmethod
+    def add(self, batch: Batch) -> int:
+        """Insert a batch; set and return its id."""
+
+    @abc.abstractmethod
+    def get(self, batch_id: int) -> Batch:
+        """Load a batch. In a write unit of work the row is locked until the commit, so two
+        runs of one batch take turns. Raises ``NotFound``.
+        """
+
+    @abc.abstractmethod
+    def update(self, batch: Batch) -> None:
+        """Save a batch's name, lines, shipping, ship date and status. Raises ``NotFound``."""
+
+    @abc.abstractmethod
+    def list(self, kind: BatchKind, limit: int, offset: int = 0) -> list[Batch]:
+        """Batches of a kind, newest first."""
+
+    @abc.abstractmethod
+    def counts(self, batch_ids: Sequence[int]) -> dict[int, MemberCounts]:
+        """Members per status of each batch (every id is present)."""
+
+    @abc.abstractmethod
+    def add_members(self, batch_id: int, customer_ids: Sequence[int], now: datetime) -> int:
+        """Add customers as pending members, ignoring those already in; return how many were new."""
+
+    @abc.abstractmethod
+    def remove_members(self, batch_id: int, customer_ids: Sequence[int]) -> int:
+        """Take members out unless their order was placed; return how many went."""
+
+    @abc.abstractmethod
+    def targets(self, batch_id: int, statuses: Iterable[str]) -> list[MemberTarget]:
+        """Members in these statuses with their customer's status, pickup wish and type, in the
+        order they were added.
+        """
+
+    @abc.abstractmethod
+    def record(self, batch_id: int, results: Sequence[MemberResult], now: datetime) -> None:
+        """Store the members' new statuses, orders and reasons."""
+
+    @abc.abstractmethod
+    def members(
+        self, batch_id: int, statuses: Iterable[str] | None = None, limit: int = 100, offset: int = 0
+    ) -> list[MemberRow]:
+        """A page of members with their customer and order, in the order they were added."""
+
+    @abc.abstractmethod
+    def find_customers(self, numbers: Iterable[str], emails: Iterable[str]) -> dict[str, int]:
+        """Customer ids by exact number (key upper-case) and by email (key lower-case)."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -299,6 +354,7 @@ class UnitOfWork(abc.ABC):
     orders: OrderRepository
     reference: ReferenceRepository
     audit: AuditRepository
+    batches: BatchRepository
     imports: ImportFileRepository
 
     def __enter__(self) -> Self:

@@ -21,6 +21,7 @@ from decimal import Decimal
 import phonenumbers
 
 from oms_core.domain.audit import AuditEvent
+from oms_core.domain.batches import Batch, BatchMember
 from oms_core.domain.customers import (
     AddressBookEntry,
     CardOnFile,
@@ -49,6 +50,7 @@ from oms_core.ports import (
     UnitOfWorkFactory,
 )
 from oms_core.read_models import CustomerSummary, OrderFilter, OrderSummary
+from tests.fake_batches import FakeBatchRepository
 
 FIRST_CUSTOMER_NUMBER = 1
 FIRST_ORDER_NUMBER = 1001
@@ -250,6 +252,8 @@ class FakeStore:
     settings: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
     import_files: list[ImportFileRecord] = field(default_factory=list)
+    batches: dict[int, Batch] = field(default_factory=dict)
+    batch_members: dict[int, dict[int, BatchMember]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -752,6 +756,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.reference = FakeReferenceRepository(self)
         self.audit = FakeAuditRepository(self)
         self.imports = FakeImportFileRepository(self)
+        self.batches = FakeBatchRepository(self)
 
     def commit(self) -> None:
         """Make the working copy the store, then keep working on a fresh copy of it."""

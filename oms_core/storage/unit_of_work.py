@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from oms_core.clock import SystemClock
 from oms_core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from oms_core.storage.audit import SqlAuditRepository
+from oms_core.storage.batches import SqlBatchRepository
 from oms_core.storage.customers import SqlCustomerRepository
 from oms_core.storage.database import connect
 from oms_core.storage.imports import SqlImportFileRepository
@@ -34,6 +35,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.reference = SqlReferenceRepository(self._conn, clock, write)
         self.audit = SqlAuditRepository(self._conn, clock, write)
         self.imports = SqlImportFileRepository(self._conn, clock, write)
+        self.batches = SqlBatchRepository(self._conn, clock, write)
 
     def commit(self) -> None:
         """Make the work permanent."""

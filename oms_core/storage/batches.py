@@ -1,0 +1,275 @@
+"""Batch jobs and their members (the ``batches`` and ``batch_members`` tables)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+
+from oms_core.domain.batches import (
+    Batch,
+    BatchKind,
+    BatchStatus,
+    MemberCounts,
+    MemberResult,
+    MemberRow,
+    MemberStatus,
+    MemberTarget,
+    PaymentPolicy,
+)
+from oms_core.domain.errors import NotFound
+from oms_core.ports import BatchRepository
+from oms_core.storage._common import Repository, chunks, unique
+from oms_core.storage.keys import text_key
+from oms_core.storage.tables import batch_members, batches, customers, orders
+
+b = batches.c
+m = batch_members.c
+c = customers.c
+o = orders.c
+
+_RECORD = (
+    update(batch_members)
+    .where(m.batch_id == bindparam("b_batch_id"), m.customer_id == bindparam("b_customer_id"))
+    .values(
+        status=bindparam("b_status"),
+        order_id=bindparam("b_order_id"),
+        reason=bindparam("b_reason"),
+        updated_at=bindparam("b_updated_at"),
+    )
+)
+
+
+def _values(batch: Batch) -> dict[str, Any]:
+    return {
+        "kind": batch.kind.value,
+        "name": batch.name,
+        "club_type_code": batch.club_type_code,
+        "ship_date": batch.ship_date,
+        "shipping_method": batch.shipping_method,
+        "payment_policy": batch.payment_policy.value,
+        "lines_json": json.dumps([[sku, quantity] for sku, quantity in batch.lines]),
+        "status": batch.status.value,
+        "created_by": batch.created_by,
+        "created_at": batch.created_at,
+        "updated_at": batch.updated_at,
+    }
+
+
+def _batch(row: Row[Any]) -> Batch:
+    return Batch(
+        id=row.id,
+        kind=BatchKind(row.kind),
+        name=row.name,
+        lines=tuple((str(sku), int(quantity)) for sku, quantity in json.loads(row.lines_json)),
+        shipping_method=row.shipping_method,
+        payment_policy=PaymentPolicy(row.payment_policy),
+        club_type_code=row.club_type_code,
+        ship_date=row.ship_date,
+        status=BatchStatus(row.status),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlBatchRepository(Repository, BatchRepository):
+    """Batches on SQLAlchemy Core; member statuses are written with ``executemany``."""
+
+    def add(self, batch: Batch) -> int:
+        """Insert the batch; set and return its id."""
+        now = self._clock.now()
+        batch.created_at = batch.created_at or now
+        batch.updated_at = batch.updated_at or batch.created_at
+        batch.id = self._conn.execute(insert(batches).values(_values(batch)).returning(b.id)).scalar_one()
+        return batch.id
+
+    def get(self, batch_id: int) -> Batch:
+        """Load a batch; lock its row in a write unit of work (``FOR UPDATE`` on PostgreSQL)."""
+        statement = select(batches).where(b.id == batch_id)
+        if self._write:
+            statement = statement.with_for_update()
+        row = self._conn.execute(statement).first()
+        if row is None:
+            raise NotFound(f"batch {batch_id} does not exist")
+        return _batch(row)
+
+    def update(self, batch: Batch) -> None:
+        """Save the batch's fields."""
+        batch.updated_at = batch.updated_at or self._clock.now()
+        values = _values(batch)
+        del values["created_at"], values["created_by"], values["kind"]
+        result = self._conn.execute(update(batches).where(b.id == batch.id).values(values))
+        if result.rowcount != 1:
+            raise NotFound(f"batch {batch.id} does not exist")
+
+    def list(self, kind: BatchKind, limit: int, offset: int = 0) -> list[Batch]:
+        """Batches of a kind, newest first."""
+        statement = (
+            select(batches)
+            .where(b.kind == kind.value)
+            .order_by(b.created_at.desc(), b.id.desc())
+            .limit(limit)
+            .offset(max(offset, 0))
+        )
+        return [_batch(row) for row in self._conn.execute(statement)]
+
+    def counts(self, batch_ids: Sequence[int]) -> dict[int, MemberCounts]:
+        """Members per status of each batch."""
+        found: dict[int, dict[str, int]] = {batch_id: {} for batch_id in batch_ids}
+        for part in chunks(unique(list(batch_ids))):
+            rows = self._conn.execute(
+                select(m.batch_id, m.status, func.count())
+                .where(m.batch_id.in_(part))
+                .group_by(m.batch_id, m.status)
+            )
+            for batch_id, status, count in rows:
+                found[batch_id][status] = count
+        return {batch_id: MemberCounts.of(counts) for batch_id, counts in found.items()}
+
+    def add_members(self, batch_id: int, customer_ids: Sequence[int], now: datetime) -> int:
+        """Insert the customers not yet in the batch as pending members."""
+        existing = set(self._conn.scalars(select(m.customer_id).where(m.batch_id == batch_id)))
+        new = [customer_id for customer_id in unique(list(customer_ids)) if customer_id not in existing]
+        if new:
+            self._conn.execute(
+                insert(batch_members),
+                [
+                    {
+                        "batch_id": batch_id,
+                        "customer_id": customer_id,
+                        "status": MemberStatus.PENDING.value,
+                        "order_id": None,
+                        "reason": "",
+                        "updated_at": now,
+                    }
+                    for customer_id in new
+                ],
+            )
+        return len(new)
+
+    def remove_members(self, batch_id: int, customer_ids: Sequence[int]) -> int:
+        """Delete members whose order was not placed."""
+        removed = 0
+        for part in chunks(unique(list(customer_ids))):
+            result = self._conn.execute(
+                delete(batch_members).where(
+                    m.batch_id == batch_id,
+                    m.customer_id.in_(part),
+                    m.status != MemberStatus.PLACED.value,
+                )
+            )
+            removed += result.rowcount
+        return removed
+
+    def targets(self, batch_id: int, statuses: Iterable[str]) -> list[MemberTarget]:
+        """Members in these statuses with what decides how each is processed."""
+        wanted = [str(s) for s in statuses]
+        if not wanted:
+            return []
+        statement = (
+            select(
+                m.customer_id,
+                m.status,
+                c.status.label("customer_status"),
+                c.preferred_pickup,
+                c.type_code,
+                m.updated_at,
+            )
+            .join(customers, c.id == m.customer_id)
+            .where(m.batch_id == batch_id, m.status.in_(wanted))
+            .order_by(m.id)
+        )
+        return [
+            MemberTarget(
+                row.customer_id,
+                MemberStatus(row.status),
+                row.customer_status,
+                row.preferred_pickup,
+                row.type_code,
+                row.updated_at,
+            )
+            for row in self._conn.execute(statement)
+        ]
+
+    def record(self, batch_id: int, results: Sequence[MemberResult], now: datetime) -> None:
+        """Update every member's status in one ``executemany``."""
+        if not results:
+            return
+        self._conn.execute(
+            _RECORD,
+            [
+                {
+                    "b_batch_id": batch_id,
+                    "b_customer_id": result.customer_id,
+                    "b_status": result.status.value,
+                    "b_order_id": result.order_id,
+                    "b_reason": result.reason,
+                    "b_updated_at": now,
+                }
+                for result in results
+            ],
+        )
+
+    def members(
+        self, batch_id: int, statuses: Iterable[str] | None = None, limit: int = 100, offset: int = 0
+    ) -> list[MemberRow]:
+        """A page of members with their customer's number, name and status and their order."""
+        statement = (
+            select(
+                m.customer_id,
+                m.status,
+                m.order_id,
+                m.reason,
+                m.updated_at,
+                c.number,
+                c.first_name,
+                c.last_name,
+                c.company,
+                c.email,
+                c.status.label("customer_status"),
+                o.number.label("order_number"),
+                o.total_cents,
+            )
+            .join(customers, c.id == m.customer_id)
+            .outerjoin(orders, o.id == m.order_id)
+            .where(m.batch_id == batch_id)
+        )
+        if statuses is not None:
+            statement = statement.where(m.status.in_([str(s) for s in statuses]))
+        statement = statement.order_by(m.id).limit(limit).offset(max(offset, 0))
+        return [
+            MemberRow(
+                customer_id=row.customer_id,
+                customer_number=row.number,
+                customer_name=f"{row.first_name} {row.last_name}".strip() or row.company,
+                customer_status=row.customer_status,
+                status=MemberStatus(row.status),
+                order_id=row.order_id,
+                order_number=row.order_number,
+                order_total_cents=row.total_cents,
+                reason=row.reason,
+                email=row.email,
+                updated_at=row.updated_at,
+            )
+            for row in self._conn.execute(statement)
+        ]
+
+    def find_customers(self, numbers: Iterable[str], emails: Iterable[str]) -> dict[str, int]:
+        """Customer ids by number (upper-case key) and email (lower-case key); unknown ones absent."""
+        found: dict[str, int] = {}
+        for part in chunks(unique([n.strip().upper() for n in numbers if n.strip()])):
+            found.update(
+                (row.number, row.id)
+                for row in self._conn.execute(select(c.number, c.id).where(c.number.in_(part)))
+            )
+        for part in chunks(unique([text_key(e) for e in emails if e.strip()])):
+            rows = self._conn.execute(
+                select(c.email_key, c.id).where(c.email_key.in_(part)).order_by(c.number)
+            )
+            for row in rows:
+                found.setdefault(row.email_key, row.id)
+        return found
