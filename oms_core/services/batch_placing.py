@@ -52,6 +52,8 @@ class BatchOrderRequest:
         payment: ``None`` for the customer's first card on file (else on account, if allowed).
         gift_message: printed with the shipment.
         notes: internal notes.
+        payment_key: the gateway's idempotency key; ``batch:<key>`` when empty. A job retrying a
+            declined order passes a new one (a repeated key gets the first answer again).
     """
 
     key: str
@@ -64,6 +66,7 @@ class BatchOrderRequest:
     payment: PaymentChoice | None = None
     gift_message: str = ""
     notes: str = ""
+    payment_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +365,8 @@ def _authorise(
             )
             continue
         try:
-            answer = gateway.authorize(choice.card.token, order.total, f"batch:{item.request.key}")
+            key = item.request.payment_key or f"batch:{item.request.key}"
+            answer = gateway.authorize(choice.card.token, order.total, key)
         except PaymentUnavailable as exc:
             item.problems.append(str(exc))
         else:

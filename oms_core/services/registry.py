@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oms_core.services.bulk import BulkOrderService
 from oms_core.services.cart import CartService
 from oms_core.services.checkout import CheckoutService
+from oms_core.services.clubs import ClubService
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerService
 from oms_core.services.imports import ImportService
 from oms_core.services.orders import OrderService
+from oms_core.services.quick_pad import QuickPadService
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,9 @@ class Services:
     checkout: CheckoutService
     orders: OrderService
     imports: ImportService
+    quick_pad: QuickPadService
+    bulk: BulkOrderService
+    clubs: ClubService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -33,4 +39,7 @@ class Services:
             checkout=CheckoutService(context),
             orders=OrderService(context),
             imports=ImportService(context),
+            quick_pad=QuickPadService(context),
+            bulk=BulkOrderService(context),
+            clubs=ClubService(context),
         )

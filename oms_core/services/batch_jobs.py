@@ -1,0 +1,371 @@
+"""What bulk orders and club shipments share: their read models, the preview and the run loop.
+
+A run takes the members still to do (pending, failed, skipped) and places their orders a chunk at a
+time with :func:`~oms_core.services.batch_placing.place_orders`. Each chunk is one transaction that
+writes the orders and the members' new statuses together, so whatever stops a run (the stop key, a
+closed terminal, a crash) leaves every member either placed with its order or still to do, and the
+next run goes on from there. Orders carry the key ``<kind>:<batch id>:<customer id>``: a member is
+never ordered for twice, even by two runs at once (each chunk locks the batch row first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from oms_core.domain.batches import (
+    Batch,
+    BatchStatus,
+    MemberCounts,
+    MemberResult,
+    MemberRow,
+    MemberStatus,
+    MemberTarget,
+)
+from oms_core.domain.customers import Address
+from oms_core.domain.errors import OutOfStock, ValidationError
+from oms_core.domain.money import ZERO, money
+from oms_core.ports import UnitOfWork
+from oms_core.read_models import CustomerSummary
+from oms_core.services.batch_placing import (
+    ALREADY,
+    PLACED,
+    BatchOrderRequest,
+    BatchOrderResult,
+    place_orders,
+    preview_orders,
+    void_placed,
+)
+from oms_core.services.context import ServiceContext
+
+CHUNK_SIZE = 250
+"""Members per transaction: small enough to stop quickly, large enough to be fast."""
+
+STOCK_RETRIES = 3
+TO_DO = (MemberStatus.PENDING.value, MemberStatus.FAILED.value, MemberStatus.SKIPPED.value)
+
+Plan = Callable[
+    [UnitOfWork, Batch, Sequence[MemberTarget]], tuple[list[BatchOrderRequest], list[MemberResult]]
+]
+"""Turns a chunk of members into order requests, and results for members decided without one."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchView:
+    """A batch as the screens list it."""
+
+    id: int
+    kind: str
+    name: str
+    lines: tuple[tuple[str, int], ...]
+    shipping_method: str
+    status: str
+    counts: MemberCounts
+    club_type_code: str | None = None
+    ship_date: date | None = None
+    created_by: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewLine:
+    """One member's order as it would be placed now."""
+
+    customer: CustomerSummary
+    ship_to: Address | None
+    shipping_method: str
+    payment_label: str
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPreview:
+    """The preview of a run: the first rows, and the figures over every member still to do.
+
+    Attributes:
+        rows: up to the limit asked for, in member order.
+        members: members the run would try.
+        ready: of them, those with nothing in the way.
+        grand_total: the total of the ready orders.
+    """
+
+    rows: tuple[PreviewLine, ...]
+    members: int
+    ready: int
+    grand_total: Decimal
+
+    @property
+    def with_problems(self) -> int:
+        """Members whose order would fail or be skipped."""
+        return self.members - self.ready
+
+
+@dataclass(frozen=True, slots=True)
+class RunProgress:
+    """Where a run is, after each chunk."""
+
+    done: int
+    total: int
+    placed: int
+    failed: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """How a run ended.
+
+    Attributes:
+        placed: orders placed by this run (members placed by an earlier run are not counted).
+        stopped: the run was stopped before every member was tried.
+        counts: the batch's members per status afterwards.
+    """
+
+    batch_id: int
+    tried: int
+    placed: int
+    failed: int
+    skipped: int
+    stopped: bool
+    counts: MemberCounts
+
+
+def batch_view(batch: Batch, counts: MemberCounts) -> BatchView:
+    """The read model of a batch."""
+    return BatchView(
+        id=batch.id or 0,
+        kind=batch.kind.value,
+        name=batch.name,
+        lines=batch.lines,
+        shipping_method=batch.shipping_method,
+        status=batch.status.value,
+        counts=counts,
+        club_type_code=batch.club_type_code,
+        ship_date=batch.ship_date,
+        created_by=batch.created_by,
+        created_at=batch.created_at,
+    )
+
+
+def load_view(uow: UnitOfWork, batch_id: int) -> BatchView:
+    """Read one batch with its counts."""
+    batch = uow.batches.get(batch_id)
+    return batch_view(batch, uow.batches.counts([batch_id])[batch_id])
+
+
+def list_views(uow: UnitOfWork, batches: list[Batch]) -> list[BatchView]:
+    """Batches with their counts (one query for all counts)."""
+    counts = uow.batches.counts([b.id or 0 for b in batches])
+    return [batch_view(b, counts[b.id or 0]) for b in batches]
+
+
+def member_rows(
+    ctx: ServiceContext, batch_id: int, status: str | None, limit: int, offset: int
+) -> list[MemberRow]:
+    """A page of a batch's members, all or those in one status."""
+    with ctx.read() as uow:
+        uow.batches.get(batch_id)
+        return uow.batches.members(batch_id, None if status is None else [status], limit, offset)
+
+
+def preview(ctx: ServiceContext, batch_id: int, plan: Plan, limit: int) -> BatchPreview:
+    """Price every member's order as a run would now (stock allocated in member order); write nothing."""
+    with ctx.read() as uow:
+        batch = uow.batches.get(batch_id)
+        targets = uow.batches.targets(batch_id, TO_DO)
+        requests, decided = plan(uow, batch, targets)
+        priced = {row.customer_id: row for row in preview_orders(uow, requests)} if requests else {}
+        methods = {r.customer_id: r.shipping_method for r in requests}
+        shown = [t.customer_id for t in targets[:limit]]
+        summaries = uow.customers.summaries(shown)
+    reasons = {d.customer_id: d.reason for d in decided}
+    ready = [row for row in priced.values() if not row.problems]
+    rows = []
+    for customer_id in shown:
+        row = priced.get(customer_id)
+        summary = summaries.get(customer_id)
+        if summary is None:
+            continue
+        if row is None:
+            rows.append(
+                PreviewLine(summary, None, "", "", ZERO, ZERO, ZERO, ZERO, (reasons.get(customer_id, ""),))
+            )
+            continue
+        rows.append(
+            PreviewLine(
+                summary,
+                row.ship_to,
+                methods.get(customer_id, batch.shipping_method),
+                row.payment_label,
+                row.subtotal,
+                row.shipping,
+                row.tax,
+                row.total,
+                row.problems,
+            )
+        )
+    return BatchPreview(tuple(rows), len(targets), len(ready), money(sum((row.total for row in ready), ZERO)))
+
+
+class BatchRunner:
+    """Runs one batch to the end, a chunk per transaction, reporting progress after each chunk.
+
+    Args:
+        ctx: the services' context (units of work, gateway, clock, operator).
+        plan: builds the chunk's order requests.
+        chunk_size: members per transaction.
+    """
+
+    def __init__(self, ctx: ServiceContext, plan: Plan, chunk_size: int = CHUNK_SIZE) -> None:
+        self._ctx = ctx
+        self._plan = plan
+        self._chunk_size = max(1, chunk_size)
+
+    def run(
+        self,
+        batch_id: int,
+        progress: Callable[[RunProgress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        prepare: Callable[[UnitOfWork, Batch], None] | None = None,
+    ) -> RunReport:
+        """Place the orders of every member still to do.
+
+        ``should_stop`` is asked before each chunk; a stopped run leaves the batch ``stopped`` and
+        the next run goes on from there. ``prepare`` runs once inside the first transaction (a club
+        takes in its new members there).
+
+        Raises:
+            NotFound: no such batch.
+        """
+        now = self._ctx.clock.now()
+        with self._ctx.write() as uow:
+            batch = uow.batches.get(batch_id)
+            if prepare is not None:
+                prepare(uow, batch)
+            targets = uow.batches.targets(batch_id, TO_DO)
+            batch.status = BatchStatus.RUNNING
+            batch.updated_at = now
+            uow.batches.update(batch)
+            uow.commit()
+        total, done = len(targets), 0
+        tally = {MemberStatus.PLACED: 0, MemberStatus.FAILED: 0, MemberStatus.SKIPPED: 0}
+        placed_before: set[int] = set()
+        stopped = False
+        if progress is not None:
+            progress(RunProgress(0, total, 0, 0, 0))
+        for start in range(0, total, self._chunk_size):
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
+            chunk = targets[start : start + self._chunk_size]
+            results, already = self._chunk(batch_id, chunk)
+            placed_before.update(already)
+            for result in results:
+                if result.customer_id not in already:
+                    tally[result.status] += 1
+            done += len(chunk)
+            if progress is not None:
+                progress(
+                    RunProgress(
+                        done,
+                        total,
+                        tally[MemberStatus.PLACED],
+                        tally[MemberStatus.FAILED],
+                        tally[MemberStatus.SKIPPED],
+                    )
+                )
+        return self._finish(batch_id, done, tally, stopped or done < total)
+
+    def _chunk(self, batch_id: int, chunk: Sequence[MemberTarget]) -> tuple[list[MemberResult], set[int]]:
+        """Place one chunk in one transaction; retry when stock moved under a concurrent writer."""
+        for attempt in range(STOCK_RETRIES):
+            try:
+                return self._place_chunk(batch_id, chunk)
+            except OutOfStock as exc:
+                if attempt == STOCK_RETRIES - 1:
+                    failed = [
+                        MemberResult(t.customer_id, MemberStatus.FAILED, reason=str(exc)) for t in chunk
+                    ]
+                    with self._ctx.write() as uow:
+                        uow.batches.record(batch_id, failed, self._ctx.clock.now())
+                        uow.commit()
+                    return failed, set()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _place_chunk(
+        self, batch_id: int, chunk: Sequence[MemberTarget]
+    ) -> tuple[list[MemberResult], set[int]]:
+        now = self._ctx.clock.now()
+        placed: list[BatchOrderResult] = []
+        with self._ctx.write() as uow:
+            batch = uow.batches.get(batch_id)  # locks the batch: runs of one batch take turns
+            requests, decided = self._plan(uow, batch, chunk)
+            if requests:
+                placed = place_orders(uow, requests, self._ctx.gateway, self._ctx.operator_username, now)
+            results = [_member_result(r) for r in placed] + decided
+            uow.batches.record(batch_id, results, now)
+            try:
+                uow.commit()
+            except BaseException:
+                void_placed(self._ctx.gateway, placed)
+                raise
+        already = {r.customer_id for r in placed if r.status == ALREADY}
+        return results, already
+
+    def _finish(self, batch_id: int, tried: int, tally: dict[MemberStatus, int], stopped: bool) -> RunReport:
+        with self._ctx.write() as uow:
+            batch = uow.batches.get(batch_id)
+            batch.status = BatchStatus.STOPPED if stopped else BatchStatus.FINISHED
+            batch.updated_at = self._ctx.clock.now()
+            uow.batches.update(batch)
+            counts = uow.batches.counts([batch_id])[batch_id]
+            uow.commit()
+        return RunReport(
+            batch_id,
+            tried,
+            tally[MemberStatus.PLACED],
+            tally[MemberStatus.FAILED],
+            tally[MemberStatus.SKIPPED],
+            stopped,
+            counts,
+        )
+
+
+def check_items(uow: UnitOfWork, items: tuple[tuple[str, int], ...]) -> None:
+    """Refuse unknown or discontinued SKUs.
+
+    Raises:
+        ValidationError: naming each (field ``lines``).
+    """
+    products = uow.products.get_many_by_sku(sku for sku, _ in items)
+    problems = []
+    for sku, _ in items:
+        product = products.get(sku)
+        if product is None:
+            problems.append(("lines", f"no product with SKU {sku!r}"))
+        elif not product.active:
+            problems.append(("lines", f"{sku} is no longer sold"))
+    if problems:
+        raise ValidationError.from_problems(problems)
+
+
+def check_shipping_method(uow: UnitOfWork, code: str) -> None:
+    """Refuse an unknown or retired shipping method.
+
+    Raises:
+        ValidationError: field ``shipping_method``.
+    """
+    if not any(m.code == code and m.active for m in uow.reference.shipping_methods()):
+        raise ValidationError(f"unknown shipping method {code!r}", field="shipping_method")
+
+
+def _member_result(result: BatchOrderResult) -> MemberResult:
+    if result.status in (PLACED, ALREADY):
+        return MemberResult(result.customer_id, MemberStatus.PLACED, result.order_id)
+    return MemberResult(result.customer_id, MemberStatus.FAILED, reason=result.reason)

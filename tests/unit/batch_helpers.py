@@ -1,0 +1,50 @@
+"""Customers and services for the bulk-order, club and pad tests (fakes or a real database)."""
+
+from __future__ import annotations
+
+from oms_core.domain.customers import Address
+from oms_core.domain.payments import CardEntry
+from oms_core.services.customers import CustomerInput
+from oms_core.services.registry import Services
+
+HOME = Address(name="Member", address1="1 Main St", city="Portland", state="OR", zip="97205")
+GOOD_CARD = "4111111111111111"
+DECLINED_CARD = "4000000000000002"
+
+
+def add_customer(
+    services: Services,
+    name: str,
+    *,
+    card: str | None = GOOD_CARD,
+    address: Address | None = HOME,
+    status: str = "active",
+    type_code: str = "RETAIL",
+    email: str = "",
+    pickup: bool = False,
+) -> int:
+    """Create a customer (duplicates allowed) with an optional card on file; return the id."""
+    detail = services.customers.create(
+        CustomerInput(
+            first_name=name,
+            last_name="Member",
+            email=email,
+            address=address,
+            status=status,
+            type_code=type_code,
+            preferred_pickup=pickup,
+        ),
+        allow_duplicate=True,
+    ).customer
+    assert detail is not None
+    if card:
+        services.customers.add_card(detail.id, CardEntry(card, 12, 2030, "123"))
+    return detail.id
+
+
+def replace_card(services: Services, customer_id: int, number: str = GOOD_CARD) -> None:
+    """The member gave a new card: it replaces the ones on file."""
+    old = services.customers.get(customer_id).cards
+    services.customers.add_card(customer_id, CardEntry(number, 12, 2031, "123"))
+    for card in old:
+        services.customers.delete_card(customer_id, card.id)
