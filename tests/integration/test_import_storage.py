@@ -1,11 +1,10 @@
-"""Importing order files on real databases (SQLite file and PostgreSQL): all or nothing, hostile files."""
+"""Importing order files on real databases (SQLite file and PostgreSQL, ``database_url`` in
+tests/conftest.py): all or nothing, hostile files, duplicate files."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,34 +38,6 @@ from tests.unit.test_import_service import CountingGateway
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-PG = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-
-
-def _postgres_database() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    name = f"oms_import_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG, autocommit=True)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The same test on a SQLite file and on a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'oms.db'}"
-    else:
-        yield from _postgres_database()
 
 
 @dataclass
