@@ -42,13 +42,18 @@ def edited_ago(when: datetime | None, now: datetime) -> str:
     return f"{days} day{'s' if days != 1 else ''} ago"
 
 
+class DraftsTable(DataTable[Text]):
+    """The drafts, one a row; Enter resumes the highlighted one (and says so in the Footer)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Resume", id="drafts_resume")]
+
+
 class DraftsScreen(Screen[None]):
     """My open drafts, most recently edited first."""
 
     CSS_PATH = STYLES / "drafts.tcss"
     AUTO_FOCUS = "#drafts-table"
     BINDINGS = [
-        Binding("enter", "resume", "Resume", id="drafts_resume"),
         Binding("delete", "discard", "Discard", id="drafts_discard"),
         Binding("escape", "back", "Back", id="drafts_back"),
     ]
@@ -67,8 +72,7 @@ class DraftsScreen(Screen[None]):
         yield Static(
             f"My drafts ({safe(self.oms.operator)})", id="drafts-title", classes="title", markup=False
         )
-        table: DataTable[Text] = DataTable(id="drafts-table", cursor_type="row")
-        yield table
+        yield DraftsTable(id="drafts-table", cursor_type="row")
         yield Static("", id="drafts-message", classes="hint", markup=False)
         yield Footer()
 

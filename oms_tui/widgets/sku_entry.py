@@ -93,8 +93,7 @@ class SkuEntry(Vertical):
         max-width: 100;
         height: auto;
         max-height: 10;
-        margin: 0 0 0 5;
-        border: tall $accent;
+        border: round $accent;
         background: $surface;
     }
     SkuEntry #sku-choices.-open {
@@ -299,8 +298,10 @@ def _choice_text(product: ProductSummary) -> Text:
     row.append(f"{safe(product.sku):<15} ", style="bold")
     row.append(safe(product.name))
     row.append(f"  {format_money(product.price)}")
-    stock = "backorder" if product.stock_on_hand <= 0 and product.allow_backorder else product.stock_on_hand
-    row.append(f"  stock {stock}", style="dim")
+    stock = f"stock {max(product.stock_on_hand, 0)}"
+    if product.stock_on_hand <= 0 and product.allow_backorder:
+        stock += " (backorder)"
+    row.append(f"  {stock}", style="dim")
     if not product.active:
         row.append("  no longer sold", style="bold")
     return row
