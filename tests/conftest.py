@@ -1,0 +1,93 @@
+"""Shared fixtures: one database fixture parametrised over SQLite and PostgreSQL.
+
+``database_url`` is a clean database at the latest schema (empty tables, fresh counters), private to
+the test. SQLite: a copy of a template file migrated once per session. PostgreSQL: one database
+``oms_test_<random hex>`` per session (so parallel runs never collide), migrated once, its tables
+truncated before each test, dropped at the end. Without a reachable server the PostgreSQL cases are
+skipped, except in CI (``CI=true``) where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+from oms_core.storage import SqlUnitOfWorkFactory, make_engine, upgrade_schema
+from oms_core.storage.tables import CUSTOMER_COUNTER, FIRST_ORDER_NUMBER, ORDER_COUNTER, counters, metadata
+
+PG_ADMIN_URL = os.environ.get("OMS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("oms_template") / "template.db"
+    upgrade_schema(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[str]:
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"oms_test_{secrets.token_hex(6)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        try:
+            upgrade_schema(url)
+            yield url
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            conn.execute(
+                insert(counters),
+                [
+                    {"name": ORDER_COUNTER, "value": FIRST_ORDER_NUMBER - 1},
+                    {"name": CUSTOMER_COUNTER, "value": 0},
+                ],
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean, migrated database for this test alone, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "oms.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("_postgres_database")
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def uow_factory(database_url: str) -> Iterator[SqlUnitOfWorkFactory]:
+    """A ``SqlUnitOfWorkFactory`` on ``database_url``; its engine is disposed afterwards."""
+    engine = make_engine(database_url)
+    try:
+        yield SqlUnitOfWorkFactory(engine)
+    finally:
+        engine.dispose()
