@@ -16,7 +16,7 @@ from typing import Self
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.batches import Batch, BatchKind, MemberCounts, MemberResult, MemberRow, MemberTarget
-from oms_core.domain.customers import AddressBookEntry, CardOnFile, Customer, CustomerType
+from oms_core.domain.customers import Address, AddressBookEntry, CardOnFile, Customer, CustomerType
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.operators import Operator
 from oms_core.domain.orders import Order
@@ -251,6 +251,10 @@ class ReferenceRepository(abc.ABC):
     def operator(self, username: str) -> Operator | None:
         """An operator by user name."""
 
+    def operators(self) -> list[Operator]:
+        """Every operator, by user name; not abstract, so in-memory fakes may leave it out."""
+        raise NotImplementedError
+
     @abc.abstractmethod
     def save_operator(self, operator: Operator) -> None:
         """Insert or update an operator."""
@@ -432,3 +436,104 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
+
+
+# -- exports ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    """A customer as exported; city, state and ZIP come from the default bill-to address."""
+
+    id: int
+    number: str
+    first_name: str
+    last_name: str
+    company: str
+    email: str
+    phone: str
+    type_code: str
+    status: str
+    city: str
+    state: str
+    zip: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """A product as exported."""
+
+    sku: str
+    name: str
+    list_price: Decimal
+    stock_on_hand: int
+    active: bool
+    allow_backorder: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineRecord:
+    """An order line as exported: the price charged (override included), its tax and its total."""
+
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """A placed (or later) order as exported, with its lines."""
+
+    number: int
+    status: str
+    source: str
+    customer_number: str
+    operator: str
+    placed_at: datetime | None
+    bill_to: Address | None
+    ship_to: Address | None
+    lines: tuple[OrderLineRecord, ...]
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    payment_method: str
+    payment_last4: str
+    gift_message: str
+
+
+class ExportSource(abc.ABC):
+    """The read side of exports: pages in key order (keyset pagination), all from one snapshot.
+
+    Use it as a context manager; the snapshot lasts until it is closed, so a long export is
+    consistent even while operators keep working.
+    """
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the snapshot and the connection (nothing to do for in-memory fakes)."""
+
+    @abc.abstractmethod
+    def customers(self, after_id: int, limit: int) -> list[CustomerRecord]:
+        """Up to ``limit`` customers with ids above ``after_id``, by id."""
+
+    @abc.abstractmethod
+    def products(self, after_sku: str, limit: int) -> list[ProductRecord]:
+        """Up to ``limit`` products with SKUs after ``after_sku``, by SKU."""
+
+    @abc.abstractmethod
+    def orders(self, after_number: int, limit: int) -> list[OrderRecord]:
+        """Up to ``limit`` orders numbered above ``after_number``, by number; never drafts."""

@@ -192,6 +192,11 @@ class SqlReferenceRepository(Repository, ReferenceRepository):
         row = self._conn.execute(select(operators).where(operators.c.username == username)).first()
         return None if row is None else Operator(username=row.username, role=Role(row.role), name=row.name)
 
+    def operators(self) -> list[Operator]:
+        """Every operator, by user name."""
+        rows = self._conn.execute(select(operators).order_by(operators.c.username))
+        return [Operator(username=row.username, role=Role(row.role), name=row.name) for row in rows]
+
     def save_operator(self, operator: Operator) -> None:
         """Insert or update an operator."""
         values = {"name": operator.name, "role": str(operator.role)}
