@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, cast
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -79,6 +80,7 @@ class OrdersScreen(Screen[None]):
     CSS_PATH = [STYLES / "orders.tcss"]
     AUTO_FOCUS = "#orders-table"
     BINDINGS = [
+        Binding("enter", "next_filter", "Next", show=False, priority=True),
         Binding("f9", "open", "Open", id="open_order"),
         Binding("slash", "filters", "Filter", id="filter_orders"),
         Binding("escape", "back", "Back", id="back", show=False),
@@ -135,10 +137,14 @@ class OrdersScreen(Screen[None]):
         if event.input.id in FILTER_INPUTS:
             self._filters_changed()
 
-    @on(Input.Submitted)
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == FILTER_INPUTS[-1]:
+    def action_next_filter(self) -> None:
+        """Enter in a filter: the next filter, from the last one the table (at once, so keys
+        typed ahead land where the operator meant them).
+        """
+        focused = self.focused
+        if not isinstance(focused, Input) or focused.id not in FILTER_INPUTS:
+            raise SkipAction()
+        if focused.id == FILTER_INPUTS[-1]:
             self.query_one(PagedTable).focus()
         else:
             self.focus_next()

@@ -3,6 +3,10 @@
 The Enter rule (written in the help screen): Enter moves to the next field; on the last field,
 and anywhere with F9, it saves. Tab and shift+Tab move too. A form screen subclasses
 ``FormScreen`` and implements ``action_save``; its fields carry the class ``form-field``.
+
+Enter is a priority binding so that the move happens when the key is read, not when the field
+gets round to it: an operator typing ahead ("Eve", Enter, "Adams") over a slow link must see
+"Adams" land in the next field, not in the one they just left.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
@@ -60,6 +65,7 @@ class FormScreen(ModalScreen[ResultT]):
 
     AUTO_FOCUS = ".form-field"
     BINDINGS = [
+        Binding("enter", "next_field", "Next", show=False, priority=True),
         Binding("f9", "save", "Save", id="save"),
         Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
@@ -73,6 +79,20 @@ class FormScreen(ModalScreen[ResultT]):
             for widget in self.query(".form-field")
             if widget.display and not widget.disabled and widget.can_focus
         ]
+
+    def action_next_field(self) -> None:
+        """Enter: move to the next field at once; on the last field, let the field submit.
+
+        A closed list (Select) opens on Enter, and anything that is not a field keeps its own
+        Enter; both are left alone.
+        """
+        focused = self.focused
+        fields = self.fields()
+        if focused is None or focused not in fields or isinstance(focused, Select):
+            raise SkipAction()
+        if focused is fields[-1] and isinstance(focused, Input):
+            raise SkipAction()  # the Input submits after its pending keys: see _input_submitted
+        self.field_done(focused)
 
     def field_done(self, field: Widget) -> None:
         """Enter on ``field``: the next field, or save when it is the last one."""

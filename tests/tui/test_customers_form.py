@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from oms_tui.screens.customer import CustomerScreen
 from oms_tui.screens.customer_form import CustomerFormScreen
 from oms_tui.screens.duplicates import DuplicatesDialog
@@ -29,6 +31,18 @@ async def test_enter_moves_to_the_next_field(make_app):
         assert app.focused.id == "last_name"
         await pilot.press("enter", "enter")
         assert app.focused.id == "email"
+
+
+async def test_keys_typed_ahead_after_enter_land_in_the_next_field(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_new_customer_form(app, pilot)
+        # A burst, as it arrives over a slow SSH link: nothing is processed in between.
+        for key in ("E", "v", "e", "enter", "A", "d", "a", "m", "s", "enter", "A", "c", "m", "e"):
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await settle(pilot)
+        values = [form.query_one(f"#{name}").value for name in ("first_name", "last_name", "company")]
+        assert values == ["Eve", "Adams", "Acme"]
 
 
 async def test_a_bad_email_shows_the_error_beside_the_field_and_nothing_is_saved(make_app, office):
