@@ -1,0 +1,234 @@
+"""A club shipment to 10,000 members on SQLite, beside raw sqlite3 inserting the same rows.
+
+Each run makes a fresh SQLite database seeded with reference data, three products and MEMBERS club
+members (each with a default address and a card on file), creates a shipment of three SKUs, and
+copies the file. Then, on the two copies:
+
+* processing: ``ClubService.process`` end to end: members read, customers and products loaded,
+  club prices, tax, shipping, stock allocated and taken, each card authorised by the test gateway,
+  order numbers, orders, lines, payments, audit events and member statuses written, a commit per
+  chunk of 250 members;
+* floor: plain ``sqlite3`` ``executemany`` of the same orders, lines and payments (rows built before
+  the clock starts, one transaction), on the other copy.
+
+Prints orders per second for both and the ratio, the median of RUNS runs.
+
+    .venv/bin/python bench/bench_club.py [--runs 5] [--members 10000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import text
+
+from oms_core.bootstrap import Config, build, upgrade_database
+from oms_core.domain.customers import CustomerType
+from oms_core.domain.payments import PaymentMethod
+from oms_core.domain.products import Product
+from oms_core.domain.shipping import RateKind, ShippingMethod
+from oms_core.domain.tax import TaxRate
+from oms_core.payments.test_gateway import TestGateway
+from oms_core.storage import bulk
+from oms_core.storage.database import make_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stats import report  # noqa: E402
+
+CLUB = "CELLAR"
+SKUS = (("CLUB-RED", "3500", 2), ("CLUB-WHITE", "2250", 2), ("CLUB-OPENER", "999", 1))
+STATES = (("CA", "94103", "San Francisco"), ("NY", "10004", "New York"), ("OR", "97205", "Portland"))
+TARGET = 5_000
+
+
+def make_database(path: Path, members: int) -> int:
+    """Seed a fresh database; return the shipment's id."""
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    application = build(Config(url, operator="bench"), gateway=TestGateway())
+    with application.uow_factory(write=True) as uow:
+        uow.reference.save_customer_type(
+            CustomerType(
+                None,
+                CLUB,
+                "Cellar Club",
+                discount_percent=Decimal("10"),
+                payment_methods=frozenset({PaymentMethod.CARD_ON_FILE}),
+                is_club=True,
+            )
+        )
+        uow.reference.save_shipping_method(
+            ShippingMethod(None, "GROUND", "Ground", RateKind.FLAT, Decimal("12.95"))
+        )
+        uow.reference.save_shipping_method(ShippingMethod(None, "WILLCALL", "Will call", RateKind.PICKUP))
+        for state, _, _ in STATES:
+            uow.reference.save_tax_rate(TaxRate(state, Decimal("0.0725"), taxes_shipping=state == "NY"))
+        for sku, cents, _ in SKUS:
+            uow.products.add(
+                Product(
+                    None, sku, sku.title(), Decimal(cents) / 100, weight_lb=Decimal(3), stock_on_hand=10**9
+                ),
+            )
+        uow.commit()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        bulk.insert_customers(
+            conn,
+            (
+                {"id": i, "number": f"C{i:06d}", "first_name": f"Member{i}", "last_name": "Cellar",
+                 "email": f"m{i}@example.com", "type_code": CLUB, "preferred_pickup": i % 20 == 0}
+                for i in range(1, members + 1)
+            ),
+        )  # fmt: skip
+        bulk.insert_addresses(
+            conn,
+            (
+                {"customer_id": i, "name": f"Member{i} Cellar", "address1": f"{i} Vine St",
+                 "city": STATES[i % 3][2], "state": STATES[i % 3][0], "zip": STATES[i % 3][1],
+                 "is_default_billing": True, "is_default_shipping": True}
+                for i in range(1, members + 1)
+            ),
+        )  # fmt: skip
+        bulk.insert_cards(
+            conn,
+            (
+                {"customer_id": i, "token": f"tok_test_1111_{i:08x}", "brand": "Visa", "last4": "1111",
+                 "exp_month": 12, "exp_year": 2031}
+                for i in range(1, members + 1)
+            ),
+        )  # fmt: skip
+        bulk.sync_counters(conn)
+    engine.dispose()
+    shipment = application.services.clubs.create_shipment(
+        "Bench release", CLUB, [(sku, qty) for sku, _, qty in SKUS], date(2026, 10, 1), "GROUND"
+    )
+    application.close()
+    return shipment.id
+
+
+def run_processing(path: Path, shipment_id: int, profile: bool) -> tuple[float, int]:
+    """Process the shipment; return (seconds, orders placed)."""
+    application = build(Config(f"sqlite:///{path}", operator="bench"), gateway=TestGateway())
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    result = application.services.clubs.process(shipment_id)
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - start
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    application.close()
+    assert result.failed == 0 and result.skipped == 0, result
+    return seconds, result.placed
+
+
+ORDER_COLUMNS = (
+    "id number status source customer_id operator bill_name bill_address1 bill_city bill_state bill_zip"
+    " bill_country ship_name ship_address1 ship_city ship_state ship_zip ship_country shipping_method"
+    " shipping_cents shipping_tax_cents subtotal_cents tax_cents total_cents payment_method payment_card_id"
+    " payment_token payment_brand payment_last4 payment_exp_month payment_exp_year gift_message notes"
+    " batch_key created_at updated_at placed_at version"
+).split()
+LINE_COLUMNS = (
+    "order_id position product_id sku name quantity unit_price_cents override_reason taxable weight_lb"
+    " line_tax_cents"
+).split()
+PAYMENT_COLUMNS = (
+    "order_id method amount_cents status reference token brand last4 exp_month exp_year check_number"
+    " created_at"
+).split()
+
+
+def floor_rows(path: Path, members: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The orders, lines and payments processing writes, as plain tuples, ids given."""
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        products = {row.sku: row.id for row in conn.execute(text("SELECT id, sku FROM products"))}
+    engine.dispose()
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    orders, lines, payments = [], [], []
+    for i in range(1, members + 1):
+        state, zip_code, city = STATES[i % 3]
+        name, street, token = f"Member{i} Cellar", f"{i} Vine St", f"tok_test_1111_{i:08x}"
+        address = (name, street, city, state, zip_code, "US")
+        orders.append(
+            (i, 1000 + i, "placed", "club", i, "bench", *address, *address, "GROUND", 1295, 0, 9333, 677,
+             11305, "card_on_file", i, token, "Visa", "1111", 12, 2031, "", "Club shipment: Bench release",
+             f"club:1:{i}", now, now, now, 1)
+        )  # fmt: skip
+        for position, (sku, cents, qty) in enumerate(SKUS):
+            price = int(cents) * 9 // 10
+            lines.append((i, position, products[sku], sku, sku.title(), qty, price, "", 1, "3.000", 0))
+        payments.append(
+            (i, "card_on_file", 11305, "authorized", f"auth_{i}", token, "Visa", "1111", 12, 2031, "", now)
+        )
+    return orders, lines, payments
+
+
+def _insert(table: str, columns: list[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def run_floor(path: Path, rows: tuple[list[tuple], list[tuple], list[tuple]]) -> float:
+    """Raw sqlite3: the same rows in one transaction; return seconds."""
+    orders, lines, payments = rows
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(_insert("orders", ORDER_COLUMNS), orders)
+    conn.executemany(_insert("order_lines", LINE_COLUMNS), lines)
+    conn.executemany(_insert("payments", PAYMENT_COLUMNS), payments)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return seconds
+
+
+def main() -> None:
+    """Run the benchmark and print the median figures."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--profile", action="store_true", help="profile one processing run and stop")
+    args = parser.parse_args()
+    rates, floors = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        seeded = Path(folder) / "seeded.db"
+        shipment_id = make_database(seeded, args.members)
+        rows = floor_rows(seeded, args.members)
+        for run in range(1 if args.profile else args.runs):
+            ours, raw = Path(folder) / f"ours{run}.db", Path(folder) / f"raw{run}.db"
+            shutil.copyfile(seeded, ours)
+            shutil.copyfile(seeded, raw)
+            seconds, placed = run_processing(ours, shipment_id, args.profile)
+            if args.profile:
+                return
+            floor_seconds = run_floor(raw, rows)
+            rates.append(placed / seconds)
+            floors.append(args.members / floor_seconds)
+            print(f"run {run + 1}: {rates[-1]:,.0f} orders/s  (floor {floors[-1]:,.0f})")
+    rate, floor = statistics.median(rates), statistics.median(floors)
+    report(f"club shipment, {args.members:,} members", rate, floor, "orders/s", "raw sqlite3 inserts")
+    print(f"target >= {TARGET:,} orders/s: {'met' if rate >= TARGET else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
