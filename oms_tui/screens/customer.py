@@ -63,7 +63,7 @@ class CustomerScreen(Screen[None]):
         yield Static("", id="cards", markup=False)
         yield Static("", id="addresses", markup=False)
         with Vertical(id="orders-box"):
-            yield Label("Recent orders (Enter opens, r reorders)", classes="section")
+            yield Label("Recent orders", classes="section", id="orders-heading")
             yield PagedTable(CUSTOMER_ORDER_COLUMNS, id="recent-orders")
         with Vertical(id="drafts-box"):
             yield Label("Open drafts (Enter resumes)", classes="section")
@@ -107,6 +107,8 @@ class CustomerScreen(Screen[None]):
             has_more=False,
             keep_key=keep,
         )
+        heading = "Recent orders (Enter opens, r reorders)" if customer.recent_orders else "No orders yet"
+        self.query_one("#orders-heading", Label).update(heading)
         drafts = self.query_one("#open-drafts", PagedTable)
         drafts.set_rows([(str(d.id), draft_cells(d)) for d in customer.open_drafts], has_more=False)
         self.query_one("#drafts-box").display = bool(customer.open_drafts)

@@ -217,7 +217,7 @@ def _address(title: str, address: Address | None, method: str = "") -> Text:
 
 def _lines(order: OrderView) -> RenderableType:
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold")
-    table.add_column("SKU", no_wrap=True, overflow="ellipsis", max_width=14)
+    table.add_column("SKU", no_wrap=True, overflow="ellipsis", max_width=24)
     table.add_column("Item", ratio=1, no_wrap=True, overflow="ellipsis")
     table.add_column("Qty", justify="right", no_wrap=True)
     table.add_column("Price", justify="right", no_wrap=True)

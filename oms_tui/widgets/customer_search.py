@@ -98,7 +98,7 @@ class CustomerSearch(Vertical):
             placeholder="name, company, email, phone or number",
             id="customer-query",
         )
-        yield PagedTable(COLUMNS, id="customer-results")
+        yield PagedTable(COLUMNS, id="customer-results", classes="-active-cursor")
         yield Static(PROMPT, id="customer-search-status", markup=False)
 
     def on_mount(self) -> None:

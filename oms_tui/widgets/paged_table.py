@@ -65,6 +65,12 @@ class PagedTable(DataTable[Text]):
         height: 1fr;
         scrollbar-size-vertical: 1;
     }
+    /* The highlight Enter acts on, shown as focused while the cursor is in a search box. */
+    PagedTable.-active-cursor > .datatable--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
     """
 
     @dataclass
