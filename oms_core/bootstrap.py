@@ -10,12 +10,19 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from oms_core.clock import SystemClock
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import Clock, PaymentGateway, UnitOfWorkFactory
 from oms_core.services.context import ServiceContext, Settings
 from oms_core.services.registry import Services
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from oms_core.demo.plan import SeedPlan, SeedReport
+    from oms_core.domain.operators import Operator
 
 DATABASE_URL_ENV = "OMS_DATABASE_URL"
 OPERATOR_ENV = "OMS_OPERATOR"
@@ -120,3 +127,209 @@ def _settings(lookup: object) -> Settings:
         override_limit_percent=override_limit,
         default_shipping_method=lookup("default_shipping_method") or defaults.default_shipping_method,
     )
+
+
+# -- administration: what the `oms` subcommands do besides running the TUI ----------------------------
+# Each opens its own engine from the URL and disposes of it, so the TUI layer never touches storage.
+
+
+def demo_database_url() -> str:
+    """The demo's own SQLite file beside the default one (``.../oms/demo.db``), so that ``oms demo``
+    never fills an office database with made-up customers unless ``--db`` points it there.
+    """
+    from platformdirs import user_data_dir
+
+    return f"sqlite:///{Path(user_data_dir('oms', appauthor=False)) / 'demo.db'}"
+
+
+def describe_database(database_url: str) -> str:
+    """The URL as it may be shown: the password hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+def check_database_url(database_url: str) -> None:
+    """Refuse a URL that is not a SQLite or PostgreSQL database URL before anything connects.
+
+    Raises:
+        OmsError: saying what is wrong with it.
+    """
+    from sqlalchemy.exc import ArgumentError
+
+    from oms_core.domain.errors import OmsError
+    from oms_core.storage.database import normalize_url
+
+    try:
+        backend = normalize_url(database_url).get_backend_name()
+    except ArgumentError:
+        raise OmsError(
+            f"{database_url!r} is not a database URL (expected sqlite:///path/oms.db or "
+            "postgresql://user@host/dbname)"
+        ) from None
+    if backend not in ("sqlite", "postgresql"):
+        raise OmsError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+
+
+def database_error_message(exc: BaseException) -> str | None:
+    """One line for an operator about a database or migration failure, or ``None`` when ``exc`` is
+    not one (so the caller can treat it as the bug it is).
+    """
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+    if isinstance(exc, CommandError):
+        return f"cannot migrate the database: {exc}"
+    if isinstance(exc, ArgumentError | NoSuchModuleError):
+        return f"the database URL is not usable: {exc}"
+    if isinstance(exc, DBAPIError):
+        detail = str(exc.orig or exc).strip().splitlines()
+        text = detail[0] if detail else type(exc).__name__
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            return f"{text}: the database has no oms schema yet; run `oms db upgrade` first"
+        return f"database error: {text}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    return None
+
+
+def _engine(database_url: str) -> Any:
+    from oms_core.storage.database import make_engine
+
+    check_database_url(database_url)
+    return make_engine(database_url)
+
+
+def seed_database(
+    database_url: str,
+    plan: SeedPlan,
+    clock: Clock | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedReport:
+    """Upgrade the schema, then add ``plan``'s synthetic data (see :mod:`oms_core.demo.seeder`)."""
+    from oms_core.demo.seeder import seed
+
+    plan.check()
+    upgrade_database(database_url)
+    engine = _engine(database_url)
+    try:
+        return seed(engine, plan, clock=clock, progress=progress)
+    finally:
+        engine.dispose()
+
+
+def customer_count(database_url: str) -> int:
+    """How many customers the (migrated) database holds."""
+    from oms_core.storage.seeding import customer_count as count
+
+    engine = _engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return count(conn)
+    finally:
+        engine.dispose()
+
+
+def prepare_demo(
+    database_url: str, username: str, progress: Callable[[str], None] | None = None
+) -> SeedReport | None:
+    """Make ``database_url`` a demo database: upgrade it, seed :data:`~oms_core.demo.plan.DEMO_PLAN`
+    if it has no customers yet, and make ``username`` an admin so the demo can do everything.
+
+    Returns:
+        What was seeded, or ``None`` when the database already had customers.
+    """
+    from oms_core.demo.plan import DEMO_PLAN
+    from oms_core.domain.operators import Role
+
+    upgrade_database(database_url)
+    report = None
+    if not customer_count(database_url):
+        report = seed_database(database_url, DEMO_PLAN, progress=progress)
+    save_operator(database_url, username, Role.ADMIN.value, "")
+    return report
+
+
+def save_operator(database_url: str, username: str, role: str, name: str = "") -> Operator:
+    """Add an operator or change one's role (and name, when given).
+
+    Raises:
+        ValidationError: an empty user name or an unknown role.
+    """
+    from oms_core.domain.errors import ValidationError
+    from oms_core.domain.operators import Operator, Role
+    from oms_core.domain.text import clean_field
+    from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
+
+    username = clean_field(username)
+    if not username:
+        raise ValidationError("the user name is empty", field="username")
+    try:
+        parsed_role = Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise ValidationError(f"unknown role {role!r}: choose {roles}", field="role") from None
+    engine = _engine(database_url)
+    try:
+        with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+            existing = uow.reference.operator(username)
+            keep_name = existing.name if existing is not None else ""
+            operator = Operator(username, parsed_role, clean_field(name) or keep_name)
+            uow.reference.save_operator(operator)
+            uow.commit()
+        return operator
+    finally:
+        engine.dispose()
+
+
+def list_operators(database_url: str) -> list[Operator]:
+    """Every operator, by user name."""
+    from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
+
+    engine = _engine(database_url)
+    try:
+        with SqlUnitOfWorkFactory(engine)(write=False) as uow:
+            return uow.reference.operators()
+    finally:
+        engine.dispose()
+
+
+def export_data(database_url: str, kind: str, fmt: str, out: Path | None, stdout: TextIO) -> int:
+    """Export customers, products or orders as CSV, JSON or xlsx (see :mod:`oms_core.services.reports`
+    for the fields) to ``out``, or to ``stdout`` when ``out`` is ``None``.
+
+    Returns:
+        How many rows (JSON: objects) were written.
+    """
+    from oms_core.exports.run import parse_format, run_export
+    from oms_core.services.reports import parse_kind
+    from oms_core.storage.exports import SqlExportSource
+
+    export_kind, export_format = parse_kind(kind), parse_format(fmt)
+    engine = _engine(database_url)
+    try:
+        with SqlExportSource(engine) as source:
+            return run_export(source, export_kind, export_format, out, stdout)
+    finally:
+        engine.dispose()
+
+
+def require_database(database_url: str) -> None:
+    """Refuse to read a SQLite file that does not exist (connecting would create an empty one).
+
+    Raises:
+        OmsError: naming the missing file and what to run.
+    """
+    from oms_core.domain.errors import OmsError
+    from oms_core.storage.database import normalize_url
+
+    url = normalize_url(database_url)
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return
+    if not Path(database).expanduser().exists():
+        raise OmsError(f"there is no database at {database}: run `oms db upgrade` (or `oms demo`) first")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sqlalchemy import Engine
 
@@ -26,8 +26,8 @@ from oms_core.demo.catalogue import build_catalogue
 from oms_core.demo.orders import OrderBook, SeededOrder, make_orders
 from oms_core.demo.people import ADDRESS_COLUMNS, CARD_COLUMNS, CUSTOMER_COLUMNS, CustomerFactory
 from oms_core.demo.phones import PhonePool
+from oms_core.demo.plan import SeedPlan, SeedReport
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.errors import ValidationError
 from oms_core.domain.money import to_cents
 from oms_core.domain.products import Product
 from oms_core.domain.tax import TaxTable
@@ -44,55 +44,6 @@ from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customer
 CHUNK = 20_000
 MAX_BUYERS = 20_000
 EXISTING_SAMPLE = 5_000
-
-
-@dataclass(frozen=True, slots=True)
-class SeedPlan:
-    """How much to add.
-
-    Attributes:
-        customers: new customers (each with at least one address; many with a card on file).
-        products: new products.
-        orders: placed orders to add (from this run's customers and products, else existing ones).
-        seed: the random seed: the same plan and seed make the same data.
-    """
-
-    customers: int = 0
-    products: int = 0
-    orders: int = 0
-    seed: int = 1
-
-    def check(self) -> None:
-        """Refuse negative counts.
-
-        Raises:
-            ValidationError: naming the count.
-        """
-        for name in ("customers", "products", "orders"):
-            if getattr(self, name) < 0:
-                raise ValidationError(f"--{name} cannot be negative", field=name)
-
-
-DEMO_PLAN = SeedPlan(customers=2_000, products=300, orders=500, seed=1)
-
-
-@dataclass(frozen=True, slots=True)
-class SeedReport:
-    """What a seeding added, and how long it took."""
-
-    customers: int
-    addresses: int
-    cards: int
-    products: int
-    orders: int
-    seconds: float
-
-    def summary(self) -> str:
-        """One line for the terminal."""
-        return (
-            f"added {self.customers:,} customers ({self.addresses:,} addresses, {self.cards:,} cards), "
-            f"{self.products:,} products and {self.orders:,} orders in {self.seconds:.1f} s"
-        )
 
 
 def seed(

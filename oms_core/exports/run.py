@@ -1,0 +1,92 @@
+"""Running an export: rows from the source, shaped by the reports service, written in a format."""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from oms_core.domain.errors import ValidationError
+from oms_core.exports.text import write_csv, write_json
+from oms_core.ports import ExportSource
+from oms_core.services.reports import MONEY_FIELDS, ExportKind, export_rows
+
+
+class ExportFormat(enum.StrEnum):
+    """File formats of an export."""
+
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+def parse_format(text: str) -> ExportFormat:
+    """The format named by ``text``.
+
+    Raises:
+        ValidationError: naming the formats there are.
+    """
+    try:
+        return ExportFormat(text.strip().lower())
+    except ValueError:
+        names = ", ".join(f.value for f in ExportFormat)
+        raise ValidationError(f"unknown export format {text!r}: choose {names}", field="format") from None
+
+
+def run_export(
+    source: ExportSource,
+    kind: ExportKind,
+    fmt: ExportFormat,
+    out: Path | None,
+    stdout: TextIO,
+) -> int:
+    """Write every ``kind`` record from ``source`` as ``fmt`` to the file ``out``, or to ``stdout``.
+
+    A file is written under a temporary name beside it and renamed when complete, so a failed or
+    interrupted export never leaves a half-written file where a complete one is expected.
+
+    Returns:
+        How many rows (JSON: objects) were written.
+
+    Raises:
+        ValidationError: ``xlsx`` without a file to write.
+        OSError: the file cannot be written.
+    """
+    if fmt is ExportFormat.XLSX and out is None:
+        raise ValidationError("xlsx needs a file: give --out FILE.xlsx", field="out")
+    fields, all_rows = export_rows(kind, source, flat=fmt is not ExportFormat.JSON)
+    # Read the first page before writing anything, so a database that cannot be read fails before
+    # a header reaches the output.
+    first = next(all_rows, None)
+    rows = all_rows if first is None else itertools.chain((first,), all_rows)
+
+    def write_text(stream: TextIO) -> int:
+        if fmt is ExportFormat.JSON:
+            return write_json(stream, rows)
+        return write_csv(stream, fields, rows)
+
+    if out is None:
+        return write_text(stdout)
+    if fmt is ExportFormat.XLSX:
+        from oms_core.spreadsheets.export_xlsx import write_xlsx  # openpyxl only when asked for
+
+        return _atomically(out, lambda tmp: write_xlsx(tmp, kind.value, fields, rows, MONEY_FIELDS))
+
+    def write_file(tmp: Path) -> int:
+        with tmp.open("w", encoding="utf-8", newline="") as stream:
+            return write_text(stream)
+
+    return _atomically(out, write_file)
+
+
+def _atomically(out: Path, write: Callable[[Path], int]) -> int:
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        count = write(tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
