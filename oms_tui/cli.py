@@ -1,0 +1,138 @@
+"""The ``oms`` command: the TUI by default, and the subcommands in :mod:`oms_tui.commands`.
+
+Global options come before the subcommand: ``oms --db URL export customers``. Every failure is one
+line on stderr (``oms: error: ...``) and a non-zero exit status; set ``OMS_DEBUG=1`` to see the
+traceback of an unexpected error instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from oms_core import bootstrap
+from oms_core.domain.errors import OmsError
+from oms_tui.commands import CommandContext, register_all
+from oms_tui.commands.tui import tui_command
+
+PROG = "oms"
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+DEBUG_ENV = "OMS_DEBUG"
+
+
+class UsageError(Exception):
+    """A command line argparse could not make sense of; the message is argparse's."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that raises instead of printing usage and exiting, so that a usage error
+    is one line like every other error.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Raise :class:`UsageError` naming the command that was being parsed."""
+        if "unrecognized arguments: --db" in message:
+            message += "; global options go before the command: oms --db URL COMMAND"
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("oms")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: global options, then one subcommand (or none, for the TUI)."""
+    parser = _Parser(
+        prog=PROG,
+        description="Keyboard-first order management for phone-order operators. Without a command, "
+        "opens the TUI on the configured database (upgrading its schema first).",
+        epilog=f"The database is --db URL, else ${bootstrap.DATABASE_URL_ENV}, else a SQLite file in your "
+        "data folder. Use postgresql://user@host/dbname when many operators work at once.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL: sqlite:///path/oms.db or postgresql://user@host/dbname",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.set_defaults(handler=tui_command)
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    register_all(subparsers)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run ``oms`` with ``argv`` (the process arguments by default) and return the exit status.
+
+    Args:
+        argv: the arguments after the program name.
+        stdout: where results go (``sys.stdout`` by default).
+        stderr: where errors and progress go (``sys.stderr`` by default).
+    """
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help and --version print and exit 0
+        return int(exc.code or 0)
+    context = CommandContext(
+        database_url=bootstrap.resolve_database_url(args.db),
+        db_given=bool(args.db),
+        stdout=out,
+        stderr=err,
+    )
+    try:
+        return int(args.handler(args, context))
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=err)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`oms export customers | head`): stop quietly, and point stdout at
+        # nothing so the interpreter's final flush does not complain either.
+        _silence(out)
+        return EXIT_ERROR
+    except OmsError as exc:
+        return _fail(err, str(exc))
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(err, f"{exc.strerror or exc}{where}")
+    except Exception as exc:
+        message = bootstrap.database_error_message(exc)
+        if message is None:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            message = f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 to see where)"
+        return _fail(err, message)
+
+
+def _fail(err: TextIO, message: str) -> int:
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"{PROG}: error: {first_line}", file=err)
+    return EXIT_ERROR
+
+
+def _silence(stream: TextIO) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError):  # not a real file (tests): nothing to silence
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The ``oms`` subcommands, one small module each.
+
+A command module has one function, ``register(subparsers)``, which adds its parser (and any nested
+subparsers) and sets ``handler`` on it with ``set_defaults``. A handler takes the parsed arguments and
+the :class:`CommandContext` and returns the exit status. To add a command, write its module and add it
+to :data:`COMMAND_MODULES`: one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TextIO
+
+from oms_tui.commands import batches, db, demo, export, operator, seed
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    """What every handler gets besides its arguments.
+
+    Attributes:
+        database_url: ``--db``, else ``OMS_DATABASE_URL``, else the default SQLite file.
+        db_given: whether the URL came from ``--db`` (``oms demo`` uses its own file otherwise).
+        stdout: where results go (exports without ``--out``).
+        stderr: where progress goes.
+    """
+
+    database_url: str
+    db_given: bool
+    stdout: TextIO
+    stderr: TextIO
+
+
+Handler = Callable[[argparse.Namespace, CommandContext], int]
+
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    demo,
+    seed,
+    db,
+    export,
+    operator,
+    batches,
+)
+"""Every subcommand module, in the order ``oms --help`` lists them. Add yours here."""
+
+
+def register_all(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Let every command module add its parser."""
+    for module in COMMAND_MODULES:
+        module.register(subparsers)

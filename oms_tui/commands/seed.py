@@ -1,0 +1,64 @@
+"""``oms seed``: add synthetic customers, products and orders (see :mod:`oms_core.demo`)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from oms_core import bootstrap
+from oms_core.demo.plan import SeedPlan
+
+if TYPE_CHECKING:
+    from oms_tui.commands import CommandContext
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number of zero or more (``1000000`` or ``1_000_000``)."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``seed``."""
+    parser = subparsers.add_parser(
+        "seed",
+        help="add synthetic customers, products and orders",
+        description="Add realistic synthetic data to the database (created or upgraded first): customers "
+        "with US addresses, phones, emails and test cards on file; a catalogue of wines, gifts and "
+        "accessories; placed orders. Adds to what is there: numbers continue, SKUs never collide. "
+        "The same --seed gives the same data.",
+    )
+    parser.add_argument("--customers", type=count, required=True, metavar="N", help="customers to add")
+    parser.add_argument("--products", type=count, required=True, metavar="M", help="products to add")
+    parser.add_argument(
+        "--orders", type=count, default=0, metavar="K", help="placed orders to add (default 0)"
+    )
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    parser.set_defaults(handler=seed_command)
+
+
+def seed_command(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """Seed and print what was added."""
+    plan = SeedPlan(customers=args.customers, products=args.products, orders=args.orders, seed=args.seed)
+    bootstrap.check_database_url(ctx.database_url)
+    progress = _progress(ctx)
+    report = bootstrap.seed_database(ctx.database_url, plan, progress=progress)
+    print(report.summary(), file=ctx.stdout)
+    return 0
+
+
+def _progress(ctx: CommandContext) -> Callable[[str], None] | None:
+    """Progress lines on a terminal; nothing when stderr is a file or a pipe."""
+    if not ctx.stderr.isatty():
+        return None
+
+    def say(line: str) -> None:
+        print(f"oms: seeding {line}", file=ctx.stderr, flush=True)
+
+    return say
