@@ -19,6 +19,7 @@ from oms_core import bootstrap
 from oms_core.domain.batches import MemberRow
 from oms_core.domain.money import format_money, from_cents
 from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
+from oms_tui.text import safe
 
 if TYPE_CHECKING:
     from oms_core.services.bulk import BulkOrderService
@@ -130,7 +131,7 @@ def _run(
     start: Callable[[Callable[[RunProgress], None], Callable[[], bool]], RunReport],
 ) -> int:
     view = service.get(args.batch_id)
-    print(f"{_kind(view)} {view.id}: {view.name}", file=ctx.stderr)
+    print(f"{_kind(view)} {view.id}: {safe(view.name)}", file=ctx.stderr)
     stop = _StopOnInterrupt(ctx.stderr)
     progress = _ProgressLine(ctx.stderr)
     with stop:
@@ -152,7 +153,7 @@ def print_report(
     """The counts of the run and of the batch, then a line per member (not placed, or all)."""
     state = "stopped part-way (run it again to go on)" if report.stopped else "done"
     print(
-        f"{_kind(view)} {view.id} {view.name!s}: {state}. This run: {report.placed:,} placed, "
+        f"{_kind(view)} {view.id} {safe(view.name)}: {state}. This run: {report.placed:,} placed, "
         f"{report.failed:,} failed, {report.skipped:,} skipped of {report.tried:,} tried.",
         file=out,
     )
@@ -167,8 +168,8 @@ def print_report(
             continue
         order = f"#{row.order_number}" if row.order_number else ""
         total = format_money(from_cents(row.order_total_cents)) if row.order_total_cents is not None else ""
-        line = f"{row.customer_number:<9} {row.customer_name[:28]:<28} {row.status.value:<8} {order:<9} {total:>10}"
-        print(f"{line}  {row.reason}".rstrip(), file=out)
+        who = f"{row.customer_number:<9} {safe(row.customer_name)[:28]:<28}"
+        print(f"{who} {row.status.value:<8} {order:<9} {total:>10}  {safe(row.reason)}".rstrip(), file=out)
 
 
 def _members(service: BulkOrderService | ClubService, batch_id: int) -> Iterator[MemberRow]:
@@ -189,8 +190,8 @@ def _print_list(views: list[BatchView], out: TextIO, err: TextIO, what: str) -> 
         counts = view.counts
         extra = f"  {view.club_type_code} ships {view.ship_date.isoformat()}" if view.ship_date else ""
         print(
-            f"{view.id:>5}  {view.name[:40]:<40}  {view.status:<8}  {counts.placed:,}/{counts.total:,} placed"
-            f"  {counts.failed:,} failed{extra}",
+            f"{view.id:>5}  {safe(view.name)[:40]:<40}  {view.status:<8}  "
+            f"{counts.placed:,}/{counts.total:,} placed  {counts.failed:,} failed{extra}",
             file=out,
         )
 
