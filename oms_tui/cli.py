@@ -8,6 +8,7 @@ traceback of an unexpected error instead.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -84,7 +85,9 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
-        args = build_parser().parse_args(argv)
+        # --help and --version print to sys.stdout; send them where the caller asked.
+        with contextlib.redirect_stdout(out):
+            args = build_parser().parse_args(argv)
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return EXIT_USAGE

@@ -83,6 +83,11 @@ def insert_tuples(
             count += len(batch)
     finally:
         cursor.close()
+    if count and "id" in columns and dialect.name == "postgresql":
+        # Explicit ids leave the id sequence behind: move it past them, or the next row an operator
+        # adds would be given an id that is already taken.
+        largest = select(func.max(table.c.id)).scalar_subquery()
+        conn.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), largest)))
     return count
 
 
