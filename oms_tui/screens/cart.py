@@ -39,6 +39,8 @@ class CartScreen(Screen[None]):
     BINDINGS = [
         Binding("f9", "checkout", "Checkout", id="cart_checkout"),
         Binding("f4", "identify", "Attach customer", id="cart_identify"),
+        Binding("ctrl+o", "quick_pad", "Quick pad", id="cart_quick_pad"),
+        Binding("q", "quick_pad", "Quick pad", show=False, id="cart_quick_pad_q"),
         Binding("escape", "back", "Back", id="cart_back"),
         Binding("down", "focus_lines", "Lines", show=False, id="cart_lines"),
     ]
@@ -245,6 +247,14 @@ class CartScreen(Screen[None]):
             self.entry.say("Add an item first", error=True)
             return
         self.oms.open_checkout(self.draft_id)
+
+    def action_quick_pad(self) -> None:
+        """ctrl+o (or q from the lines): the Quick Order Pad, for many lines at once."""
+        from oms_tui.screens.quick_pad import QuickPadScreen
+
+        customer = self.view.customer if self.view else None
+        pad = QuickPadScreen(draft_id=self.draft_id, customer_id=customer.id if customer else None)
+        self.app.push_screen(pad)
 
     def action_identify(self) -> None:
         """F4 (draft without a customer): find or create the customer for this draft."""
