@@ -30,12 +30,23 @@ class OmsApp(App[None]):
         Binding("f3", "orders", "Orders", id="orders"),
         Binding("f4", "new_order", "New order", id="new_order"),
         Binding("f5", "drafts", "Drafts", id="drafts"),
+        Binding("f8", "import_orders", "Import", id="import_orders", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
     ]
 
-    def __init__(self, services: Services, operator: str = "", database: str = "") -> None:
+    def __init__(
+        self,
+        services: Services,
+        operator: str = "",
+        database: str = "",
+        *,
+        import_folder: Path | None = None,
+        max_import_rows: int = 20_000,
+    ) -> None:
         super().__init__()
         self.services = services
+        self.import_folder = import_folder or Path.home()
+        self.max_import_rows = max_import_rows
         self.operator = operator or services.context.operator_username
         self.database = database
         self.sub_title = f"{self.operator}"
@@ -121,6 +132,12 @@ class OmsApp(App[None]):
 
         self.push_screen(DraftsScreen())
 
+    def open_import(self) -> None:
+        """Import orders from a spreadsheet (F8)."""
+        from oms_tui.screens.import_orders import ImportOrdersScreen
+
+        self.push_screen(ImportOrdersScreen())
+
     def _switch_to_root(self, screen: object) -> None:
         # F2/F3 are "go home" keys: drop whatever stack is open so Esc never walks back
         # through a finished order.
@@ -156,8 +173,19 @@ class OmsApp(App[None]):
         """Resume one of my drafts (F5)."""
         self.open_drafts()
 
+    def action_import_orders(self) -> None:
+        """Import orders from a spreadsheet (F8)."""
+        self.open_import()
+
 
 def run_app(application: Application) -> None:
     """Run the TUI on a built application until the operator quits."""
-    app = OmsApp(application.services, application.config.operator, application.config.database_url)
+    config = application.config
+    app = OmsApp(
+        application.services,
+        config.operator,
+        config.database_url,
+        import_folder=config.import_folder,
+        max_import_rows=config.max_import_rows,
+    )
     app.run()

@@ -45,6 +45,7 @@ class OmsCommands(Provider):
             ("Orders", app.open_orders, "All orders (F3)"),
             ("New order", app.open_identify, "Find or create the customer, then add items (F4)"),
             ("My drafts", app.open_drafts, "Resume an order in progress (F5)"),
+            ("Import orders", app.open_import, "Orders from a spreadsheet, one per recipient (F8)"),
         ]
 
     async def discover(self) -> Hits:

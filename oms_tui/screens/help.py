@@ -18,6 +18,7 @@ HELP = """\
 | **F3** | Orders |
 | **F4** | New order: find or create the customer |
 | **F5** | My drafts: resume an order in progress |
+| **F8** | Import orders from a spreadsheet (one purchaser, one order per recipient row) |
 | **F9** | the screen's main action (attach, checkout, place order, save) |
 | **Esc** | back / cancel |
 | **ctrl+p** | command palette: go to customer `C000123`, order `1042`, resume a draft |
