@@ -18,6 +18,7 @@ from oms_core.domain.payments import CardEntry, card_brand, luhn_ok
 from oms_core.read_models import CustomerDetail
 from oms_tui.app import STYLES
 from oms_tui.text import safe
+from oms_tui.widgets.card_fields import parse_expiry
 from oms_tui.widgets.form import FormScreen, field_row
 from oms_tui.work import run_service
 
@@ -35,23 +36,6 @@ def number_problem(number: str) -> str | None:
     if not 13 <= len(digits) <= 19 or not luhn_ok(digits):
         return "card number is not valid (check the digits)"
     return None
-
-
-def parse_expiry(text: str) -> tuple[int, int] | None:
-    """``MM/YY`` (or ``MMYY``, ``M/YY``, ``MM/YYYY``) as (month, four-digit year); None if not."""
-    text = text.strip().replace(" ", "")
-    if "/" in text:
-        month_text, _, year_text = text.partition("/")
-    elif text.isdigit() and len(text) in (4, 6):
-        month_text, year_text = text[:2], text[2:]
-    else:
-        return None
-    if not (month_text.isdigit() and year_text.isdigit() and len(year_text) in (2, 4)):
-        return None
-    month, year = int(month_text), int(year_text)
-    if not 1 <= month <= 12:
-        return None
-    return month, (2000 + year if year < 100 else year)
 
 
 class CardFormScreen(FormScreen[CustomerDetail | None]):
@@ -123,11 +107,12 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
         self.set_error("card_cvv", self._cvv_problem(event.value) if event.value else None)
 
     def _expiry_problem(self, text: str) -> str | None:
-        expiry = parse_expiry(text)
-        if expiry is None:
-            return "expiry must be MM/YY"
+        try:
+            month, year = parse_expiry(text)
+        except ValidationError as error:
+            return str(error)
         now = cast("OmsApp", self.app).services.context.clock.now()
-        if (expiry[1], expiry[0]) < (now.year, now.month):
+        if (year, month) < (now.year, now.month):
             return "the card has expired"
         return None
 
@@ -151,15 +136,15 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
         }
         for name, problem in problems.items():
             self.set_error(name, problem)
-        expiry = parse_expiry(expiry_text)
-        if any(problems.values()) or expiry is None:
+        if any(problems.values()):
             self.focus_first_error()
             return
+        month, year = parse_expiry(expiry_text)
         self._saving = True
         # Never keep the number or the code in a widget once submitted.
         self._field("card_number").value = ""
         self._field("card_cvv").value = ""
-        entry = CardEntry("".join(ch for ch in number if ch.isdigit()), expiry[0], expiry[1], cvv)
+        entry = CardEntry("".join(ch for ch in number if ch.isdigit()), month, year, cvv)
         del number, cvv
         customers = cast("OmsApp", self.app).services.customers
         customer_id = self.customer.id

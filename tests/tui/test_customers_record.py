@@ -197,3 +197,21 @@ async def test_esc_goes_back_to_the_search(make_app):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CustomersScreen)
+
+
+async def test_an_expired_card_is_refused_beside_its_expiry(make_app, office):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(app, pilot, "jones")
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "4111111111111111")
+        await pilot.press("enter")
+        await type_text(pilot, "10/26")  # the office clock says November 2026
+        await pilot.press("enter")
+        assert "the card has expired" in screen_text(app)
+        await type_text(pilot, "123")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.focused.id == "card_expiry"
+        assert office.application.services.customers.get(office.customers["bob"]).cards == ()
