@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TextIO
 
-from oms_tui.commands import batches, db, demo, export, operator, seed
+from oms_tui.commands import batches, db, demo, export, imports, operator, seed
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     export,
     operator,
     batches,
+    imports,
 )
 """Every subcommand module, in the order ``oms --help`` lists them. Add yours here."""
 

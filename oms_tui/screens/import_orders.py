@@ -270,7 +270,8 @@ class ImportOrdersScreen(Screen[None]):
             else f"#{result.first_number}"
         )
         self._status(
-            f"Imported {result.orders:,} orders ({numbers}), total {format_money(result.total)}, "
+            f"Imported {result.orders:,} order{'s' if result.orders != 1 else ''} ({numbers}), "
+            f"total {format_money(result.total)}, "
             f"paid by {safe(result.payment_label)}."
         )
         self.notify(f"{result.orders:,} orders imported", title="Import")
