@@ -18,7 +18,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from oms_core.domain.errors import OmsError
+
 MONEY_FORMAT = "0.00"
+MAX_DATA_ROWS = 1_048_575
+"""Excel's sheet holds 1,048,576 rows, the header included."""
 _WIDTHS = {"name": 32, "email": 30, "company": 26, "address1": 28, "gift_message": 40, "placed_at": 21}
 
 
@@ -40,6 +44,9 @@ def write_xlsx(
 
     Returns:
         How many rows were written (the header not counted).
+
+    Raises:
+        OmsError: more rows than a sheet can hold (the file is not saved).
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
@@ -57,6 +64,11 @@ def write_xlsx(
     money = [name in money_fields for name in fields]
     count = 0
     for row in rows:
+        if count == MAX_DATA_ROWS:
+            raise OmsError(
+                f"more than {MAX_DATA_ROWS:,} rows do not fit in one spreadsheet: "
+                "export as csv or json instead"
+            )
         sheet.append(
             [_cell(sheet, row[name], is_money) for name, is_money in zip(fields, money, strict=True)]
         )

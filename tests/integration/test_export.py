@@ -221,3 +221,12 @@ def test_exports_read_the_same_on_sqlite_and_postgresql(database_url):
         assert created.customer.number == "C000061"
     finally:
         application.close()
+
+
+def test_more_rows_than_a_sheet_holds_is_refused_and_leaves_no_file(office, tmp_path, monkeypatch):
+    monkeypatch.setattr("oms_core.spreadsheets.export_xlsx.MAX_DATA_ROWS", 10)
+    out = tmp_path / "big.xlsx"
+    status, _, err = oms("--db", office, "export", "customers", "--format", "xlsx", "--out", str(out))
+    assert status == 1
+    assert "do not fit in one spreadsheet" in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
