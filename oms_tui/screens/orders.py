@@ -118,12 +118,11 @@ class OrdersScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        """The first page, unfiltered."""
+        """No filter error yet."""
         self.query_one("#filter-error").display = False
-        self._load(self._filters, offset=0)
 
     def on_screen_resume(self) -> None:
-        """Back from an order (maybe cancelled): reload what is shown."""
+        """Shown (first time, or back from an order that may have changed): load the first page."""
         self._load(self._filters, offset=0, keep=self.query_one(PagedTable).highlighted_key)
 
     # -- filters ---------------------------------------------------------------------------------
