@@ -7,6 +7,7 @@ typed into a customer record is never turned into a formula.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -63,16 +64,22 @@ def write_xlsx(
     sheet.append(header)
     money = [name in money_fields for name in fields]
     count = 0
-    for row in rows:
-        if count == MAX_DATA_ROWS:
-            raise OmsError(
-                f"more than {MAX_DATA_ROWS:,} rows do not fit in one spreadsheet: "
-                "export as csv or json instead"
+    try:
+        for row in rows:
+            if count == MAX_DATA_ROWS:
+                raise OmsError(
+                    f"more than {MAX_DATA_ROWS:,} rows do not fit in one spreadsheet: "
+                    "export as csv or json instead"
+                )
+            sheet.append(
+                [_cell(sheet, row[name], is_money) for name, is_money in zip(fields, money, strict=True)]
             )
-        sheet.append(
-            [_cell(sheet, row[name], is_money) for name, is_money in zip(fields, money, strict=True)]
-        )
-        count += 1
+            count += 1
+    except BaseException:
+        # Close openpyxl's half-written temporary sheet (it removes it at exit) before giving up.
+        with contextlib.suppress(Exception):
+            sheet.close()
+        raise
     workbook.save(path)
     return count
 
