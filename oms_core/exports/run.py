@@ -57,6 +57,10 @@ def run_export(
     """
     if fmt is ExportFormat.XLSX and out is None:
         raise ValidationError("xlsx needs a file: give --out FILE.xlsx", field="out")
+    if out is not None and not out.parent.is_dir():
+        raise ValidationError(f"there is no folder {out.parent} to write {out.name} in", field="out")
+    if out is not None and out.is_dir():
+        raise ValidationError(f"{out} is a folder: give a file name", field="out")
     fields, all_rows = export_rows(kind, source, flat=fmt is not ExportFormat.JSON)
     # Read the first page before writing anything, so a database that cannot be read fails before
     # a header reaches the output.

@@ -230,3 +230,10 @@ def test_more_rows_than_a_sheet_holds_is_refused_and_leaves_no_file(office, tmp_
     assert status == 1
     assert "do not fit in one spreadsheet" in err and len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_file_in_a_missing_folder_is_refused_by_its_own_name(office, tmp_path):
+    out = tmp_path / "no" / "such" / "orders.csv"
+    status, _, err = oms("--db", office, "export", "orders", "--out", str(out))
+    assert status == 1
+    assert f"there is no folder {out.parent} to write orders.csv in" in err
