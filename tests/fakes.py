@@ -225,13 +225,26 @@ def _matches(customer: Customer, query: CustomerQuery) -> bool:
 
 
 def _rank(customer: Customer, query: CustomerQuery) -> tuple[int, str, str, str]:
-    """Exact number first, exact email second, then last name, first name, number."""
+    """Exact number, exact email, last-name (or first last) matches, companies, the rest."""
     if query.number and customer.number.upper() == query.number.upper():
         tier = 0
     elif query.text and customer.email.lower() == query.text.lower():
         tier = 1
-    else:
+    elif query.text and (
+        customer.last_name.lower().startswith(query.text)
+        or f"{customer.first_name} {customer.last_name}".lower().startswith(query.text)
+        or (
+            query.first
+            and query.last
+            and customer.last_name.lower().startswith(query.last)
+            and customer.first_name.lower().startswith(query.first)
+        )
+    ):
         tier = 2
+    elif query.text and customer.company.lower().startswith(query.text):
+        tier = 3
+    else:
+        tier = 4
     return (tier, customer.last_name.lower(), customer.first_name.lower(), customer.number)
 
 

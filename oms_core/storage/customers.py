@@ -38,6 +38,7 @@ _SUMMARY_COLUMNS = (
     c.last_key,
     c.first_key,
     c.email_key,
+    c.company_key,
 )
 _NAME_ORDER = (c.last_key, c.first_key, c.number)
 
@@ -388,12 +389,23 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                 rows.setdefault(row.id, row)
 
         def rank(row: Row[Any]) -> tuple[int, str, str, str]:
+            # What the operator most likely means comes first: the exact number or email, then
+            # people whose last name (or "first last") starts with the text, then companies,
+            # then looser matches (email prefixes, phones).
             if number and row.number == number:
                 tier = 0
             elif text and row.email_key == text:
                 tier = 1
-            else:
+            elif text and (
+                row.last_key.startswith(text)
+                or _first_last(row).startswith(text)
+                or (first and last and row.last_key.startswith(last) and row.first_key.startswith(first))
+            ):
                 tier = 2
+            elif text and row.company_key.startswith(text):
+                tier = 3
+            else:
+                tier = 4
             return (tier, row.last_key, row.first_key, row.number)
 
         page = sorted(rows.values(), key=rank)[max(offset, 0) : want]
@@ -469,6 +481,10 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             return []
         statement = select(c.id).where(c.type_code == type_code, c.status.in_(wanted)).order_by(c.number)
         return list(self._conn.scalars(statement))
+
+
+def _first_last(row: Row[Any]) -> str:
+    return f"{row.first_key} {row.last_key}"
 
 
 def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:

@@ -215,8 +215,8 @@ def _search(
 
 def test_a_last_name_prefix_finds_customers_in_name_order(uow_factory, directory) -> None:
     found = _search(uow_factory, CustomerQuery(text="smi"))
-    # Cory Jones matches by company and email, and sorts by his own last name.
-    assert found == ["Cory Jones", "Ann Smith", "Bob Smith", "Anna Smithers"]
+    # Last-name matches come first; Cory Jones matches only by company and email, so he follows.
+    assert found == ["Ann Smith", "Bob Smith", "Anna Smithers", "Cory Jones"]
 
 
 def test_search_ignores_case_and_surrounding_space(uow_factory, directory) -> None:
@@ -257,10 +257,10 @@ def test_phone_digits_match_the_phone_or_the_alternate_phone(uow_factory, direct
 
 def test_a_customer_number_prefix_matches_and_an_exact_number_ranks_first(uow_factory, directory) -> None:
     assert len(_search(uow_factory, CustomerQuery(number="C00000"))) == 7
-    # Exact number C000006 (Acme) first, then the rest of the query by name.
+    # Exact number C000006 (Acme) first, then last-name matches, then the looser ones.
     found = _search(uow_factory, CustomerQuery(text="smith", number="C000006"))
     assert found[0] == "Acme Cellars"
-    assert found[1:] == ["Cory Jones", "Ann Smith", "Bob Smith", "Anna Smithers"]
+    assert found[1:] == ["Ann Smith", "Bob Smith", "Anna Smithers", "Cory Jones"]
 
 
 def test_search_pages_through_the_ranked_results(uow_factory, directory) -> None:
