@@ -95,7 +95,7 @@ class FileChecker:
         """Check every row; build the requests of the rows that passed."""
         out = CheckedFile(problems=list(self.parsed.problems))
         bad_rows = {p.row for p in self.parsed.problems if p.row is not None}
-        recipients: dict[tuple[str, ...], int] = {}
+        recipients: dict[tuple[str, str], int] = {}
         wanted: dict[int, int] = {}
         skus_by_row: dict[int, set[str]] = {}
         for row in self.parsed.rows:
@@ -155,14 +155,11 @@ class FileChecker:
             )
 
     def _check_duplicate(
-        self, row: ImportRow, recipients: dict[tuple[str, ...], int], problems: list[ImportProblem]
+        self, row: ImportRow, recipients: dict[tuple[str, str], int], problems: list[ImportProblem]
     ) -> None:
         if not (row.name and row.address1):
             return
-        who = tuple(
-            " ".join(v.lower().split())
-            for v in (row.name, row.company, row.address1, row.address2, row.city, row.zip[:5])
-        )
+        who = (f"{row.name}|{row.company}|{row.address1}|{row.address2}|{row.city}".lower(), row.zip[:5])
         first = recipients.setdefault(who, row.row)
         if first != row.row:
             self._problem(
@@ -199,14 +196,12 @@ class FileChecker:
         for item in row.items:
             sku = normalize_sku(item.sku)
             product = self.products.get(sku)
-            header = self.parsed.column(f"sku {item.pair}").header
-            if product is None:
-                problems.append(ImportProblem(row.row, item.sku_column, header, f"unknown SKU {item.sku!r}"))
-                continue
-            if not product.active:
-                problems.append(
-                    ImportProblem(row.row, item.sku_column, header, f"{product.sku} is no longer sold")
+            if product is None or not product.active:
+                header = self.parsed.column(f"sku {item.pair}").header
+                reason = (
+                    f"unknown SKU {item.sku!r}" if product is None else f"{product.sku} is no longer sold"
                 )
+                problems.append(ImportProblem(row.row, item.sku_column, header, reason))
                 continue
             if item.quantity is None:
                 continue  # the reader already said what is wrong with the quantity

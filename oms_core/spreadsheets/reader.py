@@ -76,6 +76,7 @@ _US = frozenset(("", "USA", "UNITED STATES", "UNITED STATES OF AMERICA", "U.S.",
 _NAMESPACED = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL = re.compile(rb"<" + _NAMESPACED + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NAMESPACED + rb"c>)", re.S)
 _FORMULA = re.compile(rb"<" + _NAMESPACED + rb"f\b")
+_FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _VALUE = re.compile(rb"<" + _NAMESPACED + rb"v\s*>\s*[^<\s]")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _STRING_RESULT = re.compile(rb'\bt="str"')
@@ -176,7 +177,7 @@ def _formulas_without_values(data: bytes, part: str) -> set[tuple[int, int]]:
             xml = archive.read(part)
         except KeyError:
             return set()
-    if not _FORMULA.search(xml):
+    if not any(marker in xml for marker in _FORMULA_MARKERS):  # memchr-fast; the regex only if needed
         return set()
     from openpyxl.utils import column_index_from_string
 
