@@ -32,6 +32,7 @@ from oms_core.services.checkout import DuplicateOrderWarning
 from oms_tui.edits import DraftEdits
 from oms_tui.text import safe
 from oms_tui.widgets.address_line import AddressLine
+from oms_tui.widgets.cart_table import CartTable
 from oms_tui.widgets.form_input import FormInput
 from oms_tui.widgets.payment import PaymentChooser
 from oms_tui.widgets.problems import ProblemLine, mark_problems
@@ -104,10 +105,17 @@ class CheckoutScreen(Screen[None]):
                 )
             yield ProblemLine("notes")
             yield ProblemLine("general")
+        lines = CartTable(id="co-lines")
+        lines.can_focus = False  # a reminder of what is ordered; the cart is where lines change
+        yield lines
         yield Totals(id="co-totals")
         yield Footer()
 
     # -- loading and showing ---------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        """Show the lines too when the terminal is tall enough (they would crowd 80x24)."""
+        self.set_class(self.size.height >= 34, "-tall")
 
     def on_screen_resume(self) -> None:
         """Load the draft when the checkout opens or comes back (not after its own modals,
@@ -157,6 +165,7 @@ class CheckoutScreen(Screen[None]):
             field = self.query_one(box, Input)
             if not field.has_focus:
                 field.value = safe(value)
+        self.query_one(CartTable).show_lines(view.lines)
         self.query_one(Totals).show(view)
         if problems is None:
             self._check()

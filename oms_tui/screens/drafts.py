@@ -43,9 +43,57 @@ def edited_ago(when: datetime | None, now: datetime) -> str:
 
 
 class DraftsTable(DataTable[Text]):
-    """The drafts, one a row; Enter resumes the highlighted one (and says so in the Footer)."""
+    """The drafts, one a row; Enter resumes the highlighted one (and says so in the Footer).
+
+    Every column has a fixed width and the customer's takes what is left: auto widths are
+    measured as rows arrive, so they would depend on when the screen is looked at.
+    """
 
     BINDINGS = [Binding("enter", "select_cursor", "Resume", id="drafts_resume")]
+    WIDTHS = {"draft": 7, "lines": 5, "total": 10, "edited": 12}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
+        self._drafts: list[OrderSummary] = []
+        self._now: datetime | None = None
+        self._customer_width = 0
+
+    def on_resize(self) -> None:
+        """Refit the columns to the new width."""
+        if self._customer_width != self._wanted_width():
+            self.show(self._drafts, self._now)
+
+    def _wanted_width(self) -> int:
+        used = sum(self.WIDTHS.values()) + 2 * (len(self.WIDTHS) + 1) + 1
+        return max(16, (self.size.width or 80) - used)
+
+    def show(self, drafts: list[OrderSummary], now: datetime | None) -> None:
+        """Replace the rows, keeping the highlight on the same row number."""
+        self._drafts, self._now = drafts, now
+        row = self.cursor_row
+        self._customer_width = self._wanted_width()
+        self.clear(columns=True)
+        self.add_column("Draft", key="draft", width=self.WIDTHS["draft"])
+        self.add_column("Customer", key="customer", width=self._customer_width)
+        self.add_column(Text("Lines", justify="right"), key="lines", width=self.WIDTHS["lines"])
+        self.add_column(Text("Total", justify="right"), key="total", width=self.WIDTHS["total"])
+        self.add_column("Last edited", key="edited", width=self.WIDTHS["edited"])
+        for draft in drafts:
+            who = (
+                plain(draft.customer_name) if draft.customer_name else Text("no customer yet", style="italic")
+            )
+            if draft.customer_number:
+                who.append(f"  {safe(draft.customer_number)}", style="dim")
+            self.add_row(
+                Text(str(draft.id), justify="right"),
+                who,
+                Text(str(draft.line_count), justify="right"),
+                money_text(draft.total),
+                Text(edited_ago(draft.updated_at, now) if now else ""),
+                key=str(draft.id),
+            )
+        if drafts:
+            self.move_cursor(row=min(max(row, 0), len(drafts) - 1), animate=False)
 
 
 class DraftsScreen(Screen[None]):
@@ -72,18 +120,9 @@ class DraftsScreen(Screen[None]):
         yield Static(
             f"My drafts ({safe(self.oms.operator)})", id="drafts-title", classes="title", markup=False
         )
-        yield DraftsTable(id="drafts-table", cursor_type="row")
+        yield DraftsTable(id="drafts-table")
         yield Static("", id="drafts-message", classes="hint", markup=False)
         yield Footer()
-
-    def on_mount(self) -> None:
-        """The columns."""
-        table = self.query_one(DataTable)
-        table.add_column("Draft", key="draft", width=7)
-        table.add_column("Customer", key="customer")
-        table.add_column(Text("Lines", justify="right"), key="lines", width=5)
-        table.add_column(Text("Total", justify="right"), key="total", width=10)
-        table.add_column("Last edited", key="edited", width=12)
 
     def on_screen_resume(self) -> None:
         """Reload whenever the list comes back (a draft may have been placed meanwhile)."""
@@ -96,26 +135,7 @@ class DraftsScreen(Screen[None]):
 
     def _show(self, drafts: list[OrderSummary]) -> None:
         self.drafts = drafts
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        now = self.oms.services.context.clock.now()
-        for draft in drafts:
-            who = (
-                plain(draft.customer_name) if draft.customer_name else Text("no customer yet", style="italic")
-            )
-            if draft.customer_number:
-                who.append(f"  {safe(draft.customer_number)}", style="dim")
-            table.add_row(
-                Text(str(draft.id), justify="right"),
-                who,
-                Text(str(draft.line_count), justify="right"),
-                money_text(draft.total),
-                Text(edited_ago(draft.updated_at, now)),
-                key=str(draft.id),
-            )
-        if drafts:
-            table.move_cursor(row=min(row, len(drafts) - 1), animate=False)
+        self.query_one(DraftsTable).show(drafts, self.oms.services.context.clock.now())
         message = (
             "Enter resumes the highlighted draft." if drafts else "No open drafts. F4 starts a new order."
         )
@@ -124,7 +144,7 @@ class DraftsScreen(Screen[None]):
     @property
     def current(self) -> OrderSummary | None:
         """The highlighted draft."""
-        row = self.query_one(DataTable).cursor_row
+        row = self.query_one(DraftsTable).cursor_row
         return self.drafts[row] if self.drafts and 0 <= row < len(self.drafts) else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -80,7 +80,6 @@ class CardFields(Horizontal):
         yield Label("Code")
         yield FormInput(
             id="card-cvv",
-            placeholder="123",
             restrict=r"[0-9]{0,4}",
             max_length=4,
             password=True,

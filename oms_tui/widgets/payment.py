@@ -200,7 +200,7 @@ class PaymentChooser(Vertical):
         text = ""
         if method == PaymentMethod.CARD.value:
             if view is not None and view.payment_method == PaymentMethod.CARD.value:
-                text = f"On this order: {safe(view.payment_label)}. Type another card to replace it."
+                text = "Type another card here to replace it."
             else:
                 text = "Type the card: number, Enter, expiry MM/YY, Enter, code, Enter."
         note.update(Text(text))

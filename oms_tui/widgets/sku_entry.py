@@ -125,7 +125,7 @@ class SkuEntry(Vertical):
             yield Label("Qty")
             yield EntryInput("1", id="qty", restrict=r"\d{0,5}", max_length=5)
         yield Static("", id="entry-message", markup=False)
-        yield OptionList(id="sku-choices", compact=True)
+        yield OptionList(id="sku-choices")
 
     # -- what the screen calls -------------------------------------------------------------
 
