@@ -30,6 +30,8 @@ class OmsApp(App[None]):
         Binding("f3", "orders", "Orders", id="orders"),
         Binding("f4", "new_order", "New order", id="new_order"),
         Binding("f5", "drafts", "Drafts", id="drafts"),
+        Binding("f6", "bulk_orders", "Bulk order", id="bulk_orders", show=False),
+        Binding("f7", "club_shipments", "Club shipments", id="club_shipments", show=False),
         Binding("f8", "import_orders", "Import", id="import_orders", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
     ]
@@ -132,6 +134,30 @@ class OmsApp(App[None]):
 
         self.push_screen(DraftsScreen())
 
+    def open_bulk_orders(self) -> None:
+        """The bulk orders (F6)."""
+        from oms_tui.screens.bulk_order import BulkOrdersScreen
+
+        self.push_screen(BulkOrdersScreen())
+
+    def open_bulk_order(self, batch_id: int) -> None:
+        """One bulk order."""
+        from oms_tui.screens.bulk_order import BulkOrderScreen
+
+        self.push_screen(BulkOrderScreen(batch_id))
+
+    def open_club_shipments(self) -> None:
+        """The club shipments (F7)."""
+        from oms_tui.screens.club_shipments import ClubShipmentsScreen
+
+        self.push_screen(ClubShipmentsScreen())
+
+    def open_club_shipment(self, shipment_id: int) -> None:
+        """One club shipment."""
+        from oms_tui.screens.club_shipments import ClubShipmentScreen
+
+        self.push_screen(ClubShipmentScreen(shipment_id))
+
     def open_import(self) -> None:
         """Import orders from a spreadsheet (F8)."""
         from oms_tui.screens.import_orders import ImportOrdersScreen
@@ -172,6 +198,14 @@ class OmsApp(App[None]):
     def action_drafts(self) -> None:
         """Resume one of my drafts (F5)."""
         self.open_drafts()
+
+    def action_bulk_orders(self) -> None:
+        """The same items for many customers (F6)."""
+        self.open_bulk_orders()
+
+    def action_club_shipments(self) -> None:
+        """Club shipments (F7)."""
+        self.open_club_shipments()
 
     def action_import_orders(self) -> None:
         """Import orders from a spreadsheet (F8)."""

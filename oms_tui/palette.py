@@ -45,6 +45,8 @@ class OmsCommands(Provider):
             ("Orders", app.open_orders, "All orders (F3)"),
             ("New order", app.open_identify, "Find or create the customer, then add items (F4)"),
             ("My drafts", app.open_drafts, "Resume an order in progress (F5)"),
+            ("Bulk order", app.open_bulk_orders, "The same items for many customers, each paying (F6)"),
+            ("Club shipments", app.open_club_shipments, "One order per club member, on their card (F7)"),
             ("Import orders", app.open_import, "Orders from a spreadsheet, one per recipient (F8)"),
         ]
 

@@ -18,6 +18,8 @@ HELP = """\
 | **F3** | Orders |
 | **F4** | New order: find or create the customer |
 | **F5** | My drafts: resume an order in progress |
+| **F6** | Bulk order: the same items for many customers, each paying for their own |
+| **F7** | Club shipments: one order per club member, on their card on file |
 | **F8** | Import orders from a spreadsheet (one purchaser, one order per recipient row) |
 | **F9** | the screen's main action (attach, checkout, place order, save) |
 | **Esc** | back / cancel |
@@ -38,8 +40,18 @@ result; the arrow keys move the highlight.
 ## Cart
 Type a SKU (or part of a product name) and Enter, then the quantity and Enter. **+ / -** change
 the highlighted line's quantity, **Delete** removes it, **p** overrides its price (with a reason),
-**q** opens the Quick Order Pad. Every change is saved at once: if the connection drops, F5 finds
-the draft where you left it.
+**ctrl+o** (or **q** on the lines) opens the Quick Order Pad. Every change is saved at once: if the
+connection drops, F5 finds the draft where you left it.
+
+## Quick Order Pad
+One item a line: `SKU 3`, `SKU x3`, `3 SKU`, or cells pasted from a spreadsheet (a header row is
+fine). Each line is checked as you type; **F9** adds every good line and leaves the others to fix.
+
+## Bulk order (F6) and club shipments (F7)
+**n** makes one. In a bulk order **a**, **t** and **v** add customers (search, a whole type, a
+pasted list of numbers or emails); **i** items, **m** shipping, **p** preview. **F9** places the
+orders, **s** stops part-way, F9 again goes on (never a second order for anyone), **f** lists
+those not placed, **e** exports the results to .xlsx.
 """
 
 
