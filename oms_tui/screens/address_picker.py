@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +14,8 @@ from textual.widgets.option_list import Option
 
 from oms_core.read_models import AddressView
 from oms_tui.text import safe
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 ONE_OFF = -1
 """Returned when the operator wants to type an address for this order only."""
@@ -28,12 +32,7 @@ class AddressPickerScreen(ModalScreen[int | None]):
         Binding("o", "one_off", "One-off address", id="picker_one_off"),
     ]
 
-    DEFAULT_CSS = """
-    AddressPickerScreen OptionList {
-        height: auto;
-        max-height: 14;
-    }
-    """
+    CSS_PATH = STYLES / "address_picker.tcss"
 
     def __init__(self, addresses: tuple[AddressView, ...], current_id: int | None) -> None:
         super().__init__()

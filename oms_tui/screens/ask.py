@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from oms_tui.text import safe
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 class AskScreen(ModalScreen[bool]):
@@ -20,16 +24,7 @@ class AskScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="ask_no"),
     ]
 
-    DEFAULT_CSS = """
-    AskScreen #ask-question {
-        height: auto;
-        padding: 0 0 1 0;
-    }
-    AskScreen Button {
-        margin: 0 0 0 2;
-        min-width: 10;
-    }
-    """
+    CSS_PATH = STYLES / "ask.tcss"
 
     def __init__(
         self, title: str, question: str, yes: str = "Yes", no: str = "No", default_yes: bool = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields, replace
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -23,6 +24,8 @@ from oms_core.read_models import CartView
 from oms_tui.text import safe
 from oms_tui.widgets.form_input import FormInput
 from oms_tui.work import run_service
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 Save = Callable[[Address], CartView]
 """Saves the address on the draft; returns the new draft."""
@@ -47,33 +50,7 @@ class OneOffAddressScreen(ModalScreen[CartView | None]):
         Binding("f9", "save", "Save", id="address_save"),
     ]
 
-    DEFAULT_CSS = """
-    OneOffAddressScreen .address-row {
-        height: 1;
-    }
-    OneOffAddressScreen .address-row Label {
-        width: 11;
-        padding: 0 1 0 0;
-        text-align: right;
-        color: $text-muted;
-    }
-    OneOffAddressScreen .address-row Input {
-        width: 1fr;
-    }
-    OneOffAddressScreen .address-error {
-        color: $error;
-        height: auto;
-        padding: 0 0 0 11;
-    }
-    OneOffAddressScreen .address-error.-empty {
-        display: none;
-    }
-    OneOffAddressScreen #address-message {
-        color: $error;
-        text-style: bold;
-        height: auto;
-    }
-    """
+    CSS_PATH = STYLES / "one_off_address.tcss"
 
     def __init__(self, title: str, initial: Address | None, save: Save) -> None:
         super().__init__()

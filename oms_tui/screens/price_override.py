@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -19,6 +20,8 @@ from oms_core.read_models import CartView, LineView
 from oms_tui.text import safe
 from oms_tui.widgets.form_input import FormInput
 from oms_tui.work import run_service
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 Apply = Callable[[Decimal | None, str], CartView]
 """Sets the line's price (``None`` clears an override) with a reason; returns the new draft."""
@@ -36,19 +39,7 @@ class PriceOverrideScreen(ModalScreen[CartView | None]):
         Binding("f9", "apply", "Apply", id="override_apply"),
     ]
 
-    DEFAULT_CSS = """
-    PriceOverrideScreen .form-row Label {
-        width: 10;
-        padding: 1 1 0 0;
-        text-align: right;
-        color: $text-muted;
-    }
-    PriceOverrideScreen #override-error {
-        color: $error;
-        text-style: bold;
-        height: auto;
-    }
-    """
+    CSS_PATH = STYLES / "price_override.tcss"
 
     def __init__(self, line: LineView, apply: Apply) -> None:
         super().__init__()
