@@ -312,19 +312,16 @@ def _typed_card() -> CardEntry:
         raise Refused(
             "a new card can only be typed at a terminal; use card-on-file, check, on-account or cash"
         )
+    from oms_tui.widgets.card_fields import parse_expiry
+
     number = getpass.getpass("Card number (hidden): ")
-    expiry = input("Expiry (MM/YY): ").strip()
+    expiry = input("Expiry (MM/YY): ")
     code = getpass.getpass("Security code (hidden): ")
-    month_text, _, year_text = expiry.partition("/")
-    if not (month_text.isdigit() and year_text.isdigit()):
-        raise Refused("expiry as MM/YY")
-    year = int(year_text)
-    return CardEntry(
-        "".join(ch for ch in number if ch.isdigit()),
-        int(month_text),
-        2000 + year if year < 100 else year,
-        code,
-    )
+    try:
+        month, year = parse_expiry(expiry)
+    except ValidationError as exc:
+        raise Refused(str(exc)) from None
+    return CardEntry("".join(ch for ch in number if ch.isdigit()), month, year, code.strip())
 
 
 def _confirm(ctx: CommandContext, question: str) -> bool:

@@ -240,3 +240,22 @@ def test_the_same_file_twice_needs_allow_duplicate(db: Path, tmp_path: Path) -> 
     status, out, _ = oms(*args, "--allow-duplicate", "--per-order")
     assert status == 0 and out.splitlines()[-1].startswith("imported 2 orders (#1003 to #1004)")
     assert len(orders_in(db)) == 4
+
+
+def test_a_new_card_is_typed_hidden_at_the_terminal_and_never_printed(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_command, "interactive", lambda: True)
+    hidden = iter(["5555 5555 5555 4444", "123"])
+    monkeypatch.setattr(import_command.getpass, "getpass", lambda prompt: next(hidden))
+    monkeypatch.setattr("builtins.input", lambda prompt="": "12/30")
+    status, out, err = oms(
+        "import", "orders", str(good_file(tmp_path)), "--purchaser", "1", "--payment", "new-card", "--yes"
+    )
+    assert status == 0, out + err
+    assert out.splitlines()[-1].endswith("paid by Mastercard ending 4444")
+    assert "5555" not in out.replace("ending 4444", "") and "5555" not in err
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT brand, last4, token FROM payments").fetchall()
+    assert {(brand, last4) for brand, last4, _ in stored} == {("Mastercard", "4444")}
+    assert all("5555555555554444" not in token for _, _, token in stored)
