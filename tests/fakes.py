@@ -225,14 +225,15 @@ def _matches(customer: Customer, query: CustomerQuery) -> bool:
 
 
 def _rank(customer: Customer, query: CustomerQuery) -> tuple[int, str, str, str]:
-    """Exact number, exact email, last-name (or first last) matches, companies, the rest."""
+    """Exact number, exact email, last names, then "first last", companies, the rest."""
     if query.number and customer.number.upper() == query.number.upper():
         tier = 0
     elif query.text and customer.email.lower() == query.text.lower():
         tier = 1
+    elif query.text and customer.last_name.lower().startswith(query.text):
+        tier = 2
     elif query.text and (
-        customer.last_name.lower().startswith(query.text)
-        or f"{customer.first_name} {customer.last_name}".lower().startswith(query.text)
+        f"{customer.first_name} {customer.last_name}".lower().startswith(query.text)
         or (
             query.first
             and query.last
@@ -240,11 +241,11 @@ def _rank(customer: Customer, query: CustomerQuery) -> tuple[int, str, str, str]
             and customer.first_name.lower().startswith(query.first)
         )
     ):
-        tier = 2
-    elif query.text and customer.company.lower().startswith(query.text):
         tier = 3
-    else:
+    elif query.text and customer.company.lower().startswith(query.text):
         tier = 4
+    else:
+        tier = 5
     return (tier, customer.last_name.lower(), customer.first_name.lower(), customer.number)
 
 

@@ -252,3 +252,11 @@ def test_fixed_clock_is_aware_utc_and_advances(clock: FixedClock) -> None:
     assert clock.now().minute == 5
     with pytest.raises(ValueError):
         clock.set(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_a_last_name_match_ranks_above_a_first_name_match(fake_factory: FakeUnitOfWorkFactory) -> None:
+    gary = _add_customer(fake_factory, _customer("Gary", "Adams"))
+    garcia = _add_customer(fake_factory, _customer("Zoe", "Garcia"))
+    with fake_factory() as uow:
+        found = uow.customers.search(CustomerQuery(text="gar"), limit=10)
+    assert [c.id for c in found] == [garcia, gary]
