@@ -1,7 +1,7 @@
 """Loading demo data into a database: reference data, catalogue, customers and order history.
 
 Everything goes in one write transaction (``BEGIN IMMEDIATE`` on SQLite): customers, addresses and
-cards as ready tuples through :func:`oms_core.storage.seeding.insert_tuples` in chunks, orders through
+cards as ready tuples through :func:`oms_core.storage.fast_insert.insert_tuples` in chunks, orders through
 the order repository's bulk insert. The database is asked nothing per customer.
 
 Seeding adds to what is there: customer and order numbers continue from the counters, ids from the
@@ -42,7 +42,7 @@ from oms_core.domain.products import Product
 from oms_core.domain.tax import TaxTable
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import Clock
-from oms_core.storage import bulk, seeding
+from oms_core.storage import bulk, fast_insert, seeding
 from oms_core.storage.audit import SqlAuditRepository
 from oms_core.storage.database import connect
 from oms_core.storage.orders import SqlOrderRepository
@@ -107,7 +107,7 @@ def seed(
                 seeding.max_id(conn, cards) + 1,
             ),
             keep=keep,
-            stamp=seeding.converter(conn, customers, "created_at"),
+            stamp=fast_insert.converter(conn, customers, "created_at"),
         )
         counts = [0, 0, 0]
         if plan.customers:
@@ -116,15 +116,15 @@ def seed(
                 for start, batch in _batches_ahead(factory, plan.customers):
                     if start % 100_000 == 0:
                         say(f"customers: {start:,} of {plan.customers:,}")
-                    counts[0] += seeding.insert_tuples(
+                    counts[0] += fast_insert.insert_tuples(
                         conn,
                         customers,
                         CUSTOMER_COLUMNS,
                         batch.customers,
                         prepared=("created_at", "updated_at"),
                     )
-                    counts[1] += seeding.insert_tuples(conn, addresses, ADDRESS_COLUMNS, batch.addresses)
-                    counts[2] += seeding.insert_tuples(conn, cards, CARD_COLUMNS, batch.cards)
+                    counts[1] += fast_insert.insert_tuples(conn, addresses, ADDRESS_COLUMNS, batch.addresses)
+                    counts[2] += fast_insert.insert_tuples(conn, cards, CARD_COLUMNS, batch.cards)
                 say("customers: building indexes" if rebuild else "customers: done")
 
         made: list[SeededOrder] = []

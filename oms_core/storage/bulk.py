@@ -427,7 +427,11 @@ def sync_counters(conn: Connection) -> None:
     """Move both counters up to the largest order number and customer number stored (never down)."""
     max_order = conn.scalar(select(func.max(orders.c.number))) or 0
     max_customer = 0
-    for (number,) in conn.execute(select(customers.c.number).order_by(customers.c.number.desc()).limit(1)):
+    # By length first: as text, "C999999" sorts after "C1000000".
+    newest = select(customers.c.number).order_by(
+        func.length(customers.c.number).desc(), customers.c.number.desc()
+    )
+    for (number,) in conn.execute(newest.limit(1)):
         digits = "".join(ch for ch in number if ch.isdigit())
         max_customer = int(digits) if digits else 0
     for name, value in ((ORDER_COUNTER, max_order), (CUSTOMER_COUNTER, max_customer)):
