@@ -218,10 +218,11 @@ class PaymentChooser(Vertical):
         method, card_id = chosen
         if method == PaymentMethod.CARD.value:
             self.card.focus_first()
-        elif method == PaymentMethod.CHECK.value:
+            return
+        self.card.clear()  # a card half typed, then another choice: the number goes
+        if method == PaymentMethod.CHECK.value:
             self.query_one("#check-number", Input).focus()
         else:
-            self.card.clear()
             self.post_message(self.Chosen(self, method, card_id))
 
     @on(CardFields.Entered)

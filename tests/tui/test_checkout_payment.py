@@ -163,3 +163,14 @@ async def test_a_gateway_that_does_not_answer_charges_nothing(office, make_app):
         text = screen_text(app)
         assert "did not answer" in text and "nothing was charged" in text
         assert app.services.cart.get(draft.id).lines  # still a draft
+
+
+async def test_a_half_typed_card_is_cleared_when_another_payment_is_chosen(office, make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        draft = await open_checkout(pilot, office, lines=((SKU_CABERNET, 1),))
+        await choose_payment(pilot, "New card")
+        await type_text(pilot, "4111 1111")
+        await choose_payment(pilot, "Cash")
+        assert all(box.value == "" for box in app.screen.query_one(PaymentChooser).card.query(Input))
+        assert app.services.cart.get(draft.id).payment_label == "Cash"
