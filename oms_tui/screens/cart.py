@@ -185,7 +185,6 @@ class CartScreen(Screen[None]):
         from oms_tui.screens.price_override import PriceOverrideScreen
 
         cart, line = self.oms.services.cart, event.line
-        version = self.edits.version
 
         def overridden(view: CartView | None) -> None:
             if view is not None:
@@ -195,8 +194,9 @@ class CartScreen(Screen[None]):
         self.app.push_screen(
             PriceOverrideScreen(
                 line,
+                # The version is read when the price is saved, after any edit still running.
                 lambda price, reason: cart.override_price(
-                    self.draft_id, line.id, price, reason, version=version
+                    self.draft_id, line.id, price, reason, version=self.edits.version
                 ),
             ),
             overridden,
