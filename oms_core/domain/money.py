@@ -20,6 +20,8 @@ def money(value: Decimal | int | str | float) -> Decimal:
     Raises:
         ValueError: if ``value`` is not a number.
     """
+    if type(value) is Decimal:  # the hot path: pricing and totals call this for every line
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
     if isinstance(value, float):
         value = str(value)
     try:
@@ -30,7 +32,7 @@ def money(value: Decimal | int | str | float) -> Decimal:
 
 def to_cents(amount: Decimal) -> int:
     """Convert an amount to integer cents, rounding half-up first."""
-    return int(money(amount) * 100)
+    return int(money(amount).scaleb(2))
 
 
 def from_cents(cents: int) -> Decimal:

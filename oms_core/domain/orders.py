@@ -200,6 +200,16 @@ class Order:
         """What the customer pays."""
         return money(self.subtotal + self.shipping_charge + self.tax)
 
+    def totals(self) -> tuple[Decimal, Decimal, Decimal]:
+        """Subtotal, tax and total in one pass over the lines (batch jobs and storage use this)."""
+        subtotal = tax = ZERO
+        for line in self.lines:
+            subtotal += line.line_total
+            tax += line.line_tax
+        subtotal = money(subtotal)
+        tax = money(tax + self.shipping_tax)
+        return subtotal, tax, money(subtotal + self.shipping_charge + tax)
+
     @property
     def units(self) -> int:
         """Total number of units on the order."""
@@ -212,7 +222,8 @@ class Order:
 
     def quote(self) -> Quote:
         """The totals as they stand."""
-        return Quote(self.subtotal, self.shipping_charge, self.tax, self.total, self.units, self.weight_lb)
+        subtotal, tax, total = self.totals()
+        return Quote(subtotal, self.shipping_charge, tax, total, self.units, self.weight_lb)
 
     def tax_region(self) -> str:
         """The region that sets the tax rate: the ship-to state, else the bill-to state."""

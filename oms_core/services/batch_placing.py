@@ -358,15 +358,16 @@ def _authorise(
     for item in ready:
         order = item.order
         choice = order.payment_choice
+        total = order.total
         assert choice is not None  # prepare() reported it otherwise
         if not choice.method.uses_gateway or choice.card is None:
             payments[item.request.key] = Payment(
-                choice.method, order.total, PaymentStatus.RECORDED, check_number=choice.check_number
+                choice.method, total, PaymentStatus.RECORDED, check_number=choice.check_number
             )
             continue
         try:
             key = item.request.payment_key or f"batch:{item.request.key}"
-            answer = gateway.authorize(choice.card.token, order.total, key)
+            answer = gateway.authorize(choice.card.token, total, key)
         except PaymentUnavailable as exc:
             item.problems.append(str(exc))
         else:
@@ -375,7 +376,7 @@ def _authorise(
                 card = choice.card
                 payments[item.request.key] = Payment(
                     choice.method,
-                    order.total,
+                    total,
                     PaymentStatus.AUTHORIZED,
                     answer.reference,
                     card.token,

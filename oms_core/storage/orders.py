@@ -90,6 +90,7 @@ def _insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
 
 def _order_values(order: Order) -> dict[str, Any]:
     """Every column of the order row except ``id``, ``version`` and the timestamps."""
+    subtotal, tax, total = order.totals()
     return {
         "number": order.number,
         "status": str(order.status),
@@ -102,9 +103,9 @@ def _order_values(order: Order) -> dict[str, Any]:
         "shipping_method": order.shipping_method,
         "shipping_cents": to_cents(order.shipping_charge),
         "shipping_tax_cents": to_cents(order.shipping_tax),
-        "subtotal_cents": to_cents(order.subtotal),
-        "tax_cents": to_cents(order.tax),
-        "total_cents": to_cents(order.total),
+        "subtotal_cents": to_cents(subtotal),
+        "tax_cents": to_cents(tax),
+        "total_cents": to_cents(total),
         **_choice_values(order.payment_choice),
         "gift_message": order.gift_message,
         "notes": order.notes,
