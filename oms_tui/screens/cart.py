@@ -257,7 +257,13 @@ class CartScreen(Screen[None]):
         self.app.push_screen(pad)
 
     def action_identify(self) -> None:
-        """F4 (draft without a customer): find or create the customer for this draft."""
+        """F4 (draft without a customer): find or create the customer for this draft.
+
+        Identify opens the draft's cart again once the customer is attached, so it takes this
+        cart's place rather than stacking a second cart over it.
+        """
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
         self.oms.open_identify(self.draft_id)
 
     def action_focus_lines(self) -> None:

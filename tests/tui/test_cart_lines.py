@@ -155,3 +155,21 @@ async def test_line_prices_follow_the_customer_type(office, make_app):
         await settle(pilot)
         assert app.services.cart.get(draft.id).lines[0].effective_price == Decimal("29.75")
         assert "Acme Wines" in screen_text(app) and "Wholesale" in screen_text(app)
+
+
+async def test_f4_attaches_a_customer_to_a_draft_without_one(office, make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        draft = await open_cart(pilot, office, who=None, lines=((SKU_CABERNET, 1),))
+        await pilot.press("f4")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "IdentifyScreen"
+        await type_text(pilot, "smith")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CartScreen) and app.screen.draft_id == draft.id
+        assert sum(isinstance(screen, CartScreen) for screen in app.screen_stack) == 1
+        assert app.services.cart.get(draft.id).customer.name == "Ann Smith"
+        assert "Ann Smith" in screen_text(app)
+        assert lines_of(app, draft.id) == [(SKU_CABERNET, 1)]
