@@ -328,7 +328,7 @@ def place_orders(
                 PLACED,
                 order.id,
                 order.number,
-                order.total,
+                payment.amount,
                 reference=payment.reference,
             )
     return [results[r.key] for r in requests]
@@ -448,17 +448,19 @@ def _write(
         mark_placed(item.order, number, payments[item.request.key], operator, now)
         orders.append(item.order)
     uow.orders.add_many(orders)
+    # The payment's amount is the order's total, already computed once: reuse it.
     uow.audit.add_many(
         [
             AuditEvent(
-                order.id,
+                item.order.id,
                 operator,
                 "placed",
-                f"order {order.number} ({order.source.value}), total {order.total}",
+                f"order {item.order.number} ({item.order.source.value}), "
+                f"total {payments[item.request.key].amount}",
                 now,
-                order.customer_id,
+                item.order.customer_id,
             )
-            for order in orders
+            for item in placed
         ]
     )
 

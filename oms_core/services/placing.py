@@ -115,7 +115,7 @@ def mark_placed(order: Order, number: int, payment: Payment, operator: str, now:
         order.id,
         operator,
         "placed",
-        f"order {number}, total {order.total}, {payment.method.label.lower()}",
+        f"order {number}, total {payment.amount}, {payment.method.label.lower()}",
         now,
         order.customer_id,
     )
