@@ -14,8 +14,17 @@ from tests.tui.cart_helpers import open_cart, screen_text, settle, type_text
 from tests.tui.conftest import NOW
 
 
-def notices(app) -> list[str]:
-    return [notification.message for notification in app._notifications]
+def record_notices(app) -> list[str]:
+    """Keep every notification's message (the toasts expire, and a loaded machine is slow)."""
+    seen: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        seen.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return seen
 
 
 async def test_a_draft_left_when_the_app_closed_is_resumed_with_f5(office, make_app):
@@ -29,9 +38,10 @@ async def test_a_draft_left_when_the_app_closed_is_resumed_with_f5(office, make_
         await settle(pilot)
     # The app is gone; a new one starts on the same database (fresh services, as after a crash).
     second = make_app(operator="root")
+    notices = record_notices(second)
     async with second.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "You have 1 open draft — F5 to resume" in notices(second)
+        assert "You have 1 open draft — F5 to resume" in notices
         await pilot.press("f5")
         await settle(pilot)
         assert isinstance(second.screen, DraftsScreen)
@@ -46,9 +56,10 @@ async def test_a_draft_left_when_the_app_closed_is_resumed_with_f5(office, make_
 
 async def test_no_reminder_without_drafts(office, make_app):
     app = make_app()
+    notices = record_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert not any("open draft" in message for message in notices(app))
+        assert not any("open draft" in message for message in notices)
 
 
 async def test_delete_discards_a_draft_after_asking(office, make_app):
