@@ -80,8 +80,8 @@ class Batch:
     updated_at: datetime | None = None
 
     def order_key(self, customer_id: int) -> str:
-        """The idempotency key of this batch's order for ``customer_id``."""
-        return batch_key(self.kind, self.id or 0, customer_id)
+        """The idempotency key of this batch's order for ``customer_id`` (see ``batch_key``)."""
+        return f"{self.kind.value}:{self.id or 0}:{customer_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from oms_core.domain.batches import (
 from oms_core.domain.errors import NotFound
 from oms_core.ports import BatchRepository
 from oms_core.storage._common import Repository, chunks, unique
+from oms_core.storage.fast_insert import converter
 from oms_core.storage.keys import text_key
 from oms_core.storage.tables import batch_members, batches, customers, orders
 
@@ -183,36 +184,39 @@ class SqlBatchRepository(Repository, BatchRepository):
             .where(m.batch_id == batch_id, m.status.in_(wanted))
             .order_by(m.id)
         )
+        status_of = {status.value: status for status in MemberStatus}
         return [
-            MemberTarget(
-                row.customer_id,
-                MemberStatus(row.status),
-                row.customer_status,
-                row.preferred_pickup,
-                row.type_code,
-                row.updated_at,
+            MemberTarget(customer_id, status_of[status], customer_status, bool(pickup), type_code, updated_at)
+            for customer_id, status, customer_status, pickup, type_code, updated_at in self._conn.execute(
+                statement
             )
-            for row in self._conn.execute(statement)
         ]
 
     def record(self, batch_id: int, results: Sequence[MemberResult], now: datetime) -> None:
-        """Update every member's status in one ``executemany``."""
+        """Update every member's status with one driver ``executemany`` (a chunk of a club
+        shipment is hundreds of rows: SQLAlchemy's per-row parameter handling would cost more than
+        the updates).
+        """
         if not results:
             return
-        self._conn.execute(
-            _RECORD,
-            [
-                {
-                    "b_batch_id": batch_id,
-                    "b_customer_id": result.customer_id,
-                    "b_status": result.status.value,
-                    "b_order_id": result.order_id,
-                    "b_reason": result.reason,
-                    "b_updated_at": now,
-                }
-                for result in results
-            ],
-        )
+        stamp = converter(self._conn, batch_members, "updated_at")(now)
+        names = ("b_status", "b_order_id", "b_reason", "b_updated_at", "b_batch_id", "b_customer_id")
+        rows = [
+            (result.status.value, result.order_id, result.reason, stamp, batch_id, result.customer_id)
+            for result in results
+        ]
+        compiled = _RECORD.compile(dialect=self._conn.dialect)
+        params: list[Any]
+        if compiled.positional:
+            order = [names.index(name) for name in compiled.positiontup or ()]
+            params = [tuple(row[i] for i in order) for row in rows] if order != list(range(6)) else rows
+        else:
+            params = [dict(zip(names, row, strict=True)) for row in rows]
+        cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(compiled.string, params)
+        finally:
+            cursor.close()
 
     def members(
         self, batch_id: int, statuses: Iterable[str] | None = None, limit: int = 100, offset: int = 0
