@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, delete, insert, or_, select, text, update
 
 from oms_core.domain.customers import (
     Address,
@@ -42,7 +42,7 @@ _SUMMARY_COLUMNS = (
 )
 _NAME_ORDER = (c.last_key, c.first_key, c.number)
 
-SEARCH_SCAN_CAP = 2000
+SEARCH_SCAN_CAP = 500
 """Most rows a non-name part of a customer search reads from its index before ranking them by name."""
 
 
@@ -351,42 +351,27 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         want = limit + max(offset, 0)
         text = text_key(query.text)
         number = query.number.strip().upper()
-        parts: list[tuple[ColumnElement[bool], Any]] = []  # (condition, its index column if not by name)
-        if text:
-            parts.append((_prefix(c.last_key, text), None))
-            parts.append(_first_last_part(text))  # "first last" starts with the text
-            parts.append((_prefix(c.company_key, text), c.company_key))
-            parts.append((_prefix(c.email_key, text), c.email_key))
-            parts.append((c.email_key == text, c.email_key))
         first, last = text_key(query.first), text_key(query.last)
-        if first and last:
-            parts.append((and_(_prefix(c.last_key, last), _prefix(c.first_key, first)), None))
-        for digits in _digit_prefixes(query.digits):
-            parts.append((_prefix(c.phone_key, digits), c.phone_key))
-            parts.append((_prefix(c.alt_phone_key, digits), c.alt_phone_key))
-        if number:
-            parts.append((_prefix(c.number, number), c.number))
-            parts.append((c.number == number, c.number))
-        rows: dict[int, Row[Any]] = {}
-        for condition, index_column in parts:
-            statement: Select[Any]
-            if index_column is None:
-                statement = select(*_SUMMARY_COLUMNS).where(condition).order_by(*_NAME_ORDER).limit(want)
+        search = _UnionSearch(want)
+        if text:
+            search.by_name(("last_key", text))
+            head, space, tail = text.partition(" ")
+            if not space:
+                search.by_index("first_key", ("first_key", head))
+            elif tail:
+                search.by_name(("first_key", head, "="), ("last_key", tail))
             else:
-                first_read = (
-                    select(*_SUMMARY_COLUMNS)
-                    .where(condition)
-                    .order_by(index_column)
-                    .limit(max(SEARCH_SCAN_CAP, want))
-                    .subquery()
-                )
-                statement = (
-                    select(first_read)
-                    .order_by(first_read.c.last_key, first_read.c.first_key, first_read.c.number)
-                    .limit(want)
-                )
-            for row in self._conn.execute(statement):
-                rows.setdefault(row.id, row)
+                search.by_index("first_key", ("first_key", head, "="))
+            search.by_index("company_key", ("company_key", text))
+            search.by_index("email_key", ("email_key", text))
+        if first and last:
+            search.by_name(("last_key", last), ("first_key", first))
+        for digits in _digit_prefixes(query.digits):
+            search.by_index("phone_key", ("phone_key", digits))
+            search.by_index("alt_phone_key", ("alt_phone_key", digits))
+        if number:
+            search.by_index("number", ("number", number))
+        rows = {row.id: row for row in search.run(self._conn)}
 
         def rank(row: Row[Any]) -> tuple[int, str, str, str]:
             # What the operator most likely means comes first: the exact number or email, then
@@ -481,6 +466,66 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             return []
         statement = select(c.id).where(c.type_code == type_code, c.status.in_(wanted)).order_by(c.number)
         return list(self._conn.scalars(statement))
+
+
+class _UnionSearch:
+    """One round trip for every part of a customer search: a ``UNION ALL`` of index range reads.
+
+    Building SQLAlchemy constructs per keystroke cost more than the queries themselves, so the
+    statement is plain parameterised SQL over a fixed set of column names (never user text).
+    Name-ordered parts read their index in (last, first, number) order; the others read at most
+    :data:`SEARCH_SCAN_CAP` rows in their own index's order, then keep the first by name.
+    """
+
+    _COLUMNS = ", ".join(column.name for column in _SUMMARY_COLUMNS)
+    _BY_NAME = "ORDER BY last_key, first_key, number"
+
+    def __init__(self, want: int) -> None:
+        self.arms: list[str] = []
+        self.params: dict[str, Any] = {"want": want, "cap": max(SEARCH_SCAN_CAP, want)}
+
+    def _where(self, conditions: tuple[tuple[str, ...], ...]) -> str:
+        clauses = []
+        for condition in conditions:
+            column, value = condition[0], condition[1]
+            name = f"p{len(self.params)}"
+            self.params[name] = value
+            if len(condition) > 2:  # an equality
+                clauses.append(f"{column} = :{name}")
+                continue
+            clauses.append(f"{column} >= :{name}")
+            upper = next_prefix(value)
+            if upper is not None:
+                self.params[f"{name}_hi"] = upper
+                clauses.append(f"{column} < :{name}_hi")
+        return " AND ".join(clauses)
+
+    def by_name(self, *conditions: tuple[str, ...]) -> None:
+        """A part read in name order."""
+        self.arms.append(
+            f"SELECT {self._COLUMNS} FROM customers WHERE {self._where(conditions)} "  # noqa: S608
+            f"{self._BY_NAME} LIMIT :want"
+        )
+
+    def by_index(self, index_column: str, *conditions: tuple[str, ...]) -> None:
+        """A part read in ``index_column`` order (capped), then ranked by name."""
+        alias = f"a{len(self.arms)}"
+        self.arms.append(
+            f"SELECT * FROM (SELECT {self._COLUMNS} FROM customers "  # noqa: S608
+            f"WHERE {self._where(conditions)} ORDER BY {index_column} LIMIT :cap) AS {alias} "
+            f"{self._BY_NAME} LIMIT :want"
+        )
+
+    def run(self, conn: Connection) -> list[Row[Any]]:
+        """Every part's rows (a customer may come more than once)."""
+        if not self.arms:
+            return []
+        # Only fixed column names are formatted in; every value is a bound parameter.
+        union = " UNION ALL ".join(
+            f"SELECT * FROM ({arm}) AS u{i}"  # noqa: S608
+            for i, arm in enumerate(self.arms)
+        )
+        return list(conn.execute(text(union), self.params))
 
 
 def _first_last(row: Row[Any]) -> str:

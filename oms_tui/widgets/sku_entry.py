@@ -114,6 +114,7 @@ class SkuEntry(Vertical):
         self.finder = finder
         self.active: Input | None = None
         self._choices: list[ProductSummary] = []
+        self._choices_for = ""
         self._chosen_by_keys = False
         self._taken = ""
 
@@ -204,10 +205,21 @@ class SkuEntry(Vertical):
         if key == "tab" or (key == "right" and cursor_at_end):
             self._take(move_on=key == "tab")
             return True
-        if key == "enter" and self._chosen_by_keys:
+        if key == "enter" and (self._chosen_by_keys or self._typed_is_partial()):
             self._take(move_on=True)
             return True
         return False
+
+    def _typed_is_partial(self) -> bool:
+        """True when the list answers exactly what is typed and no product has that very SKU.
+
+        Then Enter takes the highlighted product ("cab" + Enter picks the first cabernet); a
+        complete SKU typed with Enter is kept as typed.
+        """
+        typed = self.sku_input.value.strip()
+        if typed != self._choices_for:
+            return False  # the list is from an older keystroke; don't guess
+        return not any(product.sku.upper() == typed.upper() for product in self._choices)
 
     def _activate(self, box: Input) -> None:
         # Screen.set_focus is immediate; Widget.focus() would wait behind keys already queued.
@@ -255,6 +267,7 @@ class SkuEntry(Vertical):
         if text != self.sku_input.value.strip() or self.active is not self.sku_input:
             return
         self._choices = found[:SHOWN]
+        self._choices_for = text
         choices = self.query_one("#sku-choices", OptionList)
         choices.clear_options()
         if not self._choices:

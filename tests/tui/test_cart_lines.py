@@ -173,3 +173,16 @@ async def test_f4_attaches_a_customer_to_a_draft_without_one(office, make_app):
         assert app.services.cart.get(draft.id).customer.name == "Ann Smith"
         assert "Ann Smith" in screen_text(app)
         assert lines_of(app, draft.id) == [(SKU_CABERNET, 1)]
+
+
+async def test_enter_on_part_of_a_name_takes_the_highlighted_product(office, make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        draft = await open_cart(pilot, office)
+        await type_text(pilot, "chard")
+        await settle(pilot)
+        await pilot.press("enter")
+        assert app.screen.query_one("#sku").value == SKU_CHARDONNAY
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        assert lines_of(app, draft.id) == [(SKU_CHARDONNAY, 2)]
