@@ -8,7 +8,7 @@ from decimal import Decimal
 from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Address, CardOnFile, Customer, CustomerStatus
-from oms_core.domain.errors import NotFound, ValidationError
+from oms_core.domain.errors import InvalidState, NotFound, ValidationError
 from oms_core.domain.money import money
 from oms_core.domain.operators import Role
 from oms_core.domain.orders import (
@@ -86,6 +86,23 @@ class CartService:
             load_draft(uow, draft_id, version)
             uow.orders.delete_draft(draft_id, version)
             uow.commit()
+
+    def discard_if_empty(self, draft_id: int) -> bool:
+        """Throw the draft away if it has no lines (the operator opened a cart and left it).
+
+        Returns:
+            True when the draft was discarded.
+        """
+        with self._ctx.write() as uow:
+            try:
+                order = load_draft(uow, draft_id, None)
+            except (NotFound, InvalidState):
+                return False
+            if order.lines:
+                return False
+            uow.orders.delete_draft(draft_id, order.version)
+            uow.commit()
+        return True
 
     def attach_customer(self, draft_id: int, customer_id: int, version: int | None = None) -> CartView:
         """Attach a customer: their pricing, default addresses, shipping and card on file."""

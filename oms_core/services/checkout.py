@@ -58,7 +58,7 @@ class CheckoutService:
                 order = load_draft(uow, draft_id, version)
                 pricing = PricingContext(uow)
                 customer, products = requote(uow, order, pricing)
-                problems = readiness_problems(order, customer, products, pricing)
+                problems = readiness_problems(order, customer, products, pricing, include_stock=False)
                 if problems:
                     raise ValidationError.from_problems(problems)
                 if not confirm_duplicate:

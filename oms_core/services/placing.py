@@ -15,9 +15,17 @@ from oms_core.services.drafts import PricingContext
 
 
 def readiness_problems(
-    order: Order, customer: Customer | None, products: dict[int, Product], pricing: PricingContext
+    order: Order,
+    customer: Customer | None,
+    products: dict[int, Product],
+    pricing: PricingContext,
+    include_stock: bool = True,
 ) -> list[tuple[str, str]]:
-    """Everything that stops the order being placed, as (field, message)."""
+    """Everything that stops the order being placed, as (field, message).
+
+    ``include_stock`` adds short stock as seen now; placing leaves it out because the guarded
+    update is the authority there (and raises ``OutOfStock``).
+    """
     problems: list[tuple[str, str]] = []
     if customer is None:
         return [("customer", "attach a customer to the order first")]
@@ -31,6 +39,13 @@ def readiness_problems(
         product = products.get(line.product_id)
         if product is None or not product.active:
             problems.append(("lines", f"{line.sku} is no longer sold; remove it"))
+        elif include_stock and not product.allow_backorder and product.short_by(line.quantity):
+            problems.append(
+                (
+                    "lines",
+                    f"{line.sku}: only {max(product.stock_on_hand, 0)} on hand, {line.quantity} ordered",
+                )
+            )
     method = pricing.shipping(order.shipping_method)
     if method is None or not method.active:
         problems.append(("shipping_method", "choose a shipping method"))

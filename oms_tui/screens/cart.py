@@ -271,6 +271,18 @@ class CartScreen(Screen[None]):
         if self.view and self.view.lines:
             self.table.focus()
 
+    def on_unmount(self) -> None:
+        """Leaving the cart: a draft with no lines is thrown away, so empty drafts don't pile up."""
+        services = self.oms.services
+        draft_id = self.draft_id
+        run_service(
+            self.app,
+            lambda: services.cart.discard_if_empty(draft_id),
+            lambda _: None,
+            lambda _: None,
+            group=f"discard-empty-{draft_id}",
+        )
+
     def action_back(self) -> None:
         """Esc: back to where the order was started (the draft is already saved)."""
         if len(self.app.screen_stack) > 1:

@@ -45,3 +45,25 @@ def test_a_failed_commit_voids_the_authorisation_and_a_retry_authorises_again(
 
     order = services.checkout.place(draft.id)
     assert order.payments[0].reference not in gateway.voided
+
+
+def test_short_stock_is_listed_among_the_problems_before_placing(
+    fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    gateway = TestGateway(today=clock.now().replace(tzinfo=None))
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    draft = _draft(services, _customer(services).id, ("GIFT-BOX", 6))
+    assert ("lines", "GIFT-BOX: only 5 on hand, 6 ordered") in services.checkout.problems(draft.id)
+
+
+def test_leaving_an_empty_cart_discards_it_but_keeps_one_with_lines(
+    fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    gateway = TestGateway(today=clock.now().replace(tzinfo=None))
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    ann = _customer(services)
+    empty = services.cart.start(ann.id)
+    kept = _draft(services, ann.id, (SKU_CABERNET, 1))
+    assert services.cart.discard_if_empty(empty.id) is True
+    assert services.cart.discard_if_empty(kept.id) is False
+    assert [d.id for d in services.cart.my_drafts()] == [kept.id]
