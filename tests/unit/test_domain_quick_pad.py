@@ -91,7 +91,6 @@ def test_quoted_cells_may_hold_the_delimiter():
         ("WINE-CAB 100001", "quantity must be at most 100,000"),
         ("WINE-CAB 3 4", "expected a SKU and a quantity, one item per line"),
         ("x", "no SKU on this line"),
-        ("WINE-CAB,", ""),
     ],
 )
 def test_bad_quantities_are_reported_on_their_own_line(line, problem):
@@ -100,6 +99,10 @@ def test_bad_quantities_are_reported_on_their_own_line(line, problem):
     assert second.number == 2
     assert second.problem == problem
     assert {item.sku for item in parsed.items} >= {"GIFT-BOX", "CORK-SCREW"}
+
+
+def test_a_trailing_delimiter_leaves_a_sku_alone_which_means_one():
+    assert _items("WINE-CAB,\nGIFT-BOX\t") == [("WINE-CAB", 1), ("GIFT-BOX", 1)]
 
 
 def test_a_merged_total_over_the_limit_is_a_problem_naming_its_lines():
