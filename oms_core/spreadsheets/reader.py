@@ -9,21 +9,19 @@ are skipped; the sheet is "Orders" or the first visible one. What cannot be read
 the cell. Checks of the values against the catalogue and the address rules are the import
 service's job.
 
-The file is checked by :mod:`.safety` before openpyxl opens it, then read in read-only mode, values
-only, one pass.
+The file is checked by :mod:`.safety` before it is opened, then its sheet is streamed, values only,
+in one pass (:mod:`.sheet_stream`), so reading stops as soon as the row limit is passed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from pathlib import Path
-from typing import Any
 
 from oms_core.domain.addresses import normalize_zip
 from oms_core.domain.errors import ValidationError
@@ -40,6 +38,7 @@ from oms_core.domain.orders import check_quantity, parse_quantity
 from oms_core.domain.text import clean_field, clean_multiline
 from oms_core.spreadsheets.columns import is_example, match_header
 from oms_core.spreadsheets.safety import SafetyLimits, UnsafeFile, check_workbook, read_workbook_bytes
+from oms_core.spreadsheets.sheet_stream import SheetInfo, WorkbookStream
 
 DATE_FORMATS = (
     "%Y-%m-%d",
@@ -73,13 +72,6 @@ _TEXT_FIELDS = (
     "ship_method",
 )
 _US = frozenset(("", "USA", "UNITED STATES", "UNITED STATES OF AMERICA", "U.S.", "U.S.A."))
-_NAMESPACED = rb"(?:[A-Za-z_][\w.-]*:)?"
-_CELL = re.compile(rb"<" + _NAMESPACED + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NAMESPACED + rb"c>)", re.S)
-_FORMULA = re.compile(rb"<" + _NAMESPACED + rb"f\b")
-_FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
-_VALUE = re.compile(rb"<" + _NAMESPACED + rb"v\s*>\s*[^<\s]")
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_STRING_RESULT = re.compile(rb'\bt="str"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,29 +118,24 @@ def read_order_bytes(data: bytes, filename: str, limits: ReaderLimits | None = N
         check_workbook(data, filename, limits.safety)
     except UnsafeFile as exc:
         return refused(filename, digest, str(exc))
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # noqa: BLE001 - whatever openpyxl trips on, the operator gets one line
+        workbook = WorkbookStream(data)
+    except Exception as exc:  # noqa: BLE001 - whatever a broken package trips on, the operator gets one line
         return refused(
             filename, digest, f"{filename} could not be opened as a workbook ({type(exc).__name__})"
         )
-    try:
-        sheet = _choose_sheet(workbook)
-        if sheet is None:
-            return refused(filename, digest, f"{filename} has no visible sheet to read")
-        sheet.reset_dimensions()  # some writers record a wrong used range; read what is there
-        part = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
-        formulas = _formulas_without_values(data, part)
-        reader = _SheetReader(filename, digest, sheet.title, formulas, limits)
-        return reader.read(sheet.iter_rows(values_only=True))
-    except Exception as exc:  # noqa: BLE001 - a damaged part found mid-way is still one message
-        return refused(
-            filename, digest, f"{filename} is damaged and could not be read ({type(exc).__name__})"
-        )
-    finally:
-        workbook.close()
+    with workbook:
+        try:
+            sheet = _choose_sheet(workbook.sheets)
+            if sheet is None:
+                return refused(filename, digest, f"{filename} has no visible sheet to read")
+            rows = workbook.rows(sheet)  # every cell the file has, whatever used range it records
+            reader = _SheetReader(filename, digest, sheet.name, rows.uncalculated, rows.errors, limits)
+            return reader.read(rows)
+        except Exception as exc:  # noqa: BLE001 - a damaged part found mid-way is still one message
+            return refused(
+                filename, digest, f"{filename} is damaged and could not be read ({type(exc).__name__})"
+            )
 
 
 def refused(filename: str, content_hash: str, reason: str) -> OrderFile:
@@ -156,40 +143,11 @@ def refused(filename: str, content_hash: str, reason: str) -> OrderFile:
     return OrderFile(filename, content_hash, problems=(ImportProblem(None, "", "", reason),))
 
 
-def _choose_sheet(workbook: Any) -> Any:
-    sheets = list(workbook.worksheets)
+def _choose_sheet(sheets: Sequence[SheetInfo]) -> SheetInfo | None:
     for sheet in sheets:
-        if sheet.title.strip().lower() == "orders":
+        if sheet.name.strip().lower() == "orders":
             return sheet
-    return next((s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"), None)
-
-
-def _formulas_without_values(data: bytes, part: str) -> set[tuple[int, int]]:
-    """(row, column) of the cells holding a formula but no saved result, found in the sheet's XML.
-
-    Read in ``data_only`` mode such a cell is simply empty, so it is looked for here. A file
-    saved by Excel or LibreOffice has a result for every formula; one written by a program may not.
-    """
-    if not part:
-        return set()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        try:
-            xml = archive.read(part)
-        except KeyError:
-            return set()
-    if not any(marker in xml for marker in _FORMULA_MARKERS):  # memchr-fast; the regex only if needed
-        return set()
-    from openpyxl.utils import column_index_from_string
-
-    found = set()
-    for match in _CELL.finditer(xml):
-        attributes, body = match.group(1), match.group(2)
-        if not body or not _FORMULA.search(body) or _VALUE.search(body) or _STRING_RESULT.search(attributes):
-            continue
-        ref = _REF.search(attributes)
-        if ref:
-            found.add((int(ref.group(2)), column_index_from_string(ref.group(1).decode())))
-    return found
+    return next((s for s in sheets if s.state == "visible"), None)
 
 
 def _letter(index: int) -> str:
@@ -227,7 +185,7 @@ def _text(value: object) -> str:
 def unescape_ooxml(text: str) -> str:
     """Decode Excel's ``_x001B_`` escapes (how a control character is stored in the XML).
 
-    openpyxl leaves them as written; Excel shows the character. Decoding them here lets
+    The sheet stream (like openpyxl) leaves them as written; Excel shows the character. Decoding them lets
     :func:`~oms_core.domain.text.strip_control` remove what must not be stored or shown.
     """
     return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
@@ -311,45 +269,58 @@ class _SheetReader:
         digest: str,
         sheet: str,
         formulas: set[tuple[int, int]],
+        errors: dict[tuple[int, int], str],
         limits: ReaderLimits,
     ) -> None:
+        """Prepare to read one sheet.
+
+        Args:
+            filename: the file's name, for the result.
+            digest: the file's content hash.
+            sheet: the sheet's name.
+            formulas: (row number, 0-based column) of the formulas without a saved result, filled in
+                as the rows are read (:class:`~oms_core.spreadsheets.sheet_stream.SheetRows`).
+            errors: (row number, 0-based column) -> the error a cell shows, filled in likewise.
+            limits: the reader's limits.
+        """
         self.filename = filename
         self.digest = digest
         self.sheet = sheet
         self.formulas = formulas
+        self.errors = errors
         self.limits = limits
         self.problems: list[ImportProblem] = []
         self.warnings: list[ImportProblem] = []
 
-    def read(self, rows: Iterator[Sequence[object]]) -> OrderFile:
-        """Find the header in the first rows, then read every data row below it."""
-        top: list[Sequence[object]] = []
-        for values in rows:
-            top.append(values)
-            if len(top) >= self.limits.header_scan_rows:
+    def read(self, rows: Iterable[tuple[int, Sequence[object]]]) -> OrderFile:
+        """Find the header in the first rows, then read every data row below it.
+
+        Args:
+            rows: (row number as Excel shows it, values) in order; rows the file lacks may be left out.
+        """
+        scan = self.limits.header_scan_rows
+        source = iter(rows)
+        rest: Iterator[tuple[int, Sequence[object]]] = source
+        top: list[tuple[int, Sequence[object]]] = []
+        for number, values in source:
+            if number > scan:
+                rest = chain(((number, values),), source)
                 break
-        header_index = self._find_header(top)
+            top.append((number, values))
+        header_index = self._find_header([values for _, values in top])
         if header_index is None:
             return self._refuse(
-                f"no header row in the first {self.limits.header_scan_rows} rows of sheet {self.sheet!r}: "
+                f"no header row in the first {scan} rows of sheet {self.sheet!r}: "
                 "expected headers such as Recipient First Name, Address 1, City, State, ZIP, SKU 1, Qty 1"
             )
-        layout = self._layout(top[header_index])
+        header_row, header = top[header_index]
+        layout = self._layout(header)
         missing = self._missing_columns(layout)
         if missing:
-            return self._finish(layout, header_index + 1, [], extra=missing)
-
-        def data_rows() -> Iterator[tuple[int, Sequence[object]]]:
-            number = header_index + 1
-            for values in top[header_index + 1 :]:
-                number += 1
-                yield number, values
-            for values in rows:
-                number += 1
-                yield number, values
+            return self._finish(layout, header_row, [], extra=missing)
 
         out: list[ImportRow] = []
-        for number, values in data_rows():
+        for number, values in chain(top[header_index + 1 :], rest):
             row = self._row(number, values, layout)
             if row is None:
                 continue
@@ -358,9 +329,9 @@ class _SheetReader:
                 return self._refuse(
                     f"the file has more than {self.limits.max_rows:,} order rows (the limit); "
                     "split it into smaller files",
-                    header_row=header_index + 1,
+                    header_row=header_row,
                 )
-        return self._finish(layout, header_index + 1, out)
+        return self._finish(layout, header_row, out)
 
     # -- header ---------------------------------------------------------------------------------
 
@@ -442,12 +413,22 @@ class _SheetReader:
             return None  # an empty row
         if self.formulas:
             for index in used:
-                if (number, index + 1) in self.formulas:
+                if (number, index) in self.formulas:
                     self._problem(
                         number,
                         layout.ref(index),
                         "the cell holds a formula with no saved result; open the file in Excel and save it",
                     )
+        if self.errors:
+            for index in used:
+                error = self.errors.get((number, index))
+                if error is not None:
+                    self._problem(
+                        number,
+                        layout.ref(index),
+                        f"the cell shows the error {error}; correct it in Excel and save the file",
+                    )
+                    values = (*values[:index], None, *values[index + 1 :])
         limit = self.limits.max_cell_chars
         for index in used:
             value = values[index]

@@ -336,6 +336,20 @@ def test_a_header_below_the_scanned_rows_is_not_looked_for(tmp_path: Path) -> No
     assert parsed.refused and "no header row in the first 10 rows" in parsed.problems[0].reason
 
 
+def test_an_error_cell_is_a_problem_naming_it_and_reads_as_empty(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Orders"
+    sheet.append(HEADERS)
+    sheet.append(recipient(city="#REF!"))
+    workbook.save(tmp_path / "orders.xlsx")
+    parsed = read_order_file(tmp_path / "orders.xlsx")
+    assert [str(p) for p in parsed.problems] == [
+        "row 2, column F (City*): the cell shows the error #REF!; correct it in Excel and save the file"
+    ]
+    assert parsed.rows[0].city == ""
+
+
 def test_the_row_limit_stops_reading_before_the_rest_of_the_sheet(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
