@@ -104,8 +104,9 @@ def main() -> None:
     path = seeded_database(options.customers, options.fresh)
     queries = sample_queries(path, options.queries)
 
-    from oms_core.bootstrap import Config, build
+    from oms_core.bootstrap import Config, build, upgrade_database
 
+    upgrade_database(f"sqlite:///{path}")  # a database kept from an older run gets new indexes
     application = build(Config(f"sqlite:///{path}", operator="bench"))
     search = application.services.customers.search
     raw = sqlite3.connect(path)

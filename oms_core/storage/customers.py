@@ -39,11 +39,10 @@ _SUMMARY_COLUMNS = (
     c.first_key,
     c.email_key,
     c.company_key,
+    c.phone_key,
+    c.alt_phone_key,
 )
 _NAME_ORDER = (c.last_key, c.first_key, c.number)
-
-SEARCH_SCAN_CAP = 500
-"""Most rows a non-name part of a customer search reads from its index before ranking them by name."""
 
 
 def customer_key_values(values: dict[str, Any]) -> dict[str, str]:
@@ -336,15 +335,14 @@ class SqlCustomerRepository(Repository, CustomerRepository):
     # -- search --------------------------------------------------------------------------------
 
     def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
-        """Customers matching any part of ``query``, ranked: exact number, exact email, then by
-        last name, first name, number.
+        """Customers matching any part of ``query``, ranked: exact number, exact email, last-name
+        matches, "first last" matches, companies, then the looser rest; by name within each tier.
 
-        Each non-empty part runs as its own index range scan returning its first ``limit + offset``
-        rows in the final order; the parts are merged here. The name parts read their index in that
-        order already. The others (company, email, phones, number) sort their matches by name, but
-        read at most :data:`SEARCH_SCAN_CAP` of them in their own index's order first, so a query as
-        loose as one digit of a shared area code stays an index range read of bounded size; it is exact
-        whenever a part matches fewer customers than that.
+        Every non-empty part is an index range read of at most ``limit + offset`` rows, all in one
+        ``UNION ALL`` round trip; the parts are merged and ranked here. Name parts read the name
+        index in name order, so they are exact. Looser parts (company, email, phones, number) take
+        their first rows in their own index's order, so a prefix as loose as an area code never
+        reads more than a page of rows.
         """
         if limit <= 0:
             return []
@@ -353,48 +351,40 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         number = query.number.strip().upper()
         first, last = text_key(query.first), text_key(query.last)
         search = _UnionSearch(want)
+        exact_email = ("email_key", text, "=")
         if text:
-            search.by_name(("last_key", text))
+            search.part(2, ("last_key", "first_key", "number"), ("last_key", text))
             head, space, tail = text.partition(" ")
             if not space:
-                search.by_index("first_key", ("first_key", head))
+                search.part(3, ("first_key", "last_key", "number"), ("first_key", head))
             elif tail:
-                search.by_name(("first_key", head, "="), ("last_key", tail))
+                search.part(
+                    3, ("first_key", "last_key", "number"), ("first_key", head, "="), ("last_key", tail)
+                )
             else:
-                search.by_index("first_key", ("first_key", head, "="))
-            search.by_index("company_key", ("company_key", text))
-            search.by_index("email_key", ("email_key", text))
+                search.part(3, ("first_key", "last_key", "number"), ("first_key", head, "="))
+            search.part(4, ("company_key", "id"), ("company_key", text))
+            search.part(5, ("email_key", "id"), ("email_key", text), exact=(1, exact_email))
         if first and last:
-            search.by_name(("last_key", last), ("first_key", first))
+            search.part(2, ("last_key", "first_key", "number"), ("last_key", last), ("first_key", first))
         for digits in _digit_prefixes(query.digits):
-            search.by_index("phone_key", ("phone_key", digits))
-            search.by_index("alt_phone_key", ("alt_phone_key", digits))
+            search.part(6, ("phone_key", "id"), ("phone_key", digits))
+            search.part(7, ("alt_phone_key", "id"), ("alt_phone_key", digits))
         if number:
-            search.by_index("number", ("number", number))
-        rows = {row.id: row for row in search.run(self._conn)}
-
-        def rank(row: Row[Any]) -> tuple[int, str, str, str]:
-            # What the operator most likely means comes first: the exact number or email, then
-            # people whose last name (or "first last") starts with the text, then companies,
-            # then looser matches (email prefixes, phones).
-            if number and row.number == number:
-                tier = 0
-            elif text and row.email_key == text:
-                tier = 1
-            elif text and (
-                row.last_key.startswith(text)
-                or _first_last(row).startswith(text)
-                or (first and last and row.last_key.startswith(last) and row.first_key.startswith(first))
-            ):
-                tier = 2
-            elif text and row.company_key.startswith(text):
-                tier = 3
-            else:
-                tier = 4
-            return (tier, row.last_key, row.first_key, row.number)
-
-        page = sorted(rows.values(), key=rank)[max(offset, 0) : want]
-        return self._summaries(page)
+            search.part(8, ("number",), ("number", number), exact=(0, ("number", number, "=")))
+        # Best tier per customer; within a tier, the order its part read its index in, so the
+        # pages of a long result follow on from each other.
+        best: dict[int, tuple[Any, ...]] = {}
+        for customer_id, *key in search.run(self._conn):
+            rank = tuple(key)
+            if customer_id not in best or rank < best[customer_id]:
+                best[customer_id] = rank
+        page = sorted(best, key=lambda customer_id: (best[customer_id], customer_id))
+        page = page[max(offset, 0) : want]
+        if not page:
+            return []
+        rows = {row.id: row for row in self._conn.execute(select(*_SUMMARY_COLUMNS).where(c.id.in_(page)))}
+        return self._summaries([rows[customer_id] for customer_id in page if customer_id in rows])
 
     def summaries(self, customer_ids: Sequence[int]) -> dict[int, CustomerSummary]:
         """Summaries of the given customers, keyed by id."""
@@ -471,18 +461,19 @@ class SqlCustomerRepository(Repository, CustomerRepository):
 class _UnionSearch:
     """One round trip for every part of a customer search: a ``UNION ALL`` of index range reads.
 
+    Each part reads only what its own index holds (the customer id, its tier and its sort keys),
+    in that index's order, stopping after a page: no table row is touched and nothing is sorted
+    until the parts are merged. What the operator most likely means comes first: the exact number
+    (tier 0) or email (1), last names (2), "first last" (3), companies (4), email prefixes (5),
+    phones (6, 7), number prefixes (8).
+
     Building SQLAlchemy constructs per keystroke cost more than the queries themselves, so the
     statement is plain parameterised SQL over a fixed set of column names (never user text).
-    Name-ordered parts read their index in (last, first, number) order; the others read at most
-    :data:`SEARCH_SCAN_CAP` rows in their own index's order, then keep the first by name.
     """
-
-    _COLUMNS = ", ".join(column.name for column in _SUMMARY_COLUMNS)
-    _BY_NAME = "ORDER BY last_key, first_key, number"
 
     def __init__(self, want: int) -> None:
         self.arms: list[str] = []
-        self.params: dict[str, Any] = {"want": want, "cap": max(SEARCH_SCAN_CAP, want)}
+        self.params: dict[str, Any] = {"want": want}
 
     def _where(self, conditions: tuple[tuple[str, ...], ...]) -> str:
         clauses = []
@@ -500,24 +491,30 @@ class _UnionSearch:
                 clauses.append(f"{column} < :{name}_hi")
         return " AND ".join(clauses)
 
-    def by_name(self, *conditions: tuple[str, ...]) -> None:
-        """A part read in name order."""
-        self.arms.append(
-            f"SELECT {self._COLUMNS} FROM customers WHERE {self._where(conditions)} "  # noqa: S608
-            f"{self._BY_NAME} LIMIT :want"
-        )
+    def part(
+        self,
+        tier: int,
+        order: tuple[str, ...],
+        *conditions: tuple[str, ...],
+        exact: tuple[int, tuple[str, ...]] | None = None,
+    ) -> None:
+        """Add a part: rows matching ``conditions``, read in ``order`` (an index's columns).
 
-    def by_index(self, index_column: str, *conditions: tuple[str, ...]) -> None:
-        """A part read in ``index_column`` order (capped), then ranked by name."""
-        alias = f"a{len(self.arms)}"
+        With ``exact``, rows that also meet its condition get its better tier instead.
+        """
+        where = self._where(conditions)
+        tier_sql = str(tier)
+        if exact is not None:
+            tier_sql = f"CASE WHEN {self._where((exact[1],))} THEN {exact[0]} ELSE {tier} END"
+        keys = [f"{column}" if column != "id" else "''" for column in order[:3]]
+        keys += ["''"] * (3 - len(keys))
         self.arms.append(
-            f"SELECT * FROM (SELECT {self._COLUMNS} FROM customers "  # noqa: S608
-            f"WHERE {self._where(conditions)} ORDER BY {index_column} LIMIT :cap) AS {alias} "
-            f"{self._BY_NAME} LIMIT :want"
+            f"SELECT id, {tier_sql} AS tier, {keys[0]} AS k1, {keys[1]} AS k2, {keys[2]} AS k3 "  # noqa: S608
+            f"FROM customers WHERE {where} ORDER BY {', '.join(order)} LIMIT :want"
         )
 
     def run(self, conn: Connection) -> list[Row[Any]]:
-        """Every part's rows (a customer may come more than once)."""
+        """(id, tier, k1, k2, k3) from every part; a customer may come more than once."""
         if not self.arms:
             return []
         # Only fixed column names are formatted in; every value is a bound parameter.
@@ -526,10 +523,6 @@ class _UnionSearch:
             for i, arm in enumerate(self.arms)
         )
         return list(conn.execute(text(union), self.params))
-
-
-def _first_last(row: Row[Any]) -> str:
-    return f"{row.first_key} {row.last_key}"
 
 
 def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:

@@ -23,6 +23,8 @@ WRITE_OPTION = "oms_write"
 """Connection execution option: ``True`` makes the next SQLite transaction ``BEGIN IMMEDIATE``."""
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+SQLITE_CACHE_KIB = -32_768  # negative: KiB, so 32 MiB per connection at most
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -82,6 +84,11 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # Read through a shared memory map and a larger page cache: search at a million
+            # customers touches index pages all over the file, and system calls per page
+            # read cost more than the reads.
+            cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES:d}")
+            cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB:d}")
         finally:
             cursor.close()
 

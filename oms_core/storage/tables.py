@@ -103,7 +103,7 @@ customers = Table(
     Column("phone_key", key_string(20), nullable=False),  # national digits: 5035551234
     Column("alt_phone_key", key_string(20), nullable=False),
     Index("ix_customers_name", "last_key", "first_key", "number"),
-    Index("ix_customers_first_key", "first_key"),
+    Index("ix_customers_first_key", "first_key", "last_key", "number"),
     Index("ix_customers_company_key", "company_key"),
     Index("ix_customers_email_key", "email_key"),
     Index("ix_customers_phone_key", "phone_key"),
