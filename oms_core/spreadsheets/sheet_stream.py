@@ -42,6 +42,7 @@ _VALUE = f"{MAIN_NS}{_SEP}v"
 _FORMULA = f"{MAIN_NS}{_SEP}f"
 _INLINE = f"{MAIN_NS}{_SEP}is"
 _SHARED_ITEM = f"{MAIN_NS}{_SEP}si"
+_TEXT = f"{MAIN_NS}{_SEP}t"
 _REL_ID = f"http://schemas.openxmlformats.org/officeDocument/2006/relationships{_SEP}id"
 _WORKBOOK_TYPES = (
     "application/vnd.ms-excel.template.macroEnabled.main+xml",
@@ -258,7 +259,8 @@ class WorkbookStream:
         ref: str | None = None
         text: str | None = None
         formula = False
-        inline: _RichText | None = None
+        rich = _RichText()  # reused for every inline string
+        inline: _RichText | None = None  # ``rich`` while an <is> is open
         inline_text: str | None = None
 
         def start(name: str, attributes: dict[str, str]) -> None:
@@ -280,7 +282,7 @@ class WorkbookStream:
                 elif name == _FORMULA:
                     formula = True
                 elif name == _INLINE and inline_text is None and inline is None:
-                    inline = _RichText(depth)
+                    inline = rich.reset(depth)
             elif inline is not None and depth > inline.depth:
                 if inline.start(name, depth):
                     collecting = True
@@ -416,17 +418,22 @@ class _RichText:
 
     __slots__ = ("depth", "plain", "runs", "_in_run", "_open_t")
 
-    def __init__(self, depth: int) -> None:
+    def __init__(self, depth: int = 0) -> None:
+        self.reset(depth)
+
+    def reset(self, depth: int) -> _RichText:
+        """Start over for an element at ``depth``; returns itself."""
         self.depth = depth
         self.plain = ""
         self.runs: list[str] = []
         self._in_run = False
         self._open_t = -1  # depth of the <t> being read, -1 if none
+        return self
 
     def start(self, name: str, depth: int) -> bool:
         """An element inside opens; whether it is a ``<t>`` whose text is to be collected."""
         if depth == self.depth + 1:
-            local = name.rpartition(_SEP)[2]
+            local = "t" if name == _TEXT else name.rpartition(_SEP)[2]
             if local == "t":
                 self._open_t = depth
                 return True
