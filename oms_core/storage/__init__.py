@@ -15,9 +15,22 @@ engine at import time: :func:`make_engine` builds one from a URL, :class:`SqlUni
 units of work on it, and :func:`upgrade_schema` runs the packaged Alembic migrations.
 """
 
+from typing import Any
+
 from oms_core.storage.database import make_engine
-from oms_core.storage.schema import current_revision, head_revision, upgrade_schema
 from oms_core.storage.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+
+_SCHEMA = ("current_revision", "head_revision", "upgrade_schema")
+
+
+def __getattr__(name: str) -> Any:
+    # The migration functions import Alembic, which every start-up would otherwise pay for.
+    if name in _SCHEMA:
+        from oms_core.storage import schema
+
+        return getattr(schema, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "SqlUnitOfWork",

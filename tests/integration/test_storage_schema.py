@@ -230,8 +230,10 @@ def test_every_part_of_a_customer_search_reads_an_index(uow_factory: SqlUnitOfWo
                 cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
                 plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
                 assert "SCAN customers" not in plan, plan
-                assert "USING INDEX" in plan or "USING COVERING INDEX" in plan or (
-                    "USING INTEGER PRIMARY KEY" in plan
+                assert (
+                    "USING INDEX" in plan
+                    or "USING COVERING INDEX" in plan
+                    or ("USING INTEGER PRIMARY KEY" in plan)
                 ), plan
                 # Every part reads its index in the order it pages in: no sort of all matches.
                 assert "TEMP B-TREE" not in plan, plan
@@ -359,3 +361,9 @@ def test_bulk_loaders_fill_every_table_the_repositories_read(uow_factory: SqlUni
 def test_ci_is_told_when_postgresql_is_missing() -> None:
     # The conftest fails PostgreSQL cases under CI=true instead of skipping them.
     assert os.environ.get("OMS_TEST_PG_URL", PG_ADMIN_URL).startswith("postgresql")
+
+
+def test_the_known_head_revision_is_alembics_head() -> None:
+    from oms_core.storage.schema import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
