@@ -66,7 +66,8 @@ class Config:
     database_url: str
     operator: str = field(default_factory=current_username)
     import_folder: Path = field(
-        default_factory=lambda: Path(os.environ.get(IMPORT_FOLDER_ENV) or Path.home()))
+        default_factory=lambda: Path(os.environ.get(IMPORT_FOLDER_ENV) or Path.home())
+    )
     max_import_rows: int = 20_000
 
 
@@ -95,8 +96,7 @@ def upgrade_database(database_url: str) -> None:
     upgrade_schema(database_url)
 
 
-def build(config: Config, gateway: PaymentGateway | None = None,
-          clock: Clock | None = None) -> Application:
+def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | None = None) -> Application:
     """Connect to the database and wire every service for ``config.operator``."""
     from oms_core.storage.database import make_engine
     from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -107,10 +107,21 @@ def build(config: Config, gateway: PaymentGateway | None = None,
     clock = clock or SystemClock()
     with factory(write=False) as uow:
         settings = _settings(uow.reference.setting)
-    context = ServiceContext(uow_factory=factory, gateway=gateway, clock=clock,
-                             operator_username=config.operator, settings=settings)
-    return Application(config=config, services=Services.build(context), uow_factory=factory,
-                       gateway=gateway, clock=clock, _dispose=engine)
+    context = ServiceContext(
+        uow_factory=factory,
+        gateway=gateway,
+        clock=clock,
+        operator_username=config.operator,
+        settings=settings,
+    )
+    return Application(
+        config=config,
+        services=Services.build(context),
+        uow_factory=factory,
+        gateway=gateway,
+        clock=clock,
+        _dispose=engine,
+    )
 
 
 def _settings(lookup: object) -> Settings:

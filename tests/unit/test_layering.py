@@ -25,8 +25,9 @@ print(json.dumps(sorted(m for m in ("sqlalchemy", "textual", "openpyxl", "alembi
 
 
 def _frameworks_loaded_by(package: str) -> set[str]:
-    result = subprocess.run([sys.executable, "-c", _PROBE, package], capture_output=True,
-                            text=True, cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, package], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
