@@ -24,12 +24,14 @@ class OmsApp(App[None]):
     CSS_PATH = [STYLES / "app.tcss"]
     COMMANDS = App.COMMANDS | {OmsCommands}
     ENABLE_COMMAND_PALETTE = True
+    # The Footer shows the screen's own keys and F1; the global F-keys are in the F1 help and the
+    # palette, since all of them do not fit beside a screen's keys at 80 columns.
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
-        Binding("f2", "customers", "Customers", id="customers"),
-        Binding("f3", "orders", "Orders", id="orders"),
-        Binding("f4", "new_order", "New order", id="new_order"),
-        Binding("f5", "drafts", "Drafts", id="drafts"),
+        Binding("f2", "customers", "Customers", id="customers", show=False),
+        Binding("f3", "orders", "Orders", id="orders", show=False),
+        Binding("f4", "new_order", "New order", id="new_order", show=False),
+        Binding("f5", "drafts", "Drafts", id="drafts", show=False),
         Binding("f6", "bulk_orders", "Bulk order", id="bulk_orders", show=False),
         Binding("f7", "club_shipments", "Club shipments", id="club_shipments", show=False),
         Binding("f8", "import_orders", "Import", id="import_orders", show=False),
