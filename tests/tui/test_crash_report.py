@@ -12,5 +12,5 @@ def test_the_crash_report_shows_the_traceback_without_local_variables(make_app):
     except RuntimeError:
         app._fatal_error()
     report = "".join(segment.text for segments in app._exit_renderables for segment in segments.segments)
-    assert "RuntimeError" in report and "ending 1111" in report
+    assert "RuntimeError" in report and "ending 4111" in report
     assert "4111111111111111" not in report
