@@ -39,16 +39,22 @@ Bare().run(headless=True, size=(80, 24))
 
 OMS = """
 import sys
-from oms_core.bootstrap import Config, build
+from oms_core.bootstrap import Config, build, upgrade_database
 from oms_tui.app import OmsApp
 
+# The same path as the `oms` command: the first screen at once, the database opened behind it.
 class FirstScreen(OmsApp):
     def on_mount(self):
         super().on_mount()
         self.set_timer(0.001, lambda: self.call_after_refresh(self.exit))
 
-application = build(Config(sys.argv[1], operator="bench"))
-FirstScreen(application.services).run(headless=True, size=(80, 24))
+url = sys.argv[1]
+
+def connect():
+    upgrade_database(url)
+    return build(Config(url, operator="bench")).services
+
+FirstScreen(None, "bench", url, connect=connect).run(headless=True, size=(80, 24))
 """
 
 

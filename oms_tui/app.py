@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 
-from oms_core.services.registry import Services
+from oms_core.domain.errors import OmsError
 from oms_tui.palette import OmsCommands
 
 if TYPE_CHECKING:
-    from oms_core.bootstrap import Application
+    from oms_core.bootstrap import Application, Config
+    from oms_core.services.registry import Services
+
+CONNECT_TIMEOUT_SECONDS = 120
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -40,25 +45,71 @@ class OmsApp(App[None]):
 
     def __init__(
         self,
-        services: Services,
+        services: Services | None,
         operator: str = "",
         database: str = "",
         *,
         import_folder: Path | None = None,
         max_import_rows: int = 20_000,
+        connect: Callable[[], Services] | None = None,
     ) -> None:
+        """Run on ready ``services``, or on those ``connect`` builds once the first screen shows.
+
+        With ``connect``, the database is opened (schema upgraded, storage imported) in a
+        background thread after the first screen is up, so the operator can start typing at
+        once; a service call made before it is ready waits for it.
+        """
         super().__init__()
-        self.services = services
+        if services is None and connect is None:
+            raise ValueError("OmsApp needs services or a way to connect")
+        self._services = services
+        self._open_services = connect
+        self._open_error = ""
+        self._services_ready = threading.Event()
+        if services is not None:
+            self._services_ready.set()
         self.import_folder = import_folder or Path.home()
         self.max_import_rows = max_import_rows
-        self.operator = operator or services.context.operator_username
+        self.operator = operator or (services.context.operator_username if services else "")
         self.database = database
         self.sub_title = f"{self.operator}"
 
+    @property
+    def services(self) -> Services:
+        """The services; while the database is still being opened, waits for it.
+
+        Raises:
+            OmsError: the database could not be opened.
+        """
+        if self._services is None:
+            self._services_ready.wait(CONNECT_TIMEOUT_SECONDS)
+            if self._services is None:
+                raise OmsError(self._open_error or "the database did not answer")
+        return self._services
+
     def on_mount(self) -> None:
         """Start on the Customers screen: most calls begin with finding the caller."""
+        if self._services is None and self._open_services is not None:
+            threading.Thread(target=self._open_database, name="oms-connect", daemon=True).start()
         self.open_customers()
         self._remind_drafts()
+
+    def _open_database(self) -> None:
+        connect = self._open_services
+        assert connect is not None
+        try:
+            self._services = connect()
+        except Exception as error:  # noqa: BLE001 - reported as one line, then the app exits
+            self._open_error = (
+                str(error)
+                if isinstance(error, OmsError)
+                else (f"cannot open the database ({type(error).__name__}: {error})")
+            )
+            message = f"oms: error: {self._open_error}"
+            # Exit after the screen that is mounting has been drawn, not in the middle of it.
+            self.call_from_thread(lambda: self.call_after_refresh(self.exit, None, 1, message))
+        finally:
+            self._services_ready.set()
 
     def _remind_drafts(self) -> None:
         """Say so when this operator left orders in progress (a dropped connection, a crash)."""
@@ -69,7 +120,9 @@ class OmsApp(App[None]):
                 count = f"{len(drafts)} open draft{'s' if len(drafts) != 1 else ''}"
                 self.notify(f"You have {count} — F5 to resume", title="My drafts", timeout=10)
 
-        run_service(self, self.services.cart.my_drafts, remind, lambda _error: None, group="drafts-reminder")
+        run_service(
+            self, lambda: self.services.cart.my_drafts(), remind, lambda _error: None, group="drafts-reminder"
+        )
 
     def _fatal_error(self) -> None:
         """Exit after an unhandled exception, showing the traceback WITHOUT local variables.
@@ -225,3 +278,22 @@ def run_app(application: Application) -> None:
         max_import_rows=config.max_import_rows,
     )
     app.run()
+
+
+def run_connecting(config: Config, connect: Callable[[], Services]) -> int:
+    """Run the TUI at once and open the database behind the first screen; return the exit code.
+
+    Args:
+        config: the operator, database URL and import settings.
+        connect: opens the database and builds the services (runs in a background thread).
+    """
+    app = OmsApp(
+        None,
+        config.operator,
+        config.database_url,
+        import_folder=config.import_folder,
+        max_import_rows=config.max_import_rows,
+        connect=connect,
+    )
+    app.run()
+    return app.return_code or 0

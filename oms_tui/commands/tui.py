@@ -6,8 +6,10 @@ import argparse
 from typing import TYPE_CHECKING
 
 from oms_core import bootstrap
+from oms_core.domain.errors import OmsError
 
 if TYPE_CHECKING:
+    from oms_core.services.registry import Services
     from oms_tui.commands import CommandContext
 
 
@@ -18,14 +20,28 @@ def tui_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def start_tui(database_url: str, operator: str, upgrade: bool) -> int:
-    """Upgrade the schema (when asked), build the application and run the TUI until it quits."""
-    if upgrade:
-        bootstrap.upgrade_database(database_url)
-    application = bootstrap.build(bootstrap.Config(database_url, operator=operator))
-    try:
-        from oms_tui.app import run_app  # Textual loads only when a screen is wanted
+    """Show the first screen at once; upgrade the schema (when asked) and build the services
+    behind it, so the operator can start typing while the database opens.
+    """
+    config = bootstrap.Config(database_url, operator=operator)
+    opened: list[bootstrap.Application] = []
 
-        run_app(application)
+    def connect() -> Services:
+        try:
+            if upgrade:
+                bootstrap.upgrade_database(database_url)
+            opened.append(bootstrap.build(config))
+        except Exception as exc:
+            message = bootstrap.database_error_message(exc)
+            if message is None:
+                raise
+            raise OmsError(message) from None
+        return opened[0].services
+
+    from oms_tui.app import run_connecting  # Textual loads only when a screen is wanted
+
+    try:
+        return run_connecting(config, connect)
     finally:
-        application.close()
-    return 0
+        for application in opened:
+            application.close()
