@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from textual.app import App
 from textual.binding import Binding
@@ -14,7 +15,7 @@ from oms_core.domain.errors import OmsError
 from oms_tui.palette import OmsCommands
 
 if TYPE_CHECKING:
-    from oms_core.bootstrap import Application, Config
+    from oms_core.bootstrap import Config
     from oms_core.services.registry import Services
 
 CONNECT_TIMEOUT_SECONDS = 120
@@ -267,17 +268,21 @@ class OmsApp(App[None]):
         self.open_import()
 
 
-def run_app(application: Application) -> None:
-    """Run the TUI on a built application until the operator quits."""
-    config = application.config
-    app = OmsApp(
-        application.services,
-        config.operator,
-        config.database_url,
-        import_folder=config.import_folder,
-        max_import_rows=config.max_import_rows,
-    )
-    app.run()
+NO_TERMINAL_MESSAGE = (
+    "the screens need a terminal on standard input and standard error; "
+    "start oms from a terminal or an SSH session, or run a command (oms --help)"
+)
+
+
+def has_terminal(stdin: TextIO | None, stderr: TextIO | None) -> bool:
+    """Whether Textual can draw: it reads keys from standard input and draws on standard error.
+
+    Without a terminal Textual would spin in its event loop for ever (under cron, CI or a pipe).
+    """
+    try:
+        return bool(stdin and stderr and stdin.isatty() and stderr.isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 def run_connecting(config: Config, connect: Callable[[], Services]) -> int:
@@ -286,7 +291,12 @@ def run_connecting(config: Config, connect: Callable[[], Services]) -> int:
     Args:
         config: the operator, database URL and import settings.
         connect: opens the database and builds the services (runs in a background thread).
+
+    Raises:
+        OmsError: there is no terminal to draw on.
     """
+    if not has_terminal(sys.__stdin__, sys.__stderr__):
+        raise OmsError(NO_TERMINAL_MESSAGE)
     app = OmsApp(
         None,
         config.operator,

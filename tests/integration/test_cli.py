@@ -178,13 +178,22 @@ def test_operator_add_then_list(db):
     assert out.split() == ["alice", "admin", "Alice", "Ng"]
 
 
+class FakeTui:
+    """Stands in for the Textual app: opens the database the way the app would, records who."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, str]] = []
+
+    def __call__(self, config: bootstrap.Config, connect) -> int:
+        services = connect()
+        assert services.customers is not None  # the database really opened behind the screen
+        self.started.append((config.database_url, config.operator))
+        return 0
+
+
 def test_demo_seeds_once_registers_the_user_as_admin_and_starts_the_tui(db, monkeypatch):
-    started: list[tuple[str, str]] = []
-
-    def fake_run_app(application: bootstrap.Application) -> None:
-        started.append((application.config.database_url, application.config.operator))
-
-    monkeypatch.setattr("oms_tui.app.run_app", fake_run_app)
+    tui = FakeTui()
+    monkeypatch.setattr("oms_tui.app.run_connecting", tui)
     monkeypatch.setenv(bootstrap.OPERATOR_ENV, "demo-user")
     assert oms("--db", url(db), "demo")[0] == 0
     assert rows(db, "SELECT count(*) FROM customers") == [(2_000,)]
@@ -192,18 +201,24 @@ def test_demo_seeds_once_registers_the_user_as_admin_and_starts_the_tui(db, monk
     assert rows(db, "SELECT role FROM operators WHERE username = 'demo-user'") == [("admin",)]
     assert oms("--db", url(db), "demo")[0] == 0  # second time: opens it as it is
     assert rows(db, "SELECT count(*) FROM customers") == [(2_000,)]
-    assert started == [(url(db), "demo-user")] * 2
+    assert tui.started == [(url(db), "demo-user")] * 2
 
 
 def test_oms_without_a_command_upgrades_the_database_then_starts_the_tui(db, monkeypatch):
-    started = []
-    monkeypatch.setattr(
-        "oms_tui.app.run_app", lambda application: started.append(application.config.operator)
-    )
+    tui = FakeTui()
+    monkeypatch.setattr("oms_tui.app.run_connecting", tui)
     monkeypatch.setenv(bootstrap.OPERATOR_ENV, "pat")
     assert oms("--db", url(db))[0] == 0
-    assert started == ["pat"]
+    assert tui.started == [(url(db), "pat")]
     assert rows(db, "SELECT count(*) FROM alembic_version") == [(1,)]
+
+
+def test_without_a_terminal_the_tui_refuses_in_one_line_instead_of_spinning(db, monkeypatch):
+    monkeypatch.setattr("sys.__stdin__", io.StringIO())
+    monkeypatch.setenv(bootstrap.OPERATOR_ENV, "pat")
+    status, _, err = oms("--db", url(db))
+    assert status == 1
+    assert "the screens need a terminal" in one_line_error(err)
 
 
 @pytest.mark.parametrize(
@@ -308,3 +323,9 @@ def test_as_a_process_a_bad_url_is_one_line_without_a_traceback():
     assert done.returncode == 1
     assert done.stdout == ""
     one_line_error(done.stderr)
+
+
+def test_as_a_process_without_a_terminal_the_tui_exits_at_once_with_one_line(db):
+    done = _run("--db", url(db))  # stdin is not a terminal here, as under cron or CI
+    assert done.returncode == 1
+    assert "the screens need a terminal" in one_line_error(done.stderr)
