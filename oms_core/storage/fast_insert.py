@@ -23,6 +23,7 @@ def insert_tuples(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     prepared: Collection[str] = (),
+    ids_reserved: bool = False,
 ) -> int:
     """Insert rows given as tuples in ``columns`` order, through the driver's ``executemany``.
 
@@ -37,6 +38,8 @@ def insert_tuples(
         rows: the tuples.
         prepared: columns whose values already went through :func:`converter` (a caller that
             draws from a pool of values converts the pool once instead of every row).
+        ids_reserved: the rows' ids came from :func:`reserve_ids`, so the PostgreSQL id sequence
+            is already past them and must not be moved.
 
     Returns:
         How many rows were inserted.
@@ -71,12 +74,40 @@ def insert_tuples(
             count += len(batch)
     finally:
         cursor.close()
-    if count and "id" in columns and dialect.name == "postgresql":
+    if count and "id" in columns and dialect.name == "postgresql" and not ids_reserved:
         # Explicit ids leave the id sequence behind: move it past them, or the next row an operator
         # adds would be given an id that is already taken.
         largest = select(func.max(table.c.id)).scalar_subquery()
         conn.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), largest)))
     return count
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``table``, to insert them with :func:`insert_tuples`.
+
+    Knowing the ids first spares reading them back after an ``executemany`` (SQLite's ``RETURNING``
+    costs a statement per row). On PostgreSQL they are drawn from the table's id sequence, as the
+    column default would draw them, so concurrent writers never collide. On SQLite they follow the
+    largest id, which is what SQLite itself would give (the tables have no ``AUTOINCREMENT``); a
+    write unit of work holds the database's write lock (``BEGIN IMMEDIATE``), so nobody else can
+    take them before the commit.
+
+    Args:
+        conn: an open connection inside the caller's write transaction.
+        table: a table with an integer ``id`` primary key.
+        count: how many ids.
+
+    Returns:
+        ``count`` unused ids, increasing.
+    """
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        drawn = conn.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
+        return sorted(drawn)
+    largest = conn.scalar(select(func.max(table.c.id))) or 0
+    return list(range(largest + 1, largest + 1 + count))
 
 
 def converter(conn: Connection, table: Table, column: str) -> Callable[[Any], Any]:

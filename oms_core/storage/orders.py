@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, update
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
@@ -16,7 +16,7 @@ from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentM
 from oms_core.ports import OrderRepository
 from oms_core.read_models import OrderFilter, OrderSummary
 from oms_core.storage._common import Repository, chunks, unique
-from oms_core.storage.fast_insert import insert_tuples
+from oms_core.storage.fast_insert import insert_tuples, reserve_ids
 from oms_core.storage.tables import (
     ADDRESS_FIELDS,
     ORDER_COUNTER,
@@ -61,91 +61,140 @@ _PAYMENT_COLUMNS = (
 # -- domain -> row ---------------------------------------------------------------------------------
 
 
-def _address_values(prefix: str, address: Address | None) -> dict[str, Any]:
+def _address_row(address: Address | None) -> tuple[Any, ...]:
     if address is None:
-        return {f"{prefix}_{name}": None for name in ADDRESS_FIELDS}
-    return {f"{prefix}_{name}": getattr(address, name) for name in ADDRESS_FIELDS}
+        return _NO_ADDRESS
+    return tuple(getattr(address, name) for name in ADDRESS_FIELDS)
 
 
-def _choice_values(choice: PaymentChoice | None) -> dict[str, Any]:
-    card = choice.card if choice is not None else None
-    return {
-        "payment_method": str(choice.method) if choice is not None else None,
-        "payment_card_id": choice.card_id if choice is not None else None,
-        "payment_token": card.token if card else None,
-        "payment_brand": card.brand if card else None,
-        "payment_last4": card.last4 if card else None,
-        "payment_exp_month": card.exp_month if card else None,
-        "payment_exp_year": card.exp_year if card else None,
-        "payment_check_number": choice.check_number if choice is not None else None,
-    }
+_NO_ADDRESS: tuple[Any, ...] = (None,) * len(ADDRESS_FIELDS)
 
 
-def _insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert dicts that all have the same keys, through the driver's executemany."""
-    if rows:
-        columns = list(rows[0])
-        insert_tuples(conn, table, columns, [tuple(row[name] for name in columns) for row in rows])
+def _choice_row(choice: PaymentChoice | None) -> tuple[Any, ...]:
+    if choice is None:
+        return (None,) * 8
+    card = choice.card
+    if card is None:
+        return (str(choice.method), choice.card_id, None, None, None, None, None, choice.check_number)
+    return (
+        str(choice.method),
+        choice.card_id,
+        card.token,
+        card.brand,
+        card.last4,
+        card.exp_month,
+        card.exp_year,
+        choice.check_number,
+    )
+
+
+# Every column of the order row except ``id``, ``version`` and the timestamps, in _order_row's order.
+_ORDER_COLUMNS = (
+    "number",
+    "status",
+    "source",
+    "customer_id",
+    "operator",
+    *(f"bill_{name}" for name in ADDRESS_FIELDS),
+    *(f"ship_{name}" for name in ADDRESS_FIELDS),
+    "ship_to_address_id",
+    "shipping_method",
+    "shipping_cents",
+    "shipping_tax_cents",
+    "subtotal_cents",
+    "tax_cents",
+    "total_cents",
+    "payment_method",
+    "payment_card_id",
+    "payment_token",
+    "payment_brand",
+    "payment_last4",
+    "payment_exp_month",
+    "payment_exp_year",
+    "payment_check_number",
+    "gift_message",
+    "notes",
+    "batch_key",
+    "placed_at",
+)
+_ORDER_INSERT_COLUMNS = ("id", *_ORDER_COLUMNS, "version", "created_at", "updated_at")
+_LINE_INSERT_COLUMNS = ("id", "order_id", *_LINE_COLUMNS)
+_PAYMENT_INSERT_COLUMNS = ("order_id", *_PAYMENT_COLUMNS, "created_at")
+
+
+def _order_row(order: Order) -> tuple[Any, ...]:
+    """The values of :data:`_ORDER_COLUMNS` for ``order`` (tuples: batch jobs insert thousands)."""
+    subtotal, tax, total = order.totals()
+    return (
+        order.number,
+        str(order.status),
+        str(order.source),
+        order.customer_id,
+        order.operator,
+        *_address_row(order.bill_to),
+        *_address_row(order.ship_to),
+        order.ship_to_address_id,
+        order.shipping_method,
+        to_cents(order.shipping_charge),
+        to_cents(order.shipping_tax),
+        to_cents(subtotal),
+        to_cents(tax),
+        to_cents(total),
+        *_choice_row(order.payment_choice),
+        order.gift_message,
+        order.notes,
+        order.batch_key,
+        order.placed_at,
+    )
 
 
 def _order_values(order: Order) -> dict[str, Any]:
     """Every column of the order row except ``id``, ``version`` and the timestamps."""
-    subtotal, tax, total = order.totals()
-    return {
-        "number": order.number,
-        "status": str(order.status),
-        "source": str(order.source),
-        "customer_id": order.customer_id,
-        "operator": order.operator,
-        **_address_values("bill", order.bill_to),
-        **_address_values("ship", order.ship_to),
-        "ship_to_address_id": order.ship_to_address_id,
-        "shipping_method": order.shipping_method,
-        "shipping_cents": to_cents(order.shipping_charge),
-        "shipping_tax_cents": to_cents(order.shipping_tax),
-        "subtotal_cents": to_cents(subtotal),
-        "tax_cents": to_cents(tax),
-        "total_cents": to_cents(total),
-        **_choice_values(order.payment_choice),
-        "gift_message": order.gift_message,
-        "notes": order.notes,
-        "batch_key": order.batch_key,
-        "placed_at": order.placed_at,
-    }
+    return dict(zip(_ORDER_COLUMNS, _order_row(order), strict=True))
+
+
+def _line_row(order_id: int, position: int, line: OrderLine) -> tuple[Any, ...]:
+    """The values of ``order_id`` and :data:`_LINE_COLUMNS` for one line."""
+    return (
+        order_id,
+        position,
+        line.product_id,
+        line.sku,
+        line.name,
+        line.quantity,
+        to_cents(line.unit_price),
+        None if line.price_override is None else to_cents(line.price_override),
+        line.override_reason,
+        line.taxable,
+        line.weight_lb,
+        to_cents(line.line_tax),
+    )
 
 
 def _line_values(order_id: int, position: int, line: OrderLine) -> dict[str, Any]:
-    return {
-        "order_id": order_id,
-        "position": position,
-        "product_id": line.product_id,
-        "sku": line.sku,
-        "name": line.name,
-        "quantity": line.quantity,
-        "unit_price_cents": to_cents(line.unit_price),
-        "price_override_cents": None if line.price_override is None else to_cents(line.price_override),
-        "override_reason": line.override_reason,
-        "taxable": line.taxable,
-        "weight_lb": line.weight_lb,
-        "line_tax_cents": to_cents(line.line_tax),
-    }
+    return dict(zip(("order_id", *_LINE_COLUMNS), _line_row(order_id, position, line), strict=True))
+
+
+def _payment_row(order_id: int, payment: Payment, now: datetime) -> tuple[Any, ...]:
+    """The values of :data:`_PAYMENT_INSERT_COLUMNS` for one payment."""
+    return (
+        order_id,
+        str(payment.method),
+        to_cents(payment.amount),
+        str(payment.status),
+        payment.reference,
+        payment.token,
+        payment.brand,
+        payment.last4,
+        payment.exp_month,
+        payment.exp_year,
+        payment.check_number,
+        now,
+    )
 
 
 def _payment_values(order_id: int, payment: Payment, now: datetime) -> dict[str, Any]:
-    return {
-        "order_id": order_id,
-        "method": str(payment.method),
-        "amount_cents": to_cents(payment.amount),
-        "status": str(payment.status),
-        "reference": payment.reference,
-        "token": payment.token,
-        "brand": payment.brand,
-        "last4": payment.last4,
-        "exp_month": payment.exp_month,
-        "exp_year": payment.exp_year,
-        "check_number": payment.check_number,
-        "created_at": now,
-    }
+    return dict(zip(_PAYMENT_INSERT_COLUMNS, _payment_row(order_id, payment, now), strict=True))
 
 
 # -- row -> domain ---------------------------------------------------------------------------------
@@ -301,67 +350,40 @@ class SqlOrderRepository(Repository, OrderRepository):
         return order.id
 
     def add_many(self, orders_: Sequence[Order]) -> None:
-        """Insert many orders with their lines and payments in a few statements; set the ids."""
+        """Insert many orders with their lines and payments in three statements; set the ids.
+
+        Ids are reserved first (:func:`reserve_ids`), so rows go in as plain tuples through the
+        driver's ``executemany`` with nothing to read back: a club shipment inserts thousands.
+        """
         if not orders_:
             return
         now = self._clock.now()
-        rows = []
-        for order in orders_:
+        order_ids = reserve_ids(self._conn, orders, len(orders_))
+        line_ids = reserve_ids(self._conn, order_lines, sum(len(order.lines) for order in orders_))
+        order_rows: list[tuple[Any, ...]] = []
+        line_rows: list[tuple[Any, ...]] = []
+        payment_rows: list[tuple[Any, ...]] = []
+        next_line = iter(line_ids)
+        for order, order_id in zip(orders_, order_ids, strict=True):
             order.created_at = order.created_at or now
             order.updated_at = order.updated_at or order.created_at
-            rows.append(
-                _order_values(order)
-                | {"version": order.version, "created_at": order.created_at, "updated_at": order.updated_at}
+            order_rows.append(
+                (order_id, *_order_row(order), order.version, order.created_at, order.updated_at)
             )
-        numbers = [order.number for order in orders_]
-        if all(number is not None for number in numbers):
-            ids = self._insert_numbered(rows, numbers)  # type: ignore[arg-type]
-        else:
-            ids = (
-                self._conn.execute(insert(orders).returning(o.id, sort_by_parameter_order=True), rows)
-                .scalars()
-                .all()
-            )
-        lines: list[tuple[OrderLine, dict[str, Any]]] = []
-        payment_rows: list[dict[str, Any]] = []
-        for order, order_id in zip(orders_, ids, strict=True):
-            order.id = order_id
-            lines.extend((line, _line_values(order_id, i, line)) for i, line in enumerate(order.lines))
-            payment_rows.extend(_payment_values(order_id, payment, now) for payment in order.payments)
-        if all(number is not None for number in numbers):
-            self._insert_lines_in_bulk(lines, ids)
-        else:
-            self._insert_lines(lines)
+            for position, line in enumerate(order.lines):
+                line_rows.append((next(next_line), *_line_row(order_id, position, line)))
+            payment_rows.extend(_payment_row(order_id, payment, now) for payment in order.payments)
+        insert_tuples(self._conn, orders, _ORDER_INSERT_COLUMNS, order_rows, ids_reserved=True)
+        if line_rows:
+            insert_tuples(self._conn, order_lines, _LINE_INSERT_COLUMNS, line_rows, ids_reserved=True)
         if payment_rows:
-            _insert_rows(self._conn, payments, payment_rows)
-
-    def _insert_numbered(self, rows: list[dict[str, Any]], numbers: list[int]) -> list[int]:
-        # INSERT ... RETURNING with sort_by_parameter_order makes SQLite send one statement per
-        # row; placed orders carry unique numbers, so a plain executemany and one look-up by
-        # number is several times faster for batch jobs.
-        _insert_rows(self._conn, orders, rows)
-        found: dict[int, int] = {}
-        for batch in chunks(numbers):
-            found.update(
-                (number, order_id)
-                for number, order_id in self._conn.execute(select(o.number, o.id).where(o.number.in_(batch)))
-            )
-        return [found[number] for number in numbers]
-
-    def _insert_lines_in_bulk(
-        self, lines: list[tuple[OrderLine, dict[str, Any]]], order_ids: list[int]
-    ) -> None:
-        if not lines:
-            return
-        _insert_rows(self._conn, order_lines, [values for _, values in lines])
-        ids: dict[tuple[int, int], int] = {}
-        for batch in chunks(order_ids):
-            query = select(ln.order_id, ln.position, ln.id).where(ln.order_id.in_(batch))
-            ids.update(
-                ((order_id, position), line_id) for order_id, position, line_id in self._conn.execute(query)
-            )
-        for line, values in lines:
-            line.id = ids[(values["order_id"], values["position"])]
+            insert_tuples(self._conn, payments, _PAYMENT_INSERT_COLUMNS, payment_rows)
+        # The ids go onto the orders only once their rows are in.
+        next_line = iter(line_ids)
+        for order, order_id in zip(orders_, order_ids, strict=True):
+            order.id = order_id
+            for line in order.lines:
+                line.id = next(next_line)
 
     def _insert_lines(self, lines: list[tuple[OrderLine, dict[str, Any]]]) -> None:
         if not lines:
