@@ -16,7 +16,14 @@ from typing import Self
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.batches import Batch, BatchKind, MemberCounts, MemberResult, MemberRow, MemberTarget
-from oms_core.domain.customers import Address, AddressBookEntry, CardOnFile, Customer, CustomerType
+from oms_core.domain.customers import (
+    Address,
+    AddressBookEntry,
+    CardOnFile,
+    Customer,
+    CustomerType,
+    OrderingProfile,
+)
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.operators import Operator
 from oms_core.domain.orders import Order
@@ -60,6 +67,12 @@ class CustomerRepository(abc.ABC):
     @abc.abstractmethod
     def get_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
         """Load many whole customers at once (batch jobs), keyed by id; missing ids are absent."""
+
+    @abc.abstractmethod
+    def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
+        """What placing an order needs of many customers (batch jobs), keyed by id; missing ids are
+        absent. Each equals ``OrderingProfile.of`` the whole customer.
+        """
 
     @abc.abstractmethod
     def add(self, customer: Customer) -> int:

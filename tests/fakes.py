@@ -27,6 +27,7 @@ from oms_core.domain.customers import (
     CardOnFile,
     Customer,
     CustomerType,
+    OrderingProfile,
     format_customer_number,
 )
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
@@ -314,6 +315,10 @@ class FakeCustomerRepository(_Repo, CustomerRepository):
     def get_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
         """Copies keyed by id; missing ids are absent."""
         return {i: copy.deepcopy(self._db.customers[i]) for i in customer_ids if i in self._db.customers}
+
+    def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
+        """Profiles of the stored customers, by the domain's definition."""
+        return {i: OrderingProfile.of(customer) for i, customer in self.get_many(customer_ids).items()}
 
     def add(self, customer: Customer) -> int:
         """Insert; sets the ids of the customer, its addresses and its cards."""

@@ -32,6 +32,8 @@ def money(value: Decimal | int | str | float) -> Decimal:
 
 def to_cents(amount: Decimal) -> int:
     """Convert an amount to integer cents, rounding half-up first."""
+    if type(amount) is Decimal:  # the hot path: storage converts every amount it writes
+        return int(amount.quantize(CENT, rounding=ROUND_HALF_UP).scaleb(2))
     return int(money(amount).scaleb(2))
 
 

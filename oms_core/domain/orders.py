@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, ValidationError
-from oms_core.domain.money import ZERO, money
+from oms_core.domain.money import CENT, ZERO, money
 from oms_core.domain.payments import Payment, PaymentChoice
 
 MAX_LINE_QUANTITY = 100_000
@@ -114,7 +114,8 @@ class OrderLine:
     @property
     def line_total(self) -> Decimal:
         """Quantity times the effective price, before tax."""
-        return money(self.effective_price * self.quantity)
+        # Inlined money(): batch jobs ask for line totals hundreds of thousands of times.
+        return (self.effective_price * self.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)

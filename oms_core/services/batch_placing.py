@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.customers import Address, Customer, CustomerStatus
+from oms_core.domain.customers import Address, CustomerStatus, CustomerType, OrderingProfile
 from oms_core.domain.errors import OmsError, OutOfStock, PaymentDeclined, PaymentUnavailable
 from oms_core.domain.money import ZERO, money
 from oms_core.domain.orders import MAX_LINE_QUANTITY, Order, OrderLine, OrderSource
@@ -122,7 +122,7 @@ class _Batch:
 
     def __init__(self, uow: UnitOfWork, requests: Sequence[BatchOrderRequest]) -> None:
         self.pricing = PricingContext(uow)
-        self.customers = uow.customers.get_many(sorted({r.customer_id for r in requests}))
+        self.customers = uow.customers.ordering_profiles(sorted({r.customer_id for r in requests}))
         skus = {normalize_sku(sku) for r in requests for sku, _ in r.lines}
         self.by_sku = uow.products.get_many_by_sku(skus)
         self.by_id = {p.id or 0: p for p in self.by_sku.values()}
@@ -152,17 +152,13 @@ class _Batch:
         method = self.pricing.shipping(request.shipping_method)
         if method is None:
             problems.append(f"unknown shipping method {request.shipping_method!r}")
-        ship = request.ship_to
-        if ship is None:
-            entry = customer.default_shipping()
-            ship = entry.address if entry else None
+        ship = request.ship_to or customer.ship_to
         if ship is None and not (method and method.is_pickup):
             problems.append("no ship-to address")
         order.ship_to = ship
-        billing = customer.default_billing()
-        order.bill_to = request.bill_to or (billing.address if billing else ship)
-        order.payment_choice = request.payment or _default_payment(customer, self.pricing)
-        customer_type = self.pricing.customer_type(customer)
+        order.bill_to = request.bill_to or customer.bill_to or ship
+        customer_type = self.pricing.types.get(customer.type_code)
+        order.payment_choice = request.payment or _default_payment(customer, customer_type)
         if order.payment_choice is None:
             problems.append("no card on file")
         elif customer_type is not None and not customer_type.allows(order.payment_choice.method):
@@ -215,10 +211,9 @@ class _Batch:
             self.stock[line.product_id] += line.quantity
 
 
-def _default_payment(customer: Customer, pricing: PricingContext) -> PaymentChoice | None:
-    customer_type = pricing.customer_type(customer)
-    if customer.cards and (customer_type is None or customer_type.allows(PaymentMethod.CARD_ON_FILE)):
-        card = customer.cards[0]
+def _default_payment(customer: OrderingProfile, customer_type: CustomerType | None) -> PaymentChoice | None:
+    card = customer.card
+    if card is not None and (customer_type is None or customer_type.allows(PaymentMethod.CARD_ON_FILE)):
         return PaymentChoice(
             PaymentMethod.CARD_ON_FILE,
             card_id=card.id,
@@ -358,7 +353,7 @@ def _authorise(
     for item in ready:
         order = item.order
         choice = order.payment_choice
-        total = order.total
+        total = order.totals()[2]  # one pass over the lines
         assert choice is not None  # prepare() reported it otherwise
         if not choice.method.uses_gateway or choice.card is None:
             payments[item.request.key] = Payment(

@@ -8,10 +8,11 @@ exactly what the repositories would store.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Table, func, insert, select
+from sqlalchemy import Boolean, Connection, Dialect, Table, func, insert, select
 
 from oms_core.storage._common import chunks
 from oms_core.storage.bulk import CHUNK_ROWS
@@ -45,18 +46,10 @@ def insert_tuples(
         How many rows were inserted.
     """
     dialect = conn.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    processors = []
-    for index, name in enumerate(columns):
-        column_type = table.c[name].type
-        if name in prepared or (dialect.name == "sqlite" and isinstance(column_type, Boolean)):
-            continue  # sqlite3 itself stores a bool as the integer 1 or 0, as the processor would
-        process = column_type._cached_bind_processor(dialect)
-        if process is not None:
-            processors.append((index, process, {}))
-    order = list(range(len(columns)))
-    if compiled.positional:
-        order = [columns.index(name) for name in compiled.positiontup or ()]
+    statement, positional, order, converters = _insert_plan(
+        table, tuple(columns), dialect, frozenset(prepared)
+    )
+    processors = [(index, process, {}) for index, process in converters]  # memos live for one call
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     count = 0
     try:
@@ -64,13 +57,13 @@ def insert_tuples(
             if processors:
                 # Processed rows are lists; the driver takes any sequence.
                 batch = [_processed(row, processors) for row in batch]
-            if not compiled.positional:
+            if not positional:
                 params: list[Any] = [dict(zip(columns, row, strict=True)) for row in batch]
             elif order == sorted(order):
                 params = batch
             else:
                 params = [tuple(row[i] for i in order) for row in batch]
-            cursor.executemany(compiled.string, params)
+            cursor.executemany(statement, params)
             count += len(batch)
     finally:
         cursor.close()
@@ -80,6 +73,30 @@ def insert_tuples(
         largest = select(func.max(table.c.id)).scalar_subquery()
         conn.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), largest)))
     return count
+
+
+@functools.lru_cache(maxsize=128)
+def _insert_plan(
+    table: Table, columns: tuple[str, ...], dialect: Dialect, prepared: frozenset[str]
+) -> tuple[str, bool, list[int], tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """The INSERT's SQL, whether it is positional, the tuple order it wants and the converters.
+
+    Compiled once per table and columns: a batch job inserts a chunk at a time, and compiling
+    costs more than sending a few hundred rows.
+    """
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    converters = []
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type
+        if name in prepared or (dialect.name == "sqlite" and isinstance(column_type, Boolean)):
+            continue  # sqlite3 itself stores a bool as the integer 1 or 0, as the processor would
+        process = column_type._cached_bind_processor(dialect)
+        if process is not None:
+            converters.append((index, process))
+    order = list(range(len(columns)))
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup or ()]
+    return compiled.string, bool(compiled.positional), order, tuple(converters)
 
 
 def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from oms_core.domain.customers import AddressBookEntry, CardOnFile, CustomerStatus
+from oms_core.domain.customers import AddressBookEntry, CardOnFile, CustomerStatus, OrderingProfile
 from oms_core.domain.errors import NotFound, StaleEdit
 from oms_core.ports import CustomerQuery
 from oms_core.storage import SqlUnitOfWorkFactory
@@ -65,6 +65,49 @@ def test_many_customers_load_at_once_and_missing_ids_are_left_out(uow_factory: S
         found = uow.customers.get_many([ann.id, bob.id, 12345])  # type: ignore[list-item]
     assert set(found) == {ann.id, bob.id}
     assert found[ann.id].addresses[0].address.city == "Portland"  # type: ignore[index]
+
+
+def test_ordering_profiles_match_the_whole_customers_in_every_address_book_shape(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    def entry(city: str, billing: bool = False, shipping: bool = False) -> AddressBookEntry:
+        return AddressBookEntry(
+            None, address(city=city), is_default_billing=billing, is_default_shipping=shipping
+        )
+
+    shapes = {
+        "no addresses, no card": ([], []),
+        "one plain address": ([entry("Salem")], []),
+        "default ship-to after the first": ([entry("Salem"), entry("Bend", shipping=True)], []),
+        "billing and shipping apart": ([entry("Salem", billing=True), entry("Bend", shipping=True)], []),
+        "billing only": ([entry("Salem"), entry("Bend", billing=True)], []),
+        "one address for both": ([entry("Salem", billing=True, shipping=True)], []),
+        "two cards": (
+            [entry("Salem")],
+            [
+                CardOnFile(None, "tok_test_1111_a", "Visa", "1111", 1, 2031),
+                CardOnFile(None, "tok_test_2222_b", "Mastercard", "2222", 2, 2032),
+            ],
+        ),
+    }
+    ids = []
+    with uow_factory(write=True) as uow:
+        for index, (addresses, cards) in enumerate(shapes.values()):
+            made = customer("Pat", f"Shape{index}")
+            made.addresses, made.cards = addresses, cards
+            made.tax_exempt = index % 2 == 1
+            made.status = CustomerStatus.ON_HOLD if index == 3 else CustomerStatus.ACTIVE
+            ids.append(uow.customers.add(made))
+        uow.commit()
+    with uow_factory() as uow:
+        profiles = uow.customers.ordering_profiles([*ids, 12345])
+        whole = uow.customers.get_many(ids)
+    assert set(profiles) == set(ids)
+    for name, customer_id in zip(shapes, ids, strict=True):
+        assert profiles[customer_id] == OrderingProfile.of(whole[customer_id]), name
+    assert profiles[ids[2]].ship_to.city == "Bend"  # type: ignore[union-attr]
+    assert profiles[ids[4]].bill_to.city == "Bend" and profiles[ids[4]].ship_to.city == "Salem"  # type: ignore[union-attr]
+    assert profiles[ids[6]].card.last4 == "1111"  # type: ignore[union-attr]
 
 
 def test_customer_numbers_are_allocated_in_sequence_without_gaps(uow_factory: SqlUnitOfWorkFactory) -> None:
