@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from oms_core.domain.customers import CustomerType
-from oms_core.domain.money import ZERO
+from oms_core.domain.money import ZERO, money
 from oms_core.domain.orders import Order
 from oms_core.domain.pricing import unit_price
 from oms_core.domain.products import Product
@@ -42,10 +42,13 @@ def apply_tax_and_shipping(
 ) -> None:
     """Compute line taxes, the shipping charge and its tax from the lines as they are."""
     region = order.tax_region()
+    subtotal = ZERO  # summed here, as Order.subtotal would, to go over the lines once
     for line in order.lines:
-        line.line_tax = taxes.line_tax(line.line_total, line.taxable, region, tax_exempt)
+        line_total = line.line_total
+        subtotal += line_total
+        line.line_tax = taxes.line_tax(line_total, line.taxable, region, tax_exempt)
     if shipping is None:
         order.shipping_charge = ZERO
     else:
-        order.shipping_charge = shipping.charge(order.subtotal, order.units, order.weight_lb)
+        order.shipping_charge = shipping.charge(money(subtotal), order.units, order.weight_lb)
     order.shipping_tax = taxes.shipping_tax(order.shipping_charge, region, tax_exempt)

@@ -10,20 +10,21 @@ from sqlalchemy import insert, select
 from oms_core.domain.audit import AuditEvent
 from oms_core.ports import AuditRepository
 from oms_core.storage._common import Repository
+from oms_core.storage.fast_insert import insert_tuples
 from oms_core.storage.tables import audit_events
 
 a = audit_events.c
 
 
+_COLUMNS = ("order_id", "customer_id", "operator", "action", "detail", "at")
+
+
+def _row(event: AuditEvent) -> tuple[Any, ...]:
+    return (event.order_id, event.customer_id, event.operator, event.action, event.detail, event.at)
+
+
 def _values(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "order_id": event.order_id,
-        "customer_id": event.customer_id,
-        "operator": event.operator,
-        "action": event.action,
-        "detail": event.detail,
-        "at": event.at,
-    }
+    return dict(zip(_COLUMNS, _row(event), strict=True))
 
 
 class SqlAuditRepository(Repository, AuditRepository):
@@ -34,9 +35,9 @@ class SqlAuditRepository(Repository, AuditRepository):
         self._conn.execute(insert(audit_events).values(_values(event)))
 
     def add_many(self, events: Sequence[AuditEvent]) -> None:
-        """Record many events with one ``executemany``."""
+        """Record many events with one ``executemany`` of plain tuples (batch jobs add thousands)."""
         if events:
-            self._conn.execute(insert(audit_events), [_values(e) for e in events])
+            insert_tuples(self._conn, audit_events, _COLUMNS, [_row(event) for event in events])
 
     def for_order(self, order_id: int) -> list[AuditEvent]:
         """An order's events, oldest first."""
