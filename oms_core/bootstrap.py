@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from oms_core.clock import SystemClock
-from oms_core.payments.test_gateway import TestGateway
-from oms_core.ports import Clock, PaymentGateway, UnitOfWorkFactory
-from oms_core.services.context import ServiceContext, Settings
-from oms_core.services.registry import Services
-
+# The services, the storage and their libraries are imported where they are used, not here: the
+# `oms` command imports this module before it draws anything, and the TUI opens the database (and
+# so imports them) in a background thread behind its first screen.
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from oms_core.demo.plan import SeedPlan, SeedReport
     from oms_core.domain.operators import Operator
+    from oms_core.ports import Clock, PaymentGateway, UnitOfWorkFactory
+    from oms_core.services.context import Settings
+    from oms_core.services.registry import Services
 
 DATABASE_URL_ENV = "OMS_DATABASE_URL"
 OPERATOR_ENV = "OMS_OPERATOR"
@@ -98,6 +99,10 @@ def upgrade_database(database_url: str) -> None:
 
 def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | None = None) -> Application:
     """Connect to the database and wire every service for ``config.operator``."""
+    from oms_core.clock import SystemClock
+    from oms_core.payments.test_gateway import TestGateway
+    from oms_core.services.context import ServiceContext
+    from oms_core.services.registry import Services
     from oms_core.storage.database import make_engine
     from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -126,6 +131,8 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
 
 def _settings(lookup: object) -> Settings:
     """Office settings stored in the database, with defaults for what is not set."""
+    from oms_core.services.context import Settings
+
     assert callable(lookup)
     defaults = Settings()
     limit = lookup("override_limit_percent")
@@ -164,6 +171,28 @@ def describe_database(database_url: str) -> str:
         return "(unparsable URL)"
 
 
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9]*)(\+[A-Za-z0-9_]+)?://")
+
+
+def check_database_scheme(database_url: str) -> None:
+    """The quick part of :func:`check_database_url`: a URL of a supported kind, by its scheme.
+
+    Needs no database library, so the TUI can refuse an obvious mistake before it starts and leave
+    the full check to the thread that opens the database.
+
+    Raises:
+        OmsError: saying what is wrong with it.
+    """
+    from oms_core.domain.errors import OmsError
+
+    scheme = _URL_SCHEME.match(database_url)
+    if scheme is None:
+        raise OmsError(_not_a_url(database_url))
+    backend = scheme.group(1).lower()
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        raise OmsError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+
+
 def check_database_url(database_url: str) -> None:
     """Refuse a URL that is not a SQLite or PostgreSQL database URL before anything connects.
 
@@ -177,13 +206,17 @@ def check_database_url(database_url: str) -> None:
 
     try:
         backend = normalize_url(database_url).get_backend_name()
-    except ArgumentError:
-        raise OmsError(
-            f"{database_url!r} is not a database URL (expected sqlite:///path/oms.db or "
-            "postgresql://user@host/dbname)"
-        ) from None
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise OmsError(_not_a_url(database_url)) from None
     if backend not in ("sqlite", "postgresql"):
         raise OmsError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+
+
+def _not_a_url(database_url: str) -> str:
+    return (
+        f"{database_url!r} is not a database URL (expected sqlite:///path/oms.db or "
+        "postgresql://user@host/dbname)"
+    )
 
 
 def database_error_message(exc: BaseException) -> str | None:

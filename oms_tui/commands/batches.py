@@ -16,12 +16,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from oms_core import bootstrap
-from oms_core.domain.batches import MemberRow
 from oms_core.domain.money import format_money, from_cents
-from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
+    from oms_core.domain.batches import MemberRow
+    from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
     from oms_core.services.bulk import BulkOrderService
     from oms_core.services.clubs import ClubService
     from oms_tui.commands import CommandContext

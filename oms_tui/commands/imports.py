@@ -25,10 +25,10 @@ from oms_core.domain.errors import NotFound, OmsError, ValidationError
 from oms_core.domain.imports import ImportProblem, OrderFile
 from oms_core.domain.money import format_money
 from oms_core.domain.payments import CardEntry, PaymentChoice
-from oms_core.services.imports import DuplicateImportFile, ImportPreview, ImportRejected, ImportService
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
+    from oms_core.services.imports import ImportPreview, ImportService
     from oms_tui.commands import CommandContext
 
 EXIT_OK = 0
@@ -183,6 +183,8 @@ def _run(
     args: argparse.Namespace,
     ctx: CommandContext,
 ) -> int:
+    from oms_core.services.imports import DuplicateImportFile, ImportRejected
+
     progress = _Progress(ctx.stderr)
     try:
         result = imports.run(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def tui_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run the TUI for the current OS user."""
-    bootstrap.check_database_url(ctx.database_url)
+    bootstrap.check_database_scheme(ctx.database_url)  # the full check runs behind the first screen
     return start_tui(ctx.database_url, bootstrap.current_username(), upgrade=True)
 
 
@@ -28,6 +28,7 @@ def start_tui(database_url: str, operator: str, upgrade: bool) -> int:
 
     def connect() -> Services:
         try:
+            bootstrap.check_database_url(database_url)
             if upgrade:
                 bootstrap.upgrade_database(database_url)
             opened.append(bootstrap.build(config))

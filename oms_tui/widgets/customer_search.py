@@ -20,7 +20,6 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from oms_core.read_models import CustomerSummary
-from oms_core.services.contact import display_phone
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
 
@@ -260,6 +259,10 @@ class CustomerSearch(Vertical):
 
 
 def _cells(row: CustomerSummary, region: str) -> tuple[str, ...]:
+    # Imported here: phonenumbers' metadata takes a noticeable part of start-up, and the first
+    # screen has no rows to format until the database is open.
+    from oms_core.services.contact import display_phone
+
     name = f"{row.last_name}, {row.first_name}" if row.first_name and row.last_name else row.name
     return (
         row.number,

@@ -15,6 +15,7 @@ import pytest
 
 from oms_core import bootstrap
 from oms_core.demo.plan import SeedPlan
+from oms_core.domain.errors import OmsError
 from oms_tui import cli
 from oms_tui.cli import main
 from tests.fakes import FixedClock
@@ -226,6 +227,7 @@ def test_without_a_terminal_the_tui_refuses_in_one_line_instead_of_spinning(db, 
     [
         (("--db", "not a url", "db", "upgrade"), "is not a database URL"),
         (("--db", "mysql://u@h/db", "export", "customers"), "unsupported database 'mysql'"),
+        (("--db", "postgresql://h:port/db", "export", "customers"), "is not a database URL"),
         (("frobnicate",), "invalid choice: 'frobnicate'"),
         (("export", "customers", "--db", "sqlite://"), "global options go before the command"),
         (("seed", "--customers", "-5", "--products", "1"), "'-5' is negative"),
@@ -329,3 +331,44 @@ def test_as_a_process_without_a_terminal_the_tui_exits_at_once_with_one_line(db)
     done = _run("--db", url(db))  # stdin is not a terminal here, as under cron or CI
     assert done.returncode == 1
     assert "the screens need a terminal" in one_line_error(done.stderr)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "is not a database URL"),
+        ("/var/lib/oms.db", "is not a database URL"),
+        ("mysql://u@h/db", "unsupported database 'mysql'"),
+        ("mssql+pyodbc://u@h/db", "unsupported database 'mssql'"),
+    ],
+)
+def test_the_tui_refuses_a_wrong_kind_of_url_before_it_starts(url, expected, monkeypatch):
+    tui = FakeTui()
+    monkeypatch.setattr("oms_tui.app.run_connecting", tui)
+    status, _, err = oms("--db", url)
+    assert status == 1
+    assert expected in one_line_error(err)
+    assert tui.started == []
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///x.db", "sqlite://", "postgresql://u@h/db", "postgres+psycopg://h/d"]
+)
+def test_the_quick_scheme_check_lets_supported_urls_through(url):
+    bootstrap.check_database_scheme(url)
+
+
+def test_a_url_that_fails_the_full_check_is_reported_from_behind_the_first_screen(monkeypatch):
+    reported = []
+
+    def fake_tui(config, connect):
+        try:
+            connect()
+        except OmsError as error:
+            reported.append(str(error))
+            return 1
+        return 0
+
+    monkeypatch.setattr("oms_tui.app.run_connecting", fake_tui)
+    assert oms("--db", "postgresql://host:bad-port/x")[0] == 1
+    assert reported and "not a database URL" in reported[0]
