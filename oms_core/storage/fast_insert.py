@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Dialect, Table, func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from oms_core.storage._common import chunks
 from oms_core.storage.bulk import CHUNK_ROWS
@@ -63,7 +64,14 @@ def insert_tuples(
                 params = batch
             else:
                 params = [tuple(row[i] for i in order) for row in batch]
-            cursor.executemany(statement, params)
+            try:
+                cursor.executemany(statement, params)
+            except dialect.loaded_dbapi.Error as error:
+                # Raised as SQLAlchemy raises it (IntegrityError, OperationalError...), so callers
+                # handle it like any other statement's; the rows are not repeated in the message.
+                raise DBAPIError.instance(
+                    statement, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+                ) from error
             count += len(batch)
     finally:
         cursor.close()

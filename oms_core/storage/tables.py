@@ -222,7 +222,7 @@ orders = Table(
     Column("payment_check_number", String(30), nullable=True),
     Column("gift_message", Text, nullable=False),
     Column("notes", Text, nullable=False),
-    Column("batch_key", String(200), nullable=True, index=True),
+    Column("batch_key", String(200), nullable=True, index=True, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("placed_at", UtcDateTime, nullable=True, index=True),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
 from oms_core.domain.orders import Order, OrderSource, OrderStatus
@@ -317,6 +318,18 @@ def test_batch_keys_find_placed_orders_only(uow_factory, shop) -> None:
     with uow_factory() as uow:
         found = uow.orders.by_batch_keys(["club:1:1", "club:1:2", "club:1:3", "club:1:4"])
     assert found == {"club:1:1": placed.id, "club:1:2": cancelled.id}
+
+
+def test_the_database_refuses_a_second_order_with_the_same_batch_key(uow_factory, shop) -> None:
+    with uow_factory(write=True) as uow:
+        uow.orders.add(_placed(shop["ann"], 1001, T0, key="club:7:1"))
+        uow.commit()
+    with uow_factory(write=True) as uow, pytest.raises(IntegrityError):
+        uow.orders.add_many(
+            [_placed(shop["bob"], 1002, T0, key="club:7:2"), _placed(shop["ann"], 1003, T0, key="club:7:1")]
+        )
+    with uow_factory() as uow:
+        assert uow.orders.by_batch_keys(["club:7:1", "club:7:2"]).keys() == {"club:7:1"}
 
 
 def test_many_orders_insert_at_once_with_their_lines_and_payments(uow_factory, shop) -> None:

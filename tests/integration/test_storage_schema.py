@@ -14,10 +14,13 @@ import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.util.exc import CommandError
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from oms_core.bootstrap import database_error_message
 from oms_core.domain.audit import AuditEvent
+from oms_core.domain.orders import OrderStatus
 from oms_core.ports import CustomerQuery
 from oms_core.storage import (
     SqlUnitOfWorkFactory,
@@ -40,7 +43,7 @@ from oms_core.storage.bulk import (
 from oms_core.storage.database import normalize_url
 from oms_core.storage.tables import cards, metadata
 from tests.conftest import PG_ADMIN_URL
-from tests.integration.storage_builders import T0, add_customer
+from tests.integration.storage_builders import T0, add_customer, draft
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -63,7 +66,7 @@ def test_migrations_build_an_empty_database_that_matches_the_tables(empty_databa
     assert current_revision(empty_database_url) is None
     upgrade_schema(empty_database_url)
     upgrade_schema(empty_database_url)  # a second run changes nothing
-    assert current_revision(empty_database_url) == head_revision() == "0002"
+    assert current_revision(empty_database_url) == head_revision() == "0003"
 
     engine = make_engine(empty_database_url)
     try:
@@ -93,6 +96,28 @@ def test_upgrade_accepts_an_engine(empty_database_url: str) -> None:
     try:
         upgrade_schema(engine)
         assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_database_whose_batch_keys_repeat_stops_with_the_keys_and_changes_nothing(
+    empty_database_url: str,
+) -> None:
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade_schema(engine, "0002")  # before batch keys were unique
+        with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+            ann = add_customer(uow, "Ann", "Smith")
+            for number in (1001, 1002):
+                order = draft(ann.id, at=T0)
+                order.status, order.number, order.placed_at = OrderStatus.PLACED, number, T0
+                order.batch_key = "club:1:1"
+                uow.orders.add(order)
+            uow.commit()
+        with pytest.raises(CommandError, match=r"placed more than once: club:1:1 \(2 orders\)"):
+            upgrade_schema(engine)
+        assert current_revision(engine) == "0002"
+        assert database_error_message(CommandError("x")) == "cannot migrate the database: x"
     finally:
         engine.dispose()
 
