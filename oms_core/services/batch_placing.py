@@ -28,6 +28,7 @@ from oms_core.domain.payments import (
 )
 from oms_core.domain.products import Product, normalize_sku
 from oms_core.domain.repricing import reprice
+from oms_core.domain.shipping import ShippingMethod
 from oms_core.ports import PaymentGateway, UnitOfWork
 from oms_core.services.drafts import PricingContext
 from oms_core.services.placing import mark_placed
@@ -117,6 +118,15 @@ class _Prepared:
     problems: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """What repricing set on an order: per line (SKU, name, unit price, taxable, weight, tax)."""
+
+    lines: tuple[tuple[str, str, Decimal, bool, Decimal, Decimal], ...]
+    shipping_charge: Decimal
+    shipping_tax: Decimal
+
+
 class _Batch:
     """The data loaded once for a batch: customers, products, reference data."""
 
@@ -127,6 +137,7 @@ class _Batch:
         self.by_sku = uow.products.get_many_by_sku(skus)
         self.by_id = {p.id or 0: p for p in self.by_sku.values()}
         self.stock = {p.id or 0: p.stock_on_hand for p in self.by_sku.values()}
+        self._priced: dict[tuple[object, ...], _Priced] = {}
 
     def prepare(self, request: BatchOrderRequest, operator: str, now: datetime) -> _Prepared:
         """Build and price the order for ``request`` and list what stops it."""
@@ -165,8 +176,44 @@ class _Batch:
             problems.append(
                 f"{customer_type.name} customers cannot pay by {order.payment_choice.method.label.lower()}"
             )
-        reprice(order, self.by_id, customer_type, customer.tax_exempt, self.pricing.taxes, method)
+        self._price(order, customer_type, customer.tax_exempt, method)
         return _Prepared(request, order, problems)
+
+    def _price(
+        self,
+        order: Order,
+        customer_type: CustomerType | None,
+        tax_exempt: bool,
+        method: ShippingMethod | None,
+    ) -> None:
+        """Reprice ``order``. Repricing reads only the lines, the customer type, the tax exemption,
+        the tax region and the shipping method, so the orders of a batch that agree on those (a club
+        shipment's members in one state) are priced once and the result copied.
+        """
+        key = (
+            tuple((line.product_id, line.quantity, line.price_override) for line in order.lines),
+            customer_type.code if customer_type is not None else None,
+            tax_exempt,
+            order.tax_region(),
+            method.code if method is not None else None,
+        )
+        priced = self._priced.get(key)
+        if priced is None:
+            reprice(order, self.by_id, customer_type, tax_exempt, self.pricing.taxes, method)
+            self._priced[key] = _Priced(
+                tuple(
+                    (line.sku, line.name, line.unit_price, line.taxable, line.weight_lb, line.line_tax)
+                    for line in order.lines
+                ),
+                order.shipping_charge,
+                order.shipping_tax,
+            )
+            return
+        for line, (sku, name, price, taxable, weight, tax) in zip(order.lines, priced.lines, strict=True):
+            line.sku, line.name, line.unit_price, line.taxable = sku, name, price, taxable
+            line.weight_lb, line.line_tax = weight, tax
+        order.shipping_charge = priced.shipping_charge
+        order.shipping_tax = priced.shipping_tax
 
     def _add_lines(self, order: Order, request: BatchOrderRequest, problems: list[str]) -> None:
         if not request.lines:

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Dialect, Table, func, insert, select
+from sqlalchemy import Boolean, Connection, Dialect, Table, func, select
 from sqlalchemy.exc import DBAPIError
 
 from oms_core.storage._common import chunks
@@ -47,9 +47,7 @@ def insert_tuples(
         How many rows were inserted.
     """
     dialect = conn.dialect
-    statement, positional, order, converters = _insert_plan(
-        table, tuple(columns), dialect, frozenset(prepared)
-    )
+    statement, converters = _insert_plan(table, tuple(columns), dialect, frozenset(prepared))
     processors = [(index, process, {}) for index, process in converters]  # memos live for one call
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     count = 0
@@ -58,14 +56,8 @@ def insert_tuples(
             if processors:
                 # Processed rows are lists; the driver takes any sequence.
                 batch = [_processed(row, processors) for row in batch]
-            if not positional:
-                params: list[Any] = [dict(zip(columns, row, strict=True)) for row in batch]
-            elif order == sorted(order):
-                params = batch
-            else:
-                params = [tuple(row[i] for i in order) for row in batch]
             try:
-                cursor.executemany(statement, params)
+                cursor.executemany(statement, batch)
             except dialect.loaded_dbapi.Error as error:
                 # Raised as SQLAlchemy raises it (IntegrityError, OperationalError...), so callers
                 # handle it like any other statement's; the rows are not repeated in the message.
@@ -86,13 +78,21 @@ def insert_tuples(
 @functools.lru_cache(maxsize=128)
 def _insert_plan(
     table: Table, columns: tuple[str, ...], dialect: Dialect, prepared: frozenset[str]
-) -> tuple[str, bool, list[int], tuple[tuple[int, Callable[[Any], Any]], ...]]:
-    """The INSERT's SQL, whether it is positional, the tuple order it wants and the converters.
+) -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """The INSERT's SQL, with positional markers in ``columns`` order, and the value converters.
 
-    Compiled once per table and columns: a batch job inserts a chunk at a time, and compiling
-    costs more than sending a few hundred rows.
+    Made once per table and columns (a batch job inserts a chunk at a time). The SQL names the
+    columns in the order the tuples hold them, so rows go to the driver as they are: SQLAlchemy's
+    compiled INSERT lists them in the table's order and would make every row be rebuilt.
     """
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    marker = _MARKERS.get(dialect.paramstyle)
+    if marker is None:
+        raise ValueError(f"no positional marker for the {dialect.paramstyle!r} parameter style")
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.quote(table.c[name].name) for name in columns)
+    markers = ", ".join([marker] * len(columns))
+    # Identifiers come from the table's own metadata; every value is a bound parameter.
+    statement = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({markers})"  # noqa: S608
     converters = []
     for index, name in enumerate(columns):
         column_type = table.c[name].type
@@ -101,10 +101,10 @@ def _insert_plan(
         process = column_type._cached_bind_processor(dialect)
         if process is not None:
             converters.append((index, process))
-    order = list(range(len(columns)))
-    if compiled.positional:
-        order = [columns.index(name) for name in compiled.positiontup or ()]
-    return compiled.string, bool(compiled.positional), order, tuple(converters)
+    return statement, tuple(converters)
+
+
+_MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:

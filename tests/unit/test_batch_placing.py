@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from oms_core.domain.customers import Address, CustomerStatus
 from oms_core.domain.orders import OrderSource, OrderStatus
 from oms_core.domain.payments import CardEntry
+from oms_core.domain.repricing import reprice
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.services.batch_placing import (
     ALREADY,
@@ -21,8 +23,9 @@ from oms_core.services.batch_placing import (
 )
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
+from oms_core.services.drafts import PricingContext
 from oms_core.services.registry import Services
-from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX
+from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, SKU_GIFT_BOX
 
 HOME = Address(name="A", address1="1 Main St", city="Portland", state="OR", zip="97205")
 
@@ -150,3 +153,64 @@ def test_preview_prices_without_writing(services, fake_factory):
     assert rows[0].total == Decimal("105.00")
     assert rows[0].problems == ()
     assert services.orders.list() == []
+
+
+def test_orders_alike_are_priced_as_if_each_were_priced_alone(services, fake_factory, gateway, clock):
+    """The batch prices orders that agree on lines, type, exemption, region and shipping once;
+    every placed order must still be exactly what repricing it on its own gives."""
+    california = Address(name="B", address1="2 Oak St", city="Fresno", state="CA", zip="93701")
+    new_york = Address(name="C", address1="3 Elm St", city="Albany", state="NY", zip="12207")
+    members = [
+        _customer(services, "Or1"),
+        _customer(services, "Ca1", address=california),
+        _customer(services, "Ny1", address=new_york),
+        _customer(services, "Ca2", address=california),
+        _customer(services, "Ny2", address=new_york),
+    ]
+    exempt = services.customers.create(
+        CustomerInput(first_name="Ex", last_name="Empt", address=california, tax_exempt=True),
+        allow_duplicate=True,
+    ).customer.id
+    wholesale = services.customers.create(
+        CustomerInput(first_name="Who", last_name="Lesale", address=new_york, type_code="WHOLESALE"),
+        allow_duplicate=True,
+    ).customer.id
+    for customer_id in (exempt, wholesale):
+        services.customers.add_card(customer_id, CardEntry("4111111111111111", 12, 2030, "123"))
+    requests = [_request(m, (SKU_CABERNET, 1), (SKU_CHARDONNAY, 2)) for m in members]
+    requests.append(_request(members[1], (SKU_CABERNET, 5), key="more"))  # same state, other lines
+    requests.append(_request(exempt, (SKU_CABERNET, 1), (SKU_CHARDONNAY, 2)))
+    requests.append(_request(wholesale, (SKU_CABERNET, 1), (SKU_CHARDONNAY, 2)))
+    requests.append(
+        BatchOrderRequest(
+            "pickup", members[2], ((SKU_CABERNET, 1), (SKU_CHARDONNAY, 2)), OrderSource.BULK, "WILLCALL"
+        )
+    )
+    results = _place(fake_factory, gateway, clock, requests, all_or_nothing=True)
+    assert [r.status for r in results] == [PLACED] * len(requests)
+    totals = set()
+    with fake_factory() as uow:
+        pricing = PricingContext(uow)
+        for result in results:
+            placed = uow.orders.get(result.order_id)
+            alone = copy.deepcopy(placed)
+            for line in alone.lines:
+                line.unit_price = line.line_tax = Decimal("0")
+            customer = uow.customers.get(placed.customer_id)
+            products = uow.products.get_many([line.product_id for line in alone.lines])
+            reprice(
+                alone,
+                products,
+                pricing.customer_type(customer),
+                customer.tax_exempt,
+                pricing.taxes,
+                pricing.shipping(placed.shipping_method),
+            )
+            assert alone.lines == placed.lines, result.key
+            assert (alone.shipping_charge, alone.shipping_tax) == (
+                placed.shipping_charge,
+                placed.shipping_tax,
+            )
+            assert alone.totals() == placed.totals() and result.total == placed.total
+            totals.add(placed.total)
+    assert len(totals) >= 5  # the regions, the exemption, the price level and pickup all differ
