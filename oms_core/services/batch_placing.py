@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Address, CustomerStatus, CustomerType, OrderingProfile
@@ -118,6 +119,10 @@ class _Prepared:
     problems: list[str]
 
 
+# A request's items as order-line values (product id, SKU, name, quantity, price) and problems.
+_Resolved = tuple[tuple[tuple[int, str, str, int, Decimal], ...], tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Priced:
     """What repricing set on an order: per line (SKU, name, unit price, taxable, weight, tax)."""
@@ -138,6 +143,7 @@ class _Batch:
         self.by_id = {p.id or 0: p for p in self.by_sku.values()}
         self.stock = {p.id or 0: p.stock_on_hand for p in self.by_sku.values()}
         self._priced: dict[tuple[object, ...], _Priced] = {}
+        self._resolved: dict[tuple[tuple[str, int], ...], _Resolved] = {}
 
     def prepare(self, request: BatchOrderRequest, operator: str, now: datetime) -> _Prepared:
         """Build and price the order for ``request`` and list what stops it."""
@@ -216,9 +222,23 @@ class _Batch:
         order.shipping_tax = priced.shipping_tax
 
     def _add_lines(self, order: Order, request: BatchOrderRequest, problems: list[str]) -> None:
-        if not request.lines:
+        # Every member of a club shipment or bulk order asks for the same items: read them once.
+        resolved = self._resolved.get(request.lines)
+        if resolved is None:
+            resolved = self._resolved[request.lines] = self._resolve(request.lines)
+        lines, found = resolved
+        order.lines.extend(OrderLine(None, *values) for values in lines)
+        problems.extend(found)
+
+    def _resolve(self, items: tuple[tuple[str, int], ...]) -> _Resolved:
+        """The order lines (product id, SKU, name, quantity, price) for ``items`` and what is wrong
+        with them: unknown or retired SKUs, quantities out of range; repeated SKUs are merged.
+        """
+        problems: list[str] = []
+        if not items:
             problems.append("no items")
-        for sku, quantity in request.lines:
+        lines: dict[int, list[Any]] = {}
+        for sku, quantity in items:
             product = self.by_sku.get(normalize_sku(sku))
             if product is None:
                 problems.append(f"unknown SKU {sku.strip()!r}")
@@ -226,18 +246,17 @@ class _Batch:
             if not product.active:
                 problems.append(f"{product.sku} is no longer sold")
                 continue
-            line = order.line_for_product(product.id or 0)
-            if line is not None:
-                quantity += line.quantity
-            if not 1 <= quantity <= MAX_LINE_QUANTITY:
+            product_id = product.id or 0
+            line = lines.get(product_id)
+            total = quantity + (line[3] if line is not None else 0)
+            if not 1 <= total <= MAX_LINE_QUANTITY:
                 problems.append(f"{product.sku}: quantity must be 1 to {MAX_LINE_QUANTITY:,}")
                 continue
             if line is not None:
-                line.quantity = quantity
+                line[3] = total
             else:
-                order.lines.append(
-                    OrderLine(None, product.id or 0, product.sku, product.name, quantity, product.list_price)
-                )
+                lines[product_id] = [product_id, product.sku, product.name, total, product.list_price]
+        return tuple(tuple(line) for line in lines.values()), tuple(problems)
 
     def allocate(self, prepared: _Prepared) -> None:
         """Reserve stock for the order in memory, or add a short-stock problem."""

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from oms_core.domain.customers import Address, CustomerStatus
-from oms_core.domain.orders import OrderSource, OrderStatus
+from oms_core.domain.orders import MAX_LINE_QUANTITY, OrderSource, OrderStatus
 from oms_core.domain.payments import CardEntry
 from oms_core.domain.repricing import reprice
 from oms_core.payments.test_gateway import TestGateway
@@ -214,3 +214,33 @@ def test_orders_alike_are_priced_as_if_each_were_priced_alone(services, fake_fac
             assert alone.totals() == placed.totals() and result.total == placed.total
             totals.add(placed.total)
     assert len(totals) >= 5  # the regions, the exemption, the price level and pickup all differ
+
+
+def test_repeated_skus_merge_and_bad_items_are_named_for_every_order_that_asks(
+    services, fake_factory, gateway, clock
+):
+    first, second = _customer(services, "Merge1"), _customer(services, "Merge2")
+    same = ((SKU_CABERNET, 1), (SKU_CHARDONNAY, 2), (" wine-cab-2019 ", 2))
+    bad = ((SKU_CABERNET, MAX_LINE_QUANTITY), (SKU_CABERNET, 1), ("OLD-MAGNUM", 1), (SKU_CHARDONNAY, 0))
+    results = _place(
+        fake_factory,
+        gateway,
+        clock,
+        [
+            _request(first, *same),
+            _request(second, *same),
+            _request(first, *bad, key="bad-1"),
+            _request(second, *bad, key="bad-2"),
+            _request(first, key="empty"),
+        ],
+    )
+    assert [r.status for r in results[:2]] == [PLACED, PLACED]
+    for result in results[:2]:
+        order = services.orders.get(result.order_id)
+        assert [(line.sku, line.quantity) for line in order.lines] == [(SKU_CABERNET, 3), (SKU_CHARDONNAY, 2)]
+    for result in results[2:4]:
+        assert result.reason == (
+            f"{SKU_CABERNET}: quantity must be 1 to {MAX_LINE_QUANTITY:,}; OLD-MAGNUM is no longer sold; "
+            f"{SKU_CHARDONNAY}: quantity must be 1 to {MAX_LINE_QUANTITY:,}"
+        )
+    assert results[4].reason.startswith("no items")
