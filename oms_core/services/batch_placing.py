@@ -9,6 +9,7 @@ once for an all-or-nothing import).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -119,6 +120,8 @@ class _Prepared:
     problems: list[str]
 
 
+_LINE_KEY = operator.attrgetter("product_id", "quantity", "price_override")
+
 # A request's items as order-line values (product id, SKU, name, quantity, price) and problems.
 _Resolved = tuple[tuple[tuple[int, str, str, int, Decimal], ...], tuple[str, ...]]
 
@@ -197,7 +200,7 @@ class _Batch:
         shipment's members in one state) are priced once and the result copied.
         """
         key = (
-            tuple((line.product_id, line.quantity, line.price_override) for line in order.lines),
+            tuple(map(_LINE_KEY, order.lines)),
             customer_type.code if customer_type is not None else None,
             tax_exempt,
             order.tax_region(),

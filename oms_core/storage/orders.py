@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -64,10 +65,11 @@ _PAYMENT_COLUMNS = (
 def _address_row(address: Address | None) -> tuple[Any, ...]:
     if address is None:
         return _NO_ADDRESS
-    return tuple(getattr(address, name) for name in ADDRESS_FIELDS)
+    return _ADDRESS_VALUES(address)
 
 
 _NO_ADDRESS: tuple[Any, ...] = (None,) * len(ADDRESS_FIELDS)
+_ADDRESS_VALUES = operator.attrgetter(*ADDRESS_FIELDS)  # one C call for the whole tuple
 
 
 def _choice_row(choice: PaymentChoice | None) -> tuple[Any, ...]:
