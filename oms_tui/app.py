@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 
@@ -106,7 +107,9 @@ class OmsApp(App[None]):
                 if isinstance(error, OmsError)
                 else (f"cannot open the database ({type(error).__name__}: {error})")
             )
-            message = f"oms: error: {self._open_error}"
+            # Text, not a str: Textual prints an exit message as Rich markup, and a path or a
+            # server's message may hold brackets.
+            message = Text(f"oms: error: {self._open_error}")
             # Exit after the screen that is mounting has been drawn, not in the middle of it.
             self.call_from_thread(lambda: self.call_after_refresh(self.exit, None, 1, message))
         finally:

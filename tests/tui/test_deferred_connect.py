@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from rich.text import Text
+
 from oms_core.domain.errors import OmsError
 from oms_tui.app import OmsApp
 from oms_tui.widgets.customer_search import CustomerSearch
@@ -40,3 +42,25 @@ async def test_a_database_that_cannot_be_opened_ends_the_app_with_one_line(offic
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
     assert app.return_code == 1
+
+
+async def test_the_closing_line_shows_the_reason_literally(office):
+    def connect():
+        raise OmsError("unable to open database file /srv/[red]oms[/red].db")
+
+    app = OmsApp(None, "root", connect=connect)
+    said = []
+    real_exit = app.exit
+
+    def exit_and_record(result=None, return_code=0, message=None):
+        said.append(message)
+        real_exit(result, return_code, message)
+
+    app.exit = exit_and_record
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+    assert app.return_code == 1
+    assert [getattr(m, "plain", m) for m in said] == [
+        "oms: error: unable to open database file /srv/[red]oms[/red].db"
+    ]
+    assert all(isinstance(m, Text) for m in said)  # printed as it is, not read as Rich markup
