@@ -188,7 +188,7 @@ def check_database_scheme(database_url: str) -> None:
     scheme = _URL_SCHEME.match(database_url)
     if scheme is None:
         raise OmsError(_not_a_url(database_url))
-    backend = scheme.group(1).lower()
+    backend = scheme.group(1)  # case kept, as SQLAlchemy keeps it: "SQLite://" is no dialect
     if backend not in ("sqlite", "postgresql", "postgres"):
         raise OmsError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
@@ -204,12 +204,11 @@ def check_database_url(database_url: str) -> None:
     from oms_core.domain.errors import OmsError
     from oms_core.storage.database import normalize_url
 
+    check_database_scheme(database_url)  # the kind of database; the parse below checks the rest
     try:
-        backend = normalize_url(database_url).get_backend_name()
+        normalize_url(database_url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise OmsError(_not_a_url(database_url)) from None
-    if backend not in ("sqlite", "postgresql"):
-        raise OmsError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
 
 def _not_a_url(database_url: str) -> str:
