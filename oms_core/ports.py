@@ -66,7 +66,9 @@ class CustomerRepository(abc.ABC):
 
     @abc.abstractmethod
     def get_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
-        """Load many whole customers at once (batch jobs), keyed by id; missing ids are absent."""
+        """Load many whole customers at once, keyed by id; missing ids are absent (batch jobs load
+        :meth:`ordering_profiles` instead).
+        """
 
     @abc.abstractmethod
     def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
