@@ -15,8 +15,8 @@ from oms_core.domain.customers import Address
 from oms_core.domain.payments import CardEntry
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.services.customers import CustomerInput
+from oms_tui.cli import imports as import_command
 from oms_tui.cli import main
-from oms_tui.commands import imports as import_command
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, FixedClock, seed_reference
 from tests.import_files import recipient, write_orders
 

@@ -29,7 +29,7 @@ from oms_tui.text import safe
 
 if TYPE_CHECKING:
     from oms_core.services.imports import ImportPreview, ImportService
-    from oms_tui.commands import CommandContext
+    from oms_tui.cli.context import CommandContext
 
 EXIT_OK = 0
 EXIT_FILE_ERRORS = 1

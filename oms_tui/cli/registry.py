@@ -9,32 +9,9 @@ to :data:`COMMAND_MODULES`: one line.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import ModuleType
-from typing import TextIO
 
-from oms_tui.commands import batches, db, demo, export, imports, operator, seed
-
-
-@dataclass(frozen=True, slots=True)
-class CommandContext:
-    """What every handler gets besides its arguments.
-
-    Attributes:
-        database_url: ``--db``, else ``OMS_DATABASE_URL``, else the default SQLite file.
-        db_given: whether the URL came from ``--db`` (``oms demo`` uses its own file otherwise).
-        stdout: where results go (exports without ``--out``).
-        stderr: where progress goes.
-    """
-
-    database_url: str
-    db_given: bool
-    stdout: TextIO
-    stderr: TextIO
-
-
-Handler = Callable[[argparse.Namespace, CommandContext], int]
+from oms_tui.cli import batches, db, demo, export, imports, operator, seed
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     demo,

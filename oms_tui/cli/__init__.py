@@ -1,4 +1,4 @@
-"""The ``oms`` command: the TUI by default, and the subcommands in :mod:`oms_tui.commands`.
+"""The ``oms`` command: the TUI by default, and the subcommands in the modules beside this one.
 
 Global options come before the subcommand: ``oms --db URL export customers``. Every failure is one
 line on stderr (``oms: error: ...``) and a non-zero exit status; set ``OMS_DEBUG=1`` to see the
@@ -16,8 +16,9 @@ from typing import NoReturn, TextIO
 
 from oms_core import bootstrap
 from oms_core.domain.errors import OmsError
-from oms_tui.commands import CommandContext, register_all
-from oms_tui.commands.tui import tui_command
+from oms_tui.cli.context import CommandContext
+from oms_tui.cli.registry import register_all
+from oms_tui.cli.tui import tui_command
 
 PROG = "oms"
 EXIT_ERROR = 1
@@ -135,7 +136,3 @@ def _silence(stream: TextIO) -> None:
         os.dup2(devnull, stream.fileno())
     except (OSError, ValueError):  # not a real file (tests): nothing to silence
         pass
-
-
-if __name__ == "__main__":
-    sys.exit(main())

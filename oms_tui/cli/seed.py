@@ -10,7 +10,7 @@ from oms_core import bootstrap
 from oms_core.demo.plan import SeedPlan
 
 if TYPE_CHECKING:
-    from oms_tui.commands import CommandContext
+    from oms_tui.cli.context import CommandContext
 
 
 def count(text: str) -> int:

@@ -10,7 +10,7 @@ from oms_core.domain.errors import OmsError
 
 if TYPE_CHECKING:
     from oms_core.services.registry import Services
-    from oms_tui.commands import CommandContext
+    from oms_tui.cli.context import CommandContext
 
 
 def tui_command(args: argparse.Namespace, ctx: CommandContext) -> int:

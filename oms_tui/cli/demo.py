@@ -9,7 +9,7 @@ from oms_core import bootstrap
 from oms_core.demo.plan import DEMO_PLAN
 
 if TYPE_CHECKING:
-    from oms_tui.commands import CommandContext
+    from oms_tui.cli.context import CommandContext
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def demo_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Prepare the demo database, then run the TUI on it."""
-    from oms_tui.commands.tui import start_tui
+    from oms_tui.cli.tui import start_tui
 
     url = ctx.database_url if ctx.db_given else bootstrap.demo_database_url()
     bootstrap.check_database_url(url)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from oms_core import bootstrap
 
 if TYPE_CHECKING:
-    from oms_tui.commands import CommandContext
+    from oms_tui.cli.context import CommandContext
 
 KINDS = ("customers", "products", "orders")
 FORMATS = ("csv", "json", "xlsx")

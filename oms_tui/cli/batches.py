@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
     from oms_core.services.bulk import BulkOrderService
     from oms_core.services.clubs import ClubService
-    from oms_tui.commands import CommandContext
+    from oms_tui.cli.context import CommandContext
 
 PAGE = 1_000
 
