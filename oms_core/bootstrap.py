@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from oms_core.demo.plan import SeedPlan, SeedReport
+    from oms_core.documents.office import OfficeDetails
     from oms_core.domain.operators import Operator
     from oms_core.ports import Clock, PaymentGateway, UnitOfWorkFactory
     from oms_core.services.context import Settings
@@ -376,3 +377,31 @@ def require_database(database_url: str) -> None:
         return
     if not Path(database).expanduser().exists():
         raise OmsError(f"there is no database at {database}: run `oms db upgrade` (or `oms demo`) first")
+
+
+def print_documents(database_url: str, kind: str, numbers: list[int], folder: Path) -> list[Path]:
+    """Write the invoice or packing slip (``kind``) of each order number into ``folder``.
+
+    Every order is looked up before anything is written, so a missing number or a draft writes
+    nothing. The sender block comes from the office configuration.
+
+    Returns:
+        The PDF files written, in the order of ``numbers``.
+    """
+    from oms_core.documents.files import check_folder, write_documents
+    from oms_core.documents.pdf import DocumentKind
+
+    check_folder(folder)
+    application = build(Config(database_url))
+    try:
+        orders = [application.services.orders.get_by_number(number) for number in numbers]
+    finally:
+        application.close()
+    return write_documents(DocumentKind(kind), orders, office_details(), folder)
+
+
+def office_details() -> OfficeDetails:
+    """The office's name, address and phone for documents and mail."""
+    from oms_core.documents.office import OfficeDetails
+
+    return OfficeDetails()

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from oms_tui.cli import batches, db, demo, export, imports, operator, seed
+from oms_tui.cli import batches, db, demo, documents, export, imports, operator, seed
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     demo,
     seed,
     db,
     export,
+    documents,
     operator,
     batches,
     imports,
