@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import enum
 import itertools
-import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from oms_core.domain.errors import ValidationError
 from oms_core.exports.text import write_csv, write_json
+from oms_core.output_files import check_output_path, is_stdout, write_atomically
 from oms_core.ports import ExportSource
 from oms_core.services.reports import MONEY_FIELDS, ExportKind, export_rows
 
@@ -45,22 +44,24 @@ def run_export(
 ) -> int:
     """Write every ``kind`` record from ``source`` as ``fmt`` to the file ``out``, or to ``stdout``.
 
-    A file is written under a temporary name beside it and renamed when complete, so a failed or
-    interrupted export never leaves a half-written file where a complete one is expected.
+    ``out`` of ``-`` is ``stdout`` too. A file is checked before anything is read, and written under
+    a temporary name beside it and renamed when complete (:mod:`oms_core.output_files`), so a failed
+    or interrupted export never leaves a half-written file where a complete one is expected, and a
+    device, pipe or link is refused rather than replaced.
 
     Returns:
         How many rows (JSON: objects) were written.
 
     Raises:
         ValidationError: ``xlsx`` without a file to write.
-        OSError: the file cannot be written.
+        UnwritableOutput: the file must not or cannot be written (one line naming it).
     """
+    if out is not None and is_stdout(out):
+        out = None
     if fmt is ExportFormat.XLSX and out is None:
         raise ValidationError("xlsx needs a file: give --out FILE.xlsx", field="out")
-    if out is not None and not out.parent.is_dir():
-        raise ValidationError(f"there is no folder {out.parent} to write {out.name} in", field="out")
-    if out is not None and out.is_dir():
-        raise ValidationError(f"{out} is a folder: give a file name", field="out")
+    if out is not None:
+        check_output_path(out)
     fields, all_rows = export_rows(kind, source, flat=fmt is not ExportFormat.JSON)
     # Read the first page before writing anything, so a database that cannot be read fails before
     # a header reaches the output.
@@ -77,20 +78,10 @@ def run_export(
     if fmt is ExportFormat.XLSX:
         from oms_core.spreadsheets.export_xlsx import write_xlsx  # openpyxl only when asked for
 
-        return _atomically(out, lambda tmp: write_xlsx(tmp, kind.value, fields, rows, MONEY_FIELDS))
+        return write_atomically(out, lambda tmp: write_xlsx(tmp, kind.value, fields, rows, MONEY_FIELDS))
 
     def write_file(tmp: Path) -> int:
         with tmp.open("w", encoding="utf-8", newline="") as stream:
             return write_text(stream)
 
-    return _atomically(out, write_file)
-
-
-def _atomically(out: Path, write: Callable[[Path], int]) -> int:
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        count = write(tmp)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
+    return write_atomically(out, write_file)

@@ -22,6 +22,7 @@ from oms_core.domain.batches import MemberRow
 from oms_core.domain.money import from_cents
 from oms_core.domain.text import strip_control
 from oms_core.services.batch_jobs import BatchView
+from oms_core.spreadsheets.saving import write_workbook
 
 HEADERS = ("Customer", "Name", "Email", "Customer status", "Result", "Order", "Total", "Reason")
 WIDTHS = (11, 28, 30, 15, 10, 10, 12, 60)
@@ -96,7 +97,7 @@ def write_batch_report(
     """Write the report (streamed: ten thousand members need little memory).
 
     Args:
-        path: the .xlsx file to write (its folder is made if needed).
+        path: the .xlsx file to write (in a folder that exists; see :mod:`oms_core.output_files`).
         title: the batch's name, for the "Batch" sheet.
         details: (label, value) pairs describing the batch (kind, items, shipping, counts...).
         rows: the members, in the order to list them.
@@ -132,8 +133,7 @@ def write_batch_report(
     about.append([_cell(about, "Batch", bold=True), _cell(about, title)])
     for label, value in details:
         about.append([_cell(about, label, bold=True), _cell(about, value)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    write_workbook(workbook, path)
     return count
 
 

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from oms_core.domain.imports import ImportProblem, OrderFile
 from oms_core.spreadsheets.safety import SafetyLimits, read_workbook_bytes
+from oms_core.spreadsheets.saving import write_workbook
 
 ERRORS_HEADER = "Errors"
 PROBLEMS_SHEET = "Problems"
@@ -56,6 +57,7 @@ def write_error_report(
 
     Raises:
         UnsafeFile: the source can no longer be opened safely.
+        UnwritableOutput: the report cannot be written where asked (see :mod:`oms_core.output_files`).
     """
     target = out or default_report_path(source)
     data = read_workbook_bytes(source, limits)
@@ -65,8 +67,7 @@ def write_error_report(
         _mark_sheet(sheet, parsed.header_row, problems)
         workbook.active = workbook.sheetnames.index(sheet.title)
     _problems_sheet(workbook.create_sheet(_unique_title(workbook.sheetnames)), problems)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(target)
+    write_workbook(workbook, target)
     return target
 
 

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from oms_core.domain.errors import OmsError
+from oms_core.spreadsheets.saving import save_workbook
 
 MONEY_FORMAT = "0.00"
 MAX_DATA_ROWS = 1_048_575
@@ -37,7 +38,7 @@ def write_xlsx(
     """Write one sheet: a bold, frozen header of ``fields``, then one row per dict.
 
     Args:
-        path: the workbook to create (replaced if it exists).
+        path: the workbook to create (replaced if it exists): the temporary file of an atomic write.
         sheet_title: the sheet's name.
         fields: column names, in order.
         rows: flat dicts keyed by ``fields``.
@@ -80,7 +81,7 @@ def write_xlsx(
         with contextlib.suppress(Exception):
             sheet.close()
         raise
-    workbook.save(path)
+    save_workbook(workbook, path)
     return count
 
 

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from oms_core.domain.imports import FIELDS, REQUIRED_FIELDS
 from oms_core.domain.orders import GIFT_MESSAGE_MAX, MAX_LINE_QUANTITY
 from oms_core.spreadsheets.columns import EXAMPLE_ITEMS, EXAMPLE_ROW, PAIR_COUNT_IN_TEMPLATE, template_headers
+from oms_core.spreadsheets.saving import write_workbook
 
 ORDERS_SHEET = "Orders"
 INSTRUCTIONS_SHEET = "Instructions"
@@ -122,8 +123,7 @@ def write_template(
         letter = get_column_letter(first_pair + 2 * pair + 1)
         quantity.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
     orders.add_data_validation(quantity)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    write_workbook(workbook, path)
     return path
 
 

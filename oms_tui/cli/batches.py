@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from oms_core import bootstrap
 from oms_core.domain.money import format_money, from_cents
+from oms_core.output_files import check_output_path
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
@@ -68,7 +69,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run_arguments(parser: argparse.ArgumentParser, metavar: str, help_text: str) -> None:
     parser.add_argument("batch_id", type=int, metavar=metavar, help=help_text)
-    parser.add_argument("--report", type=Path, metavar="FILE.xlsx", help="also write the result table")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE.xlsx",
+        help="also write the result table (checked before anything is placed; its folder must exist)",
+    )
     parser.add_argument("--all", action="store_true", help="list every member, not only those not placed")
 
 
@@ -97,6 +103,7 @@ def bulk_list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def club_process_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Process a shipment, then print its report."""
+    _check_report_path(args)
     application = _application(ctx)
     try:
         service = application.services.clubs
@@ -107,6 +114,7 @@ def club_process_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def bulk_run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run a bulk order, then print its report."""
+    _check_report_path(args)
     application = _application(ctx)
     try:
         service = application.services.bulk
@@ -116,6 +124,12 @@ def bulk_run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+
+
+def _check_report_path(args: argparse.Namespace) -> None:
+    """Refuse a report that could not be written before a single order is placed."""
+    if args.report is not None:
+        check_output_path(args.report)
 
 
 def _application(ctx: CommandContext) -> bootstrap.Application:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oms_core import bootstrap
+from oms_core.output_files import check_output_path, is_stdout
 
 if TYPE_CHECKING:
     from oms_tui.cli.context import CommandContext
@@ -26,15 +27,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("kind", choices=KINDS, help="what to export")
     parser.add_argument("--format", choices=FORMATS, default="csv", help="file format (default csv)")
-    parser.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE (a regular file; its folder must exist) instead of standard output; - is "
+        "standard output",
+    )
     parser.set_defaults(handler=export_command)
 
 
 def export_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Export, then say how many rows went where (on stderr, so stdout stays the data)."""
+    out = None if args.out is None or is_stdout(args.out) else check_output_path(args.out)
     bootstrap.check_database_url(ctx.database_url)
     bootstrap.require_database(ctx.database_url)
-    count = bootstrap.export_data(ctx.database_url, args.kind, args.format, args.out, ctx.stdout)
-    if args.out is not None:
-        print(f"wrote {count:,} rows to {args.out}", file=ctx.stderr)
+    count = bootstrap.export_data(ctx.database_url, args.kind, args.format, out, ctx.stdout)
+    if out is not None:
+        print(f"wrote {count:,} rows to {out}", file=ctx.stderr)
     return 0

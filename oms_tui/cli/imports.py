@@ -25,6 +25,7 @@ from oms_core.domain.errors import NotFound, OmsError, ValidationError
 from oms_core.domain.imports import ImportProblem, OrderFile
 from oms_core.domain.money import format_money
 from oms_core.domain.payments import CardEntry, PaymentChoice
+from oms_core.output_files import check_output_path
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
@@ -86,7 +87,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--per-order", action="store_true", help="one payment per order (default: one in all)"
     )
     orders.add_argument("--dry-run", action="store_true", help="check and price only; write nothing")
-    orders.add_argument("--errors-out", type=Path, metavar="FILE", help="where the error report goes")
+    orders.add_argument(
+        "--errors-out",
+        type=Path,
+        metavar="FILE",
+        help="where the error report goes (its folder must exist; default: beside FILE.xlsx)",
+    )
     orders.add_argument("--yes", action="store_true", help="import without asking")
     orders.add_argument(
         "--allow-duplicate", action="store_true", help="import a file that was imported before, again"
@@ -120,6 +126,7 @@ def template_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         return _usage(ctx, f"{path} exists; add --force to replace it")
     if not 1 <= args.pairs <= 50:
         return _usage(ctx, "--pairs must be 1 to 50")
+    check_output_path(path)
     application = build_application(ctx.database_url)
     try:
         methods = application.services.cart.shipping_methods()
@@ -142,6 +149,8 @@ def orders_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         return _usage(ctx, f"there is no file {str(path)!r}")
     if not args.dry_run and not args.yes and not interactive():
         return _usage(ctx, "not at a terminal: add --yes to import (or --dry-run to check only)")
+    if args.errors_out is not None:
+        check_output_path(args.errors_out)  # before the work, not after the import failed
     application = build_application(ctx.database_url)
     try:
         imports = application.services.imports

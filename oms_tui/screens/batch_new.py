@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, Select, Static
 
+from oms_core.output_files import UnwritableOutput, check_output_path
 from oms_tui.widgets.form import FormScreen, field_row
 
 
@@ -131,7 +132,9 @@ class ExportPathScreen(FormScreen[Path | None]):
         yield Footer(compact=True)
 
     def action_save(self) -> None:
-        """Check the name and give the path back (``~`` is the home folder)."""
+        """Check the name and the place (a regular file in a folder that exists) and give the path
+        back (``~`` is the home folder).
+        """
         typed = self.query_one("#path", Input).value.strip()
         if not typed:
             self.set_error("path", "give a file name")
@@ -139,7 +142,9 @@ class ExportPathScreen(FormScreen[Path | None]):
         path = Path(typed).expanduser()
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
-        if path.is_dir():
-            self.set_error("path", "that is a folder: add a file name")
+        try:
+            check_output_path(path)
+        except UnwritableOutput as exc:
+            self.set_error("path", str(exc))
             return
         self.dismiss(path)

@@ -38,7 +38,7 @@ def test_bulk_run_prints_progress_and_the_report_and_writes_the_xlsx(office, tmp
     good = add_customer(services, "Good")
     bad = add_customer(services, "[red]Bad[/]", card=DECLINED_CARD)
     batch = services.bulk.create("Gifts", [(SKU_CABERNET, 1)], "GROUND", [good, bad])
-    report = tmp_path / "out" / "gifts.xlsx"
+    report = tmp_path / "gifts.xlsx"
     status, out, err = _oms("--db", url, "bulk", "run", str(batch.id), "--report", str(report))
     assert status == 0
     assert "2 of 2 done: 1 placed, 1 failed, 0 skipped" in err

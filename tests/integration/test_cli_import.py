@@ -154,6 +154,7 @@ def test_a_file_with_errors_exits_1_writes_the_report_and_nothing_else(db: Path,
 
 def test_errors_out_puts_the_report_where_the_operator_says(db: Path, tmp_path: Path) -> None:
     path = write_orders(tmp_path / "gifts.xlsx", [recipient(state="ZZ")])
+    (tmp_path / "back").mkdir()
     out_file = tmp_path / "back" / "fix-me.xlsx"
     status, _, err = oms(
         "import", "orders", str(path), "--purchaser", "1", "--payment", "card-on-file", "--dry-run",

@@ -87,6 +87,12 @@ async def test_a_bulk_order_from_start_to_results(office, make_app, tmp_path):
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, ExportPathScreen)
+        app.screen.query_one(Input).value = str(tmp_path / "missing" / "gifts")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportPathScreen)  # refused in the form, no folder made
+        assert "there is no folder" in screen_text(app)
+        assert not (tmp_path / "missing").exists()
         app.screen.query_one(Input).value = str(tmp_path / "gifts")
         await pilot.press("f9")
         await settle(pilot)

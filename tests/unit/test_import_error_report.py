@@ -61,6 +61,7 @@ def test_the_report_is_a_copy_with_an_errors_column_and_highlighted_cells(tmp_pa
 def test_the_report_goes_where_the_operator_says(tmp_path: Path) -> None:
     source = write_orders(tmp_path / "gifts.xlsx", [recipient(items=((SKU_CABERNET, 0),))])
     problems, parsed = _problems(source)
+    (tmp_path / "out").mkdir()
     out = write_error_report(source, parsed, problems, tmp_path / "out" / "fixme.xlsx")  # type: ignore[arg-type]
     assert out == tmp_path / "out" / "fixme.xlsx" and out.exists()
 
