@@ -25,6 +25,7 @@ from oms_core.domain.customers import (
     OrderingProfile,
 )
 from oms_core.domain.imports import ImportFileRecord
+from oms_core.domain.mail import MailKind, MailMessage, MailStatus, OutboxEntry
 from oms_core.domain.operators import Operator
 from oms_core.domain.orders import Order
 from oms_core.domain.payments import CardEntry, CardToken
@@ -365,6 +366,43 @@ class BatchRepository(abc.ABC):
         """Customer ids by exact number (key upper-case) and by email (key lower-case)."""
 
 
+class OutboxRepository(abc.ABC):
+    """Mail waiting to be sent, written in the same transaction as the event it tells of."""
+
+    @abc.abstractmethod
+    def add(self, message: MailMessage, now: datetime) -> int:
+        """Queue ``message`` to be sent at once; returns its outbox id."""
+
+    @abc.abstractmethod
+    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxEntry]:
+        """Mark up to ``limit`` due messages as being sent until ``lease_until`` and return them.
+
+        Due: pending with ``next_attempt_at <= now``, or claimed by a sender whose lease ran out.
+        Two senders never claim the same message (row locks skip what another holds). Each claim
+        counts as an attempt.
+        """
+
+    @abc.abstractmethod
+    def mark_sent(self, entry_id: int, now: datetime) -> None:
+        """The mail server accepted the message."""
+
+    @abc.abstractmethod
+    def mark_failed(self, entry_id: int, error: str, retry_at: datetime | None) -> None:
+        """A delivery failed: try again at ``retry_at``, or give up (``None``: status failed)."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int) -> list[OutboxEntry]:
+        """Every message about an order, oldest first."""
+
+    @abc.abstractmethod
+    def for_customer(self, customer_id: int, limit: int) -> list[OutboxEntry]:
+        """The customer's latest messages, newest first."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[MailStatus, int]:
+        """How many messages are in each status."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -375,6 +413,7 @@ class UnitOfWork(abc.ABC):
     audit: AuditRepository
     batches: BatchRepository
     imports: ImportFileRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self:
         return self
@@ -443,6 +482,27 @@ class PaymentGateway(abc.ABC):
     @abc.abstractmethod
     def void(self, reference: str) -> None:
         """Release an authorisation (the order could not be committed)."""
+
+
+class MailSender(abc.ABC):
+    """Where mail leaves oms (an SMTP server). Called with no transaction open."""
+
+    @abc.abstractmethod
+    def send(self, message: MailMessage) -> None:
+        """Deliver ``message`` to the mail server.
+
+        Raises:
+            MailUnavailable: the server could not be reached or answered "try later" (retry).
+            MailRejected: the server refused this message for good (bad address...).
+        """
+
+
+class MailTemplates(abc.ABC):
+    """The texts mail is made from, which an office may edit."""
+
+    @abc.abstractmethod
+    def template(self, kind: MailKind) -> str:
+        """The template of ``kind``: ``Subject: ...``, a blank line, then the body."""
 
 
 class Clock(abc.ABC):

@@ -32,6 +32,7 @@ from oms_core.domain.customers import (
 )
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
 from oms_core.domain.imports import ImportFileRecord
+from oms_core.domain.mail import OutboxEntry
 from oms_core.domain.operators import Operator, Role
 from oms_core.domain.orders import Order, OrderStatus
 from oms_core.domain.payments import PaymentMethod
@@ -52,6 +53,7 @@ from oms_core.ports import (
 )
 from oms_core.read_models import CustomerSummary, OrderFilter, OrderSummary
 from tests.fake_batches import FakeBatchRepository
+from tests.fake_outbox import FakeOutboxRepository
 
 FIRST_CUSTOMER_NUMBER = 1
 FIRST_ORDER_NUMBER = 1001
@@ -269,6 +271,7 @@ class FakeStore:
     import_files: list[ImportFileRecord] = field(default_factory=list)
     batches: dict[int, Batch] = field(default_factory=dict)
     batch_members: dict[int, dict[int, BatchMember]] = field(default_factory=dict)
+    outbox: dict[int, OutboxEntry] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -776,6 +779,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.audit = FakeAuditRepository(self)
         self.imports = FakeImportFileRepository(self)
         self.batches = FakeBatchRepository(self)
+        self.outbox = FakeOutboxRepository(self)
 
     def commit(self) -> None:
         """Make the working copy the store, then keep working on a fresh copy of it."""

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from oms_core.domain.errors import PermissionDenied
 from oms_core.domain.operators import Operator, Role
-from oms_core.ports import Clock, PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from oms_core.ports import Clock, MailSender, MailTemplates, PaymentGateway, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,24 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class Mailing:
+    """How this office mails its customers.
+
+    Attributes:
+        templates: the message texts.
+        sender: the mail server, or ``None`` when this process only queues (the TUI always has one
+            when mail is configured; ``oms mail send`` needs one).
+        office_name: signs every message.
+        office_phone: where customers call back.
+    """
+
+    templates: MailTemplates
+    sender: MailSender | None = None
+    office_name: str = ""
+    office_phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceContext:
     """The dependencies shared by all services of one process (one operator)."""
 
@@ -36,6 +54,8 @@ class ServiceContext:
     clock: Clock
     operator_username: str
     settings: Settings = Settings()
+    mailing: Mailing | None = None
+    """``None``: mail is not configured, and nothing is queued."""
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading."""

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import NotFound, ValidationError
+from oms_core.domain.mail import MailKind
 from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus, check_transition
 from oms_core.domain.payments import PaymentMethod, PaymentStatus
@@ -14,6 +15,7 @@ from oms_core.ports import UnitOfWork
 from oms_core.read_models import CartView, OrderFilter, OrderSummary, OrderView
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import describe, requote
+from oms_core.services.mail import queue_order_mail
 from oms_core.services.views import customer_summary, order_view
 
 MAX_PAGE = 200
@@ -84,6 +86,7 @@ class OrderService:
             uow.audit.add(
                 AuditEvent(order.id, operator.username, "cancelled", reason, now, order.customer_id)
             )
+            queue_order_mail(self._ctx, uow, MailKind.CANCELLATION, order, {"reason": reason})
             view = self._view(uow, order)
             uow.commit()
         for reference in to_void:

@@ -11,6 +11,7 @@ from oms_core.services.clubs import ClubService
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerService
 from oms_core.services.imports import ImportService
+from oms_core.services.mail import MailService
 from oms_core.services.orders import OrderService
 from oms_core.services.quick_pad import QuickPadService
 
@@ -28,6 +29,7 @@ class Services:
     quick_pad: QuickPadService
     bulk: BulkOrderService
     clubs: ClubService
+    mail: MailService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -42,4 +44,5 @@ class Services:
             quick_pad=QuickPadService(context),
             bulk=BulkOrderService(context),
             clubs=ClubService(context),
+            mail=MailService(context),
         )

@@ -321,3 +321,24 @@ import_files = Table(
     Column("order_count", Integer, nullable=False),
     Column("imported_at", UtcDateTime, nullable=False),
 )
+
+# Mail to customers, queued in the transaction of the event it tells of and sent after the commit.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("to_address", String(320), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("order_id", ID, nullable=True, index=True),
+    Column("customer_id", ID, nullable=True, index=True),
+    Column("status", String(10), nullable=False),  # 'pending' | 'sending' | 'sent' | 'failed'
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    # The sender's query: what is due, oldest first.
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+)

@@ -12,6 +12,7 @@ from oms_core.storage.customers import SqlCustomerRepository
 from oms_core.storage.database import connect
 from oms_core.storage.imports import SqlImportFileRepository
 from oms_core.storage.orders import SqlOrderRepository
+from oms_core.storage.outbox import SqlOutboxRepository
 from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.reference import SqlReferenceRepository
 
@@ -36,6 +37,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.audit = SqlAuditRepository(self._conn, clock, write)
         self.imports = SqlImportFileRepository(self._conn, clock, write)
         self.batches = SqlBatchRepository(self._conn, clock, write)
+        self.outbox = SqlOutboxRepository(self._conn, clock, write)
 
     def commit(self) -> None:
         """Make the work permanent."""

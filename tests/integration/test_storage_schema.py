@@ -41,6 +41,7 @@ from oms_core.storage.bulk import (
     sync_counters,
 )
 from oms_core.storage.database import normalize_url
+from oms_core.storage.schema import HEAD_REVISION
 from oms_core.storage.tables import cards, metadata
 from tests.conftest import PG_ADMIN_URL
 from tests.integration.storage_builders import T0, add_customer, draft
@@ -66,7 +67,7 @@ def test_migrations_build_an_empty_database_that_matches_the_tables(empty_databa
     assert current_revision(empty_database_url) is None
     upgrade_schema(empty_database_url)
     upgrade_schema(empty_database_url)  # a second run changes nothing
-    assert current_revision(empty_database_url) == head_revision() == "0003"
+    assert current_revision(empty_database_url) == head_revision() == HEAD_REVISION
 
     engine = make_engine(empty_database_url)
     try:
