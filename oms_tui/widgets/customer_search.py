@@ -1,7 +1,9 @@
 """The one search box for customers, with its results table.
 
-Type a last name, company, email, phone or customer number: the table follows as you type (after
-a short pause, so a burst of keys runs one query, and a newer query drops an older one). Up and
+Type a last name, company, email, phone or customer number: the table follows as you type. Every
+key searches at once, one search at a time: keys typed while a search runs make one search for the
+newest text when it answers, and the older answer is dropped, so the table never shows an older
+query's results after a newer one's and no pause is spent waiting for the typing to stop. Up and
 Down in the box move the highlight; Enter, in the box or the table, chooses the highlighted
 customer and posts ``CustomerSearch.CustomerChosen``. Used by Customers, Identify and Bulk Order.
 """
@@ -16,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from oms_core.read_models import CustomerSummary
@@ -27,18 +28,21 @@ if TYPE_CHECKING:
     from oms_tui.app import OmsApp
 
 PAGE_SIZE = 50
-DEBOUNCE_SECONDS = 0.15
 PROMPT = "Type a last name, company, email, phone or customer number."
 NO_MATCH = "no match — ctrl+n creates a customer"
 
+# At 80 columns the name (as the caller says it), company, phone, city and state; email and type
+# join from 100 columns on. The state tells two Smiths apart as well as the city does.
+WIDE = 100
 COLUMNS = (
     ColumnSpec("number", "Number", width=7),
-    ColumnSpec("name", "Name", weight=4, minimum=10),
-    ColumnSpec("company", "Company", weight=3, minimum=6),
-    ColumnSpec("email", "Email", weight=4, minimum=8),
+    ColumnSpec("name", "Name", weight=6, minimum=16),
+    ColumnSpec("company", "Company", weight=2, minimum=6),
+    ColumnSpec("email", "Email", weight=4, minimum=8, wide=WIDE),
     ColumnSpec("phone", "Phone", width=14),
     ColumnSpec("city", "City", weight=2, minimum=5),
-    ColumnSpec("type", "Type", weight=2, minimum=6),
+    ColumnSpec("state", "St", width=2),
+    ColumnSpec("type", "Type", width=9, wide=WIDE),
 )
 
 
@@ -86,8 +90,8 @@ class CustomerSearch(Vertical):
         self._results: dict[str, CustomerSummary] = {}
         self._query = ""
         self._sequence = 0
-        self._timer: Timer | None = None
         self._in_flight = False
+        self._wanted: _Wanted | None = None
         self._choose_when_ready = False
 
     def compose(self) -> ComposeResult:
@@ -109,8 +113,8 @@ class CustomerSearch(Vertical):
 
     @property
     def busy(self) -> bool:
-        """True while a search is waiting for its pause or its answer."""
-        return self._timer is not None or self._in_flight
+        """True while a search is running or waiting to run."""
+        return self._in_flight or self._wanted is not None
 
     @property
     def highlighted(self) -> CustomerSummary | None:
@@ -185,34 +189,38 @@ class CustomerSearch(Vertical):
     # -- searching -------------------------------------------------------------------------------
 
     def _start_search(self, text: str) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._debounced(text))
-
-    def _debounced(self, text: str) -> None:
-        self._timer = None
         self._run(text, keep=None)
 
     def _run(self, text: str, keep: str | None, offset: int = 0) -> None:
+        """Search for ``text`` now, or when the search in flight answers (its answer is dropped)."""
         self._query = text
         self._sequence += 1
-        sequence = self._sequence
         if not text.strip():
-            self._in_flight = False
+            self._wanted = None
             self._choose_when_ready = False
             self._results = {}
             self.table.set_rows([], has_more=False)
             self._status(PROMPT)
             return
+        self._wanted = _Wanted(self._sequence, text, keep, offset)
+        if not self._in_flight:
+            self._launch()
+
+    def _launch(self) -> None:
+        wanted = self._wanted
+        if wanted is None:
+            return
+        self._wanted = None
         self._in_flight = True
-        services = cast("OmsApp", self.app).services
+        app = cast("OmsApp", self.app)
         run_service(
             self,
-            lambda: services.customers.search(text, PAGE_SIZE + 1, offset),
-            lambda rows: self._show(sequence, rows, keep, append=offset > 0),
-            lambda error: self._failed(sequence, str(error)),
+            # ``app.services`` is read in the worker: it waits while the database is still opening.
+            lambda: app.services.customers.search(wanted.text, PAGE_SIZE + 1, wanted.offset),
+            lambda rows: self._answered(wanted, rows),
+            lambda error: self._failed(wanted, str(error)),
             group="customer-search",
-            exclusive=True,
+            exclusive=False,
         )
 
     def _load_more(self) -> None:
@@ -220,10 +228,14 @@ class CustomerSearch(Vertical):
             return
         self._run(self._query, keep=None, offset=self.table.loaded)
 
-    def _show(self, sequence: int, rows: list[CustomerSummary], keep: str | None, append: bool) -> None:
-        if sequence != self._sequence:
-            return  # an older query answered late: a newer one is on its way
+    def _answered(self, wanted: _Wanted, rows: list[CustomerSummary]) -> None:
         self._in_flight = False
+        if self._wanted is not None:
+            self._launch()  # the operator typed on: this answer is stale, search the newest text
+        elif wanted.sequence == self._sequence:
+            self._show(rows, wanted.keep, append=wanted.offset > 0)
+
+    def _show(self, rows: list[CustomerSummary], keep: str | None, append: bool) -> None:
         has_more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         region = cast("OmsApp", self.app).services.context.settings.phone_region
@@ -247,15 +259,28 @@ class CustomerSearch(Vertical):
             self._choose_when_ready = False
             self.choose()
 
-    def _failed(self, sequence: int, message: str) -> None:
-        if sequence != self._sequence:
-            return
+    def _failed(self, wanted: _Wanted, message: str) -> None:
         self._in_flight = False
+        if self._wanted is not None:
+            self._launch()
+            return
+        if wanted.sequence != self._sequence:
+            return
         self._choose_when_ready = False
         self._status(message)
 
     def _status(self, text: str) -> None:
         self.query_one("#customer-search-status", Static).update(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """One search to run: its place in the typing order, text, highlight to keep, and offset."""
+
+    sequence: int
+    text: str
+    keep: str | None
+    offset: int
 
 
 def _cells(row: CustomerSummary, region: str) -> tuple[str, ...]:
@@ -271,5 +296,6 @@ def _cells(row: CustomerSummary, region: str) -> tuple[str, ...]:
         row.email,
         display_phone(row.phone, region),
         row.city,
+        row.state,
         row.type_code.title(),
     )

@@ -27,6 +27,8 @@ class ColumnSpec:
         weight: the share of the leftover width a flexible column takes.
         minimum: a flexible column never gets narrower than this.
         justify: ``right`` for amounts.
+        wide: the column is shown only when the table is at least this many cells wide (0: always),
+            so a narrow terminal gives its width to what matters more.
     """
 
     key: str
@@ -35,6 +37,7 @@ class ColumnSpec:
     weight: int = 1
     minimum: int = 6
     justify: Justify = "left"
+    wide: int = 0
 
 
 def cell(value: object, width: int, justify: Justify = "left", lead: bool = False) -> Text:
@@ -55,9 +58,10 @@ def cell(value: object, width: int, justify: Justify = "left", lead: bool = Fals
 class PagedTable(DataTable[Text]):
     """A DataTable of one page (or a few pages) of rows, never a whole table.
 
-    Columns are sized to the widget's width so that 80 columns show every column, cut with an
-    ellipsis rather than scrolled sideways. When ``has_more`` is set, PageDown (or Down) on the
-    last row posts ``MoreWanted``; the owner loads the next page and calls ``append_rows``.
+    Columns are sized to the widget's width so that 80 columns show every column (but those marked
+    ``wide``), cut with an ellipsis rather than scrolled sideways. New rows replace the old ones in
+    place: the columns are rebuilt only when the width changes. When ``has_more`` is set, PageDown
+    (or Down) on the last row posts ``MoreWanted``; the owner loads the next page and calls ``append_rows``.
     """
 
     DEFAULT_CSS = """
@@ -92,6 +96,8 @@ class PagedTable(DataTable[Text]):
         self.has_more = False
         self._page_rows: list[tuple[str, tuple[object, ...]]] = []
         self._widths: tuple[int, ...] = ()
+        self._shown: tuple[ColumnSpec, ...] = ()
+        self._shown_at: tuple[int, ...] = ()
 
     # -- rows ------------------------------------------------------------------------------------
 
@@ -101,7 +107,12 @@ class PagedTable(DataTable[Text]):
         """Replace every row; keep the cursor on ``keep_key`` when that row is still there."""
         self._page_rows = [(key, tuple(values)) for key, values in rows]
         self.has_more = has_more
-        self._rebuild(keep_key)
+        if not self._shown or self._fit() != (self._shown, self._widths):
+            self._rebuild(keep_key)
+            return
+        # Same columns: swap the rows only (rebuilding the columns costs more than the rows).
+        self.clear()
+        self._add_page_rows(keep_key)
 
     def append_rows(self, rows: Sequence[tuple[str, Sequence[object]]], *, has_more: bool) -> None:
         """Add the next page below the rows already shown; the cursor moves to its first row."""
@@ -150,37 +161,44 @@ class PagedTable(DataTable[Text]):
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the columns to the new width."""
-        if self._fit_widths() != self._widths:
+        if self._fit() != (self._shown, self._widths):
             self._rebuild(self.highlighted_key)
 
-    def _fit_widths(self) -> tuple[int, ...]:
+    def _fit(self) -> tuple[tuple[ColumnSpec, ...], tuple[int, ...]]:
+        """The columns shown at the current width, and their widths."""
+        shown = tuple(spec for spec in self.specs if not spec.wide or self.size.width >= spec.wide)
         # one cell of gap after every column, one before the first, one for the scrollbar
-        available = max(self.size.width - 2, 20) - len(self.specs)
-        fixed = sum(spec.width for spec in self.specs if spec.width)
-        flexible = [spec for spec in self.specs if not spec.width]
+        available = max(self.size.width - 2, 20) - len(shown)
+        fixed = sum(spec.width for spec in shown if spec.width)
+        flexible = [spec for spec in shown if not spec.width]
         leftover = max(available - fixed, 0)
         weights = sum(spec.weight for spec in flexible) or 1
         widths = []
-        for spec in self.specs:
+        for spec in shown:
             if spec.width:
                 widths.append(spec.width)
             else:
                 widths.append(max(spec.minimum, leftover * spec.weight // weights))
-        return tuple(widths)
+        return shown, tuple(widths)
 
     def _cells(self, values: Sequence[object]) -> list[Text]:
+        shown = zip(self._shown_at, self._shown, self._widths, strict=True)
         return [
-            cell(value, width, spec.justify, lead=index == 0)
-            for index, (value, spec, width) in enumerate(zip(values, self.specs, self._widths, strict=False))
+            cell(values[at] if at < len(values) else "", width, spec.justify, lead=index == 0)
+            for index, (at, spec, width) in enumerate(shown)
         ]
 
     def _rebuild(self, keep_key: str | None) -> None:
-        self._widths = self._fit_widths()
+        self._shown, self._widths = self._fit()
+        self._shown_at = tuple(self.specs.index(spec) for spec in self._shown)
         self.clear(columns=True)
-        for spec, width in zip(self.specs, self._widths, strict=True):
-            lead = 1 if spec is self.specs[0] else 0
+        for index, (spec, width) in enumerate(zip(self._shown, self._widths, strict=True)):
+            lead = 1 if index == 0 else 0
             label = cell(spec.label, width, spec.justify, lead=bool(lead))
             self.add_column(label, width=width + 1 + lead, key=spec.key)
+        self._add_page_rows(keep_key)
+
+    def _add_page_rows(self, keep_key: str | None) -> None:
         for key, values in self._page_rows:
             self.add_row(*self._cells(values), key=key)
         row = 0
