@@ -388,16 +388,19 @@ def print_documents(database_url: str, kind: str, numbers: list[int], folder: Pa
     Returns:
         The PDF files written, in the order of ``numbers``.
     """
-    from oms_core.documents.files import check_folder, write_documents
+    from oms_core.documents.files import document_name, write_documents
     from oms_core.documents.pdf import DocumentKind
+    from oms_core.output_files import check_output_path
 
-    check_folder(folder)
+    document = DocumentKind(kind)
+    for number in numbers:  # every target, before the database is opened
+        check_output_path(folder / document_name(document, number))
     application = build(Config(database_url))
     try:
         orders = [application.services.orders.get_by_number(number) for number in numbers]
     finally:
         application.close()
-    return write_documents(DocumentKind(kind), orders, office_details(), folder)
+    return write_documents(document, orders, office_details(), folder)
 
 
 def office_details() -> OfficeDetails:

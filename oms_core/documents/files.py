@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from oms_core.documents.office import OfficeDetails
 from oms_core.documents.pdf import DocumentKind, render
-from oms_core.domain.errors import OmsError, ValidationError
+from oms_core.domain.errors import ValidationError
+from oms_core.output_files import check_output_path, write_atomically
 from oms_core.read_models import OrderView
 
 
@@ -24,66 +22,30 @@ def write_documents(
 ) -> list[Path]:
     """Render every order first, then write each PDF into ``folder``.
 
-    Nothing is written unless every order can be printed; each file appears whole (written beside
-    its final name, then renamed), so a reader never sees half a PDF.
+    Nothing is written unless every order can be printed and every target can be written (the
+    rules of :mod:`oms_core.output_files`: an existing folder, regular files only); each file
+    appears whole, so a reader never sees half a PDF.
 
     Args:
         kind: invoice or packing slip.
         orders: placed (or later) orders, in the order to write them.
         office: the sender block.
-        folder: an existing folder; it is never created silently.
+        folder: an existing folder; it is never created.
 
     Returns:
         The files written, in the order of ``orders``.
 
     Raises:
         ValidationError: a draft among the orders.
-        OmsError: the folder is missing or not a folder, or a target name is not a regular file.
+        UnwritableOutput: the folder is missing, or a target is not a regular writable file.
     """
-    check_folder(folder)
     for order in orders:
         if order.number is None:
             raise ValidationError(
                 f"order {order.id} is a draft: only placed orders are printed", field="order"
             )
-    rendered = [
-        (folder / document_name(kind, order.number or 0), render(kind, order, office)) for order in orders
-    ]
-    for target, _ in rendered:
-        _check_target(target)
-    for target, content in rendered:
-        _write_whole(target, content)
-    return [target for target, _ in rendered]
-
-
-def check_folder(folder: Path) -> None:
-    """Refuse a folder that does not exist or is not a folder (one line, naming it)."""
-    if not folder.exists():
-        raise OmsError(f"there is no folder {folder}: create it first")
-    if not folder.is_dir():
-        raise OmsError(f"{folder} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OmsError(f"cannot write into {folder}: permission denied")
-
-
-def _check_target(target: Path) -> None:
-    try:
-        mode = target.lstat().st_mode
-    except FileNotFoundError:
-        return
-    if not stat.S_ISREG(mode):
-        raise OmsError(f"{target} exists and is not a regular file: not replaced")
-
-
-def _write_whole(target: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    targets = [check_output_path(folder / document_name(kind, order.number or 0)) for order in orders]
+    rendered = [render(kind, order, office) for order in orders]
+    for target, content in zip(targets, rendered, strict=True):
+        write_atomically(target, lambda temporary, content=content: temporary.write_bytes(content))
+    return targets

@@ -133,7 +133,7 @@ def test_documents_are_written_one_per_order_into_an_existing_folder(tmp_path):
 
 
 def test_a_missing_folder_is_refused_and_never_created(tmp_path):
-    with pytest.raises(OmsError, match="there is no folder"):
+    with pytest.raises(OmsError, match="there is no folder .*nope"):
         write_documents(DocumentKind.INVOICE, [order()], OFFICE, tmp_path / "nope")
     assert not (tmp_path / "nope").exists()
 
@@ -146,6 +146,6 @@ def test_a_draft_among_the_orders_writes_nothing(tmp_path):
 
 def test_a_target_that_is_not_a_regular_file_is_not_replaced(tmp_path):
     (tmp_path / "invoice-1501.pdf").symlink_to("/dev/null")
-    with pytest.raises(OmsError, match="not a regular file"):
+    with pytest.raises(OmsError, match="symbolic link"):
         write_documents(DocumentKind.INVOICE, [order()], OFFICE, tmp_path)
     assert (tmp_path / "invoice-1501.pdf").is_symlink()
