@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import io
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -47,4 +48,23 @@ def save_workbook(workbook: Workbook, path: Path) -> None:
     except BaseException:
         with contextlib.suppress(Exception):  # the first error is the one to report
             archive.close()
+        _discard_write_only_sheets(workbook)
         raise
+
+
+def _discard_write_only_sheets(workbook: Workbook) -> None:
+    """Finish and remove the temporary files of write-only sheets the failed save did not reach.
+
+    Left alone, a sheet's row writer is finished by the garbage collector, writes into a closed file
+    and prints an ``Exception ignored`` traceback of its own.
+    """
+    if not workbook.write_only:
+        return
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            if not sheet.closed:
+                sheet.close()
+        writer = getattr(sheet, "_writer", None)
+        with contextlib.suppress(Exception):
+            if writer is not None and not isinstance(writer.out, io.BytesIO):
+                writer.cleanup()
