@@ -8,10 +8,14 @@ from __future__ import annotations
 import getpass
 import os
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from oms_core.config import DATABASE_URL_ENV as DATABASE_URL_ENV  # re-exported: the CLI's help names it
+from oms_core.config import OfficeConfig
+from oms_core.domain.errors import OmsError
 
 # The services, the storage and their libraries are imported where they are used, not here: the
 # `oms` command imports this module before it draws anything, and the TUI opens the database (and
@@ -26,21 +30,7 @@ if TYPE_CHECKING:
     from oms_core.services.context import Settings
     from oms_core.services.registry import Services
 
-DATABASE_URL_ENV = "OMS_DATABASE_URL"
 OPERATOR_ENV = "OMS_OPERATOR"
-IMPORT_FOLDER_ENV = "OMS_IMPORT_DIR"
-
-
-def default_database_url() -> str:
-    """A SQLite file in the user's data folder (platformdirs), e.g. ``~/.local/share/oms/oms.db``."""
-    from platformdirs import user_data_dir
-
-    return f"sqlite:///{Path(user_data_dir('oms', appauthor=False)) / 'oms.db'}"
-
-
-def resolve_database_url(cli_value: str | None = None) -> str:
-    """``--db`` wins, then ``OMS_DATABASE_URL``, then the default SQLite file."""
-    return cli_value or os.environ.get(DATABASE_URL_ENV) or default_database_url()
 
 
 def current_username() -> str:
@@ -56,21 +46,33 @@ def current_username() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """How to build the application.
+    """How to build the application: a database, who is at the keyboard, and the office's settings.
 
     Attributes:
-        database_url: SQLAlchemy URL of the shared database.
+        database_url: SQLAlchemy URL of the shared database (``oms demo`` passes its own).
         operator: user name recorded on orders and checked for permissions.
-        import_folder: where the Import screen's file picker starts.
-        max_import_rows: spreadsheets with more data rows are refused.
+        office: the office configuration (:func:`oms_core.config.load_config`); its defaults when
+            a test or a benchmark builds the application without a file.
     """
 
     database_url: str
     operator: str = field(default_factory=current_username)
-    import_folder: Path = field(
-        default_factory=lambda: Path(os.environ.get(IMPORT_FOLDER_ENV) or Path.home())
-    )
-    max_import_rows: int = 20_000
+    office: OfficeConfig = field(default_factory=OfficeConfig)
+
+    @property
+    def import_folder(self) -> Path:
+        """Where the Import screen's file picker starts."""
+        return self.office.import_folder
+
+    @property
+    def max_import_rows(self) -> int:
+        """Spreadsheets with more data rows are refused."""
+        return self.office.imports.max_rows
+
+    @property
+    def price_cut_limit(self) -> Decimal:
+        """Percent: a price cut deeper than this needs a supervisor."""
+        return self.office.orders.price_cut_limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,36 @@ def upgrade_database(database_url: str) -> None:
     upgrade_schema(database_url)
 
 
+def schema_status(database_url: str) -> str:
+    """One line on the database's schema: its revision and whether this oms is up to date with it.
+
+    Reads the ``alembic_version`` table only; a SQLite file that does not exist is not created.
+
+    Raises:
+        OmsError: the URL is not usable (the database cannot be read raises SQLAlchemy's errors,
+            which :func:`database_error_message` turns into a line).
+    """
+    from oms_core.storage.schema import HEAD_REVISION, stored_revision
+
+    check_database_url(database_url)
+    where = describe_database(database_url)
+    try:
+        require_database(database_url)
+    except OmsError:
+        return f"database {where}: does not exist yet (`oms db upgrade` creates it)"
+    revision = stored_revision(database_url)
+    if revision is None:
+        return f"database {where}: no oms schema yet (run `oms db upgrade`)"
+    if revision == HEAD_REVISION:
+        return f"database {where}: schema {revision} (up to date)"
+    # Revision ids are zero-padded sequence numbers (0001, 0002, ...), so they sort as they were made.
+    if revision < HEAD_REVISION:
+        return f"database {where}: schema {revision}, this oms has {HEAD_REVISION} (run `oms db upgrade`)"
+    return (
+        f"database {where}: schema {revision}, newer than this oms ({HEAD_REVISION}): install the newer oms"
+    )
+
+
 def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | None = None) -> Application:
     """Connect to the database and wire every service for ``config.operator``."""
     from oms_core.clock import SystemClock
@@ -112,7 +144,7 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
     gateway = gateway or TestGateway()
     clock = clock or SystemClock()
     with factory(write=False) as uow:
-        settings = _settings(uow.reference.setting)
+        settings = _settings(uow.reference.setting, config.price_cut_limit)
     context = ServiceContext(
         uow_factory=factory,
         gateway=gateway,
@@ -130,20 +162,17 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
     )
 
 
-def _settings(lookup: object) -> Settings:
-    """Office settings stored in the database, with defaults for what is not set."""
+def _settings(lookup: object, price_cut_limit: Decimal) -> Settings:
+    """The rules' settings: the price-cut limit from the office configuration, the rest stored in
+    the database, with defaults for what is not set.
+    """
     from oms_core.services.context import Settings
 
     assert callable(lookup)
     defaults = Settings()
-    limit = lookup("override_limit_percent")
-    try:
-        override_limit = Decimal(limit) if limit else defaults.override_limit_percent
-    except InvalidOperation:
-        override_limit = defaults.override_limit_percent
     return Settings(
         phone_region=lookup("phone_region") or defaults.phone_region,
-        override_limit_percent=override_limit,
+        override_limit_percent=price_cut_limit,
         default_shipping_method=lookup("default_shipping_method") or defaults.default_shipping_method,
     )
 
@@ -184,8 +213,6 @@ def check_database_scheme(database_url: str) -> None:
     Raises:
         OmsError: saying what is wrong with it.
     """
-    from oms_core.domain.errors import OmsError
-
     scheme = _URL_SCHEME.match(database_url)
     if scheme is None:
         raise OmsError(_not_a_url(database_url))
@@ -202,7 +229,6 @@ def check_database_url(database_url: str) -> None:
     """
     from sqlalchemy.exc import ArgumentError
 
-    from oms_core.domain.errors import OmsError
     from oms_core.storage.database import normalize_url
 
     check_database_scheme(database_url)  # the kind of database; the parse below checks the rest
@@ -368,7 +394,6 @@ def require_database(database_url: str) -> None:
     Raises:
         OmsError: naming the missing file and what to run.
     """
-    from oms_core.domain.errors import OmsError
     from oms_core.storage.database import normalize_url
 
     url = normalize_url(database_url)
@@ -379,7 +404,9 @@ def require_database(database_url: str) -> None:
         raise OmsError(f"there is no database at {database}: run `oms db upgrade` (or `oms demo`) first")
 
 
-def print_documents(database_url: str, kind: str, numbers: list[int], folder: Path) -> list[Path]:
+def print_documents(
+    database_url: str, kind: str, numbers: list[int], folder: Path, office: OfficeConfig | None = None
+) -> list[Path]:
     """Write the invoice or packing slip (``kind``) of each order number into ``folder``.
 
     Every order is looked up before anything is written, so a missing number or a draft writes
@@ -395,16 +422,20 @@ def print_documents(database_url: str, kind: str, numbers: list[int], folder: Pa
     document = DocumentKind(kind)
     for number in numbers:  # every target, before the database is opened
         check_output_path(folder / document_name(document, number))
-    application = build(Config(database_url))
+    office = office or OfficeConfig()
+    application = build(Config(database_url, office=office))
     try:
         orders = [application.services.orders.get_by_number(number) for number in numbers]
     finally:
         application.close()
-    return write_documents(document, orders, office_details(), folder)
+    return write_documents(document, orders, office_details(office), folder)
 
 
-def office_details() -> OfficeDetails:
-    """The office's name, address and phone for documents and mail."""
+def office_details(office: OfficeConfig) -> OfficeDetails:
+    """The office's name, address and phone for documents and mail (the file's ``[office]``)."""
     from oms_core.documents.office import OfficeDetails
 
-    return OfficeDetails()
+    section = office.office
+    lines = tuple(line.strip() for line in section.address.splitlines() if line.strip())
+    details = OfficeDetails(address_lines=lines, phone=section.phone, email=section.email)
+    return replace(details, name=section.name) if section.name else details

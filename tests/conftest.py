@@ -26,6 +26,16 @@ from oms_core.storage.tables import CUSTOMER_COUNTER, FIRST_ORDER_NUMBER, ORDER_
 PG_ADMIN_URL = os.environ.get("OMS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+@pytest.fixture(autouse=True)
+def _no_office_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the machine's ``/etc/oms/oms.toml`` or its ``OMS_*`` settings (an empty file
+    instead), so they run the same on a developer's laptop, in CI and on an office server.
+    """
+    monkeypatch.setenv("OMS_CONFIG", os.devnull)
+    for name in ("OMS_DATABASE_URL", "OMS_IMPORT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("oms_template") / "template.db"

@@ -142,7 +142,6 @@ TAX_RATES: tuple[TaxRate, ...] = tuple(
 
 SETTINGS: dict[str, str] = {
     "phone_region": "US",
-    "override_limit_percent": "10",
     "default_shipping_method": "GROUND",
 }
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from oms_core.domain.errors import PermissionDenied
 from oms_core.domain.operators import Operator, Role
+from oms_core.domain.pricing import DEFAULT_PRICE_CUT_LIMIT_PERCENT
 from oms_core.ports import Clock, MailSender, MailTemplates, PaymentGateway, UnitOfWork, UnitOfWorkFactory
 
 
@@ -16,13 +17,14 @@ class Settings:
 
     Attributes:
         phone_region: region for phone numbers typed without a country code.
-        override_limit_percent: a price cut deeper than this needs a supervisor.
+        override_limit_percent: a price cut deeper than this needs a supervisor (the office
+            configuration's ``[orders] price_cut_limit``).
         default_shipping_method: preselected on a new order.
         duplicate_window_hours: how far back a same-items order counts as a likely duplicate.
     """
 
     phone_region: str = "US"
-    override_limit_percent: Decimal = Decimal("10")
+    override_limit_percent: Decimal = DEFAULT_PRICE_CUT_LIMIT_PERCENT
     default_shipping_method: str = "GROUND"
     duplicate_window_hours: int = 24
 

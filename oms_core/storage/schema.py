@@ -79,6 +79,18 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def stored_revision(url_or_engine: str | Engine) -> str | None:
+    """The revision in the database's ``alembic_version`` table (``None``: never migrated), read with
+    one query and without importing Alembic.
+    """
+    engine, owned = _engine(url_or_engine)
+    try:
+        return _stored_revision(engine)
+    finally:
+        if owned:
+            engine.dispose()
+
+
 def _stored_revision(engine: Engine) -> str | None:
     """The revision in ``alembic_version``, read with one query (no Alembic import)."""
     with engine.connect() as connection:

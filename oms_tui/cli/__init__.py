@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from oms_core import bootstrap
+from oms_core.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config
 from oms_core.domain.errors import OmsError
 from oms_tui.cli.context import CommandContext
 from oms_tui.cli.registry import register_all
@@ -58,15 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Keyboard-first order management for phone-order operators. Without a command, "
         "opens the TUI on the configured database (upgrading its schema first).",
-        epilog=f"The database is --db URL, else ${bootstrap.DATABASE_URL_ENV}, else a SQLite file in your "
-        "data folder. Use postgresql://user@host/dbname when many operators work at once.",
+        epilog=f"The database is --db URL, else ${bootstrap.DATABASE_URL_ENV}, else the office configuration "
+        f"file ({DEFAULT_CONFIG_PATH} or ${CONFIG_ENV}), else a SQLite file in your data folder. "
+        "`oms config show` prints every setting in force and where it came from.",
     )
     parser.add_argument(
         "--db",
         metavar="URL",
         help="database URL: sqlite:///path/oms.db or postgresql://user@host/dbname",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--version",
+        action="store_true",
+        help="print the version, and the schema revision of the configured database if there is one",
+    )
     parser.set_defaults(handler=tui_command)
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     register_all(subparsers)
@@ -92,15 +98,12 @@ def main(
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return EXIT_USAGE
-    except SystemExit as exc:  # --help and --version print and exit 0
+    except SystemExit as exc:  # --help prints and exits 0
         return int(exc.code or 0)
-    context = CommandContext(
-        database_url=bootstrap.resolve_database_url(args.db),
-        db_given=bool(args.db),
-        stdout=out,
-        stderr=err,
-    )
     try:
+        context = CommandContext(config=load_config(args.db), db_given=bool(args.db), stdout=out, stderr=err)
+        if args.version:
+            return _print_version(context)
         return int(args.handler(args, context))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=err)
@@ -122,6 +125,16 @@ def main(
                 raise
             message = f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 to see where)"
         return _fail(err, message)
+
+
+def _print_version(ctx: CommandContext) -> int:
+    """``oms --version``: the version, then the configured database's schema revision when a database
+    was named (``--db``, the environment or the file). Without one nothing but this module is loaded.
+    """
+    print(f"{PROG} {_version()}", file=ctx.stdout, flush=True)
+    if ctx.config.database_configured:
+        print(bootstrap.schema_status(ctx.database_url), file=ctx.stdout)
+    return 0
 
 
 def _fail(err: TextIO, message: str) -> int:

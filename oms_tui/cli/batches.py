@@ -135,7 +135,7 @@ def _check_report_path(args: argparse.Namespace) -> None:
 def _application(ctx: CommandContext) -> bootstrap.Application:
     bootstrap.check_database_url(ctx.database_url)
     bootstrap.require_database(ctx.database_url)
-    return bootstrap.build(bootstrap.Config(ctx.database_url))
+    return bootstrap.build(bootstrap.Config(ctx.database_url, office=ctx.config))
 
 
 def _run(

@@ -7,22 +7,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
+from oms_core.config import OfficeConfig
+
 
 @dataclass(frozen=True, slots=True)
 class CommandContext:
     """What every handler gets besides its arguments.
 
     Attributes:
-        database_url: ``--db``, else ``OMS_DATABASE_URL``, else the default SQLite file.
+        config: the office configuration in force (file, then environment, then ``--db``).
         db_given: whether the URL came from ``--db`` (``oms demo`` uses its own file otherwise).
         stdout: where results go (exports without ``--out``).
         stderr: where progress goes.
     """
 
-    database_url: str
+    config: OfficeConfig
     db_given: bool
     stdout: TextIO
     stderr: TextIO
+
+    @property
+    def database_url(self) -> str:
+        """``--db``, else ``OMS_DATABASE_URL``, else the file's ``[database] url``, else the default file."""
+        return self.config.database_url
 
 
 Handler = Callable[[argparse.Namespace, CommandContext], int]

@@ -39,7 +39,7 @@ def print_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     numbers = parse_order_numbers(args.orders)
     bootstrap.check_database_url(ctx.database_url)
     bootstrap.require_database(ctx.database_url)
-    written = bootstrap.print_documents(ctx.database_url, args.kind, numbers, args.out)
+    written = bootstrap.print_documents(ctx.database_url, args.kind, numbers, args.out, ctx.config)
     noun = args.kind.replace("-", " ") + ("s" if len(written) != 1 else "")
     print(f"wrote {len(written):,} {noun} to {args.out}", file=ctx.stderr)
     for path in written:

@@ -29,6 +29,7 @@ from oms_core.output_files import check_output_path
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
+    from oms_core.config import OfficeConfig
     from oms_core.services.imports import ImportPreview, ImportService
     from oms_tui.cli.context import CommandContext
 
@@ -105,11 +106,11 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def build_application(database_url: str) -> bootstrap.Application:
-    """The application on ``database_url``; tests replace this to fix the clock."""
+def build_application(database_url: str, office: OfficeConfig) -> bootstrap.Application:
+    """The application on ``database_url`` with the office's settings; tests replace this to fix the clock."""
     bootstrap.check_database_url(database_url)
     bootstrap.require_database(database_url)
-    return bootstrap.build(bootstrap.Config(database_url))
+    return bootstrap.build(bootstrap.Config(database_url, office=office))
 
 
 # -- template ---------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def template_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not 1 <= args.pairs <= 50:
         return _usage(ctx, "--pairs must be 1 to 50")
     check_output_path(path)
-    application = build_application(ctx.database_url)
+    application = build_application(ctx.database_url, ctx.config)
     try:
         methods = application.services.cart.shipping_methods()
         write_template(path, methods, pairs=args.pairs, max_rows=application.config.max_import_rows)
@@ -151,7 +152,7 @@ def orders_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         return _usage(ctx, "not at a terminal: add --yes to import (or --dry-run to check only)")
     if args.errors_out is not None:
         check_output_path(args.errors_out)  # before the work, not after the import failed
-    application = build_application(ctx.database_url)
+    application = build_application(ctx.database_url, ctx.config)
     try:
         imports = application.services.imports
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from oms_tui.cli import batches, db, demo, documents, export, imports, operator, seed
+from oms_tui.cli import batches, config, db, demo, documents, export, imports, operator, seed
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     demo,
@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     operator,
     batches,
     imports,
+    config,
 )
 """Every subcommand module, in the order ``oms --help`` lists them. Add yours here."""
 

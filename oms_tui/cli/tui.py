@@ -16,14 +16,15 @@ if TYPE_CHECKING:
 def tui_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run the TUI for the current OS user."""
     bootstrap.check_database_scheme(ctx.database_url)  # the full check runs behind the first screen
-    return start_tui(ctx.database_url, bootstrap.current_username(), upgrade=True)
+    config = bootstrap.Config(ctx.database_url, operator=bootstrap.current_username(), office=ctx.config)
+    return start_tui(config, upgrade=True)
 
 
-def start_tui(database_url: str, operator: str, upgrade: bool) -> int:
+def start_tui(config: bootstrap.Config, upgrade: bool) -> int:
     """Show the first screen at once; upgrade the schema (when asked) and build the services
     behind it, so the operator can start typing while the database opens.
     """
-    config = bootstrap.Config(database_url, operator=operator)
+    database_url = config.database_url
     opened: list[bootstrap.Application] = []
 
     def connect() -> Services:

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from oms_core import bootstrap
+from oms_core.config import OfficeConfig
 from oms_core.domain.customers import Address
 from oms_core.domain.payments import CardEntry
 from oms_core.payments.test_gateway import TestGateway
@@ -55,8 +56,8 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     application.close()
 
-    def build_application(database_url: str) -> bootstrap.Application:
-        config = bootstrap.Config(database_url, operator="root")
+    def build_application(database_url: str, office: OfficeConfig) -> bootstrap.Application:
+        config = bootstrap.Config(database_url, operator="root", office=office)
         return bootstrap.build(
             config, gateway=TestGateway(today=NOW.replace(tzinfo=None)), clock=FixedClock(NOW)
         )
