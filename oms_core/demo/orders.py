@@ -17,7 +17,8 @@ from oms_core.demo.reference import WHOLESALE
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer, CustomerStatus, CustomerType
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus
-from oms_core.domain.payments import CardToken, PaymentChoice, PaymentMethod
+from oms_core.domain.payments import PaymentChoice, PaymentMethod
+from oms_core.domain.placing import card_choice
 from oms_core.domain.products import Product
 from oms_core.domain.repricing import reprice
 from oms_core.domain.shipping import ShippingMethod
@@ -199,9 +200,7 @@ def _payment(rng: random.Random, customer: Customer, customer_type: CustomerType
     good_cards = [card for card in customer.cards if card.token.startswith("tok_test_")]
     allowed = customer_type.payment_methods
     if good_cards and PaymentMethod.CARD_ON_FILE in allowed and (rng.random() < 0.85 or len(allowed) == 1):
-        card = good_cards[0]
-        token = CardToken(card.token, card.brand, card.last4, card.exp_month, card.exp_year)
-        return PaymentChoice(PaymentMethod.CARD_ON_FILE, card=token, card_id=card.id)
+        return card_choice(good_cards[0])
     if PaymentMethod.ON_ACCOUNT in allowed and rng.random() < 0.6:
         return PaymentChoice(PaymentMethod.ON_ACCOUNT)
     if PaymentMethod.CHECK in allowed and rng.random() < 0.6:

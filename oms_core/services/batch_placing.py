@@ -1,8 +1,9 @@
 """Placing many orders at once (bulk orders, club shipments, spreadsheet imports).
 
-The same rules as checkout, done in bulk: customers and products are loaded once, stock is
-allocated in request order and taken with one guarded update per product, order numbers come in a
-block, and orders, lines, payments and audit events are inserted with ``executemany``. Everything
+The placing rules are checkout's (``oms_core.domain.placing``), applied in bulk: customers and
+products are loaded once, stock is allocated in request order and taken with one guarded update
+per product, order numbers come in a block, and orders, lines, payments and audit events are
+inserted with ``executemany``. Everything
 happens in the caller's write unit of work; the caller commits (a chunk at a time for long jobs, or
 once for an all-or-nothing import).
 """
@@ -17,17 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.customers import Address, CustomerStatus, CustomerType, OrderingProfile
+from oms_core.domain.customers import Address, CustomerType
 from oms_core.domain.errors import OmsError, OutOfStock, PaymentDeclined, PaymentUnavailable
 from oms_core.domain.money import ZERO, money
 from oms_core.domain.orders import MAX_LINE_QUANTITY, Order, OrderLine, OrderSource
-from oms_core.domain.payments import (
-    CardToken,
-    Payment,
-    PaymentChoice,
-    PaymentMethod,
-    PaymentStatus,
-)
+from oms_core.domain.payments import Payment, PaymentChoice
+from oms_core.domain.placing import declined, default_payment, payment_for, placing_problems
 from oms_core.domain.products import Product, normalize_sku
 from oms_core.domain.repricing import reprice
 from oms_core.domain.shipping import ShippingMethod
@@ -149,8 +145,9 @@ class _Batch:
         self._resolved: dict[tuple[tuple[str, int], ...], _Resolved] = {}
 
     def prepare(self, request: BatchOrderRequest, operator: str, now: datetime) -> _Prepared:
-        """Build and price the order for ``request`` and list what stops it."""
-        problems: list[str] = []
+        """Build and price the order for ``request`` and list what stops it: what is wrong with
+        the request's items, then the placing rules checkout applies (``placing_problems``).
+        """
         order = Order(
             id=None,
             source=request.source,
@@ -166,25 +163,18 @@ class _Batch:
         customer = self.customers.get(request.customer_id)
         if customer is None:
             return _Prepared(request, order, ["customer not found"])
-        if customer.status is not CustomerStatus.ACTIVE:
-            problems.append(f"customer is {customer.status.value.replace('_', ' ')}")
-        self._add_lines(order, request, problems)
+        problems = self._add_lines(order, request)
         method = self.pricing.shipping(request.shipping_method)
-        if method is None:
-            problems.append(f"unknown shipping method {request.shipping_method!r}")
-        ship = request.ship_to or customer.ship_to
-        if ship is None and not (method and method.is_pickup):
-            problems.append("no ship-to address")
-        order.ship_to = ship
-        order.bill_to = request.bill_to or customer.bill_to or ship
+        order.ship_to = request.ship_to or customer.ship_to
+        order.bill_to = request.bill_to or customer.bill_to or order.ship_to
         customer_type = self.pricing.types.get(customer.type_code)
-        order.payment_choice = request.payment or _default_payment(customer, customer_type)
-        if order.payment_choice is None:
-            problems.append("no card on file")
-        elif customer_type is not None and not customer_type.allows(order.payment_choice.method):
-            problems.append(
-                f"{customer_type.name} customers cannot pay by {order.payment_choice.method.label.lower()}"
-            )
+        order.payment_choice = request.payment or default_payment(customer.card, customer_type)
+        # The card comes from the customer's record (the profile's first card) or, for an import,
+        # from the purchaser's record checked by the import service: no card_ids to check against.
+        found = placing_problems(
+            order, customer.status, customer_type, self.by_id, method, has_card=customer.card is not None
+        )
+        problems.extend(message for _field, message in found)
         self._price(order, customer_type, customer.tax_exempt, method)
         return _Prepared(request, order, problems)
 
@@ -224,30 +214,27 @@ class _Batch:
         order.shipping_charge = priced.shipping_charge
         order.shipping_tax = priced.shipping_tax
 
-    def _add_lines(self, order: Order, request: BatchOrderRequest, problems: list[str]) -> None:
+    def _add_lines(self, order: Order, request: BatchOrderRequest) -> list[str]:
+        """Add the request's items to ``order``; return what is wrong with them."""
         # Every member of a club shipment or bulk order asks for the same items: read them once.
         resolved = self._resolved.get(request.lines)
         if resolved is None:
             resolved = self._resolved[request.lines] = self._resolve(request.lines)
         lines, found = resolved
         order.lines.extend(OrderLine(None, *values) for values in lines)
-        problems.extend(found)
+        return list(found)
 
     def _resolve(self, items: tuple[tuple[str, int], ...]) -> _Resolved:
         """The order lines (product id, SKU, name, quantity, price) for ``items`` and what is wrong
-        with them: unknown or retired SKUs, quantities out of range; repeated SKUs are merged.
+        with them: unknown SKUs, quantities out of range; repeated SKUs are merged. Products no
+        longer sold stay on the order, for the placing rules to name.
         """
         problems: list[str] = []
-        if not items:
-            problems.append("no items")
         lines: dict[int, list[Any]] = {}
         for sku, quantity in items:
             product = self.by_sku.get(normalize_sku(sku))
             if product is None:
                 problems.append(f"unknown SKU {sku.strip()!r}")
-                continue
-            if not product.active:
-                problems.append(f"{product.sku} is no longer sold")
                 continue
             product_id = product.id or 0
             line = lines.get(product_id)
@@ -278,19 +265,6 @@ class _Batch:
         """Give back the stock reserved for an order that will not be placed."""
         for line in order.lines:
             self.stock[line.product_id] += line.quantity
-
-
-def _default_payment(customer: OrderingProfile, customer_type: CustomerType | None) -> PaymentChoice | None:
-    card = customer.card
-    if card is not None and (customer_type is None or customer_type.allows(PaymentMethod.CARD_ON_FILE)):
-        return PaymentChoice(
-            PaymentMethod.CARD_ON_FILE,
-            card_id=card.id,
-            card=CardToken(card.token, card.brand, card.last4, card.exp_month, card.exp_year),
-        )
-    if customer_type is not None and customer_type.allows(PaymentMethod.ON_ACCOUNT):
-        return PaymentChoice(PaymentMethod.ON_ACCOUNT)
-    return None
 
 
 def _prepare_all(
@@ -425,9 +399,7 @@ def _authorise(
         total = order.totals()[2]  # one pass over the lines
         assert choice is not None  # prepare() reported it otherwise
         if not choice.method.uses_gateway or choice.card is None:
-            payments[item.request.key] = Payment(
-                choice.method, total, PaymentStatus.RECORDED, check_number=choice.check_number
-            )
+            payments[item.request.key] = payment_for(choice, total)
             continue
         try:
             key = item.request.payment_key or f"batch:{item.request.key}"
@@ -437,20 +409,9 @@ def _authorise(
         else:
             if answer.approved:
                 authorised.append(answer.reference)
-                card = choice.card
-                payments[item.request.key] = Payment(
-                    choice.method,
-                    total,
-                    PaymentStatus.AUTHORIZED,
-                    answer.reference,
-                    card.token,
-                    card.brand,
-                    card.last4,
-                    card.exp_month,
-                    card.exp_year,
-                )
+                payments[item.request.key] = payment_for(choice, total, answer.reference)
                 continue
-            item.problems.append(f"{choice.card.brand} ending {choice.card.last4} declined: {answer.reason}")
+            item.problems.append(declined(choice.card, answer.reason))
         batch.release(order)
         if all_or_nothing:
             break
@@ -467,25 +428,10 @@ def _authorise_shared(
         key = f"batch-shared:{ready[0].request.key}:{len(ready)}:{grand_total}"
         answer = gateway.authorize(card.token, grand_total, key)
         if not answer.approved:
-            raise PaymentDeclined(f"{card.brand} ending {card.last4} declined: {answer.reason}")
+            raise PaymentDeclined(declined(card, answer.reason))
         reference = answer.reference
         authorised.append(reference)
-    status = PaymentStatus.AUTHORIZED if reference else PaymentStatus.RECORDED
-    return {
-        p.request.key: Payment(
-            shared.method,
-            p.order.total,
-            status,
-            reference,
-            card.token if card else "",
-            card.brand if card else "",
-            card.last4 if card else "",
-            card.exp_month if card else None,
-            card.exp_year if card else None,
-            shared.check_number,
-        )
-        for p in ready
-    }
+    return {p.request.key: payment_for(shared, p.order.total, reference) for p in ready}
 
 
 def _write(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.customers import Address, CardOnFile, Customer, CustomerStatus
+from oms_core.domain.customers import Address, Customer, CustomerStatus
 from oms_core.domain.errors import InvalidState, NotFound, ValidationError
 from oms_core.domain.money import money
 from oms_core.domain.operators import Role
@@ -19,7 +19,8 @@ from oms_core.domain.orders import (
     OrderSource,
     check_quantity,
 )
-from oms_core.domain.payments import CardEntry, CardToken, PaymentChoice, PaymentMethod
+from oms_core.domain.payments import CardEntry, PaymentChoice, PaymentMethod
+from oms_core.domain.placing import card_choice, check_payment_allowed, default_payment
 from oms_core.domain.pricing import override_needs_supervisor, unit_price
 from oms_core.domain.products import normalize_sku
 from oms_core.domain.text import clean_field, clean_multiline
@@ -336,17 +337,12 @@ class CartService:
 
             def change(order: Order) -> None:
                 customer = uow.customers.get(require_customer(order))
-                customer_type = pricing.customer_type(customer)
-                if customer_type is not None and not customer_type.allows(chosen):
-                    raise ValidationError(
-                        f"{customer_type.name} customers cannot pay by {chosen.label.lower()}",
-                        field="payment",
-                    )
+                check_payment_allowed(pricing.customer_type(customer), chosen)
                 if chosen is PaymentMethod.CARD_ON_FILE:
                     stored = customer.card(card_id) if card_id is not None else None
                     if stored is None:
                         raise ValidationError("choose one of the customer's cards", field="card")
-                    order.payment_choice = _choice_for_card(stored)
+                    order.payment_choice = card_choice(stored)
                 else:
                     order.payment_choice = PaymentChoice(chosen, card=token, check_number=check_number)
 
@@ -420,10 +416,7 @@ class CartService:
             default = self._ctx.settings.default_shipping_method
             order.shipping_method = default if default in methods else next(iter(methods), "")
         customer_type = uow.reference.customer_type(customer.type_code)
-        if customer.cards and (customer_type is None or customer_type.allows(PaymentMethod.CARD_ON_FILE)):
-            order.payment_choice = _choice_for_card(customer.cards[0])
-        else:
-            order.payment_choice = None
+        order.payment_choice = default_payment(customer.cards[0] if customer.cards else None, customer_type)
 
     def _checked_address(self, address: Address | None, prefix: str) -> Address:
         if address is None:
@@ -433,12 +426,3 @@ class CartService:
         if problems:
             raise ValidationError.from_problems(problems)
         return cleaned
-
-
-def _choice_for_card(card: CardOnFile) -> PaymentChoice:
-    """The payment choice for a card on file (its token, never a number)."""
-    return PaymentChoice(
-        PaymentMethod.CARD_ON_FILE,
-        card_id=card.id,
-        card=CardToken(card.token, card.brand, card.last4, card.exp_month, card.exp_year),
-    )

@@ -28,7 +28,8 @@ from oms_core.domain.customers import CardOnFile, Customer, CustomerStatus
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.imports import ImportFileRecord, ImportProblem, OrderFile
 from oms_core.domain.money import ZERO, money
-from oms_core.domain.payments import CardEntry, CardToken, PaymentChoice, PaymentMethod
+from oms_core.domain.payments import CardEntry, PaymentChoice, PaymentMethod
+from oms_core.domain.placing import card_choice, check_payment_allowed, payment_not_allowed
 from oms_core.domain.products import normalize_sku
 from oms_core.domain.text import clean_field
 from oms_core.ports import UnitOfWork
@@ -164,14 +165,9 @@ class ImportService:
         with self._ctx.read() as uow:
             purchaser = uow.customers.get(purchaser_id)
             customer_type = uow.reference.customer_type(purchaser.type_code)
-        if customer_type is not None and not customer_type.allows(chosen):
-            raise ValidationError(
-                f"{customer_type.name} customers cannot pay by {chosen.label.lower()}", field="payment"
-            )
+        check_payment_allowed(customer_type, chosen)
         if chosen is PaymentMethod.CARD_ON_FILE:
-            stored = _card_on_file(purchaser, card_id, last4)
-            token = CardToken(stored.token, stored.brand, stored.last4, stored.exp_month, stored.exp_year)
-            return PaymentChoice(chosen, card=token, card_id=stored.id)
+            return card_choice(_card_on_file(purchaser, card_id, last4))
         if chosen is PaymentMethod.CARD:
             if card is None:
                 raise ValidationError("enter the card number", field="card_number")
@@ -374,15 +370,11 @@ def _purchaser_problems(
     if purchaser.status is not CustomerStatus.ACTIVE:
         status = purchaser.status.value.replace("_", " ")
         problems.append(ImportProblem(None, "", "", f"the purchaser {purchaser.number} is {status}"))
-    customer_type = pricing.customer_type(purchaser)
+    refused = payment_not_allowed(pricing.customer_type(purchaser), payment.method) if payment else ""
     if payment is None:
         problems.append(ImportProblem(None, "", "", "choose how the purchaser pays"))
-    elif customer_type is not None and not customer_type.allows(payment.method):
-        problems.append(
-            ImportProblem(
-                None, "", "", f"{customer_type.name} customers cannot pay by {payment.method.label.lower()}"
-            )
-        )
+    elif refused:
+        problems.append(ImportProblem(None, "", "", refused))
     elif payment.card_id is not None and purchaser.card(payment.card_id) is None:
         problems.append(ImportProblem(None, "", "", "that card is no longer on file for the purchaser"))
     return problems

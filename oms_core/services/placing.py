@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.customers import Customer, CustomerStatus
+from oms_core.domain.customers import Customer
 from oms_core.domain.errors import OutOfStock, PaymentDeclined, ValidationError
 from oms_core.domain.orders import Order, OrderStatus
-from oms_core.domain.payments import Payment, PaymentMethod, PaymentStatus
+from oms_core.domain.payments import Payment
+from oms_core.domain.placing import declined, payment_for, placing_problems
 from oms_core.domain.products import Product
 from oms_core.ports import PaymentGateway, UnitOfWork
 from oms_core.services.drafts import PricingContext
@@ -21,51 +22,24 @@ def readiness_problems(
     pricing: PricingContext,
     include_stock: bool = True,
 ) -> list[tuple[str, str]]:
-    """Everything that stops the order being placed, as (field, message).
+    """Everything that stops the draft being placed, as (field, message): the domain's
+    :func:`~oms_core.domain.placing.placing_problems` for the attached customer.
 
     ``include_stock`` adds short stock as seen now; placing leaves it out because the guarded
     update is the authority there (and raises ``OutOfStock``).
     """
-    problems: list[tuple[str, str]] = []
     if customer is None:
         return [("customer", "attach a customer to the order first")]
-    if customer.status is not CustomerStatus.ACTIVE:
-        problems.append(
-            ("customer", f"customer {customer.number} is {customer.status.value.replace('_', ' ')}")
-        )
-    if not order.lines:
-        problems.append(("lines", "the order has no items"))
-    for line in order.lines:
-        product = products.get(line.product_id)
-        if product is None or not product.active:
-            problems.append(("lines", f"{line.sku} is no longer sold; remove it"))
-        elif include_stock and not product.allow_backorder and product.short_by(line.quantity):
-            problems.append(
-                (
-                    "lines",
-                    f"{line.sku}: only {max(product.stock_on_hand, 0)} on hand, {line.quantity} ordered",
-                )
-            )
-    method = pricing.shipping(order.shipping_method)
-    if method is None or not method.active:
-        problems.append(("shipping_method", "choose a shipping method"))
-    if (method is None or not method.is_pickup) and (order.ship_to is None or order.ship_to.is_blank()):
-        problems.append(("ship_to", "choose a ship-to address"))
-    choice = order.payment_choice
-    customer_type = pricing.customer_type(customer)
-    if choice is None:
-        problems.append(("payment", "choose a payment method"))
-    elif customer_type is not None and not customer_type.allows(choice.method):
-        problems.append(
-            ("payment", f"{customer_type.name} customers cannot pay by {choice.method.label.lower()}")
-        )
-    elif choice.method.uses_gateway and choice.card is None:
-        problems.append(("payment", "enter the card"))
-    elif choice.method is PaymentMethod.CARD_ON_FILE and (
-        choice.card_id is None or customer.card(choice.card_id) is None
-    ):
-        problems.append(("payment", "that card is no longer on file"))
-    return problems
+    return placing_problems(
+        order,
+        customer.status,
+        pricing.customer_type(customer),
+        products,
+        pricing.shipping(order.shipping_method),
+        has_card=bool(customer.cards),
+        card_ids={card.id for card in customer.cards},
+        include_stock=include_stock,
+    )
 
 
 def take_stock(uow: UnitOfWork, order: Order, products: dict[int, Product]) -> None:
@@ -92,30 +66,15 @@ def charge(gateway: PaymentGateway, order: Order, idempotency_key: str) -> Payme
     if choice is None:
         raise ValidationError("choose a payment method", field="payment")
     total = order.total
-    if choice.method.uses_gateway:
-        card = choice.card
-        if card is None:
-            raise ValidationError("enter the card", field="payment")
-        answer = gateway.authorize(card.token, total, idempotency_key)
-        if not answer.approved:
-            raise PaymentDeclined(f"{card.brand} ending {card.last4} declined: {answer.reason}")
-        return Payment(
-            choice.method,
-            total,
-            PaymentStatus.AUTHORIZED,
-            answer.reference,
-            card.token,
-            card.brand,
-            card.last4,
-            card.exp_month,
-            card.exp_year,
-        )
-    return Payment(
-        choice.method,
-        total,
-        PaymentStatus.RECORDED,
-        check_number=choice.check_number if choice.method is PaymentMethod.CHECK else "",
-    )
+    if not choice.method.uses_gateway:
+        return payment_for(choice, total)
+    card = choice.card
+    if card is None:
+        raise ValidationError("enter the card", field="payment")
+    answer = gateway.authorize(card.token, total, idempotency_key)
+    if not answer.approved:
+        raise PaymentDeclined(declined(card, answer.reason))
+    return payment_for(choice, total, answer.reference)
 
 
 def mark_placed(order: Order, number: int, payment: Payment, operator: str, now: datetime) -> AuditEvent:

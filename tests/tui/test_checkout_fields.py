@@ -103,7 +103,7 @@ async def test_gift_message_and_notes_are_saved_when_the_cursor_leaves_them(offi
 async def test_what_stops_the_order_is_shown_beside_its_field(office, make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_checkout(pilot, office, who="bob", lines=((SKU_CABERNET, 1),))
+        await open_checkout(pilot, office, who="markup", lines=((SKU_CABERNET, 1),))
         problem = app.screen.query_one("#problem-payment")
         assert "choose a payment method" in str(problem.render())
         await pilot.press("f9")

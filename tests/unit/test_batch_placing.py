@@ -240,7 +240,7 @@ def test_repeated_skus_merge_and_bad_items_are_named_for_every_order_that_asks(
         assert [(line.sku, line.quantity) for line in order.lines] == [(SKU_CABERNET, 3), (SKU_CHARDONNAY, 2)]
     for result in results[2:4]:
         assert result.reason == (
-            f"{SKU_CABERNET}: quantity must be 1 to {MAX_LINE_QUANTITY:,}; OLD-MAGNUM is no longer sold; "
-            f"{SKU_CHARDONNAY}: quantity must be 1 to {MAX_LINE_QUANTITY:,}"
+            f"{SKU_CABERNET}: quantity must be 1 to {MAX_LINE_QUANTITY:,}; "
+            f"{SKU_CHARDONNAY}: quantity must be 1 to {MAX_LINE_QUANTITY:,}; OLD-MAGNUM is no longer sold"
         )
-    assert results[4].reason.startswith("no items")
+    assert results[4].reason.startswith("the order has no items")

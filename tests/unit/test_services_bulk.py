@@ -168,7 +168,7 @@ def test_the_preview_lists_each_customers_order_and_problems(services):
     assert rows[ann].payment_label.startswith("Visa ending 1111")
     assert rows[ann].ship_to.city == "Portland"
     assert "customer is on hold" in rows[held].problems
-    assert "no card on file" in rows[no_card].problems
+    assert rows[no_card].problems == ("no card on file: choose a payment method",)
     assert "no ship-to address" in rows[nowhere].problems
     assert (preview.members, preview.ready, preview.grand_total) == (4, 1, Decimal("79.95"))
     assert _orders(services) == []

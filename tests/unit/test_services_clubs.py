@@ -80,7 +80,7 @@ def test_processing_places_club_priced_orders_and_lists_every_problem(services):
     assert (rows[held].status, rows[held].reason) == ("skipped", "member is on hold")
     assert rows[nowhere].reason == "no ship-to address"
     assert "declined" in rows[declined].reason
-    assert rows[no_card].reason == "no card on file"
+    assert rows[no_card].reason == "no card on file: choose a payment method"
 
 
 def test_members_who_collect_get_the_pickup_method_and_need_no_address(services):
