@@ -388,6 +388,64 @@ def export_data(database_url: str, kind: str, fmt: str, out: Path | None, stdout
         engine.dispose()
 
 
+def backup_database(database_url: str, target: Path, replace: bool = False) -> str:
+    """Copy the SQLite database at ``database_url`` to ``target`` while operators keep working.
+
+    The copy is made under a temporary name beside ``target``, checked (``PRAGMA integrity_check``)
+    and only then renamed into place; it gets the database file's permissions.
+
+    Args:
+        database_url: the database to copy (SQLite; PostgreSQL is refused with the pg_dump command).
+        target: the file to write; a regular file in an existing folder.
+        replace: whether an existing ``target`` may be replaced.
+
+    Returns:
+        One line saying what was copied where.
+
+    Raises:
+        OmsError: one line naming what is wrong (a PostgreSQL URL, no database, an unusable target).
+    """
+    import stat
+
+    from oms_core.output_files import check_output_path, write_atomically
+    from oms_core.storage.backup import backup_sqlite
+    from oms_core.storage.database import normalize_url
+
+    check_database_url(database_url)
+    url = normalize_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        from sqlalchemy.engine import URL
+
+        # Without the password: pg_dump reads it from ~/.pgpass or PGPASSWORD, not the command line.
+        plain = URL.create(
+            "postgresql", url.username, None, url.host, url.port, url.database, url.query
+        ).render_as_string(hide_password=False)
+        raise OmsError(
+            f"oms db backup copies SQLite databases; back up PostgreSQL with pg_dump: "
+            f"pg_dump --format=custom --file {target} '{plain}'"
+        )
+    require_database(database_url)
+    source = Path(url.database or "").expanduser()
+    if source.name in ("", ":memory:") or str(source).startswith("file:"):
+        raise OmsError(f"{describe_database(database_url)} is not a database file that can be copied")
+    if not replace and target.is_file() and not target.is_symlink():
+        raise OmsError(f"{target} exists: add --force to replace it")
+    check_output_path(target, replace=replace)
+    if target.resolve() in {source.resolve().with_name(source.name + s) for s in ("", "-wal", "-shm")}:
+        raise OmsError(f"{target} is the database itself: give another file name")
+
+    def copy(temporary: Path) -> Any:
+        temporary.chmod(stat.S_IMODE(source.stat().st_mode) | stat.S_IRUSR | stat.S_IWUSR)
+        return backup_sqlite(source, temporary)
+
+    report = write_atomically(target, copy)
+    megabytes = report.size_bytes / 1_000_000
+    return (
+        f"backed up {describe_database(database_url)} to {target} "
+        f"({report.pages:,} pages, {megabytes:,.1f} MB, integrity check ok)"
+    )
+
+
 def require_database(database_url: str) -> None:
     """Refuse to read a SQLite file that does not exist (connecting would create an empty one).
 

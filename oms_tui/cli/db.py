@@ -1,8 +1,9 @@
-"""``oms db upgrade``: create the schema or bring it to the newest migration."""
+"""``oms db upgrade`` (create the schema or bring it to the newest migration) and ``oms db backup``."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oms_core import bootstrap
@@ -22,6 +23,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Safe to run again: a database that is up to date is left alone.",
     )
     upgrade.set_defaults(handler=upgrade_command)
+    backup = actions.add_parser(
+        "backup",
+        help="copy the SQLite database to FILE while operators keep working",
+        description="Copy the SQLite database to FILE with SQLite's online backup: safe while operators "
+        "place orders (the copy is the database as it was when the copy began). The copy is checked "
+        "(PRAGMA integrity_check) before it is put in place and keeps the database file's permissions. "
+        "To restore, stop oms and copy the file back over the database. For PostgreSQL use pg_dump.",
+    )
+    backup.add_argument("file", type=Path, metavar="FILE", help="the copy to write (a new file)")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(handler=backup_command)
 
 
 def upgrade_command(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -29,4 +41,10 @@ def upgrade_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     bootstrap.check_database_url(ctx.database_url)
     bootstrap.upgrade_database(ctx.database_url)
     print(f"database is up to date: {bootstrap.describe_database(ctx.database_url)}", file=ctx.stdout)
+    return 0
+
+
+def backup_command(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """Copy the database and say what was copied where."""
+    print(bootstrap.backup_database(ctx.database_url, args.file, replace=args.force), file=ctx.stdout)
     return 0
