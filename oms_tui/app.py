@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from rich.text import Text
 from textual.app import App
-from textual.binding import Binding
 
 from oms_core.domain.errors import OmsError
+from oms_tui.command_table import app_bindings
 from oms_tui.palette import OmsCommands
+from oms_tui.stylesheets import STYLES
 
 if TYPE_CHECKING:
     from oms_core.bootstrap import Config
@@ -21,29 +22,21 @@ if TYPE_CHECKING:
 
 CONNECT_TIMEOUT_SECONDS = 120
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
-
 
 class OmsApp(App[None]):
-    """Phone-order back office. F-keys are global; each screen's own keys show in the Footer."""
+    """Phone-order back office. F-keys are global; each screen's own keys show in the Footer.
+
+    Implements :class:`oms_tui.shell.OmsShell`, through which screens reach it.
+    """
 
     TITLE = "oms"
     CSS_PATH = [STYLES / "app.tcss"]
     COMMANDS = App.COMMANDS | {OmsCommands}
     ENABLE_COMMAND_PALETTE = True
-    # The Footer shows the screen's own keys and F1; the global F-keys are in the F1 help and the
+    # One binding per entry of the command table (the palette and the F1 help use it too). The
+    # Footer shows the screen's own keys and F1; the other global keys are in the help and the
     # palette, since all of them do not fit beside a screen's keys at 80 columns.
-    BINDINGS = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("f2", "customers", "Customers", id="customers", show=False),
-        Binding("f3", "orders", "Orders", id="orders", show=False),
-        Binding("f4", "new_order", "New order", id="new_order", show=False),
-        Binding("f5", "drafts", "Drafts", id="drafts", show=False),
-        Binding("f6", "bulk_orders", "Bulk order", id="bulk_orders", show=False),
-        Binding("f7", "club_shipments", "Club shipments", id="club_shipments", show=False),
-        Binding("f8", "import_orders", "Import", id="import_orders", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
-    ]
+    BINDINGS = app_bindings()
 
     def __init__(
         self,

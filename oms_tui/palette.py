@@ -6,16 +6,14 @@ import asyncio
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from oms_core.domain.errors import OmsError
 from oms_core.read_models import OrderSummary
+from oms_tui.command_table import palette_commands
+from oms_tui.shell import OmsShell, shell
 from oms_tui.text import safe
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 _CUSTOMER_NUMBER = re.compile(r"^\s*(?:customer\s+)?([cC]?\d{1,9})\s*$")
 _ORDER_NUMBER = re.compile(r"^\s*(?:order\s+)?#?(\d{1,12})\s*$")
@@ -27,9 +25,9 @@ class OmsCommands(Provider):
     drafts: list[OrderSummary]
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     async def startup(self) -> None:
         """Load my drafts once when the palette opens (off the UI thread)."""
@@ -39,15 +37,11 @@ class OmsCommands(Provider):
             self.drafts = []
 
     def _static(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = self.oms
+        # The navigation entries come from the command table, and run the same action as the key.
+        run_action = self.app.run_action
         return [
-            ("Customers", app.open_customers, "Search customers (F2)"),
-            ("Orders", app.open_orders, "All orders (F3)"),
-            ("New order", app.open_identify, "Find or create the customer, then add items (F4)"),
-            ("My drafts", app.open_drafts, "Resume an order in progress (F5)"),
-            ("Bulk order", app.open_bulk_orders, "The same items for many customers, each paying (F6)"),
-            ("Club shipments", app.open_club_shipments, "One order per club member, on their card (F7)"),
-            ("Import orders", app.open_import, "Orders from a spreadsheet, one per recipient (F8)"),
+            (command.title, partial(run_action, command.action), command.palette_help)
+            for command in palette_commands()
         ]
 
     async def discover(self) -> Hits:

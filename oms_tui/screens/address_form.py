@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -13,13 +11,11 @@ from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.read_models import CustomerDetail
-from oms_tui.app import STYLES
+from oms_tui.shell import shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.form import FormCheckbox, FormScreen, field_row
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 ADDRESS_FIELDS = ("label", "name", "company", "address1", "address2", "city", "state", "zip", "phone")
 
@@ -117,7 +113,7 @@ class AddressFormScreen(FormScreen[CustomerDetail | None]):
             self.focus_first_error()
             return
         self._saving = True
-        customers = cast("OmsApp", self.app).services.customers
+        customers = shell(self.app).services.customers
         customer_id, address, label = self.customer.id, self.address(), self._value("label")
         ship = self.query_one("#ship_default", FormCheckbox).value
         bill = self.query_one("#bill_default", FormCheckbox).value

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,9 +11,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oms_core.read_models import AddressView
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 ONE_OFF = -1
 """Returned when the operator wants to type an address for this order only."""

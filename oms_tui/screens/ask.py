@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,9 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 class AskScreen(ModalScreen[bool]):

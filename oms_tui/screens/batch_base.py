@@ -10,7 +10,7 @@ the members' statuses are in the database and the next run goes on from there.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,8 +20,9 @@ from textual.widgets import Footer, Static
 
 from oms_core.domain.errors import OmsError
 from oms_core.services.batch_jobs import BatchPreview, BatchView, RunProgress, RunReport
-from oms_tui.app import STYLES
 from oms_tui.screens.ask import AskScreen
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.batch_run import RunPanel
 from oms_tui.widgets.batch_tables import PREVIEW_COLUMNS, DetailTable, MemberTable, preview_rows
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
     from oms_core.services.bulk import BulkOrderService
     from oms_core.services.clubs import ClubService
-    from oms_tui.app import OmsApp
 
 PREVIEW_LIMIT = 500
 _EDITS = frozenset({"run", "preview", "items", "shipping", "add_search", "add_type", "add_paste", "remove"})
@@ -69,9 +69,9 @@ class BatchScreen(Screen[None]):
         self.mode = "results"
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     @property
     def service(self) -> BulkOrderService | ClubService:

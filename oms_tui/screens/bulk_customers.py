@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,12 +19,10 @@ from textual.widgets.option_list import Option
 
 from oms_core.domain.errors import OmsError
 from oms_core.services.bulk import MembersAdded
+from oms_tui.shell import shell
 from oms_tui.text import safe
 from oms_tui.widgets.customer_search import CustomerSearch
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 _DIALOG_CSS = """
 {name} > .dialog {{
@@ -70,7 +66,7 @@ class CustomerPickScreen(ModalScreen[int | None]):
         """Add the chosen customer; stay for the next."""
         event.stop()
         customer = event.customer
-        bulk = cast("OmsApp", self.app).services.bulk
+        bulk = shell(self.app).services.bulk
 
         def added(result: MembersAdded) -> None:
             self.added += result.added

@@ -9,7 +9,7 @@ F9 places the orders with a progress bar; ``s`` stops; ``e`` exports the results
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,10 +19,11 @@ from textual.widgets import Footer, Static
 from oms_core.domain.quick_pad import format_items
 from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
 from oms_core.services.bulk import BulkOrderService, MembersAdded
-from oms_tui.app import STYLES
 from oms_tui.screens.batch_base import BatchScreen, batch_bindings
 from oms_tui.screens.batch_new import NewBatch, NewBatchScreen
 from oms_tui.screens.quick_pad import QuickPadScreen
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.batch_tables import BATCH_COLUMNS, batch_cells
 from oms_tui.widgets.paged_table import PagedTable
@@ -30,8 +31,6 @@ from oms_tui.work import run_service
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from oms_tui.app import OmsApp
 
 
 class BulkOrdersScreen(Screen[None]):
@@ -45,9 +44,9 @@ class BulkOrdersScreen(Screen[None]):
     ]
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Title, the list, keys."""

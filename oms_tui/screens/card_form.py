@@ -6,8 +6,6 @@ token, the brand, the last four digits and the expiry.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -16,14 +14,12 @@ from textual.widgets import Footer, Input, Label, Static
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.payments import CardEntry, card_brand, luhn_ok
 from oms_core.read_models import CustomerDetail
-from oms_tui.app import STYLES
+from oms_tui.shell import shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.card_fields import parse_expiry
 from oms_tui.widgets.form import FormScreen, field_row
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 CARD_FIELDS = ("card_number", "card_expiry", "card_cvv")
 
@@ -111,7 +107,7 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
             month, year = parse_expiry(text)
         except ValidationError as error:
             return str(error)
-        now = cast("OmsApp", self.app).services.context.clock.now()
+        now = shell(self.app).services.context.clock.now()
         if (year, month) < (now.year, now.month):
             return "the card has expired"
         return None
@@ -146,7 +142,7 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
         self._field("card_cvv").value = ""
         entry = CardEntry("".join(ch for ch in number if ch.isdigit()), month, year, cvv)
         del number, cvv
-        customers = cast("OmsApp", self.app).services.customers
+        customers = shell(self.app).services.customers
         customer_id = self.customer.id
         run_service(
             self, lambda: customers.add_card(customer_id, entry), self.dismiss, self._refused, group="save"

@@ -7,9 +7,6 @@ overrides the price. F9 checkout, Esc back (nothing to save: every edit is commi
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,16 +16,13 @@ from textual.widgets import Footer, Static
 from oms_core.domain.errors import OmsError, StaleEdit
 from oms_core.read_models import CartView, LineView, ProductSummary
 from oms_tui.edits import DraftEdits
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.cart_table import CartTable
 from oms_tui.widgets.sku_entry import SkuEntry
 from oms_tui.widgets.totals import Totals
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 class CartScreen(Screen[None]):
@@ -54,9 +48,9 @@ class CartScreen(Screen[None]):
         self.edits = DraftEdits(self, self._show, self._stale, self._failed, self._idle)
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Customer line, SKU entry, lines, totals, keys."""

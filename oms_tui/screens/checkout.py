@@ -7,8 +7,6 @@ the order is shown beside the field it names. A declined card leaves the draft e
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -30,6 +28,8 @@ from oms_core.domain.money import format_money
 from oms_core.read_models import CartView, CustomerDetail, OrderView
 from oms_core.services.checkout import DuplicateOrderWarning
 from oms_tui.edits import DraftEdits
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.address_line import AddressLine
 from oms_tui.widgets.cart_table import CartTable
@@ -38,11 +38,6 @@ from oms_tui.widgets.payment import PaymentChooser
 from oms_tui.widgets.problems import ProblemLine, mark_problems
 from oms_tui.widgets.totals import Totals
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 class CheckoutScreen(Screen[None]):
@@ -67,9 +62,9 @@ class CheckoutScreen(Screen[None]):
         self.edits = DraftEdits(self, self._show, self._stale, self._failed, self._idle)
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """The customer line, an alert line, the fields with their problems, the totals."""

@@ -9,7 +9,7 @@ the members that failed once their card, address or stock is fixed; ``s`` stops;
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,10 +20,11 @@ from textual.widgets import Footer, Static
 from oms_core.domain.quick_pad import format_items
 from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
 from oms_core.services.clubs import ClubService, ClubView
-from oms_tui.app import STYLES
 from oms_tui.screens.batch_base import BatchScreen, batch_bindings
 from oms_tui.screens.batch_new import NewBatch, NewBatchScreen
 from oms_tui.screens.quick_pad import QuickPadScreen
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.batch_tables import BATCH_COLUMNS, batch_cells
 from oms_tui.widgets.paged_table import PagedTable
@@ -31,8 +32,6 @@ from oms_tui.work import run_service
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from oms_tui.app import OmsApp
 
 
 class ClubShipmentsScreen(Screen[None]):
@@ -50,9 +49,9 @@ class ClubShipmentsScreen(Screen[None]):
         self.clubs: list[ClubView] = []
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Title, the clubs, the list of shipments, keys."""

@@ -6,9 +6,6 @@ never walks back into an order that is already placed.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -18,12 +15,10 @@ from textual.widgets import Digits, Footer, Static
 
 from oms_core.domain.money import format_money
 from oms_core.read_models import OrderView
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 ORDER_FLOW = ("CheckoutScreen", "CartScreen", "IdentifyScreen")
 """Screens of an order in progress, by class name (Identify belongs to another module)."""
 
@@ -59,9 +54,9 @@ class ConfirmationScreen(Screen[None]):
         self.order = order
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Number, total, customer, payment, and what the keys do."""

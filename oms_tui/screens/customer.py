@@ -6,8 +6,6 @@ order, Enter opens the highlighted order (or resumes the highlighted draft), Esc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,15 +16,13 @@ from textual.widgets import Footer, Header, Label, Static
 
 from oms_core.read_models import CartView, CustomerDetail
 from oms_core.services.contact import display_phone
-from oms_tui.app import STYLES
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.order_rows import CUSTOMER_ORDER_COLUMNS, DRAFT_COLUMNS, draft_cells, order_cells
 from oms_tui.widgets.order_rows import status_label as label_of
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 
 class CustomerScreen(Screen[None]):
@@ -51,9 +47,9 @@ class CustomerScreen(Screen[None]):
         self._busy = False
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Contact block, address book beside cards, recent orders, open drafts."""

@@ -8,8 +8,6 @@ dialog offering the existing customer instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -20,13 +18,11 @@ from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.read_models import CustomerDetail, CustomerSummary
 from oms_core.services.contact import display_phone
 from oms_core.services.customers import CreateResult, CustomerInput
-from oms_tui.app import STYLES
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.form import FormCheckbox, FormScreen, field_row
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 TEXT_FIELDS = ("first_name", "last_name", "company", "email", "phone", "alt_phone", "notes")
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip")
@@ -45,9 +41,9 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
         self._saving = False
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     @property
     def is_new(self) -> bool:

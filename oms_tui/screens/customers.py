@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +9,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from oms_core.read_models import CustomerDetail
+from oms_tui.shell import OmsShell, shell
 from oms_tui.widgets.customer_search import CustomerSearch
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 
 class CustomersScreen(Screen[None]):
@@ -27,9 +23,9 @@ class CustomersScreen(Screen[None]):
     ]
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Header, the search widget, Footer."""
@@ -57,4 +53,4 @@ class CustomersScreen(Screen[None]):
             if detail is not None:
                 self.oms.open_customer(detail.id)
 
-        self.oms.push_screen(CustomerFormScreen(), created)
+        self.app.push_screen(CustomerFormScreen(), created)

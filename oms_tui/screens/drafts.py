@@ -7,8 +7,6 @@ process is here on the next start, exactly as it was left.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,13 +16,10 @@ from textual.widgets import DataTable, Footer, Static
 
 from oms_core.domain.errors import OmsError
 from oms_core.read_models import OrderSummary
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import money_text, plain, safe
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 def edited_ago(when: datetime | None, now: datetime) -> str:
@@ -111,9 +106,9 @@ class DraftsScreen(Screen[None]):
         self.drafts: list[OrderSummary] = []
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Title, the drafts, a line for messages."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,10 +13,8 @@ from textual.widgets import Footer, Label, Static
 
 from oms_core.read_models import CustomerSummary
 from oms_core.services.contact import display_phone
+from oms_tui.shell import shell
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 COLUMNS = (
     ColumnSpec("number", "Number", width=7),
@@ -67,7 +64,7 @@ class DuplicatesDialog(ModalScreen[DuplicateChoice | None]):
 
     def on_mount(self) -> None:
         """Fill the table; the first customer is highlighted."""
-        region = cast("OmsApp", self.app).services.context.settings.phone_region
+        region = shell(self.app).services.context.settings.phone_region
         table = self.query_one(PagedTable)
         table.set_rows(
             [

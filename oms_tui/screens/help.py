@@ -8,23 +8,36 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
-HELP = """\
-# oms keys
+from oms_tui.command_table import GLOBAL_COMMANDS
 
-| Key | Anywhere |
-|---|---|
-| **F1** | this help |
-| **F2** | Customers (search) |
-| **F3** | Orders |
-| **F4** | New order: find or create the customer |
-| **F5** | My drafts: resume an order in progress |
-| **F6** | Bulk order: the same items for many customers, each paying for their own |
-| **F7** | Club shipments: one order per club member, on their card on file |
-| **F8** | Import orders from a spreadsheet (one purchaser, one order per recipient row) |
-| **F9** | the screen's main action (attach, checkout, place order, save) |
-| **Esc** | back / cancel |
-| **ctrl+p** | command palette: go to customer `C000123`, order `1042`, resume a draft |
-| **ctrl+q** | quit (drafts are already saved) |
+# Keys every screen binds for itself (the global commands come from the command table).
+SCREEN_KEYS = (
+    ("F9", "the screen's main action (attach, checkout, place order, save)"),
+    ("Esc", "back / cancel"),
+    ("ctrl+p", "command palette: go to customer `C000123`, order `1042`, resume a draft"),
+)
+
+
+def key_table() -> str:
+    """The help's key table: the global commands, then the keys each screen gives its own meaning."""
+    rows = sorted(
+        [(command.key_label, command.help) for command in GLOBAL_COMMANDS] + list(SCREEN_KEYS), key=_key_order
+    )
+    return "\n".join(["| Key | Anywhere |", "|---|---|", *(f"| **{key}** | {text} |" for key, text in rows)])
+
+
+def _key_order(row: tuple[str, str]) -> tuple[int, int, str]:
+    # F1..F12 in number order, then Esc, then the ctrl keys.
+    key = row[0]
+    if key.startswith("F") and key[1:].isdigit():
+        return (0, int(key[1:]), "")
+    return (1, 0, "") if key == "Esc" else (2, 0, key)
+
+
+HELP = (
+    "# oms keys\n\n"
+    + key_table()
+    + """
 
 ## The Enter rule (every form)
 **Enter moves to the next field.** On the last field, and anywhere with **F9**, Enter saves or
@@ -53,6 +66,7 @@ pasted list of numbers or emails); **i** items, **m** shipping, **p** preview. *
 orders, **s** stops part-way, F9 again goes on (never a second order for anyone), **f** lists
 those not placed, **e** exports the results to .xlsx.
 """
+)
 
 
 class HelpScreen(ModalScreen[None]):

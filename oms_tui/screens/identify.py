@@ -8,8 +8,6 @@ back to where the operator came from.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,11 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from oms_core.read_models import CartView, CustomerDetail
+from oms_tui.shell import OmsShell, shell
 from oms_tui.widgets.customer_search import CustomerSearch
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 
 class IdentifyScreen(Screen[None]):
@@ -40,9 +36,9 @@ class IdentifyScreen(Screen[None]):
         self._attaching = False
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """A line saying what happens, the search, the keys."""

@@ -10,7 +10,6 @@ importing run in workers.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,15 +23,12 @@ from oms_core.domain.imports import OrderFile
 from oms_core.domain.money import format_money
 from oms_core.read_models import CustomerDetail, CustomerSummary
 from oms_core.services.imports import DuplicateImportFile, ImportPreview, ImportRejected, ImportResult
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.import_payment import ImportPayment
 from oms_tui.widgets.import_summary import ImportSummary
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 class ImportOrdersScreen(Screen[None]):
@@ -59,9 +55,9 @@ class ImportOrdersScreen(Screen[None]):
         self.running = False
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     @property
     def payment(self) -> ImportPayment:

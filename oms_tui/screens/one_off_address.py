@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields, replace
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -21,11 +20,10 @@ from textual.widgets import Footer, Input, Label, Static
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.read_models import CartView
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.form_input import FormInput
 from oms_tui.work import run_service
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 Save = Callable[[Address], CartView]
 """Saves the address on the draft; returns the new draft."""

@@ -6,8 +6,6 @@ c the customer's record, Esc back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.align import Align
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -21,13 +19,11 @@ from textual.widgets import Footer, Header, Static
 from oms_core.domain.customers import Address
 from oms_core.domain.money import format_money
 from oms_core.read_models import CartView, OrderView
-from oms_tui.app import STYLES
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.order_rows import status_label, when
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 CANCELLABLE = ("placed", "processing")
 
@@ -52,9 +48,9 @@ class OrderScreen(Screen[None]):
         self._busy = False
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """Heading, an error line, then the scrolled body."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.actions import SkipAction
@@ -22,13 +21,11 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from oms_core.domain.errors import NotFound
 from oms_core.read_models import OrderFilter, OrderSummary
-from oms_tui.app import STYLES
+from oms_tui.shell import OmsShell, shell
+from oms_tui.stylesheets import STYLES
 from oms_tui.widgets.order_rows import ORDER_COLUMNS, order_cells
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.3
@@ -94,9 +91,9 @@ class OrdersScreen(Screen[None]):
         self._customer_id: int | None = None
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     def compose(self) -> ComposeResult:
         """The filter bar, the table, a status line."""

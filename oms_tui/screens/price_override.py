@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -17,11 +16,10 @@ from textual.widgets import Footer, Input, Label, Static
 from oms_core.domain.errors import OmsError
 from oms_core.domain.money import format_money, parse_money
 from oms_core.read_models import CartView, LineView
+from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.form_input import FormInput
 from oms_tui.work import run_service
-
-STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 Apply = Callable[[Decimal | None, str], CartView]
 """Sets the line's price (``None`` clears an override) with a reason; returns the new draft."""

@@ -12,8 +12,6 @@ Esc closes without doing anything more (what was already added stays in the cart
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,12 +21,10 @@ from textual.widgets import Footer, Static
 
 from oms_core.domain.errors import OmsError
 from oms_core.services.quick_pad import PadAdded, PadPreview
+from oms_tui.shell import OmsShell, shell
 from oms_tui.text import safe
 from oms_tui.widgets.quick_pad import QuickPad
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 Items = list[tuple[str, int]]
 
@@ -78,9 +74,9 @@ class QuickPadScreen(ModalScreen[Items | None]):
             ]
 
     @property
-    def oms(self) -> OmsApp:
+    def oms(self) -> OmsShell:
         """The running oms application."""
-        return cast("OmsApp", self.app)
+        return shell(self.app)
 
     @property
     def pad(self) -> QuickPad:

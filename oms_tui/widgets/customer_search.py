@@ -11,7 +11,6 @@ customer and posts ``CustomerSearch.CustomerChosen``. Used by Customers, Identif
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,11 +20,9 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from oms_core.read_models import CustomerSummary
+from oms_tui.shell import shell
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 PAGE_SIZE = 50
 PROMPT = "Type a last name, company, email, phone or customer number."
@@ -212,7 +209,7 @@ class CustomerSearch(Vertical):
             return
         self._wanted = None
         self._in_flight = True
-        app = cast("OmsApp", self.app)
+        app = shell(self.app)
         run_service(
             self,
             # ``app.services`` is read in the worker: it waits while the database is still opening.
@@ -238,7 +235,7 @@ class CustomerSearch(Vertical):
     def _show(self, rows: list[CustomerSummary], keep: str | None, append: bool) -> None:
         has_more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
-        region = cast("OmsApp", self.app).services.context.settings.phone_region
+        region = shell(self.app).services.context.settings.phone_region
         if not append:
             self._results = {}
         for row in rows:

@@ -9,7 +9,7 @@ the resulting payment (a token, never a card number) or shows why it was refused
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,13 +20,11 @@ from textual.widgets import Input, Label, Select, Static
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.payments import PaymentChoice, PaymentMethod
 from oms_core.read_models import CustomerDetail
+from oms_tui.shell import shell
 from oms_tui.text import safe
 from oms_tui.widgets.card_fields import CardFields
 from oms_tui.widgets.form_input import FormInput
 from oms_tui.work import run_service
-
-if TYPE_CHECKING:
-    from oms_tui.app import OmsApp
 
 Choice = tuple[str, int | None]
 """(method, card-on-file id) as the Select holds it."""
@@ -173,7 +171,7 @@ class ImportPayment(Vertical):
         purchaser = self.purchaser_id
         if purchaser is None:
             return
-        imports = cast("OmsApp", self.app).services.imports
+        imports = shell(self.app).services.imports
         self._note("Checking the payment…")
 
         def call() -> PaymentChoice:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,3 +47,27 @@ def test_import_linter_contracts_hold() -> None:
     lint_imports = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(lint_imports)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("package", ["oms_tui", "oms_core"])
+def test_no_import_cycles(package: str) -> None:
+    """No module imports, even through others, a module that imports it back.
+
+    The screens and the app once formed one 24-module cycle (for a styles path and ``open_*``).
+    """
+    graph = grimp.build_graph(package)
+    cycles = sorted(
+        f"{importer} -> {imported}"
+        for importer in graph.modules
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if importer in graph.find_upstream_modules(imported)
+    )
+    assert cycles == []
+
+
+@pytest.mark.parametrize("package", ["oms_tui.screens", "oms_tui.widgets", "oms_tui.palette"])
+def test_screens_widgets_and_palette_never_import_the_app(package: str) -> None:
+    """They reach the running app through ``oms_tui.shell``, which the app implements."""
+    graph = grimp.build_graph("oms_tui")
+    chains = graph.find_shortest_chains(importer=package, imported="oms_tui.app", as_packages=True)
+    assert chains == set()
