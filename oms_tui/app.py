@@ -6,7 +6,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from rich.text import Text
 from textual.app import App
@@ -17,7 +17,6 @@ from oms_tui.palette import OmsCommands
 from oms_tui.stylesheets import STYLES
 
 if TYPE_CHECKING:
-    from oms_core.bootstrap import Config
     from oms_core.services.registry import Services
 
 CONNECT_TIMEOUT_SECONDS = 120
@@ -281,7 +280,33 @@ def has_terminal(stdin: TextIO | None, stderr: TextIO | None) -> bool:
         return False
 
 
-def run_connecting(config: Config, connect: Callable[[], Services]) -> int:
+class LaunchSettings(Protocol):
+    """What the screens need from the command line's ``bootstrap.Config`` (the app never imports
+    bootstrap, which would tie it to storage).
+    """
+
+    @property
+    def database_url(self) -> str:
+        """The database the screens work on."""
+        ...
+
+    @property
+    def operator(self) -> str:
+        """Who is at the keyboard."""
+        ...
+
+    @property
+    def import_folder(self) -> Path:
+        """Where the Import screen's file picker starts."""
+        ...
+
+    @property
+    def max_import_rows(self) -> int:
+        """Spreadsheets with more data rows are refused."""
+        ...
+
+
+def run_connecting(config: LaunchSettings, connect: Callable[[], Services]) -> int:
     """Run the TUI at once and open the database behind the first screen; return the exit code.
 
     Args:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import grimp
@@ -41,6 +42,32 @@ def test_the_tui_does_not_load_sqlalchemy_until_bootstrap_builds_the_app() -> No
     loaded = _frameworks_loaded_by("oms_tui")
     assert "sqlalchemy" not in loaded
     assert "textual" in loaded
+
+
+def test_the_command_line_loads_no_textual() -> None:
+    """``oms db upgrade``, ``oms import`` and the rest start without Textual; only the screens need it."""
+    loaded = _frameworks_loaded_by("oms_tui.cli")
+    assert "textual" not in loaded
+
+
+def _contracts() -> list[dict[str, object]]:
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        return tomllib.load(file)["tool"]["importlinter"]["contracts"]
+
+
+def test_the_contracts_have_no_blanket_exceptions() -> None:
+    """Every exception is an explicit, matched ``ignore_imports`` entry; both roots are layered."""
+    for contract in _contracts():
+        assert not contract.get("allow_indirect_imports"), contract["name"]
+        if contract.get("ignore_imports"):
+            assert contract.get("unmatched_ignore_imports_alerting") == "error", contract["name"]
+    exhaustive_layers = {
+        container
+        for contract in _contracts()
+        if contract["type"] == "layers" and contract.get("exhaustive")
+        for container in contract.get("containers", [])
+    }
+    assert exhaustive_layers == {"oms_core", "oms_tui"}
 
 
 def test_import_linter_contracts_hold() -> None:
