@@ -24,6 +24,7 @@ from oms_core.domain.customers import (
     CustomerType,
     OrderingProfile,
 )
+from oms_core.domain.fulfilment import Shipment
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import MailKind, MailMessage, MailStatus, OutboxEntry
 from oms_core.domain.operators import Operator
@@ -403,6 +404,38 @@ class OutboxRepository(abc.ABC):
         """How many messages are in each status."""
 
 
+class ShipmentRepository(abc.ABC):
+    """Releases to the warehouse and the shipments of placed orders."""
+
+    @abc.abstractmethod
+    def release(self, order_id: int, at: datetime, by: str) -> None:
+        """Record that the order went to the warehouse."""
+
+    @abc.abstractmethod
+    def released(
+        self, since: datetime | None, until: datetime | None, after: tuple[datetime, int] | None, limit: int
+    ) -> list[tuple[datetime, int]]:
+        """(released at, order id) of releases in ``[since, until)``, oldest first, a page at a time:
+        ``after`` is the last pair of the previous page (keyset paging).
+        """
+
+    @abc.abstractmethod
+    def add(self, shipment: Shipment) -> int:
+        """Store a shipment with its lines; returns its id."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int) -> list[Shipment]:
+        """The order's shipments, oldest first."""
+
+    @abc.abstractmethod
+    def set_capture(self, shipment_id: int, capture: str) -> None:
+        """Record what happened to the payment for a shipment."""
+
+    @abc.abstractmethod
+    def mark_delivered(self, order_id: int, at: datetime) -> int:
+        """Stamp the order's undelivered shipments delivered; returns how many."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -414,6 +447,7 @@ class UnitOfWork(abc.ABC):
     batches: BatchRepository
     imports: ImportFileRepository
     outbox: OutboxRepository
+    shipments: ShipmentRepository
 
     def __enter__(self) -> Self:
         return self

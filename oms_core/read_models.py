@@ -202,6 +202,28 @@ class CartView:
 
 
 @dataclass(frozen=True, slots=True)
+class ShipmentView:
+    """A shipment as the order and customer screens show it."""
+
+    id: int
+    carrier: str
+    service: str
+    tracking_number: str
+    shipped_at: datetime
+    delivered_at: datetime | None
+    lines: tuple[tuple[str, int], ...]
+    capture: str
+    recorded_by: str
+
+    @property
+    def summary(self) -> str:
+        """``UPS Ground 1Z999..., 3 units``."""
+        units = sum(quantity for _, quantity in self.lines)
+        parts = [self.carrier, self.service, self.tracking_number or "(no tracking number)"]
+        return f"{' '.join(p for p in parts if p)}, {units} unit{'s' if units != 1 else ''}"
+
+
+@dataclass(frozen=True, slots=True)
 class OrderView:
     """A placed (or cancelled, shipped...) order with everything on it."""
 
@@ -224,6 +246,7 @@ class OrderView:
     gift_message: str
     notes: str
     audit: tuple[AuditView, ...] = ()
+    shipments: tuple[ShipmentView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

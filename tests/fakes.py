@@ -31,6 +31,7 @@ from oms_core.domain.customers import (
     format_customer_number,
 )
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
+from oms_core.domain.fulfilment import Shipment
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import OutboxEntry
 from oms_core.domain.operators import Operator, Role
@@ -54,6 +55,7 @@ from oms_core.ports import (
 from oms_core.read_models import CustomerSummary, OrderFilter, OrderSummary
 from tests.fake_batches import FakeBatchRepository
 from tests.fake_outbox import FakeOutboxRepository
+from tests.fake_shipments import FakeShipmentRepository
 
 FIRST_CUSTOMER_NUMBER = 1
 FIRST_ORDER_NUMBER = 1001
@@ -272,6 +274,8 @@ class FakeStore:
     batches: dict[int, Batch] = field(default_factory=dict)
     batch_members: dict[int, dict[int, BatchMember]] = field(default_factory=dict)
     outbox: dict[int, OutboxEntry] = field(default_factory=dict)
+    releases: dict[int, tuple[datetime, str]] = field(default_factory=dict)
+    shipments: dict[int, Shipment] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -780,6 +784,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.imports = FakeImportFileRepository(self)
         self.batches = FakeBatchRepository(self)
         self.outbox = FakeOutboxRepository(self)
+        self.shipments = FakeShipmentRepository(self)
 
     def commit(self) -> None:
         """Make the working copy the store, then keep working on a fresh copy of it."""

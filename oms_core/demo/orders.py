@@ -82,7 +82,7 @@ def make_orders(
 ) -> list[SeededOrder]:
     """``count`` placed orders over the last :data:`HISTORY_DAYS` days, numbered in time order.
 
-    Older orders have moved on to processing or shipped, as they would have. Stock is taken from
+    Older orders have moved on to released or shipped, as they would have. Stock is taken from
     ``book.products`` as each order is made; a line is shortened or dropped when stock runs out
     (unless the product may be backordered).
 
@@ -213,8 +213,8 @@ def _progress(rng: random.Random, age: timedelta) -> list[tuple[OrderStatus, tim
     days = age.total_seconds() / 86_400
     steps: list[tuple[OrderStatus, timedelta]] = []
     if days > 1 and rng.random() < min(1.0, days / 3):
-        processing = timedelta(hours=rng.uniform(2, min(days, 2) * 24 - 1))
-        steps.append((OrderStatus.PROCESSING, processing))
+        released = timedelta(hours=rng.uniform(2, min(days, 2) * 24 - 1))
+        steps.append((OrderStatus.RELEASED, released))
         if days > 4 and rng.random() < min(1.0, days / 8):
-            steps.append((OrderStatus.SHIPPED, processing + timedelta(days=rng.uniform(1, 3))))
+            steps.append((OrderStatus.SHIPPED, released + timedelta(days=rng.uniform(1, 3))))
     return steps

@@ -1,4 +1,6 @@
-"""Orders, their lines and their lifecycle: draft -> placed -> processing -> shipped, or cancelled."""
+"""Orders, their lines and their lifecycle: draft -> placed -> released -> (part shipped) -> shipped ->
+delivered, or cancelled before anything shipped.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +24,16 @@ class OrderStatus(enum.StrEnum):
 
     DRAFT = "draft"
     PLACED = "placed"
-    PROCESSING = "processing"
+    RELEASED = "released"  # handed to the warehouse to pick and pack
+    PART_SHIPPED = "part_shipped"
     SHIPPED = "shipped"
+    DELIVERED = "delivered"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """How screens and documents name it: ``part shipped``."""
+        return self.value.replace("_", " ")
 
 
 class OrderSource(enum.StrEnum):
@@ -40,9 +49,16 @@ class OrderSource(enum.StrEnum):
 
 _NEXT_STATES = {
     OrderStatus.DRAFT: {OrderStatus.PLACED, OrderStatus.CANCELLED},
-    OrderStatus.PLACED: {OrderStatus.PROCESSING, OrderStatus.CANCELLED},
-    OrderStatus.PROCESSING: {OrderStatus.SHIPPED, OrderStatus.CANCELLED},
-    OrderStatus.SHIPPED: set(),
+    OrderStatus.PLACED: {
+        OrderStatus.RELEASED,
+        OrderStatus.PART_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.CANCELLED,
+    },
+    OrderStatus.RELEASED: {OrderStatus.PART_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED},
+    OrderStatus.PART_SHIPPED: {OrderStatus.PART_SHIPPED, OrderStatus.SHIPPED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    OrderStatus.DELIVERED: set(),
     OrderStatus.CANCELLED: set(),
 }
 
@@ -54,7 +70,7 @@ def check_transition(current: OrderStatus, new: OrderStatus) -> None:
         InvalidState: naming both states.
     """
     if new not in _NEXT_STATES[current]:
-        raise InvalidState(f"an order that is {current.value} cannot become {new.value}")
+        raise InvalidState(f"an order that is {current.label} cannot become {new.label}")
 
 
 def check_quantity(quantity: int, field_name: str = "quantity") -> int:

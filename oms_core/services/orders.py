@@ -1,4 +1,6 @@
-"""Placed orders: lists, detail, cancelling (restocks) and reordering."""
+"""Placed orders: lists, detail, cancelling (restocks) and reordering. Shipping is
+:mod:`oms_core.services.fulfilment`.
+"""
 
 from __future__ import annotations
 
@@ -93,30 +95,6 @@ class OrderService:
             self._ctx.gateway.void(reference)
         return view
 
-    def advance(self, order_id: int, status: str) -> OrderView:
-        """Move an order on: placed -> processing -> shipped."""
-        try:
-            new_status = OrderStatus(status)
-        except ValueError:
-            raise ValidationError(f"unknown status {status!r}", field="status") from None
-        if new_status is OrderStatus.CANCELLED:
-            raise ValidationError("use cancel to cancel an order", field="status")
-        with self._ctx.write() as uow:
-            order = uow.orders.get(order_id)
-            check_transition(order.status, new_status)
-            order.status = new_status
-            now = self._ctx.clock.now()
-            order.updated_at = now
-            uow.orders.save(order)
-            uow.audit.add(
-                AuditEvent(
-                    order.id, self._ctx.operator_username, new_status.value, "", now, order.customer_id
-                )
-            )
-            view = self._view(uow, order)
-            uow.commit()
-        return view
-
     def reorder(self, order_id: int) -> CartView:
         """A new draft for the same customer with the past order's lines at today's prices.
 
@@ -179,7 +157,10 @@ class OrderService:
     def _view(self, uow: UnitOfWork, order: Order) -> OrderView:
         customer = uow.customers.get(order.customer_id) if order.customer_id else None
         return order_view(
-            order, customer_summary(customer) if customer else None, uow.audit.for_order(order.id or 0)
+            order,
+            customer_summary(customer) if customer else None,
+            uow.audit.for_order(order.id or 0),
+            uow.shipments.for_order(order.id) if order.id else [],
         )
 
 

@@ -10,6 +10,7 @@ from oms_core.services.checkout import CheckoutService
 from oms_core.services.clubs import ClubService
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerService
+from oms_core.services.fulfilment import FulfilmentService
 from oms_core.services.imports import ImportService
 from oms_core.services.mail import MailService
 from oms_core.services.orders import OrderService
@@ -30,6 +31,7 @@ class Services:
     bulk: BulkOrderService
     clubs: ClubService
     mail: MailService
+    fulfilment: FulfilmentService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -45,4 +47,5 @@ class Services:
             bulk=BulkOrderService(context),
             clubs=ClubService(context),
             mail=MailService(context),
+            fulfilment=FulfilmentService(context),
         )

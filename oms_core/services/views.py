@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer, CustomerType
+from oms_core.domain.fulfilment import Shipment
 from oms_core.domain.orders import Order, OrderLine
 from oms_core.domain.payments import Payment, PaymentMethod
 from oms_core.domain.products import Product
@@ -21,6 +22,7 @@ from oms_core.read_models import (
     OrderView,
     PaymentView,
     ProductSummary,
+    ShipmentView,
 )
 
 
@@ -156,7 +158,12 @@ def cart_view(
     )
 
 
-def order_view(order: Order, customer: CustomerSummary | None, audit: list[AuditEvent]) -> OrderView:
+def order_view(
+    order: Order,
+    customer: CustomerSummary | None,
+    audit: list[AuditEvent],
+    shipments: list[Shipment] | None = None,
+) -> OrderView:
     """A placed order as the Order screen shows it."""
     return OrderView(
         id=order.id or 0,
@@ -178,4 +185,20 @@ def order_view(order: Order, customer: CustomerSummary | None, audit: list[Audit
         gift_message=order.gift_message,
         notes=order.notes,
         audit=tuple(AuditView(e.at, e.operator, e.action, e.detail) for e in audit),
+        shipments=tuple(shipment_view(shipment) for shipment in shipments or ()),
+    )
+
+
+def shipment_view(shipment: Shipment) -> ShipmentView:
+    """A shipment with its lines as (SKU, quantity)."""
+    return ShipmentView(
+        id=shipment.id or 0,
+        carrier=shipment.carrier,
+        service=shipment.service,
+        tracking_number=shipment.tracking_number,
+        shipped_at=shipment.shipped_at,
+        delivered_at=shipment.delivered_at,
+        lines=tuple((line.sku, line.quantity) for line in shipment.lines),
+        capture=shipment.capture,
+        recorded_by=shipment.recorded_by,
     )

@@ -342,3 +342,38 @@ outbox = Table(
     # The sender's query: what is due, oldest first.
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
+
+# After the sale: releases to the warehouse and shipments (whole or part) with their lines.
+order_releases = Table(
+    "order_releases",
+    metadata,
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("released_at", UtcDateTime, nullable=False),
+    Column("released_by", String(64), nullable=False),
+    # The picklist reads "released since the last run" in this order.
+    Index("ix_order_releases_released_at", "released_at", "order_id"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("carrier", String(40), nullable=False),
+    Column("service", String(60), nullable=False),
+    Column("tracking_number", String(60), nullable=False),
+    Column("shipped_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("capture", Text, nullable=False),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("shipment_id", ID, ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("order_line_id", ID, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+)

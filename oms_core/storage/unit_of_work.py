@@ -15,6 +15,7 @@ from oms_core.storage.orders import SqlOrderRepository
 from oms_core.storage.outbox import SqlOutboxRepository
 from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.reference import SqlReferenceRepository
+from oms_core.storage.shipments import SqlShipmentRepository
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -38,6 +39,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.imports = SqlImportFileRepository(self._conn, clock, write)
         self.batches = SqlBatchRepository(self._conn, clock, write)
         self.outbox = SqlOutboxRepository(self._conn, clock, write)
+        self.shipments = SqlShipmentRepository(self._conn, clock, write)
 
     def commit(self) -> None:
         """Make the work permanent."""

@@ -25,7 +25,7 @@ from oms_tui.text import plain, safe
 from oms_tui.widgets.order_rows import status_label, when
 from oms_tui.work import run_service
 
-CANCELLABLE = ("placed", "processing")
+CANCELLABLE = ("placed", "released")
 
 
 class OrderScreen(Screen[None]):

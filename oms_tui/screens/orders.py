@@ -29,8 +29,8 @@ from oms_tui.work import run_service
 
 PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.3
-STATUSES = (("Any", ""), ("Placed", "placed"), ("Processing", "processing"), ("Shipped", "shipped"),
-            ("Cancelled", "cancelled"))  # fmt: skip
+STATUSES = (("Any", ""), ("Placed", "placed"), ("Released", "released"), ("Part shipped", "part_shipped"),
+            ("Shipped", "shipped"), ("Delivered", "delivered"), ("Cancelled", "cancelled"))  # fmt: skip
 FILTER_INPUTS = ("placed-from", "placed-to", "customer-number", "order-number")
 
 

@@ -123,6 +123,25 @@ def test_upgrading_a_database_whose_batch_keys_repeat_stops_with_the_keys_and_ch
         engine.dispose()
 
 
+def test_upgrading_turns_processing_orders_into_released_ones(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade_schema(engine, "0004")  # before shipments: placed -> processing -> shipped
+        with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+            ann = add_customer(uow, "Ann", "Smith")
+            order = draft(ann.id, at=T0)
+            order.status, order.number, order.placed_at = OrderStatus.PLACED, 1001, T0
+            uow.orders.add(order)
+            uow.commit()
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE orders SET status = 'processing'")
+        upgrade_schema(engine)
+        with SqlUnitOfWorkFactory(engine)() as uow:
+            assert uow.orders.get_by_number(1001).status is OrderStatus.RELEASED
+    finally:
+        engine.dispose()
+
+
 def test_cards_have_no_column_for_a_card_number_or_security_code() -> None:
     assert {c.name for c in cards.columns} == {
         "id",

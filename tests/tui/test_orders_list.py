@@ -25,7 +25,7 @@ def three_orders(office) -> list[int]:
     first = place_order(office, "ann", [(SKU_CABERNET, 1)])
     second = place_order(office, "bob", [(SKU_CHARDONNAY, 2)])
     third = place_order(office, "ann", [(SKU_GIFT_BOX, 1)])
-    services.orders.advance(second.id, "processing")
+    services.fulfilment.release(second.id)
     services.cart.start(office.customers["dee"])  # a draft is not an order yet
     return [first.id, second.id, third.id]
 
@@ -38,7 +38,7 @@ async def test_the_list_shows_placed_orders_newest_first_without_drafts(make_app
         assert listed(app) == [str(i) for i in reversed(ids)]
         text = screen_text(app)
         assert "C000002 Bob Jones" in text
-        assert "Processing" in text
+        assert "Released" in text
         assert "3 orders" in text
 
 
@@ -47,7 +47,7 @@ async def test_filter_by_status(make_app, office):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_orders(app, pilot)
-        screen.query_one("#status-filter").value = "processing"
+        screen.query_one("#status-filter").value = "released"
         await settle(pilot)
         assert listed(app) == [str(ids[1])]
         screen.query_one("#status-filter").value = "placed"

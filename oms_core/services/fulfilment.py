@@ -1,0 +1,187 @@
+"""After the sale: release orders to the warehouse, record shipments, mark deliveries.
+
+Each call is one short transaction holding the order's row lock (the order is the first and only
+row it locks, as the lock order requires). Mail about a shipment is queued in that transaction and
+sent after it; the payment for what shipped is captured after the commit, never inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from oms_core.domain.audit import AuditEvent
+from oms_core.domain.errors import ValidationError
+from oms_core.domain.fulfilment import (
+    Shipment,
+    ShipRequest,
+    check_carrier,
+    check_release,
+    plan_shipment,
+    status_after,
+)
+from oms_core.domain.mail import MailKind
+from oms_core.domain.orders import Order, OrderStatus, check_transition
+from oms_core.ports import UnitOfWork
+from oms_core.read_models import OrderView, ShipmentView
+from oms_core.services.context import ServiceContext
+from oms_core.services.mail import queue_order_mail
+from oms_core.services.views import customer_summary, order_view, shipment_view
+
+PICK_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PickLine:
+    """One row of the warehouse's picklist: an order line to pick, with where it goes."""
+
+    order_number: int
+    released_at: datetime
+    ship_to_name: str
+    ship_to: str
+    shipping_method: str
+    sku: str
+    name: str
+    quantity: int
+    gift_message: str
+
+
+class FulfilmentService:
+    """Release, ship, deliver."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def release(self, order_id: int) -> OrderView:
+        """Hand a placed order to the warehouse.
+
+        Raises:
+            InvalidState: the order is not placed (already released, shipped, cancelled, a draft).
+            NotFound: no such order.
+        """
+        with self._ctx.write() as uow:
+            order = uow.orders.get(order_id)
+            check_release(order)
+            now = self._ctx.clock.now()
+            self._move(uow, order, OrderStatus.RELEASED, now)
+            uow.shipments.release(order.id or 0, now, self._ctx.operator_username)
+            self._audit(uow, order, "released", "to the warehouse", now)
+            view = self._view(uow, order)
+            uow.commit()
+        return view
+
+    def ship(self, order_id: int, request: ShipRequest, shipped_at: datetime | None = None) -> ShipmentView:
+        """Record a shipment of some or all of what is left on the order.
+
+        Raises:
+            ValidationError: a carrier, tracking number, SKU or quantity that does not fit (naming it).
+            InvalidState: nothing is left to ship, or the order cannot ship.
+        """
+        carrier, service, tracking = check_carrier(request.carrier, request.service, request.tracking_number)
+        now = self._ctx.clock.now()
+        when = shipped_at or now
+        if when > now:
+            raise ValidationError("the ship date is in the future", field="shipped_at")
+        with self._ctx.write() as uow:
+            order = uow.orders.get(order_id)
+            earlier = uow.shipments.for_order(order_id)
+            if tracking and any(s.tracking_number == tracking for s in earlier):
+                raise ValidationError(
+                    f"tracking number {tracking} is already recorded on order {order.number}",
+                    field="tracking_number",
+                )
+            lines = plan_shipment(order, earlier, request)
+            shipment = Shipment(
+                None, order_id, carrier, service, tracking, when, lines, self._ctx.operator_username
+            )
+            shipment_id = uow.shipments.add(shipment)
+            shipment = replace(shipment, id=shipment_id)
+            self._move(uow, order, status_after(order, [*earlier, shipment]), now)
+            units = sum(line.quantity for line in lines)
+            detail = f"{carrier} {service} {tracking or '(no tracking number)'}: {units} units".replace(
+                "  ", " "
+            )
+            self._audit(uow, order, "shipped", detail, now)
+            queue_order_mail(
+                self._ctx, uow, MailKind.SHIPPING_CONFIRMATION, order, {"shipment": _shipment_text(shipment)}
+            )
+            uow.commit()
+        return shipment_view(shipment)
+
+    def mark_delivered(self, order_id: int) -> OrderView:
+        """The carrier delivered everything that shipped.
+
+        Raises:
+            InvalidState: the order has not shipped in full.
+        """
+        with self._ctx.write() as uow:
+            order = uow.orders.get(order_id)
+            check_transition(order.status, OrderStatus.DELIVERED)
+            now = self._ctx.clock.now()
+            uow.shipments.mark_delivered(order_id, now)
+            self._move(uow, order, OrderStatus.DELIVERED, now)
+            self._audit(uow, order, "delivered", "", now)
+            view = self._view(uow, order)
+            uow.commit()
+        return view
+
+    def picklist(self, since: datetime | None, until: datetime | None) -> Iterator[PickLine]:
+        """Every line of the orders released in ``[since, until)``, oldest release first, read a page
+        at a time (keyset), each page in its own short read.
+        """
+        after: tuple[datetime, int] | None = None
+        while True:
+            with self._ctx.read() as uow:
+                page = uow.shipments.released(since, until, after, PICK_PAGE)
+                orders = [(at, uow.orders.get(order_id)) for at, order_id in page]
+            for at, order in orders:
+                yield from _pick_lines(at, order)
+            if len(page) < PICK_PAGE:
+                return
+            after = page[-1]
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _move(self, uow: UnitOfWork, order: Order, status: OrderStatus, now: datetime) -> None:
+        check_transition(order.status, status)
+        order.status = status
+        order.updated_at = now
+        uow.orders.save(order)
+
+    def _audit(self, uow: UnitOfWork, order: Order, action: str, detail: str, now: datetime) -> None:
+        event = AuditEvent(order.id, self._ctx.operator_username, action, detail, now, order.customer_id)
+        uow.audit.add(event)
+
+    def _view(self, uow: UnitOfWork, order: Order) -> OrderView:
+        customer = uow.customers.get(order.customer_id) if order.customer_id else None
+        return order_view(
+            order,
+            customer_summary(customer) if customer else None,
+            uow.audit.for_order(order.id or 0),
+            uow.shipments.for_order(order.id or 0),
+        )
+
+
+def _shipment_text(shipment: Shipment) -> str:
+    lines = [f"{shipment.carrier} {shipment.service}".strip()]
+    if shipment.tracking_number:
+        lines.append(f"Tracking number: {shipment.tracking_number}")
+    lines += [f"  {line.quantity} x {line.sku}" for line in shipment.lines]
+    return "\n".join(lines)
+
+
+def _pick_lines(released_at: datetime, order: Order) -> Iterator[PickLine]:
+    ship_to = order.ship_to or order.bill_to
+    for line in order.lines:
+        yield PickLine(
+            order_number=order.number or 0,
+            released_at=released_at,
+            ship_to_name=ship_to.name if ship_to else "",
+            ship_to=ship_to.one_line() if ship_to else "",
+            shipping_method=order.shipping_method,
+            sku=line.sku,
+            name=line.name,
+            quantity=line.quantity,
+            gift_message=order.gift_message,
+        )

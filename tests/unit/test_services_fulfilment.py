@@ -1,0 +1,147 @@
+"""After the sale: release to the warehouse, ship whole or in part, deliver; the picklist."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from oms_core.domain.customers import Address
+from oms_core.domain.errors import InvalidState, ValidationError
+from oms_core.domain.fulfilment import ShipRequest
+from oms_core.domain.payments import CardEntry
+from oms_core.payments.test_gateway import TestGateway
+from oms_core.read_models import CustomerDetail, OrderView
+from oms_core.services.context import ServiceContext
+from oms_core.services.customers import CustomerInput
+from oms_core.services.registry import Services
+from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, SKU_GIFT_BOX, FakeUnitOfWorkFactory, FixedClock
+from tests.unit.conftest import FIXED_NOW
+
+HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="CA", zip="93650")
+
+
+@pytest.fixture
+def services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
+    context = ServiceContext(fake_factory, TestGateway(today=FIXED_NOW), clock, "alice")
+    return Services.build(context)
+
+
+def _customer(services: Services, **fields: Any) -> CustomerDetail:
+    fields = {"first_name": "Ann", "last_name": "Smith", "address": HOME, **fields}
+    result = services.customers.create(CustomerInput(**fields), allow_duplicate=True)
+    assert result.customer is not None
+    return services.customers.add_card(result.customer.id, CardEntry("4111111111111111", 4, 2030))
+
+
+def _place(services: Services, *items: tuple[str, int]) -> OrderView:
+    cart = services.cart.start(_customer(services).id)
+    cart = services.cart.add_lines(cart.id, list(items))
+    return services.checkout.place(cart.id, confirm_duplicate=True)
+
+
+def test_a_placed_order_is_released_once_and_recorded(services):
+    order = _place(services, (SKU_CABERNET, 2))
+    released = services.fulfilment.release(order.id)
+    assert released.status == "released"
+    assert (released.audit[-1].action, released.audit[-1].operator) == ("released", "alice")
+    with pytest.raises(InvalidState, match="only placed orders are released"):
+        services.fulfilment.release(order.id)
+
+
+def test_shipping_everything_at_once_ships_the_order(services):
+    order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
+    services.fulfilment.release(order.id)
+    shipment = services.fulfilment.ship(order.id, ShipRequest("UPS", "Ground", "1Z999AA10123456784"))
+    assert shipment.lines == ((SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
+    view = services.orders.get(order.id)
+    assert view.status == "shipped"
+    assert [s.tracking_number for s in view.shipments] == ["1Z999AA10123456784"]
+    assert view.audit[-1].detail == "UPS Ground 1Z999AA10123456784: 3 units"
+
+
+def test_a_part_shipment_leaves_the_rest_to_ship_and_the_next_ships_it(services):
+    order = _place(services, (SKU_CABERNET, 3), (SKU_CHARDONNAY, 1))
+    services.fulfilment.ship(order.id, ShipRequest("FedEx", "", "7489", ((SKU_CABERNET, 2),)))
+    assert services.orders.get(order.id).status == "part_shipped"
+    with pytest.raises(ValidationError, match=f"only 1 of {SKU_CABERNET} left to ship"):
+        services.fulfilment.ship(order.id, ShipRequest("FedEx", "", "7490", ((SKU_CABERNET, 2),)))
+    last = services.fulfilment.ship(
+        order.id, ShipRequest("FedEx", "", "7491", ((SKU_CABERNET, None), (SKU_CHARDONNAY, None)))
+    )
+    assert last.lines == ((SKU_CABERNET, 1), (SKU_CHARDONNAY, 1))
+    assert services.orders.get(order.id).status == "shipped"
+    with pytest.raises(InvalidState, match="nothing to ship"):
+        services.fulfilment.ship(order.id, ShipRequest("FedEx"))
+
+
+@pytest.mark.parametrize(
+    ("request_", "field", "message"),
+    [
+        (ShipRequest(" "), "carrier", "give the carrier"),
+        (ShipRequest("UPS", tracking_number="1Z\r\nBcc"), "tracking_number", "is not a tracking number"),
+        (ShipRequest("UPS", items=(("NOPE-1", 1),)), "sku", "NOPE-1 is not on order"),
+        (ShipRequest("UPS", items=((SKU_CABERNET, 0),)), "quantity", "at least 1"),
+    ],
+)
+def test_a_shipment_that_does_not_fit_is_refused_naming_the_field(services, request_, field, message):
+    order = _place(services, (SKU_CABERNET, 1))
+    with pytest.raises(ValidationError, match=message) as caught:
+        services.fulfilment.ship(order.id, request_)
+    assert caught.value.field == field
+    assert services.orders.get(order.id).shipments == ()
+
+
+def test_the_same_tracking_number_twice_is_refused(services):
+    order = _place(services, (SKU_CABERNET, 2))
+    services.fulfilment.ship(order.id, ShipRequest("UPS", tracking_number="1Z1", items=((SKU_CABERNET, 1),)))
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.fulfilment.ship(order.id, ShipRequest("UPS", tracking_number="1Z1"))
+
+
+def test_a_future_ship_date_is_refused(services):
+    order = _place(services, (SKU_CABERNET, 1))
+    with pytest.raises(ValidationError, match="in the future"):
+        services.fulfilment.ship(order.id, ShipRequest("UPS"), shipped_at=FIXED_NOW + timedelta(days=1))
+
+
+def test_a_cancelled_order_cannot_ship_and_a_shipped_one_cannot_be_cancelled(services, fake_factory, clock):
+    boss = Services.build(ServiceContext(fake_factory, TestGateway(today=FIXED_NOW), clock, "sam"))
+    order = _place(services, (SKU_CABERNET, 1))
+    boss.orders.cancel(order.id, "duplicate")
+    with pytest.raises(InvalidState, match="cancelled: nothing to ship"):
+        services.fulfilment.ship(order.id, ShipRequest("UPS"))
+    part = _place(services, (SKU_CABERNET, 2))
+    services.fulfilment.ship(part.id, ShipRequest("UPS", items=((SKU_CABERNET, 1),)))
+    with pytest.raises(InvalidState, match="part shipped cannot become cancelled"):
+        boss.orders.cancel(part.id, "too late")
+
+
+def test_delivery_follows_a_full_shipment_only(services):
+    order = _place(services, (SKU_CABERNET, 2))
+    with pytest.raises(InvalidState, match="placed cannot become delivered"):
+        services.fulfilment.mark_delivered(order.id)
+    services.fulfilment.ship(order.id, ShipRequest("USPS", "Priority", "9400"))
+    delivered = services.fulfilment.mark_delivered(order.id)
+    assert delivered.status == "delivered"
+    assert delivered.shipments[0].delivered_at == FIXED_NOW
+
+
+def test_the_picklist_lists_released_orders_lines_in_release_order(services, clock):
+    first = _place(services, (SKU_CABERNET, 2), (SKU_GIFT_BOX, 1))
+    second = _place(services, (SKU_CHARDONNAY, 1))
+    not_released = _place(services, (SKU_CABERNET, 1))
+    services.fulfilment.release(second.id)
+    clock.advance(timedelta(minutes=5))
+    services.fulfilment.release(first.id)
+    rows = list(services.fulfilment.picklist(None, None))
+    assert [(r.order_number, r.sku, r.quantity) for r in rows] == [
+        (second.number, SKU_CHARDONNAY, 1),
+        (first.number, SKU_CABERNET, 2),
+        (first.number, SKU_GIFT_BOX, 1),
+    ]
+    assert not_released.number not in {r.order_number for r in rows}
+    later = list(services.fulfilment.picklist(FIXED_NOW + timedelta(minutes=1), None))
+    assert {r.order_number for r in later} == {first.number}
+    assert rows[0].ship_to.startswith("Ann Smith, 1 Main St")
