@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from oms_core.documents.office import OfficeDetails
     from oms_core.domain.operators import Operator
     from oms_core.ports import Clock, PaymentGateway, UnitOfWorkFactory
-    from oms_core.services.context import Settings
+    from oms_core.services.context import Mailing, Settings
     from oms_core.services.registry import Services
 
 OPERATOR_ENV = "OMS_OPERATOR"
@@ -151,6 +151,7 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
         clock=clock,
         operator_username=config.operator,
         settings=settings,
+        mailing=mailing(config.office),
     )
     return Application(
         config=config,
@@ -159,6 +160,38 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
         gateway=gateway,
         clock=clock,
         _dispose=engine,
+    )
+
+
+def mailing(office: OfficeConfig) -> Mailing | None:
+    """How this office mails customers, from the file's ``[mail]`` and ``[office]``; ``None`` (no
+    mail queued or sent) while ``[mail] host`` is empty.
+
+    Raises:
+        ConfigError: the password file is missing or readable by others.
+    """
+    from oms_core.config import read_secret
+    from oms_core.mail.smtp import SmtpSender, SmtpSettings
+    from oms_core.mail.templates_folder import TemplateFolder
+    from oms_core.services.context import Mailing
+
+    mail = office.mail
+    if not mail.host:
+        return None
+    password = read_secret(mail.password_file, "[mail] password_file") if mail.password_file else ""
+    smtp = SmtpSettings(
+        host=mail.host,
+        port=mail.port,
+        from_address=mail.sender or office.office.email,
+        starttls=mail.starttls,
+        user=mail.user,
+        password=password,
+    )
+    return Mailing(
+        templates=TemplateFolder(mail.templates),
+        sender=SmtpSender(smtp),
+        office_name=office.office.name,
+        office_phone=office.office.phone,
     )
 
 

@@ -165,6 +165,9 @@ class MailSection:
     user: str = setting("", "SMTP user name (empty: no login)")
     password_file: Path | None = setting(None, "file holding the SMTP password (mode 600)")
     sender: str = setting("", "the From address of the office's mail", key="from", check=_email)
+    templates: Path | None = setting(
+        None, "folder of the office's own mail templates, <kind>.txt (empty: the ones oms ships)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from oms_core.services.registry import Services
 
 CONNECT_TIMEOUT_SECONDS = 120
+MAIL_INTERVAL_SECONDS = 60
+MAIL_BATCH = 50
 
 
 class OmsApp(App[None]):
@@ -87,6 +89,7 @@ class OmsApp(App[None]):
             threading.Thread(target=self._open_database, name="oms-connect", daemon=True).start()
         self.open_customers()
         self._remind_drafts()
+        self.set_interval(MAIL_INTERVAL_SECONDS, self._send_mail)
 
     def _open_database(self) -> None:
         connect = self._open_services
@@ -106,6 +109,20 @@ class OmsApp(App[None]):
             self.call_from_thread(lambda: self.call_after_refresh(self.exit, None, 1, message))
         finally:
             self._services_ready.set()
+
+    def _send_mail(self) -> None:
+        """Send the office's due mail in the background, as every running oms does, so mail goes
+        out within a minute even without cron. A server that is down only delays it (the outbox
+        keeps it); nothing is shown to the operator, whose work never depends on mail.
+        """
+        services = self._services
+        if services is None or not services.mail.configured:
+            return
+        if any(worker.group == "mail-sender" and worker.is_running for worker in self.workers):
+            return  # the last round is still talking to a slow server
+        self.run_worker(
+            lambda: services.mail.send_due(MAIL_BATCH), group="mail-sender", thread=True, exit_on_error=False
+        )
 
     def _remind_drafts(self) -> None:
         """Say so when this operator left orders in progress (a dropped connection, a crash)."""

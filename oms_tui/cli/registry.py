@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from oms_tui.cli import batches, config, db, demo, documents, export, imports, operator, seed
+from oms_tui.cli import batches, config, db, demo, documents, export, imports, mail, operator, seed
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     demo,
@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     db,
     export,
     documents,
+    mail,
     operator,
     batches,
     imports,
