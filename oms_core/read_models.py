@@ -10,11 +10,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from oms_core.domain.customers import Address
+from oms_core.domain.customers import Address, CustomerStatus
+from oms_core.domain.orders import OrderStatus
+
+
+class _CustomerStatusWords:
+    """What screens ask of a customer's status, answered by the domain's rule."""
+
+    __slots__ = ()
+    status: str
+
+    @property
+    def may_order(self) -> bool:
+        """The customer's status lets them order (on hold and closed customers may not)."""
+        return CustomerStatus(self.status).may_order
+
+    @property
+    def status_label(self) -> str:
+        """The status in words: ``on hold``."""
+        return CustomerStatus(self.status).label
 
 
 @dataclass(frozen=True, slots=True)
-class CustomerSummary:
+class CustomerSummary(_CustomerStatusWords):
     """One row of customer search results."""
 
     id: int
@@ -79,9 +97,14 @@ class OrderSummary:
     operator: str
     line_count: int = 0
 
+    @property
+    def can_cancel(self) -> bool:
+        """The order's status still allows cancelling it (the service checks who may)."""
+        return OrderStatus(self.status).can_cancel
+
 
 @dataclass(frozen=True, slots=True)
-class CustomerDetail:
+class CustomerDetail(_CustomerStatusWords):
     """Everything the Customer screen shows."""
 
     id: int
@@ -247,6 +270,11 @@ class OrderView:
     notes: str
     audit: tuple[AuditView, ...] = ()
     shipments: tuple[ShipmentView, ...] = ()
+
+    @property
+    def can_cancel(self) -> bool:
+        """The order's status still allows cancelling it (the service checks who may)."""
+        return OrderStatus(self.status).can_cancel
 
 
 @dataclass(frozen=True, slots=True)

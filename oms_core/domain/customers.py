@@ -16,6 +16,16 @@ class CustomerStatus(enum.StrEnum):
     ON_HOLD = "on_hold"
     CLOSED = "closed"
 
+    @property
+    def may_order(self) -> bool:
+        """Only active customers may order; on hold and closed ones are refused."""
+        return self is CustomerStatus.ACTIVE
+
+    @property
+    def label(self) -> str:
+        """``active``, ``on hold``, ``closed``: the status in words."""
+        return self.value.replace("_", " ")
+
 
 @dataclass(frozen=True, slots=True)
 class Address:

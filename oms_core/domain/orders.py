@@ -35,6 +35,11 @@ class OrderStatus(enum.StrEnum):
         """How screens and documents name it: ``part shipped``."""
         return self.value.replace("_", " ")
 
+    @property
+    def can_cancel(self) -> bool:
+        """A placed order may be cancelled until it ships; a draft is discarded instead."""
+        return self is not OrderStatus.DRAFT and OrderStatus.CANCELLED in _NEXT_STATES[self]
+
 
 class OrderSource(enum.StrEnum):
     """How the order reached the office."""

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+
+from oms_core.domain.errors import ValidationError
+
+CARD_DIGITS_MIN = 13
+CARD_DIGITS_MAX = 19
 
 
 class PaymentMethod(enum.StrEnum):
@@ -142,3 +148,68 @@ def card_brand(digits: str) -> str:
     if digits.startswith("6011") or digits.startswith("65"):
         return "Discover"
     return "Card"
+
+
+def card_digits(number: str) -> str:
+    """The digits of a card number as typed (spaces and dashes dropped)."""
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def card_number_problem(number: str) -> str | None:
+    """Why a typed card number cannot be right (length, Luhn check), or ``None``."""
+    digits = card_digits(number)
+    if not digits:
+        return "card number is required"
+    if not CARD_DIGITS_MIN <= len(digits) <= CARD_DIGITS_MAX or not luhn_ok(digits):
+        return "card number is not valid (check the digits)"
+    return None
+
+
+def parse_expiry(text: str) -> tuple[int, int]:
+    """``04/28``, ``0428``, ``4/28`` or ``04/2028`` as (month, year).
+
+    Raises:
+        ValidationError: on field ``card_expiry``.
+    """
+    cleaned = text.strip().replace(" ", "")
+    if "/" in cleaned:
+        month_text, _, year_text = cleaned.partition("/")
+    elif len(cleaned) == 4 and cleaned.isdigit():
+        month_text, year_text = cleaned[:2], cleaned[2:]
+    else:
+        raise ValidationError("expiry as MM/YY", field="card_expiry")
+    if not (month_text.isdigit() and year_text.isdigit() and len(year_text) in (2, 4)):
+        raise ValidationError("expiry as MM/YY", field="card_expiry")
+    month, year = int(month_text), int(year_text)
+    if not 1 <= month <= 12:
+        raise ValidationError("expiry month must be 01 to 12", field="card_expiry")
+    return month, (2000 + year if year < 100 else year)
+
+
+def expiry_problem(month: int, year: int, today: date) -> str | None:
+    """Why a card's expiry is not acceptable on ``today`` (bad month, expired), or ``None``."""
+    if not 1 <= month <= 12:
+        return "expiry month must be 01 to 12"
+    if (year, month) < (today.year, today.month):
+        return "the card has expired"
+    return None
+
+
+def security_code_problem(code: str) -> str | None:
+    """Why a typed security code is wrong (it is optional: empty is fine), or ``None``."""
+    if code and (not code.isdigit() or len(code) not in (3, 4)):
+        return "security code must be 3 or 4 digits"
+    return None
+
+
+def card_problems(card: CardEntry, today: date) -> list[tuple[str, str]]:
+    """Every (field, message) wrong with a typed card: number, expiry, security code."""
+    problems = []
+    for field_name, problem in (
+        ("card_number", card_number_problem(card.number)),
+        ("card_expiry", expiry_problem(card.exp_month, card.exp_year, today)),
+        ("card_cvv", security_code_problem(card.cvv)),
+    ):
+        if problem:
+            problems.append((field_name, problem))
+    return problems

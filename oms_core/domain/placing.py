@@ -49,8 +49,8 @@ def placing_problems(
         order can be placed.
     """
     problems: list[tuple[str, str]] = []
-    if status is not CustomerStatus.ACTIVE:
-        problems.append(("customer", f"customer is {status.value.replace('_', ' ')}"))
+    if not status.may_order:
+        problems.append(("customer", f"customer is {status.label}"))
     if not order.lines:
         problems.append(("lines", "the order has no items"))
     for line in order.lines:

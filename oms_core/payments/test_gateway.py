@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from oms_core.domain.errors import PaymentUnavailable, ValidationError
-from oms_core.domain.payments import CardEntry, CardToken, card_brand, luhn_ok
+from oms_core.domain.payments import CardEntry, CardToken, card_brand, card_digits, card_problems
 from oms_core.ports import Authorization, PaymentGateway
 
 DECLINE_NUMBERS = {
@@ -47,16 +47,11 @@ class TestGateway(PaymentGateway):
 
     def tokenize(self, card: CardEntry) -> CardToken:
         """Check the card and return a token whose prefix encodes the test outcome."""
-        digits = "".join(ch for ch in card.number if ch.isdigit())
-        if len(digits) < 13 or len(digits) > 19 or not luhn_ok(digits):
-            raise ValidationError("card number is not valid (check the digits)", field="card_number")
-        if not 1 <= card.exp_month <= 12:
-            raise ValidationError("expiry month must be 01 to 12", field="card_expiry")
-        today = self._today or datetime.now()
-        if (card.exp_year, card.exp_month) < (today.year, today.month):
-            raise ValidationError("the card has expired", field="card_expiry")
-        if card.cvv and (not card.cvv.isdigit() or len(card.cvv) not in (3, 4)):
-            raise ValidationError("security code must be 3 or 4 digits", field="card_cvv")
+        problems = card_problems(card, (self._today or datetime.now()).date())
+        if problems:
+            field_name, message = problems[0]
+            raise ValidationError(message, field=field_name)
+        digits = card_digits(card.number)
         if digits == NETWORK_ERROR_NUMBER:
             marker = "neterr"
         elif digits == "4000000000009995":

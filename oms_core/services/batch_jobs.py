@@ -68,6 +68,11 @@ class BatchView:
     created_by: str = ""
     created_at: datetime | None = None
 
+    @property
+    def never_run(self) -> bool:
+        """No run has started yet (the screens open such a batch on its preview)."""
+        return self.status == BatchStatus.OPEN.value
+
 
 @dataclass(frozen=True, slots=True)
 class PreviewLine:

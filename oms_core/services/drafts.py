@@ -80,8 +80,8 @@ def describe(order: Order, customer: Customer | None, products: dict[int, Produc
         if short:
             kind = "backordered" if product.allow_backorder else "short"
             warnings.append(f"{line.sku}: {short} {kind} (on hand {max(product.stock_on_hand, 0)})")
-    if customer is not None and customer.status.value != "active":
-        warnings.append(f"customer is {customer.status.value.replace('_', ' ')}")
+    if customer is not None and not customer.status.may_order:
+        warnings.append(f"customer is {customer.status.label}")
     summary = customer_summary(customer) if customer else None
     return cart_view(order, summary, products, tuple(warnings))
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from oms_core.domain.customers import CardOnFile, Customer, CustomerStatus
+from oms_core.domain.customers import CardOnFile, Customer
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.imports import ImportFileRecord, ImportProblem, OrderFile
 from oms_core.domain.money import ZERO, money
@@ -367,9 +367,10 @@ def _purchaser_problems(
     purchaser: Customer, payment: PaymentChoice | None, pricing: PricingContext
 ) -> list[ImportProblem]:
     problems = []
-    if purchaser.status is not CustomerStatus.ACTIVE:
-        status = purchaser.status.value.replace("_", " ")
-        problems.append(ImportProblem(None, "", "", f"the purchaser {purchaser.number} is {status}"))
+    if not purchaser.status.may_order:
+        problems.append(
+            ImportProblem(None, "", "", f"the purchaser {purchaser.number} is {purchaser.status.label}")
+        )
     refused = payment_not_allowed(pricing.customer_type(purchaser), payment.method) if payment else ""
     if payment is None:
         problems.append(ImportProblem(None, "", "", "choose how the purchaser pays"))

@@ -24,7 +24,7 @@ from oms_core import bootstrap
 from oms_core.domain.errors import NotFound, OmsError, ValidationError
 from oms_core.domain.imports import ImportProblem, OrderFile
 from oms_core.domain.money import format_money
-from oms_core.domain.payments import CardEntry, PaymentChoice
+from oms_core.domain.payments import CardEntry, PaymentChoice, card_digits, parse_expiry
 from oms_core.output_files import check_output_path
 from oms_tui.text import safe
 
@@ -324,8 +324,6 @@ def _typed_card() -> CardEntry:
         raise Refused(
             "a new card can only be typed at a terminal; use card-on-file, check, on-account or cash"
         )
-    from oms_tui.widgets.card_fields import parse_expiry
-
     number = getpass.getpass("Card number (hidden): ")
     expiry = input("Expiry (MM/YY): ")
     code = getpass.getpass("Security code (hidden): ")
@@ -333,7 +331,7 @@ def _typed_card() -> CardEntry:
         month, year = parse_expiry(expiry)
     except ValidationError as exc:
         raise Refused(str(exc)) from None
-    return CardEntry("".join(ch for ch in number if ch.isdigit()), month, year, code.strip())
+    return CardEntry(card_digits(number), month, year, code.strip())
 
 
 def _confirm(ctx: CommandContext, question: str) -> bool:

@@ -12,26 +12,23 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Label, Static
 
 from oms_core.domain.errors import OmsError, ValidationError
-from oms_core.domain.payments import CardEntry, card_brand, luhn_ok
+from oms_core.domain.payments import (
+    CardEntry,
+    card_brand,
+    card_digits,
+    card_number_problem,
+    expiry_problem,
+    parse_expiry,
+    security_code_problem,
+)
 from oms_core.read_models import CustomerDetail
 from oms_tui.shell import shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-from oms_tui.widgets.card_fields import parse_expiry
 from oms_tui.widgets.form import FormScreen, field_row
 from oms_tui.work import run_service
 
 CARD_FIELDS = ("card_number", "card_expiry", "card_cvv")
-
-
-def number_problem(number: str) -> str | None:
-    """Why a typed card number cannot be right, or ``None``."""
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if not digits:
-        return "card number is required"
-    if not 13 <= len(digits) <= 19 or not luhn_ok(digits):
-        return "card number is not valid (check the digits)"
-    return None
 
 
 class CardFormScreen(FormScreen[CustomerDetail | None]):
@@ -77,11 +74,11 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
     @on(Input.Blurred, "#card_number")
     def _number_entered(self, event: Input.Blurred) -> None:
         number = event.value
-        problem = number_problem(number) if number else None
+        problem = card_number_problem(number) if number else None
         self.set_error("card_number", problem)
         brand_line = self.query_one("#card-brand", Static)
         if number and problem is None:
-            digits = "".join(ch for ch in number if ch.isdigit())
+            digits = card_digits(number)
             event.input.password = True  # masked once entered
             brand_line.update(f"{card_brand(digits)} ending {digits[-4:]}")
             brand_line.remove_class("-empty")
@@ -100,23 +97,14 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
 
     @on(Input.Blurred, "#card_cvv")
     def _cvv_entered(self, event: Input.Blurred) -> None:
-        self.set_error("card_cvv", self._cvv_problem(event.value) if event.value else None)
+        self.set_error("card_cvv", security_code_problem(event.value) if event.value else None)
 
     def _expiry_problem(self, text: str) -> str | None:
         try:
             month, year = parse_expiry(text)
         except ValidationError as error:
             return str(error)
-        now = shell(self.app).services.context.clock.now()
-        if (year, month) < (now.year, now.month):
-            return "the card has expired"
-        return None
-
-    @staticmethod
-    def _cvv_problem(text: str) -> str | None:
-        if text and (not text.isdigit() or len(text) not in (3, 4)):
-            return "security code must be 3 or 4 digits"
-        return None
+        return expiry_problem(month, year, shell(self.app).services.context.clock.now().date())
 
     # -- saving ----------------------------------------------------------------------------------
 
@@ -126,9 +114,9 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
             return
         number, expiry_text, cvv = (self._field(name).value for name in CARD_FIELDS)
         problems = {
-            "card_number": number_problem(number),
+            "card_number": card_number_problem(number),
             "card_expiry": self._expiry_problem(expiry_text),
-            "card_cvv": self._cvv_problem(cvv),
+            "card_cvv": security_code_problem(cvv),
         }
         for name, problem in problems.items():
             self.set_error(name, problem)
@@ -140,7 +128,7 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
         # Never keep the number or the code in a widget once submitted.
         self._field("card_number").value = ""
         self._field("card_cvv").value = ""
-        entry = CardEntry("".join(ch for ch in number if ch.isdigit()), month, year, cvv)
+        entry = CardEntry(card_digits(number), month, year, cvv)
         del number, cvv
         customers = shell(self.app).services.customers
         customer_id = self.customer.id

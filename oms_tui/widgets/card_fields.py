@@ -13,29 +13,8 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from oms_core.domain.errors import ValidationError
-from oms_core.domain.payments import CardEntry
+from oms_core.domain.payments import CardEntry, parse_expiry
 from oms_tui.widgets.form_input import FormInput
-
-
-def parse_expiry(text: str) -> tuple[int, int]:
-    """``04/28``, ``0428``, ``4/28`` or ``04/2028`` as (month, year).
-
-    Raises:
-        ValidationError: on field ``card_expiry``.
-    """
-    cleaned = text.strip().replace(" ", "")
-    if "/" in cleaned:
-        month_text, _, year_text = cleaned.partition("/")
-    elif len(cleaned) == 4 and cleaned.isdigit():
-        month_text, year_text = cleaned[:2], cleaned[2:]
-    else:
-        raise ValidationError("expiry as MM/YY", field="card_expiry")
-    if not (month_text.isdigit() and year_text.isdigit() and len(year_text) in (2, 4)):
-        raise ValidationError("expiry as MM/YY", field="card_expiry")
-    month, year = int(month_text), int(year_text)
-    if not 1 <= month <= 12:
-        raise ValidationError("expiry month must be 01 to 12", field="card_expiry")
-    return month, (2000 + year if year < 100 else year)
 
 
 class CardFields(Horizontal):
