@@ -3,7 +3,10 @@
 
 ``demo``  creates ``.venv``, installs oms into it, creates and seeds a demo SQLite database, starts the app.
 ``test``  creates ``.venv``, installs oms with its test tools, starts PostgreSQL if it is installed here
-          and not running, then runs ruff, import-linter and the whole pytest suite.
+          and not running, then runs ruff, import-linter and the whole pytest suite, then (when the
+          suite passed and no arguments were given) ``release``.
+``release`` builds the sdist and the wheel, installs the wheel into a new venv in a temporary folder
+          and runs it there: ``oms --version``, ``oms db upgrade``, the first screen (tests/release_check.py).
 
 Anything after the command is passed on: ``python3 dev.py test tests/unit -x``,
 ``python3 dev.py demo --help``. Standard library only: this runs before anything is installed.
@@ -90,12 +93,26 @@ def test(args: list[str]) -> int:
             if _run(*step, check=False, env=env) != 0:
                 return 1
     pytest_args = args or ["-n", "2", "--dist", "loadgroup"]
-    return _run(BIN / "python", "-m", "pytest", "-p", "no:cacheprovider", *pytest_args, check=False, env=env)
+    pytest = [BIN / "python", "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
+    status = _run(*pytest, check=False, env=env)
+    if status != 0 or args:
+        return status
+    return release(args)
+
+
+def release(args: list[str]) -> int:
+    """Build the sdist and the wheel, install the wheel into a new venv outside the checkout and
+    start it there (``oms --version``, ``oms db upgrade``, the first screen on a pseudo-terminal).
+    """
+    ensure_venv("[dev]")
+    print("$ python tests/release_check.py", flush=True)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return _run(BIN / "python", ROOT / "tests" / "release_check.py", *args, check=False, env=env)
 
 
 def main() -> int:
-    """Dispatch ``demo`` or ``test``."""
-    commands = {"demo": demo, "test": test}
+    """Dispatch ``demo``, ``test`` or ``release``."""
+    commands = {"demo": demo, "test": test, "release": release}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2
