@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from oms_core.demo.plan import SeedPlan, SeedReport
     from oms_core.documents.office import OfficeDetails
     from oms_core.domain.operators import Operator
-    from oms_core.ports import Clock, PaymentGateway, UnitOfWorkFactory
+    from oms_core.ports import Clock, GatewayCheck, PaymentGateway, UnitOfWorkFactory
     from oms_core.services.context import Mailing, Settings
     from oms_core.services.registry import Services
 
@@ -53,11 +53,13 @@ class Config:
         operator: user name recorded on orders and checked for permissions.
         office: the office configuration (:func:`oms_core.config.load_config`); its defaults when
             a test or a benchmark builds the application without a file.
+        test_gateway: use the deterministic test gateway whatever the office configured (the demo).
     """
 
     database_url: str
     operator: str = field(default_factory=current_username)
     office: OfficeConfig = field(default_factory=OfficeConfig)
+    test_gateway: bool = False
 
     @property
     def import_folder(self) -> Path:
@@ -141,7 +143,7 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
 
     engine = make_engine(config.database_url)
     factory = SqlUnitOfWorkFactory(engine)
-    gateway = gateway or TestGateway()
+    gateway = gateway or (TestGateway() if config.test_gateway else configured_gateway(config.office))
     clock = clock or SystemClock()
     with factory(write=False) as uow:
         settings = _settings(uow.reference.setting, config.price_cut_limit)
@@ -193,6 +195,23 @@ def mailing(office: OfficeConfig) -> Mailing | None:
         office_name=office.office.name,
         office_phone=office.office.phone,
     )
+
+
+def configured_gateway(office: OfficeConfig) -> PaymentGateway:
+    """The office's gateway (``[gateway] kind``, or ``OMS_GATEWAY``; the test gateway by default).
+
+    Raises:
+        ConfigError: the configuration names a gateway that cannot be built (one line).
+    """
+    from oms_core.payments.factory import make_gateway
+
+    return make_gateway(office.gateway)
+
+
+def check_gateway(office: OfficeConfig) -> tuple[str, GatewayCheck]:
+    """Build the configured gateway and make its one harmless call: (gateway name, result)."""
+    gateway = configured_gateway(office)
+    return gateway.name, gateway.check()
 
 
 def _settings(lookup: object, price_cut_limit: Decimal) -> Settings:

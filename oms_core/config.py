@@ -83,6 +83,10 @@ def _one_of(*choices: str) -> Callable[[Any], str | None]:
     return lambda value: None if value in choices else f"must be one of: {', '.join(choices)}"
 
 
+def _currency(value: str) -> str | None:
+    return None if len(value) == 3 and value.isalpha() else "must be a three-letter currency code (usd)"
+
+
 def _email(value: str) -> str | None:
     # ``Cedar Wines <office@example.com>`` or a bare address. The full check (deliverability rules)
     # belongs to whatever sends mail; this catches typos.
@@ -148,11 +152,20 @@ class ImportSection:
 class GatewaySection:
     """``[gateway]``: the card payment gateway."""
 
-    kind: str = setting("test", "which gateway: test (the bundled deterministic one)", check=_one_of("test"))
+    kind: str = setting(
+        "test",
+        "which gateway: test (the bundled deterministic one, no money moves) or stripe",
+        env="OMS_GATEWAY",
+        check=_one_of("test", "stripe"),
+    )
     secret_key_file: Path | None = setting(
         None, "file holding the gateway's secret key (mode 600, owned by the oms account)"
     )
-    in_flight_limit: int = setting(4, "most card requests waiting on the gateway at once", check=_at_least(1))
+    currency: str = setting("usd", "ISO code of the currency card amounts are in", check=_currency)
+    api_base: str = setting(
+        "", "another address for the gateway's API (a local test server); empty: the gateway's own"
+    )
+    in_flight_limit: int = setting(8, "most card requests waiting on the gateway at once", check=_at_least(1))
 
 
 @dataclass(frozen=True, slots=True)

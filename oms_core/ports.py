@@ -7,9 +7,10 @@ Standard library only.
 from __future__ import annotations
 
 import abc
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -483,23 +484,96 @@ class UnitOfWorkFactory(abc.ABC):
         """A fresh unit of work."""
 
 
+class Outcome(enum.StrEnum):
+    """How a gateway answered a request that creates or moves money."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"
+    UNAVAILABLE = "unavailable"
+
+
 @dataclass(frozen=True, slots=True)
-class Authorization:
-    """The gateway's answer to an authorisation.
+class GatewayAnswer:
+    """The gateway's answer to one request (authorise, capture, void, refund, save a card).
 
     Attributes:
-        approved: whether the money is held.
-        reference: the gateway's id for the authorisation (to void it).
-        reason: the decline reason, for the operator to read to the customer.
+        outcome: approved, declined, or unavailable (no answer came: the outcome is unknown, and
+            the same request with the same idempotency key may be repeated to learn it).
+        reference: on approval, the gateway's id for what it made (an authorisation, a capture, a
+            refund) or, for a saved card, the token to keep on file and charge later.
+        reason: for a decline or an unavailable gateway, a sentence for the operator.
+        code: the processor's code for a decline (``insufficient_funds``), empty otherwise.
     """
 
-    approved: bool
+    outcome: Outcome
     reference: str = ""
     reason: str = ""
+    code: str = ""
+
+    @property
+    def approved(self) -> bool:
+        """Whether the gateway did what was asked."""
+        return self.outcome is Outcome.APPROVED
+
+    @property
+    def unavailable(self) -> bool:
+        """Whether no answer came (the outcome is unknown)."""
+        return self.outcome is Outcome.UNAVAILABLE
+
+    @classmethod
+    def approve(cls, reference: str) -> GatewayAnswer:
+        """An approval carrying the gateway's reference."""
+        return cls(Outcome.APPROVED, reference=reference)
+
+    @classmethod
+    def decline(cls, reason: str, code: str = "") -> GatewayAnswer:
+        """A decline with its reason and the processor's code."""
+        return cls(Outcome.DECLINED, reason=reason, code=code)
+
+    @classmethod
+    def no_answer(cls, reason: str) -> GatewayAnswer:
+        """No answer came: the outcome is unknown."""
+        return cls(Outcome.UNAVAILABLE, reason=reason)
+
+    def describe(self) -> str:
+        """One line for the payment history and the audit trail (no card data is ever in it)."""
+        if self.approved:
+            return f"approved {self.reference}".rstrip()
+        code = f" [{self.code}]" if self.code else ""
+        return f"{self.outcome.value}: {self.reason}{code}"
+
+
+Authorization = GatewayAnswer
+"""The answer to an authorisation (the older name, kept for readability at call sites)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayCheck:
+    """What ``oms gateway check`` reports.
+
+    Attributes:
+        works: whether the harmless call succeeded with the configured key.
+        mode: ``test``, ``live``, ``restricted test`` or ``restricted live``, from the key's prefix.
+        detail: one line: what was called and what it said (never the key).
+    """
+
+    works: bool
+    mode: str
+    detail: str
 
 
 class PaymentGateway(abc.ABC):
-    """Where card payments go. Card numbers and codes enter here and never leave."""
+    """Where card payments go. Card numbers and codes enter here and never leave.
+
+    Every request that creates or moves money carries an idempotency key: the same key sent
+    again (after a crash, or after an answer that never came) gets the first answer and never a
+    second charge. Every such request answers with a :class:`GatewayAnswer` (approved, declined
+    or unavailable); none raises for a decline or a network failure.
+    """
+
+    name: str = "gateway"
+    authorization_lifetime: timedelta = timedelta(days=7)
+    """How long an uncaptured authorisation holds; capture re-authorises an older one."""
 
     @abc.abstractmethod
     def tokenize(self, card: CardEntry) -> CardToken:
@@ -508,14 +582,36 @@ class PaymentGateway(abc.ABC):
         """
 
     @abc.abstractmethod
-    def authorize(self, token: str, amount: Decimal, idempotency_key: str) -> Authorization:
-        """Hold ``amount`` on the card. The same key twice returns the first answer.
-        Raises ``PaymentUnavailable`` on a network failure.
+    def authorize(self, token: str, amount: Decimal, idempotency_key: str) -> GatewayAnswer:
+        """Hold ``amount`` on a card (a new card's token, or a saved card's token) for a phone
+        order. On approval the reference names the authorisation.
         """
 
     @abc.abstractmethod
-    def void(self, reference: str) -> None:
-        """Release an authorisation (the order could not be committed)."""
+    def capture(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
+        """Take the money of an authorisation: all of it (``amount`` is ``None``) or part."""
+
+    @abc.abstractmethod
+    def void(self, reference: str, idempotency_key: str = "") -> GatewayAnswer:
+        """Release an uncaptured authorisation (an order cancelled, or never committed)."""
+
+    @abc.abstractmethod
+    def refund(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
+        """Give back captured money: all of it (``amount`` is ``None``) or part."""
+
+    @abc.abstractmethod
+    def save_card(self, card: CardToken, customer_label: str, idempotency_key: str) -> GatewayAnswer:
+        """Keep a tokenised card as a customer payment profile; on approval the reference is the
+        token to store on file and to pass to :meth:`charge_saved` (opaque to everyone else).
+        """
+
+    @abc.abstractmethod
+    def charge_saved(self, saved_token: str, amount: Decimal, idempotency_key: str) -> GatewayAnswer:
+        """Authorise ``amount`` on a card kept by :meth:`save_card` (captured later, as any other)."""
+
+    @abc.abstractmethod
+    def check(self) -> GatewayCheck:
+        """Make one harmless call and say whether the credentials work."""
 
 
 class MailSender(abc.ABC):

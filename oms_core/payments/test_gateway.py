@@ -2,48 +2,91 @@
 
 Test card numbers (any future expiry, any 3-4 digit code):
 
-=====================  ==========================================
-``4111 1111 1111 1111``  Visa, approves
-``5555 5555 5555 4444``  Mastercard, approves
-``3782 822463 10005``    Amex, approves
-``4000 0000 0000 0002``  Visa, declines: "Card declined (do not honor)"
-``4000 0000 0000 9995``  Visa, declines: "Insufficient funds"
-``4000 0000 0000 0119``  Visa, the gateway is unreachable (network error)
-=====================  ==========================================
+=========================  ===========================================================
+``4111 1111 1111 1111``    Visa, approves
+``5555 5555 5555 4444``    Mastercard, approves
+``3782 822463 10005``      Amex, approves
+``4000 0000 0000 0002``    Visa, declines: "Card declined (do not honor)" [do_not_honor]
+``4000 0000 0000 9995``    Visa, declines: "Insufficient funds" [insufficient_funds]
+``4000 0027 6000 3184``    Visa, the issuer requires 3-D Secure: refused for phone orders
+``4000 0000 0000 0119``    Visa, the gateway does not answer (nothing is charged)
+=========================  ===========================================================
 
 Any other number that passes the Luhn check approves. Tokens carry a marker of the outcome, so a
 card kept on file behaves the same way every time it is charged; seeded cards on file use
 ``tok_test_...`` tokens that approve, and ``tok_decline_...`` tokens that decline.
+
+References are derived from the idempotency key and the amount, so the same request repeated
+(even by another process after a crash) gets the same reference: like a real gateway's
+idempotency, and what reconciliation relies on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from oms_core.domain.errors import PaymentUnavailable, ValidationError
+from oms_core.domain.errors import ValidationError
 from oms_core.domain.payments import CardEntry, CardToken, card_brand, card_digits, card_problems
-from oms_core.ports import Authorization, PaymentGateway
+from oms_core.ports import GatewayAnswer, GatewayCheck, PaymentGateway
 
 DECLINE_NUMBERS = {
     "4000000000000002": "Card declined (do not honor)",
     "4000000000009995": "Insufficient funds",
 }
+THREE_D_SECURE_NUMBER = "4000002760003184"
 NETWORK_ERROR_NUMBER = "4000000000000119"
-_DECLINE_REASON = {"decline": "Card declined (do not honor)", "nsf": "Insufficient funds"}
+_MARKERS = {
+    "4000000000000002": "decline",
+    "4000000000009995": "nsf",
+    THREE_D_SECURE_NUMBER: "3ds",
+    NETWORK_ERROR_NUMBER: "neterr",
+}
+_DECLINES = {
+    "decline": GatewayAnswer.decline("Card declined (do not honor)", "do_not_honor"),
+    "nsf": GatewayAnswer.decline("Insufficient funds", "insufficient_funds"),
+    "3ds": GatewayAnswer.decline(
+        "the card's issuer requires 3-D Secure, which cannot be done on a phone order; ask for another card",
+        "authentication_required",
+    ),
+}
+UNREACHABLE_REASON = "the payment gateway did not answer; nothing was charged"
+
+
+@dataclass(slots=True)
+class _Held:
+    """An authorisation the test gateway made, and what has happened to it since."""
+
+    amount: Decimal
+    captured: Decimal = Decimal("0.00")
+    refunded: Decimal = Decimal("0.00")
+    voided: bool = False
 
 
 class TestGateway(PaymentGateway):
-    """An in-process gateway with fixed, documented outcomes. Keeps no card data."""
+    """An in-process gateway with fixed, documented outcomes. Keeps no card data.
+
+    Attributes:
+        voided: references voided, in order (tests read it).
+        captured: (reference, amount) captured, in order.
+        refunded: (reference, amount) refunded, in order.
+    """
 
     __test__ = False  # not a pytest test class, whatever its name says
+    name = "test"
 
     def __init__(self, today: datetime | None = None) -> None:
         self._today = today
-        self._answers: dict[str, Authorization] = {}
+        self._lock = threading.Lock()  # batch placing calls from several threads
+        self._answers: dict[str, GatewayAnswer] = {}
+        self._held: dict[str, _Held] = {}
         self.voided: list[str] = []
+        self.captured: list[tuple[str, Decimal]] = []
+        self.refunded: list[tuple[str, Decimal]] = []
 
     def tokenize(self, card: CardEntry) -> CardToken:
         """Check the card and return a token whose prefix encodes the test outcome."""
@@ -52,14 +95,7 @@ class TestGateway(PaymentGateway):
             field_name, message = problems[0]
             raise ValidationError(message, field=field_name)
         digits = card_digits(card.number)
-        if digits == NETWORK_ERROR_NUMBER:
-            marker = "neterr"
-        elif digits == "4000000000009995":
-            marker = "nsf"
-        elif digits in DECLINE_NUMBERS:
-            marker = "decline"
-        else:
-            marker = "test"
+        marker = _MARKERS.get(digits, "test")
         # Random suffix: a token must not be a function of the card number alone.
         token = f"tok_{marker}_{digits[-4:]}_{secrets.token_hex(8)}"
         return CardToken(
@@ -70,23 +106,94 @@ class TestGateway(PaymentGateway):
             exp_year=card.exp_year,
         )
 
-    def authorize(self, token: str, amount: Decimal, idempotency_key: str) -> Authorization:
+    def authorize(self, token: str, amount: Decimal, idempotency_key: str) -> GatewayAnswer:
         """Approve, decline or fail by the token's marker; repeat keys get the first answer."""
-        if idempotency_key in self._answers:
-            return self._answers[idempotency_key]
-        marker = token.split("_")[1] if token.startswith("tok_") and "_" in token[4:] else ""
-        if marker == "neterr":
-            raise PaymentUnavailable("the payment gateway did not answer; nothing was charged")
-        if marker in _DECLINE_REASON:
-            answer = Authorization(approved=False, reason=_DECLINE_REASON[marker])
-        elif marker == "test":
-            digest = hashlib.sha256(f"{idempotency_key}:{amount}".encode()).hexdigest()[:12]
-            answer = Authorization(approved=True, reference=f"auth_{digest}")
-        else:
-            answer = Authorization(approved=False, reason="Unknown card token")
-        self._answers[idempotency_key] = answer
-        return answer
+        with self._lock:
+            if idempotency_key in self._answers:
+                return self._answers[idempotency_key]
+            marker = _marker(token)
+            if marker == "neterr":
+                # Nothing remembered: a repeat after the outage asks again, as with a real gateway.
+                return GatewayAnswer.no_answer(UNREACHABLE_REASON)
+            if marker in _DECLINES:
+                answer = _DECLINES[marker]
+            elif marker == "test":
+                reference = "auth_" + _digest(f"{idempotency_key}:{amount}")
+                answer = GatewayAnswer.approve(reference)
+                self._held.setdefault(reference, _Held(amount))
+            else:
+                answer = GatewayAnswer.decline("Unknown card token", "invalid_token")
+            self._answers[idempotency_key] = answer
+            return answer
 
-    def void(self, reference: str) -> None:
-        """Record the void (there is no money to release in a test gateway)."""
-        self.voided.append(reference)
+    def capture(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
+        """Capture all or part of an authorisation this gateway made."""
+        with self._lock:
+            if idempotency_key in self._answers:
+                return self._answers[idempotency_key]
+            held = self._held.get(reference)
+            if held is None or held.voided:
+                answer = GatewayAnswer.decline("no such authorisation to capture", "resource_missing")
+            elif held.captured:
+                answer = GatewayAnswer.decline("the authorisation was already captured", "already_captured")
+            elif amount is not None and amount > held.amount:
+                answer = GatewayAnswer.decline("cannot capture more than was authorised", "amount_too_large")
+            else:
+                held.captured = held.amount if amount is None else amount
+                self.captured.append((reference, held.captured))
+                answer = GatewayAnswer.approve(reference)
+            self._answers[idempotency_key] = answer
+            return answer
+
+    def void(self, reference: str, idempotency_key: str = "") -> GatewayAnswer:
+        """Release an uncaptured authorisation (voiding twice is harmless)."""
+        with self._lock:
+            held = self._held.get(reference)
+            if held is not None and held.captured:
+                return GatewayAnswer.decline("a captured payment is refunded, not voided", "already_captured")
+            if held is not None:
+                held.voided = True
+            self.voided.append(reference)
+            return GatewayAnswer.approve(reference)
+
+    def refund(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
+        """Give back all or part of what was captured."""
+        with self._lock:
+            if idempotency_key in self._answers:
+                return self._answers[idempotency_key]
+            held = self._held.get(reference)
+            left = (held.captured - held.refunded) if held is not None else Decimal("0.00")
+            wanted = left if amount is None else amount
+            if held is None or not held.captured:
+                answer = GatewayAnswer.decline("nothing was captured to refund", "charge_not_captured")
+            elif wanted > left or wanted <= 0:
+                answer = GatewayAnswer.decline(f"only {left} can still be refunded", "amount_too_large")
+            else:
+                held.refunded += wanted
+                self.refunded.append((reference, wanted))
+                answer = GatewayAnswer.approve("re_" + _digest(idempotency_key))
+            self._answers[idempotency_key] = answer
+            return answer
+
+    def save_card(self, card: CardToken, customer_label: str, idempotency_key: str) -> GatewayAnswer:
+        """Keep the card: the saved token keeps the test marker, so it behaves as the card did."""
+        marker = _marker(card.token) or "test"
+        if marker == "neterr":
+            return GatewayAnswer.no_answer(UNREACHABLE_REASON)
+        return GatewayAnswer.approve(f"tok_{marker}_{card.last4}_saved_{_digest(idempotency_key)}")
+
+    def charge_saved(self, saved_token: str, amount: Decimal, idempotency_key: str) -> GatewayAnswer:
+        """Authorise on a saved card, exactly as :meth:`authorize`."""
+        return self.authorize(saved_token, amount, idempotency_key)
+
+    def check(self) -> GatewayCheck:
+        """The test gateway always works, and never moves real money."""
+        return GatewayCheck(True, "test", "the built-in test gateway answers (no real money moves)")
+
+
+def _marker(token: str) -> str:
+    return token.split("_")[1] if token.startswith("tok_") and "_" in token[4:] else ""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

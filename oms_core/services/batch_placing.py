@@ -401,11 +401,10 @@ def _authorise(
         if not choice.method.uses_gateway or choice.card is None:
             payments[item.request.key] = payment_for(choice, total)
             continue
-        try:
-            key = item.request.payment_key or f"batch:{item.request.key}"
-            answer = gateway.authorize(choice.card.token, total, key)
-        except PaymentUnavailable as exc:
-            item.problems.append(str(exc))
+        key = item.request.payment_key or f"batch:{item.request.key}"
+        answer = gateway.authorize(choice.card.token, total, key)
+        if answer.unavailable:
+            item.problems.append(answer.reason)
         else:
             if answer.approved:
                 authorised.append(answer.reference)
@@ -427,6 +426,8 @@ def _authorise_shared(
     if shared.method.uses_gateway and card is not None and ready:
         key = f"batch-shared:{ready[0].request.key}:{len(ready)}:{grand_total}"
         answer = gateway.authorize(card.token, grand_total, key)
+        if answer.unavailable:
+            raise PaymentUnavailable(answer.reason)
         if not answer.approved:
             raise PaymentDeclined(declined(card, answer.reason))
         reference = answer.reference

@@ -13,7 +13,7 @@ from oms_core.domain.customers import (
     Customer,
     CustomerStatus,
 )
-from oms_core.domain.errors import NotFound, ValidationError
+from oms_core.domain.errors import NotFound, PaymentDeclined, PaymentUnavailable, ValidationError
 from oms_core.domain.payments import CardEntry
 from oms_core.domain.text import clean_field, clean_multiline
 from oms_core.ports import UnitOfWork
@@ -236,9 +236,21 @@ class CustomerService:
 
         Raises:
             ValidationError: for a bad number or expiry.
+            PaymentDeclined: the gateway would not keep the card (with its reason).
             PaymentUnavailable: when the gateway cannot be reached.
         """
-        token = self._ctx.gateway.tokenize(card)
+        gateway = self._ctx.gateway
+        typed = gateway.tokenize(card)
+        # The gateway keeps the card as a customer payment profile (no transaction is open meanwhile);
+        # what goes on file is the profile's token, which only that gateway can charge.
+        saved = gateway.save_card(typed, f"oms customer {customer_id}", f"card-{customer_id}-{typed.token}")
+        if saved.unavailable:
+            raise PaymentUnavailable(saved.reason)
+        if not saved.approved:
+            raise PaymentDeclined(
+                f"{typed.brand} ending {typed.last4} cannot be kept on file: {saved.reason}"
+            )
+        token = replace(typed, token=saved.reference)
         with self._ctx.write() as uow:
             customer = uow.customers.get(customer_id)
             uow.customers.add_card(

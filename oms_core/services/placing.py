@@ -6,7 +6,7 @@ from datetime import datetime
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer
-from oms_core.domain.errors import OutOfStock, PaymentDeclined, ValidationError
+from oms_core.domain.errors import OutOfStock, PaymentDeclined, PaymentUnavailable, ValidationError
 from oms_core.domain.orders import Order, OrderStatus
 from oms_core.domain.payments import Payment
 from oms_core.domain.placing import declined, payment_for, placing_problems
@@ -72,6 +72,8 @@ def charge(gateway: PaymentGateway, order: Order, idempotency_key: str) -> Payme
     if card is None:
         raise ValidationError("enter the card", field="payment")
     answer = gateway.authorize(card.token, total, idempotency_key)
+    if answer.unavailable:
+        raise PaymentUnavailable(answer.reason)
     if not answer.approved:
         raise PaymentDeclined(declined(card, answer.reason))
     return payment_for(choice, total, answer.reference)

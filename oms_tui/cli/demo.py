@@ -40,4 +40,6 @@ def demo_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     report = bootstrap.prepare_demo(url, username)
     if report is not None and ctx.stderr.isatty():
         print(f"oms: {report.summary()}", file=ctx.stderr, flush=True)
-    return start_tui(bootstrap.Config(url, operator=username, office=ctx.config), upgrade=False)
+    return start_tui(
+        bootstrap.Config(url, operator=username, office=ctx.config, test_gateway=True), upgrade=False
+    )

@@ -11,7 +11,19 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from oms_tui.cli import batches, config, db, demo, documents, export, imports, mail, operator, seed
+from oms_tui.cli import (
+    batches,
+    config,
+    db,
+    demo,
+    documents,
+    export,
+    gateway,
+    imports,
+    mail,
+    operator,
+    seed,
+)
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     demo,
@@ -24,6 +36,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     batches,
     imports,
     config,
+    gateway,
 )
 """Every subcommand module, in the order ``oms --help`` lists them. Add yours here."""
 

@@ -48,6 +48,8 @@ class CountingGateway(TestGateway):
 
     def authorize(self, token: str, amount: Decimal, idempotency_key: str) -> Authorization:
         if self.fail_at is not None and len(self.authorized) + 1 == self.fail_at:
+            if isinstance(self.error, PaymentUnavailable):  # an outage is an answer, not an exception
+                return Authorization.no_answer(str(self.error))
             raise self.error
         answer = super().authorize(token, amount, idempotency_key)
         self.authorized.append((amount, answer.reference))
