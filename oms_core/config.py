@@ -264,7 +264,7 @@ def load_config(
         if not isinstance(table, dict):
             raise ConfigError(f"{section_key} must be a table: write [{section_key}] above its keys{where}")
         section_type = _type_of(OfficeConfig, section_field.name)
-        values = _parse_section(section_key, section_type, table, where, sources)
+        values = _parse_section(section_key, section_type, table, path, sources)
         values.update(_environment_overrides(section_key, section_type, environ, sources))
         if section_key == "database" and cli_database_url:
             values["url"] = cli_database_url
@@ -291,8 +291,9 @@ def _read_document(path: Path, named: bool) -> dict[str, Any]:
 
 
 def _parse_section(
-    section: str, section_type: type, table: dict[str, Any], where: str, sources: dict[str, str]
+    section: str, section_type: type, table: dict[str, Any], path: Path, sources: dict[str, str]
 ) -> dict[str, Any]:
+    where, folder = f" ({path})", path.absolute().parent
     fields_by_key = {_key_of(f): f for f in dataclasses.fields(section_type)}
     values: dict[str, Any] = {}
     for key, raw in table.items():
@@ -300,7 +301,10 @@ def _parse_section(
             known = ", ".join(fields_by_key)
             raise ConfigError(f"unknown key [{section}] {key}{where}; [{section}] knows: {known}")
         item = fields_by_key[key]
-        values[item.name] = _convert(section, key, item, _type_of(section_type, item.name), raw, where)
+        value = _convert(section, key, item, _type_of(section_type, item.name), raw, where)
+        if isinstance(value, Path) and not value.is_absolute():
+            value = folder / value  # relative to the file, not to wherever oms happens to start
+        values[item.name] = value
         sources[f"{section}.{key}"] = FILE
     return values
 

@@ -214,3 +214,10 @@ def test_documents_take_the_sender_block_from_the_office_section(tmp_path):
     assert details.address_lines == ("1 Vineyard Rd", "Napa, CA 94558")
     assert (details.phone, details.email) == ("(707) 555-0100", "office@cedarwines.example")
     assert office_details(load(write(tmp_path, "", "empty.toml"))).name == "oms"
+
+
+def test_a_relative_path_in_the_file_is_relative_to_the_file(tmp_path):
+    path = write(tmp_path, '[import]\nfolder = "imports"\n[mail]\npassword_file = "secrets/mail"\n')
+    config = load(path)
+    assert config.import_folder == tmp_path / "imports"
+    assert config.mail.password_file == tmp_path / "secrets" / "mail"
