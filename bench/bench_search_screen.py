@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import paint  # noqa: E402
 from databases import seeded_url  # noqa: E402
-from rich.console import Console  # noqa: E402
 from stats import median, p95, report  # noqa: E402
 from textual import work  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
@@ -41,25 +40,7 @@ from oms_core.services.registry import Services  # noqa: E402
 from oms_tui.app import OmsApp  # noqa: E402
 from oms_tui.widgets.customer_search import CustomerSearch  # noqa: E402
 
-_TERMINAL = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=200)
-_real_display = App._display
-
-
-def _display(self: App, screen, renderable) -> None:  # noqa: ANN001 - Textual's own signature
-    """Textual's display, plus what a real terminal costs in headless mode: rendering the update to
-    terminal output. Marks the first frame drawn after results reached the table."""
-    _real_display(self, screen, renderable)
-    if renderable is None:
-        return
-    if hasattr(renderable, "render_segments"):
-        _TERMINAL.file = io.StringIO()
-        _TERMINAL.file.write(renderable.render_segments(_TERMINAL))
-    if getattr(self, "bench_results_in", False):
-        self.bench_results_in = False  # type: ignore[attr-defined]
-        self.bench_painted_at = time.perf_counter()  # type: ignore[attr-defined]
-
-
-App._display = _display  # type: ignore[method-assign]
+paint.install()
 
 
 class BareSearch(App[None]):
@@ -68,8 +49,7 @@ class BareSearch(App[None]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
-        self.bench_results_in = False
-        self.bench_painted_at = 0.0
+        paint.reset(self)
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -101,7 +81,7 @@ class BareSearch(App[None]):
             for r in rows[:50]
         )
         self.busy = False
-        self.bench_results_in = True
+        paint.mark_results(self)
 
 
 def _patch_oms() -> None:
@@ -109,7 +89,7 @@ def _patch_oms() -> None:
 
     def show(self: CustomerSearch, *args: object, **kwargs: object) -> None:
         original_show(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.app.bench_results_in = True  # type: ignore[attr-defined]
+        paint.mark_results(self.app)
 
     CustomerSearch._show = show  # type: ignore[method-assign]
 
@@ -145,7 +125,7 @@ async def _latencies(app: App, size: tuple[int, int], queries: list[str], busy) 
             await settle()
             await pilot.press(*text[:-1])
             await settle()
-            app.bench_painted_at = 0.0  # type: ignore[attr-defined]
+            paint.reset(app)
             started = time.perf_counter()
             await pilot.press(text[-1])
             while not app.bench_painted_at:  # type: ignore[attr-defined]
@@ -156,8 +136,7 @@ async def _latencies(app: App, size: tuple[int, int], queries: list[str], busy) 
 
 async def _oms_latency(services: Services, size: tuple[int, int], queries: list[str]) -> list[float]:
     app = OmsApp(services, "bench")
-    app.bench_results_in = False  # type: ignore[attr-defined]
-    app.bench_painted_at = 0.0  # type: ignore[attr-defined]
+    paint.reset(app)
 
     def busy(app: App) -> bool:
         return any(search.busy for search in app.screen.query(CustomerSearch))

@@ -34,7 +34,7 @@ from oms_core.domain.payments import CardEntry, CardToken
 from oms_core.domain.products import Product
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxRate
-from oms_core.read_models import CustomerSummary, OrderFilter, OrderSummary
+from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, OrderSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +216,12 @@ class OrderRepository(abc.ABC):
         return [self.next_number() for _ in range(count)]
 
     @abc.abstractmethod
-    def list(self, order_filter: OrderFilter, limit: int, offset: int = 0) -> list[OrderSummary]:
-        """Orders matching the filter, newest first."""
+    def list(
+        self, order_filter: OrderFilter, limit: int, after: OrderPosition | None = None
+    ) -> list[OrderSummary]:
+        """Orders matching the filter, newest first (unplaced ones first, newest id first), the
+        page that starts after ``after``.
+        """
 
     @abc.abstractmethod
     def drafts(

@@ -287,4 +287,23 @@ class OrderFilter:
     placed_from: datetime | None = None
     placed_to: datetime | None = None
     source: str | None = None
+    operator: str | None = None
     include_drafts: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPosition:
+    """Where a page of the order list ended (keyset paging: the next page starts after it).
+
+    Attributes:
+        placed_at: the last row's placed time (``None`` for a draft).
+        id: the last row's id.
+    """
+
+    placed_at: datetime | None
+    id: int
+
+    @classmethod
+    def after(cls, row: OrderSummary) -> OrderPosition:
+        """The position just after ``row``."""
+        return cls(row.placed_at, row.id)

@@ -52,7 +52,7 @@ from oms_core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from oms_core.read_models import CustomerSummary, OrderFilter, OrderSummary
+from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, OrderSummary
 from tests.fake_batches import FakeBatchRepository
 from tests.fake_outbox import FakeOutboxRepository
 from tests.fake_shipments import FakeShipmentRepository
@@ -590,11 +590,14 @@ class FakeOrderRepository(_Repo, OrderRepository):
         self._db.counters["order_number"] = number
         return number
 
-    def list(self, order_filter: OrderFilter, limit: int, offset: int = 0) -> list[OrderSummary]:
+    def list(
+        self, order_filter: OrderFilter, limit: int, after: OrderPosition | None = None
+    ) -> list[OrderSummary]:
         """Matching orders, newest placed first, then highest id; drafts (unplaced) come first.
 
         ``placed_from`` is inclusive and ``placed_to`` exclusive. Drafts are left out unless
-        ``include_drafts`` is set or the status filter asks for drafts.
+        ``include_drafts`` is set or the status filter asks for drafts. The page starts after
+        ``after`` (keyset paging).
         """
         f = order_filter
         found = []
@@ -613,13 +616,18 @@ class FakeOrderRepository(_Repo, OrderRepository):
                 continue
             if f.source is not None and str(order.source) != str(f.source):
                 continue
+            if f.operator is not None and order.operator != f.operator:
+                continue
             if f.placed_from is not None and (order.placed_at is None or order.placed_at < f.placed_from):
                 continue
             if f.placed_to is not None and (order.placed_at is None or order.placed_at >= f.placed_to):
                 continue
             found.append(order)
         found.sort(key=_newest_first_key, reverse=True)
-        return [self._summary(o) for o in found[offset : offset + limit]]
+        if after is not None:
+            position = (after.placed_at is None, after.placed_at or _EPOCH, after.id)
+            found = [o for o in found if _newest_first_key(o) < position]
+        return [self._summary(o) for o in found[:limit]]
 
     def drafts(
         self, operator: str | None = None, customer_id: int | None = None, limit: int = 50

@@ -14,7 +14,7 @@ from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus, c
 from oms_core.domain.payments import PaymentMethod, PaymentStatus
 from oms_core.domain.text import clean_field
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import CartView, OrderFilter, OrderSummary, OrderView
+from oms_core.read_models import CartView, OrderFilter, OrderPosition, OrderSummary, OrderView
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import describe, requote
 from oms_core.services.mail import queue_order_mail
@@ -30,13 +30,13 @@ class OrderService:
         self._ctx = context
 
     def list(
-        self, order_filter: OrderFilter | None = None, limit: int = 50, offset: int = 0
+        self, order_filter: OrderFilter | None = None, limit: int = 50, after: OrderPosition | None = None
     ) -> list[OrderSummary]:
-        """Orders matching the filter, newest first, one page at a time."""
+        """Orders matching the filter, newest first, one page at a time: the next page is the one
+        ``after`` the last row of this one (``OrderPosition.after(row)``).
+        """
         with self._ctx.read() as uow:
-            return uow.orders.list(
-                order_filter or OrderFilter(), min(max(limit, 1), MAX_PAGE), max(offset, 0)
-            )
+            return uow.orders.list(order_filter or OrderFilter(), min(max(limit, 1), MAX_PAGE), after)
 
     def get(self, order_id: int) -> OrderView:
         """An order with its lines, payments (masked) and audit trail. Raises ``NotFound``."""

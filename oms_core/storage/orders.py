@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
@@ -15,7 +29,7 @@ from oms_core.domain.money import from_cents, to_cents
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.ports import OrderRepository
-from oms_core.read_models import OrderFilter, OrderSummary
+from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.fast_insert import insert_tuples, reserve_ids
 from oms_core.storage.tables import (
@@ -511,30 +525,41 @@ class SqlOrderRepository(Repository, OrderRepository):
 
     # -- lists ---------------------------------------------------------------------------------
 
-    def list(self, order_filter: OrderFilter, limit: int, offset: int = 0) -> list[OrderSummary]:
+    def list(
+        self, order_filter: OrderFilter, limit: int, after: OrderPosition | None = None
+    ) -> list[OrderSummary]:
         """Orders matching the filter, newest first (drafts, when included, before placed orders).
 
         ``placed_from`` is inclusive, ``placed_to`` exclusive. Without a status, drafts are left out
-        unless ``include_drafts``.
+        unless ``include_drafts``. Keyset paging: the page after ``after``, never an OFFSET.
+
+        One statement: for each status the filter allows, the newest ``limit`` keys are an index
+        range read that stops after the page (``ix_orders_*`` lead with the filter's columns and end
+        in ``placed_at, id``); the page is the newest of those, and only its rows are joined to
+        their customers and have their lines counted. A filter matching a million orders costs a
+        page, not a sort of the million.
         """
-        statement = self._summary_select()
         f = order_filter
         if f.status is not None:
-            statement = statement.where(o.status == str(f.status))
-        elif not f.include_drafts:
-            statement = statement.where(o.status != OrderStatus.DRAFT.value)
-        if f.customer_id is not None:
-            statement = statement.where(o.customer_id == f.customer_id)
-        if f.number is not None:
-            statement = statement.where(o.number == f.number)
-        if f.placed_from is not None:
-            statement = statement.where(o.placed_at >= f.placed_from)
-        if f.placed_to is not None:
-            statement = statement.where(o.placed_at < f.placed_to)
-        if f.source is not None:
-            statement = statement.where(o.source == str(f.source))
-        statement = statement.order_by(o.placed_at.desc().nulls_first(), o.id.desc())
-        return self._summaries(statement.limit(limit).offset(max(offset, 0)))
+            statuses: tuple[str, ...] = (str(f.status),)
+        else:
+            statuses = tuple(s.value for s in OrderStatus if f.include_drafts or s is not OrderStatus.DRAFT)
+        params: dict[str, Any] = {}
+        for field, _column in _EQUALITY_FILTERS:
+            value = getattr(f, field)
+            if value is not None:
+                params[field] = value if isinstance(value, int) else str(value)
+        for field in ("placed_from", "placed_to"):
+            if getattr(f, field) is not None:
+                params[field] = getattr(f, field)
+        resume = None
+        if after is not None:
+            resume = "unplaced" if after.placed_at is None else "placed"
+            params["after_id"] = after.id
+            if after.placed_at is not None:
+                params["after_placed_at"] = after.placed_at
+        statement = _list_statement(statuses, tuple(params), resume, limit)
+        return self._summaries(statement, params)
 
     def drafts(
         self, operator: str | None = None, customer_id: int | None = None, limit: int = 50
@@ -576,6 +601,7 @@ class SqlOrderRepository(Repository, OrderRepository):
 
     @staticmethod
     def _summary_select() -> Select[Any]:
+        """Orders with their customers and line counts (for short lists: drafts)."""
         line_count = (
             select(func.count(ln.id))
             .where(ln.order_id == o.id)
@@ -600,7 +626,7 @@ class SqlOrderRepository(Repository, OrderRepository):
             line_count,
         ).select_from(orders.outerjoin(customers, customers.c.id == o.customer_id))
 
-    def _summaries(self, statement: Select[Any]) -> list[OrderSummary]:
+    def _summaries(self, statement: Select[Any], params: dict[str, Any] | None = None) -> list[OrderSummary]:
         return [
             OrderSummary(
                 id=row.id,
@@ -616,5 +642,90 @@ class SqlOrderRepository(Repository, OrderRepository):
                 operator=row.operator,
                 line_count=row.line_count,
             )
-            for row in self._conn.execute(statement)
+            for row in self._conn.execute(statement, params or {})
         ]
+
+
+# A filter field of OrderFilter and the column it must equal, most selective first. A new filter (an
+# order hold, say) is one entry here, one field on OrderFilter and one index that leads with
+# (status, column) and ends in (placed_at, id).
+_EQUALITY_FILTERS = (
+    ("number", o.number),
+    ("customer_id", o.customer_id),
+    ("operator", o.operator),
+    ("source", o.source),
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _list_statement(
+    statuses: tuple[str, ...], given: tuple[str, ...], resume: str | None, limit: int
+) -> Select[Any]:
+    """The order-list statement of one shape of filter, built once (values are bound parameters).
+
+    Args:
+        statuses: one arm per status.
+        given: the names of the filters given (and ``after_id``/``after_placed_at``).
+        resume: ``None`` for the first page, else the part (``unplaced``/``placed``) it resumes in.
+        limit: the page size.
+    """
+    conditions = _filter_conditions(given)
+    arms = []
+    for status in statuses:
+        for placed in (False, True):
+            if resume == "placed" and not placed:
+                continue  # the page starts past every unplaced row
+            keyset: list[ColumnElement[bool]] = []
+            if resume == "unplaced" and not placed:
+                keyset.append(o.id < bindparam("after_id"))
+            elif resume == "placed":
+                after = tuple_(bindparam("after_placed_at", type_=o.placed_at.type), bindparam("after_id"))
+                keyset.append(tuple_(o.placed_at, o.id) < after)
+            newest = (o.placed_at.desc(), o.id.desc()) if placed else (o.id.desc(),)
+            arm = (
+                select(o.id, o.placed_at)
+                .where(o.status == status, o.placed_at.is_not(None) if placed else o.placed_at.is_(None))
+                .where(*conditions, *keyset)
+                .order_by(*newest)
+                .limit(limit)
+                .subquery()
+            )
+            arms.append(select(arm.c.id, arm.c.placed_at))
+    keys = union_all(*arms).subquery("keys")
+    page = (
+        select(keys.c.id)
+        .order_by(keys.c.placed_at.desc().nulls_first(), keys.c.id.desc())
+        .limit(limit)
+        .subquery("page")
+    )
+    return (
+        SqlOrderRepository._summary_select()
+        .join(page, page.c.id == o.id)
+        .order_by(o.placed_at.desc().nulls_first(), o.id.desc())
+    )
+
+
+def _filter_conditions(given: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the filters given, but the status (each status is an arm).
+
+    Only the most selective equality is offered to the planner's index choice; the others are
+    compared as ``column + 0`` or ``column || ''``, which no index serves, so SQLite without
+    statistics never walks a whole operator's orders to find one customer's.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    leading = True
+    for field, column in _EQUALITY_FILTERS:
+        if field not in given:
+            continue
+        if leading:
+            conditions.append(column == bindparam(field))
+            leading = False
+        elif isinstance(column.type, String):
+            conditions.append(column.concat("") == bindparam(field))
+        else:
+            conditions.append(column + 0 == bindparam(field))
+    if "placed_from" in given:
+        conditions.append(o.placed_at >= bindparam("placed_from", type_=o.placed_at.type))
+    if "placed_to" in given:
+        conditions.append(o.placed_at < bindparam("placed_to", type_=o.placed_at.type))
+    return conditions

@@ -1,8 +1,10 @@
 """Orders (F3): every placed order, newest first, a page at a time, with filters.
 
-Filters apply as they are typed: status, placed from / to (YYYY-MM-DD), customer number and
-order number. Enter in a filter moves to the next one (from the last, to the table); Enter on a
-row opens the order.
+Filters: status, source, operator, placed from / to (YYYY-MM-DD), customer number and order
+number. A choice from a list applies at once; typed filters apply after a short pause (a date half
+typed is not yet a mistake). Enter in a filter moves to the next one (from the last, to the
+table); Enter on a row opens the order. PageDown on the last row loads the page after it (keyset
+paging, so the hundredth page costs what the first does).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from oms_core.domain.errors import NotFound
-from oms_core.read_models import OrderFilter, OrderSummary
+from oms_core.domain.orders import OrderSource
+from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.widgets.order_rows import ORDER_COLUMNS, order_cells
@@ -31,7 +34,8 @@ PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.3
 STATUSES = (("Any", ""), ("Placed", "placed"), ("Released", "released"), ("Part shipped", "part_shipped"),
             ("Shipped", "shipped"), ("Delivered", "delivered"), ("Cancelled", "cancelled"))  # fmt: skip
-FILTER_INPUTS = ("placed-from", "placed-to", "customer-number", "order-number")
+SOURCES = (("Any", ""), *((source.value.title(), source.value) for source in OrderSource))
+FILTER_INPUTS = ("operator-filter", "placed-from", "placed-to", "customer-number", "order-number")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class Filters:
     placed_to: date | None = None
     customer_number: str = ""
     number: int | None = None
+    source: str = ""
+    operator: str = ""
 
     def order_filter(self, customer_id: int | None) -> OrderFilter:
         """The service's filter; dates cover whole days in local time (``placed_to`` is exclusive)."""
@@ -56,6 +62,8 @@ class Filters:
             number=self.number,
             placed_from=start,
             placed_to=end,
+            source=self.source or None,
+            operator=self.operator or None,
         )
 
 
@@ -89,6 +97,7 @@ class OrdersScreen(Screen[None]):
         self._sequence = 0
         self._filters = Filters()
         self._customer_id: int | None = None
+        self._last_row: OrderSummary | None = None
 
     @property
     def oms(self) -> OmsShell:
@@ -98,9 +107,14 @@ class OrdersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The filter bar, the table, a status line."""
         yield Header()
-        with Horizontal(id="order-filters"):
+        with Horizontal(classes="order-filters"):
             yield Label("Status", classes="filter-label")
             yield Select(STATUSES, value="", allow_blank=False, compact=True, id="status-filter")
+            yield Label("Source", classes="filter-label")
+            yield Select(SOURCES, value="", allow_blank=False, compact=True, id="source-filter")
+            yield Label("Operator", classes="filter-label")
+            yield Input(placeholder="username", compact=True, id="operator-filter", max_length=64)
+        with Horizontal(classes="order-filters", id="order-dates"):
             yield Label("From", classes="filter-label")
             yield Input(placeholder="YYYY-MM-DD", compact=True, id="placed-from", max_length=10)
             yield Label("To", classes="filter-label")
@@ -120,13 +134,16 @@ class OrdersScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Shown (first time, or back from an order that may have changed): load the first page."""
-        self._load(self._filters, offset=0, keep=self.query_one(PagedTable).highlighted_key)
+        self._load(self._filters, after=None, keep=self.query_one(PagedTable).highlighted_key)
 
     # -- filters ---------------------------------------------------------------------------------
 
-    @on(Select.Changed, "#status-filter")
-    def _status_changed(self, event: Select.Changed) -> None:
-        self._filters_changed()
+    @on(Select.Changed, "#status-filter, #source-filter")
+    def _choice_changed(self, event: Select.Changed) -> None:
+        # A choice is complete when made: no pause.
+        if self._timer is not None:
+            self._timer.stop()
+        self._apply_filters()
 
     @on(Input.Changed)
     def _filter_typed(self, event: Input.Changed) -> None:
@@ -161,6 +178,8 @@ class OrdersScreen(Screen[None]):
             placed_to=parse_day(value("placed-to")),
             customer_number=value("customer-number"),
             number=int(number) if number else None,
+            source=str(self.query_one("#source-filter", Select).value or ""),
+            operator=value("operator-filter"),
         )
 
     def _apply_filters(self) -> None:
@@ -172,7 +191,7 @@ class OrdersScreen(Screen[None]):
             return
         self._show_error("")
         self._filters = filters
-        self._load(filters, offset=0)
+        self._load(filters, after=None)
 
     def _show_error(self, message: str) -> None:
         line = self.query_one("#filter-error", Static)
@@ -181,7 +200,7 @@ class OrdersScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------------------------
 
-    def _load(self, filters: Filters, offset: int, keep: str | None = None) -> None:
+    def _load(self, filters: Filters, after: OrderPosition | None, keep: str | None = None) -> None:
         self._sequence += 1
         sequence = self._sequence
         services = self.oms.services
@@ -190,23 +209,26 @@ class OrdersScreen(Screen[None]):
             customer_id = None
             if filters.customer_number:
                 customer_id = services.customers.get_by_number(filters.customer_number).id
-            return services.orders.list(filters.order_filter(customer_id), PAGE_SIZE + 1, offset)
+            return services.orders.list(filters.order_filter(customer_id), PAGE_SIZE + 1, after)
 
         run_service(
             self,
             fetch,
-            lambda rows: self._show(sequence, rows, offset, keep),
+            lambda rows: self._show(sequence, rows, append=after is not None, keep=keep),
             lambda error: self._failed(sequence, error),
             group="orders-list",
         )
 
-    def _show(self, sequence: int, rows: list[OrderSummary], offset: int, keep: str | None) -> None:
+    def _show(self, sequence: int, rows: list[OrderSummary], *, append: bool, keep: str | None) -> None:
         if sequence != self._sequence:
             return
         has_more = len(rows) > PAGE_SIZE
-        table_rows = [(str(o.id), order_cells(o)) for o in rows[:PAGE_SIZE]]
+        rows = rows[:PAGE_SIZE]
+        if rows or not append:
+            self._last_row = rows[-1] if rows else None
+        table_rows = [(str(o.id), order_cells(o)) for o in rows]
         table = self.query_one(PagedTable)
-        if offset:
+        if append:
             table.append_rows(table_rows, has_more=has_more)
         else:
             table.set_rows(table_rows, has_more=has_more, keep_key=keep)
@@ -229,7 +251,8 @@ class OrdersScreen(Screen[None]):
     @on(PagedTable.MoreWanted, "#orders-table")
     def _more(self, event: PagedTable.MoreWanted) -> None:
         event.stop()
-        self._load(self._filters, offset=self.query_one(PagedTable).loaded)
+        if self._last_row is not None:
+            self._load(self._filters, after=OrderPosition.after(self._last_row))
 
     # -- keys ------------------------------------------------------------------------------------
 

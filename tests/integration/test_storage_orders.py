@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
 from oms_core.domain.orders import Order, OrderSource, OrderStatus
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
-from oms_core.read_models import OrderFilter
+from oms_core.read_models import OrderFilter, OrderPosition
 from oms_core.storage import SqlUnitOfWorkFactory
 from tests.integration.storage_builders import T0, add_customer, address, draft, line, product
 
@@ -237,6 +237,7 @@ def test_the_order_list_filters_and_shows_newest_first_with_drafts_on_request(uo
     with uow_factory(write=True) as uow:
         old = _placed(ann, 1001, T0)
         mid = _placed(bob, 1002, T0 + timedelta(days=1), source=OrderSource.EMAIL)
+        mid.operator = "bob"
         new = _placed(ann, 1003, T0 + timedelta(days=2), status=OrderStatus.SHIPPED)
         cancelled = _placed(ann, 1004, T0 + timedelta(days=3), status=OrderStatus.CANCELLED)
         cart = draft(ann)
@@ -256,10 +257,18 @@ def test_the_order_list_filters_and_shows_newest_first_with_drafts_on_request(uo
     assert numbers(number=1001) == [1001]
     assert numbers(source=OrderSource.EMAIL) == [1002]
     assert numbers(placed_from=T0 + timedelta(days=1), placed_to=T0 + timedelta(days=3)) == [1003, 1002]
+    assert numbers(operator="bob") == [1002]
+    assert numbers(operator="ann", status=OrderStatus.SHIPPED) == [1003]
     with uow_factory() as uow:
-        page = uow.orders.list(OrderFilter(), 2, offset=1)
+        first = uow.orders.list(OrderFilter(), 1)
+        page = uow.orders.list(OrderFilter(), 2, after=OrderPosition.after(first[0]))
         row = uow.orders.list(OrderFilter(number=1002), 1)[0]
+        with_drafts = uow.orders.list(OrderFilter(include_drafts=True), 1)
+        after_draft = uow.orders.list(
+            OrderFilter(include_drafts=True), 2, after=OrderPosition.after(with_drafts[0])
+        )
     assert [s.number for s in page] == [1003, 1002]
+    assert [s.number for s in with_drafts + after_draft] == [None, 1004, 1003]
     assert (row.customer_number, row.customer_name, row.status, row.source) == (
         "C000002",
         "Bob Jones",

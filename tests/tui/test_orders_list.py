@@ -128,3 +128,38 @@ async def test_enter_opens_the_highlighted_order(make_app, office):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, OrdersScreen)
+
+
+async def test_filter_by_source_and_by_operator(make_app, office):
+    ids = three_orders(office)
+    services = office.application.services
+    imported = services.orders.get(ids[0])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_orders(app, pilot)
+        screen.query_one("#source-filter").value = "email"
+        await settle(pilot)
+        assert listed(app) == []
+        screen.query_one("#source-filter").value = str(imported.source)
+        await settle(pilot)
+        assert listed(app) == [str(i) for i in reversed(ids)]
+        screen.query_one("#operator-filter").focus()
+        await type_text(pilot, "nobody")
+        await settle(pilot)
+        assert listed(app) == []
+        screen.query_one("#operator-filter").value = imported.operator
+        await settle(pilot)
+        assert listed(app) == [str(i) for i in reversed(ids)]
+
+
+async def test_pagedown_at_the_bottom_loads_the_orders_after_the_last_one(make_app, office, monkeypatch):
+    monkeypatch.setattr("oms_tui.screens.orders.PAGE_SIZE", 2)
+    ids = three_orders(office)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_orders(app, pilot)
+        assert listed(app) == [str(ids[2]), str(ids[1])]
+        place_order(office, "bob", [(SKU_GIFT_BOX, 1)])  # a newer order arrives meanwhile
+        await pilot.press("down", "pagedown")
+        await settle(pilot)
+        assert listed(app) == [str(i) for i in reversed(ids)]
