@@ -24,14 +24,22 @@ class SeedPlan:
     seed: int = 1
 
     def check(self) -> None:
-        """Refuse negative counts.
+        """Refuse counts below zero or above :data:`SEED_LIMITS`.
 
         Raises:
             ValidationError: naming the count.
         """
-        for name in ("customers", "products", "orders"):
-            if getattr(self, name) < 0:
+        for name, limit in SEED_LIMITS.items():
+            value = getattr(self, name)
+            if value < 0:
                 raise ValidationError(f"--{name} cannot be negative", field=name)
+            if value > limit:
+                raise ValidationError(f"--{name} {value:,} is too large (at most {limit:,})", field=name)
+
+
+SEED_LIMITS = {"customers": 10_000_000, "products": 1_000_000, "orders": 10_000_000}
+"""The most one seeding run adds of each (an office's scale, with room to spare): a typo such as
+``--customers 1000000000000`` is refused instead of running for days."""
 
 
 DEMO_PLAN = SeedPlan(customers=2_000, products=300, orders=500, seed=1)

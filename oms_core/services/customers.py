@@ -26,6 +26,9 @@ from oms_core.services.views import customer_detail
 MAX_NAME = 100
 MAX_PAGE = 200
 
+_NUMBER_DIGITS = 19
+"""Customer numbers have at most this many digits (the column holds 20 characters with the C)."""
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerInput:
@@ -82,10 +85,9 @@ class CustomerService:
     def get_by_number(self, number: str) -> CustomerDetail:
         """A record by customer number (``C000123``, ``c123`` or ``123``). Raises ``NotFound``."""
         wanted = number.strip().upper()
-        if wanted.isdigit():
-            wanted = f"C{int(wanted):06d}"
-        elif wanted.startswith("C") and wanted[1:].isdigit():
-            wanted = f"C{int(wanted[1:]):06d}"
+        digits = wanted[1:] if wanted.startswith("C") else wanted
+        if digits.isascii() and digits.isdigit() and len(digits) <= _NUMBER_DIGITS:
+            wanted = f"C{int(digits):06d}"
         with self._ctx.read() as uow:
             customer = uow.customers.get_by_number(wanted)
             if customer is None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import NotFound, ValidationError
 from oms_core.domain.mail import MailKind
+from oms_core.domain.numbers import LARGEST_ID
 from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus, check_transition
 from oms_core.domain.payments import PaymentMethod, PaymentStatus
@@ -46,8 +47,10 @@ class OrderService:
     def get_by_number(self, number: int | str) -> OrderView:
         """An order by its number. Raises ``NotFound`` (or ``ValidationError`` for non-numbers)."""
         text = str(number).strip().lstrip("#")
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise ValidationError(f"{str(number).strip()!r} is not an order number", field="number")
+        if len(text) > len(str(LARGEST_ID)) or int(text) > LARGEST_ID:
+            raise NotFound(f"no order {text}")  # beyond what the database holds: not an order either
         with self._ctx.read() as uow:
             order = uow.orders.get_by_number(int(text))
             if order is None:

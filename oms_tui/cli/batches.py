@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from oms_core import bootstrap
 from oms_core.domain.money import format_money, from_cents
 from oms_core.output_files import check_output_path
+from oms_tui.cli.numbers import record_id
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run_arguments(parser: argparse.ArgumentParser, metavar: str, help_text: str) -> None:
-    parser.add_argument("batch_id", type=int, metavar=metavar, help=help_text)
+    parser.add_argument("batch_id", type=record_id(), metavar=metavar, help=help_text)
     parser.add_argument(
         "--report",
         type=Path,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from oms_core import bootstrap
 from oms_core.domain.errors import ValidationError
+from oms_core.domain.numbers import LARGEST_ID, whole_number
 
 if TYPE_CHECKING:
     from oms_tui.cli.context import CommandContext
@@ -61,8 +62,8 @@ def parse_order_numbers(tokens: list[str]) -> list[int]:
             raise ValidationError(
                 f"{token!r} is not an order number or a range like 1501-1520", field="ORDER"
             )
-        start = int(first)
-        end = int(last.lstrip("#")) if dash else start
+        start = whole_number(first, 1, LARGEST_ID, "ORDER")
+        end = whole_number(last.lstrip("#"), 1, LARGEST_ID, "ORDER") if dash else start
         if end < start:
             raise ValidationError(f"the range {token!r} runs backwards", field="ORDER")
         if end - start + len(numbers) >= MAX_ORDERS:

@@ -26,6 +26,7 @@ from oms_core.domain.imports import ImportProblem, OrderFile
 from oms_core.domain.money import format_money
 from oms_core.domain.payments import CardEntry, PaymentChoice, card_digits, parse_expiry
 from oms_core.output_files import check_output_path
+from oms_tui.cli.numbers import bounded_int
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
@@ -71,7 +72,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "of the shipping methods, and an Instructions sheet.",
     )
     template.add_argument("file", type=Path, metavar="FILE.xlsx")
-    template.add_argument("--pairs", type=int, default=3, metavar="N", help="SKU/Qty pairs to start with (3)")
+    template.add_argument(
+        "--pairs",
+        type=bounded_int(1, 50),
+        default=3,
+        metavar="N",
+        help="SKU/Qty pairs to start with (3; 1 to 50)",
+    )
     template.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
     template.set_defaults(handler=template_command)
 
@@ -125,8 +132,6 @@ def template_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         return _usage(ctx, f"the template is an .xlsx file; got {str(path)!r}")
     if path.exists() and not args.force:
         return _usage(ctx, f"{path} exists; add --force to replace it")
-    if not 1 <= args.pairs <= 50:
-        return _usage(ctx, "--pairs must be 1 to 50")
     check_output_path(path)
     application = build_application(ctx.database_url, ctx.config)
     try:

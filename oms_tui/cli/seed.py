@@ -7,21 +7,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from oms_core import bootstrap
-from oms_core.demo.plan import SeedPlan
+from oms_core.demo.plan import SEED_LIMITS, SeedPlan
+from oms_tui.cli.numbers import bounded_int
 
 if TYPE_CHECKING:
     from oms_tui.cli.context import CommandContext
-
-
-def count(text: str) -> int:
-    """An argparse type: a whole number of zero or more (``1000000`` or ``1_000_000``)."""
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,12 +24,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "accessories; placed orders. Adds to what is there: numbers continue, SKUs never collide. "
         "The same --seed gives the same data.",
     )
-    parser.add_argument("--customers", type=count, required=True, metavar="N", help="customers to add")
-    parser.add_argument("--products", type=count, required=True, metavar="M", help="products to add")
+    limits = SEED_LIMITS
     parser.add_argument(
-        "--orders", type=count, default=0, metavar="K", help="placed orders to add (default 0)"
+        "--customers",
+        type=bounded_int(0, limits["customers"]),
+        required=True,
+        metavar="N",
+        help=f"customers to add (at most {limits['customers']:,})",
     )
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    parser.add_argument(
+        "--products",
+        type=bounded_int(0, limits["products"]),
+        required=True,
+        metavar="M",
+        help=f"products to add (at most {limits['products']:,})",
+    )
+    parser.add_argument(
+        "--orders",
+        type=bounded_int(0, limits["orders"]),
+        default=0,
+        metavar="K",
+        help=f"placed orders to add (default 0, at most {limits['orders']:,})",
+    )
+    parser.add_argument(
+        "--seed", type=bounded_int(0, 2**63 - 1), default=1, metavar="S", help="random seed (default 1)"
+    )
     parser.set_defaults(handler=seed_command)
 
 
