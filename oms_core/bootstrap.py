@@ -95,11 +95,19 @@ class Application:
             dispose()
 
 
-def upgrade_database(database_url: str) -> None:
-    """Create or upgrade the schema to the newest migration."""
+def upgrade_database(database_url: str, adopt: bool = False) -> None:
+    """Create or upgrade the schema to the newest migration.
+
+    Args:
+        database_url: the database.
+        adopt: add oms's tables to a database that holds other tables and no oms schema.
+
+    Raises:
+        ForeignDatabase: such a database, without ``adopt``.
+    """
     from oms_core.storage.schema import upgrade_schema
 
-    upgrade_schema(database_url)
+    upgrade_schema(database_url, adopt=adopt)
 
 
 def schema_status(database_url: str) -> str:
@@ -331,12 +339,16 @@ def seed_database(
     plan: SeedPlan,
     clock: Clock | None = None,
     progress: Callable[[str], None] | None = None,
+    adopt: bool = False,
 ) -> SeedReport:
-    """Upgrade the schema, then add ``plan``'s synthetic data (see :mod:`oms_core.demo.seeder`)."""
+    """Upgrade the schema, then add ``plan``'s synthetic data (see :mod:`oms_core.demo.seeder`).
+
+    ``adopt`` lets the schema go into a database that holds other tables (see :func:`upgrade_database`).
+    """
     from oms_core.demo.seeder import seed
 
     plan.check()
-    upgrade_database(database_url)
+    upgrade_database(database_url, adopt=adopt)
     engine = _engine(database_url)
     try:
         return seed(engine, plan, clock=clock, progress=progress)

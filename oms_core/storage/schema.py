@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from oms_core.domain.errors import OmsError
 from oms_core.storage.database import connect, make_engine
 
 if TYPE_CHECKING:
@@ -40,11 +41,20 @@ def _engine(url_or_engine: str | Engine) -> tuple[Engine, bool]:
     return make_engine(url_or_engine), True
 
 
-def upgrade_schema(url_or_engine: str | Engine, revision: str = "head") -> None:
+def upgrade_schema(url_or_engine: str | Engine, revision: str = "head", adopt: bool = False) -> None:
     """Upgrade the database to ``revision`` (the latest by default); a no-op when it is there already.
 
     Runs in one write transaction (``BEGIN IMMEDIATE`` on SQLite), so two processes upgrading at once
     do not interleave on SQLite.
+
+    Args:
+        url_or_engine: the database.
+        revision: the migration to go to.
+        adopt: add oms's tables to a database that holds other tables and no oms schema (refused
+            otherwise: such a URL is far more often a mistake than a wish).
+
+    Raises:
+        ForeignDatabase: the database has tables and no oms schema, and ``adopt`` is false.
     """
     engine, owned = _engine(url_or_engine)
     try:
@@ -53,6 +63,8 @@ def upgrade_schema(url_or_engine: str | Engine, revision: str = "head") -> None:
         from alembic import command
 
         with connect(engine, write=True) as connection:
+            if not adopt and _current(connection) is None:
+                _refuse_foreign(connection)
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
@@ -60,6 +72,21 @@ def upgrade_schema(url_or_engine: str | Engine, revision: str = "head") -> None:
     finally:
         if owned:
             engine.dispose()
+
+
+class ForeignDatabase(OmsError):
+    """The database holds other tables and no oms schema: probably not the database meant."""
+
+
+def _refuse_foreign(connection: Connection) -> None:
+    tables = sorted(inspect(connection).get_table_names())
+    if not tables:
+        return
+    shown = ", ".join(tables[:3]) + (f" and {len(tables) - 3:,} more" if len(tables) > 3 else "")
+    raise ForeignDatabase(
+        f"the database holds other tables ({shown}) and no oms schema: check the URL, or add oms's "
+        "tables to it anyway with `oms db upgrade --force`"
+    )
 
 
 def current_revision(url_or_engine: str | Engine) -> str | None:

@@ -22,6 +22,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Create the schema on an empty database, or upgrade it to the newest version. "
         "Safe to run again: a database that is up to date is left alone.",
     )
+    upgrade.add_argument(
+        "--force",
+        action="store_true",
+        help="add oms's tables to a database that already holds other tables (refused otherwise)",
+    )
     upgrade.set_defaults(handler=upgrade_command)
     backup = actions.add_parser(
         "backup",
@@ -39,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def upgrade_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Upgrade the schema and say where."""
     bootstrap.check_database_url(ctx.database_url)
-    bootstrap.upgrade_database(ctx.database_url)
+    bootstrap.upgrade_database(ctx.database_url, adopt=args.force)
     print(f"database is up to date: {bootstrap.describe_database(ctx.database_url)}", file=ctx.stdout)
     return 0
 

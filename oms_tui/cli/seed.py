@@ -49,6 +49,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--seed", type=bounded_int(0, 2**63 - 1), default=1, metavar="S", help="random seed (default 1)"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="add oms's tables to a database that already holds other tables (refused otherwise)",
+    )
     parser.set_defaults(handler=seed_command)
 
 
@@ -57,7 +62,7 @@ def seed_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     plan = SeedPlan(customers=args.customers, products=args.products, orders=args.orders, seed=args.seed)
     bootstrap.check_database_url(ctx.database_url)
     progress = _progress(ctx)
-    report = bootstrap.seed_database(ctx.database_url, plan, progress=progress)
+    report = bootstrap.seed_database(ctx.database_url, plan, progress=progress, adopt=args.force)
     print(report.summary(), file=ctx.stdout)
     return 0
 

@@ -390,3 +390,21 @@ def test_a_url_that_fails_the_full_check_is_reported_from_behind_the_first_scree
     monkeypatch.setattr("oms_tui.app.run_connecting", fake_tui)
     assert oms("--db", "postgresql://host:bad-port/x")[0] == 1
     assert reported and "not a database URL" in reported[0]
+
+
+@pytest.mark.parametrize(
+    "argv", [("db", "upgrade"), ("seed", "--customers", "2", "--products", "2")], ids=["upgrade", "seed"]
+)
+def test_a_database_of_something_else_is_refused_unless_forced(tmp_path, argv):
+    foreign = tmp_path / "accounts.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER)")
+    status, out, err = oms("--db", url(foreign), *argv)
+    assert status == 1 and out == ""
+    assert "the database holds other tables (ledger) and no oms schema" in one_line_error(err)
+    with sqlite3.connect(foreign) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == [("ledger",)]
+    status, _, err = oms("--db", url(foreign), *argv, "--force")
+    assert status == 0, err
+    with sqlite3.connect(foreign) as conn:
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)

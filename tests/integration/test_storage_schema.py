@@ -41,7 +41,7 @@ from oms_core.storage.bulk import (
     sync_counters,
 )
 from oms_core.storage.database import normalize_url
-from oms_core.storage.schema import HEAD_REVISION
+from oms_core.storage.schema import HEAD_REVISION, ForeignDatabase
 from oms_core.storage.tables import cards, metadata
 from tests.conftest import PG_ADMIN_URL
 from tests.integration.storage_builders import T0, add_customer, draft
@@ -90,6 +90,23 @@ def test_migrations_build_an_empty_database_that_matches_the_tables(empty_databa
         "ix_customers_alt_phone_key",
         "ix_customers_type_status",
     } <= indexes
+
+
+def test_a_database_with_other_tables_and_no_oms_schema_is_refused_unless_adopted(
+    empty_database_url: str,
+) -> None:
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE invoices (id integer PRIMARY KEY, note text)"))
+        with pytest.raises(ForeignDatabase, match=r"holds other tables \(invoices\) and no oms schema"):
+            upgrade_schema(empty_database_url)
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == ["invoices"]
+        upgrade_schema(empty_database_url, adopt=True)
+        assert current_revision(engine) == HEAD_REVISION
+    finally:
+        engine.dispose()
 
 
 def test_upgrade_accepts_an_engine(empty_database_url: str) -> None:
