@@ -268,13 +268,18 @@ class _Batch:
 
 
 def _prepare_all(
-    uow: UnitOfWork, requests: Sequence[BatchOrderRequest], operator: str, now: datetime
+    uow: UnitOfWork,
+    requests: Sequence[BatchOrderRequest],
+    operator: str,
+    now: datetime,
+    allocate: bool = True,
 ) -> tuple[_Batch, list[_Prepared]]:
+    """Prepare every request; with ``allocate``, also reserve stock in request order."""
     batch = _Batch(uow, requests)
     prepared = []
     for request in requests:
         item = batch.prepare(request, operator, now)
-        if not item.problems:
+        if allocate and not item.problems:
             batch.allocate(item)
         prepared.append(item)
     return batch, prepared
@@ -319,6 +324,11 @@ def place_orders(
     failure raises ``BatchRejected`` and nothing is written (authorisations are voided). With
     ``shared_payment``, one authorisation for the grand total pays every order.
 
+    Stock goes only to orders that are placed. When each order pays for itself (neither option),
+    an order reserves its stock just before its card is asked and gives it back when the card is
+    declined, so the requests after it can have those units. Otherwise every order reserves its
+    stock first: one failure fails them all anyway.
+
     If the caller's commit fails, it must call ``void_placed(gateway, results)``.
 
     Raises:
@@ -329,7 +339,8 @@ def place_orders(
     pending = [r for r in requests if r.key not in already]
     if shared_payment is not None:
         pending = [_with_payment(r, shared_payment) for r in pending]
-    batch, prepared = _prepare_all(uow, pending, operator, now)
+    one_by_one = not all_or_nothing and shared_payment is None
+    batch, prepared = _prepare_all(uow, pending, operator, now, allocate=not one_by_one)
     results: dict[str, BatchOrderResult] = {
         key: BatchOrderResult(key, r.customer_id, ALREADY, order_id=already[key])
         for r in requests
@@ -341,7 +352,10 @@ def place_orders(
     ready = [p for p in prepared if not p.problems]
     authorised: list[str] = []
     try:
-        payments = _authorise(gateway, batch, ready, shared_payment, all_or_nothing, authorised)
+        if shared_payment is not None:
+            payments = _authorise_shared(gateway, ready, shared_payment, authorised)
+        else:
+            payments = _authorise(gateway, batch, ready, all_or_nothing, authorised, allocate=one_by_one)
         placed = [p for p in ready if not p.problems]
         if all_or_nothing and len(placed) != len(ready):
             raise BatchRejected(
@@ -386,14 +400,21 @@ def _authorise(
     gateway: PaymentGateway,
     batch: _Batch,
     ready: list[_Prepared],
-    shared: PaymentChoice | None,
     all_or_nothing: bool,
     authorised: list[str],
+    *,
+    allocate: bool,
 ) -> dict[str, Payment]:
+    """Pay for each ready order in turn; a failed payment gives its order's stock back.
+
+    With ``allocate``, each order first reserves its stock (or is short, and its card is not asked).
+    """
     payments: dict[str, Payment] = {}
-    if shared is not None:
-        return _authorise_shared(gateway, ready, shared, authorised)
     for item in ready:
+        if allocate:
+            batch.allocate(item)
+            if item.problems:
+                continue
         order = item.order
         choice = order.payment_choice
         total = order.totals()[2]  # one pass over the lines

@@ -11,7 +11,7 @@ import pytest
 
 from oms_core.bootstrap import Config, build, upgrade_database
 from oms_tui.cli import main
-from tests.fakes import SKU_CABERNET, seed_reference
+from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX, seed_reference
 from tests.unit.batch_helpers import DECLINED_CARD, add_customer
 
 
@@ -75,3 +75,40 @@ def test_an_unknown_batch_is_one_line_of_error(office):
     status, _, err = _oms("--db", url, "bulk", "run", "999")
     assert status == 1
     assert err.strip() == "oms: error: batch 999 does not exist"
+
+
+@pytest.fixture
+def office_on_each_backend(database_url: str):
+    """An office on SQLite and on PostgreSQL with 3 gift boxes on hand."""
+    application = build(Config(database_url, operator="root"))
+    with application.uow_factory(write=True) as uow:
+        seed_reference(uow)
+        gift_box = uow.products.get_by_sku(SKU_GIFT_BOX)
+        uow.products.restock(gift_box.id, 3 - gift_box.stock_on_hand)
+        uow.commit()
+    yield database_url, application.services
+    application.close()
+
+
+def test_declined_members_keep_no_stock_and_a_retry_after_a_delivery_places_the_short(
+    office_on_each_backend,
+):
+    url, services = office_on_each_backend
+    for i in range(3):
+        add_customer(services, f"Declined{i}", type_code="WINECLUB", card=DECLINED_CARD)
+    for i in range(6):
+        add_customer(services, f"Good{i}", type_code="WINECLUB")
+    shipment = services.clubs.create_shipment(
+        "Gift boxes", "WINECLUB", [(SKU_GIFT_BOX, 1)], date(2026, 10, 1), "GROUND"
+    )
+    status, out, _ = _oms("--db", url, "club", "process", str(shipment.id))
+    assert status == 0
+    assert "This run: 3 placed, 6 failed, 0 skipped of 9 tried." in out
+    assert out.count("declined:") == 3 and out.count("GIFT-BOX short (0 left)") == 3
+
+    with services.context.uow_factory(write=True) as uow:  # 3 more boxes come in
+        uow.products.restock(uow.products.get_by_sku(SKU_GIFT_BOX).id, 3)
+        uow.commit()
+    status, out, _ = _oms("--db", url, "club", "process", str(shipment.id))
+    assert "This run: 3 placed, 3 failed, 0 skipped of 6 tried." in out
+    assert out.count("declined:") == 3 and "short" not in out

@@ -104,12 +104,12 @@ def test_a_retry_after_the_fixes_places_only_what_was_missing(services, fake_fac
     held = _member(services, "Held", status="on_hold")
     nowhere = _member(services, "Nowhere", address=None)
     declined = _member(services, "Declined", card=DECLINED_CARD)
-    short = _member(services, "Short")
+    after_declined = _member(services, "AfterDeclined")
     shipment = _shipment(services, lines=((SKU_GIFT_BOX, 2),))  # 5 in stock: 2 members' worth
     first = services.clubs.process(shipment.id)
-    assert (first.placed, first.failed, first.skipped) == (1, 3, 1)
+    assert (first.placed, first.failed, first.skipped) == (2, 2, 1)
     rows = _statuses(services, shipment.id)
-    assert "short" in rows[short].reason
+    assert rows[after_declined].status == "placed"  # the declined member's boxes went to the next member
     good_order = rows[good].order_id
 
     _set_status(services, held, "active")
@@ -120,7 +120,7 @@ def test_a_retry_after_the_fixes_places_only_what_was_missing(services, fake_fac
         uow.commit()
     clock.advance(timedelta(hours=1))
     retry = services.clubs.process(shipment.id)
-    assert (retry.tried, retry.placed, retry.failed, retry.skipped) == (4, 4, 0, 0)
+    assert (retry.tried, retry.placed, retry.failed, retry.skipped) == (3, 3, 0, 0)
     rows = _statuses(services, shipment.id)
     assert {r.status for r in rows.values()} == {"placed"}
     assert len({r.order_id for r in rows.values()}) == 5
@@ -195,3 +195,30 @@ def _set_status(services, customer_id, status):
             preferred_pickup=d.preferred_pickup,
         ),
     )
+
+
+def _set_stock(fake_factory, sku, on_hand):
+    with fake_factory(write=True) as uow:
+        product = uow.products.get_by_sku(sku)
+        uow.products.restock(product.id, on_hand - product.stock_on_hand)
+        uow.commit()
+
+
+def test_declined_members_give_their_stock_to_the_members_after_them(services, fake_factory, clock):
+    declined = [_member(services, f"Declined{i}", card=DECLINED_CARD) for i in range(3)]
+    good = [_member(services, f"Good{i}") for i in range(6)]
+    _set_stock(fake_factory, SKU_GIFT_BOX, 6)
+    shipment = _shipment(services, lines=((SKU_GIFT_BOX, 1),))
+
+    first = services.clubs.process(shipment.id)
+    assert (first.placed, first.failed) == (6, 3)
+    rows = _statuses(services, shipment.id)
+    assert all(rows[m].status == "placed" for m in good)
+    assert all("declined" in rows[m].reason for m in declined)
+
+    clock.advance(timedelta(hours=1))
+    retry = services.clubs.process(shipment.id)  # the cards still decline; nothing is short
+    assert (retry.tried, retry.placed, retry.failed) == (3, 0, 3)
+    assert all("declined" in rows[m].reason for m in declined)
+    with fake_factory() as uow:
+        assert uow.products.get_by_sku(SKU_GIFT_BOX).stock_on_hand == 0
