@@ -101,9 +101,11 @@ def main(
     except SystemExit as exc:  # --help prints and exits 0
         return int(exc.code or 0)
     try:
+        if args.version:  # the version first, whatever is wrong with the configuration
+            print(f"{PROG} {_version()}", file=out, flush=True)
         context = CommandContext(config=load_config(args.db), db_given=bool(args.db), stdout=out, stderr=err)
         if args.version:
-            return _print_version(context)
+            return _print_schema(context)
         return int(args.handler(args, context))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=err)
@@ -127,11 +129,10 @@ def main(
         return _fail(err, message)
 
 
-def _print_version(ctx: CommandContext) -> int:
-    """``oms --version``: the version, then the configured database's schema revision when a database
-    was named (``--db``, the environment or the file). Without one nothing but this module is loaded.
+def _print_schema(ctx: CommandContext) -> int:
+    """The rest of ``oms --version``: the configured database's schema revision when a database was
+    named (``--db``, the environment or the file). Without one, no database library is loaded.
     """
-    print(f"{PROG} {_version()}", file=ctx.stdout, flush=True)
     if ctx.config.database_configured:
         print(bootstrap.schema_status(ctx.database_url), file=ctx.stdout)
     return 0

@@ -76,6 +76,10 @@ def test_a_broken_file_stops_every_command_with_one_line_naming_the_key(tmp_path
     status, out, err = oms(*argv)
     assert status == 1
     assert err == f"oms: error: [mail] port: expected a whole number, got 'submission' ({path})\n"
+    if argv == ("--version",):  # the version still, whatever is wrong with the configuration
+        assert out.startswith("oms ") and len(out.splitlines()) == 1
+    else:
+        assert out == ""
     assert "Traceback" not in err
 
 
