@@ -52,6 +52,7 @@ def setting(
     env: str | None = None,
     check: Callable[[Any], str | None] | None = None,
     mask: Callable[[str], str] | None = None,
+    secret_file: bool = False,
 ) -> Any:
     """Declare one key of a section.
 
@@ -62,8 +63,16 @@ def setting(
         env: the environment variable that overrides the file, if any.
         check: returns what is wrong with a parsed value, or ``None`` when it is fine.
         mask: turns the value into what may be shown (hides a password in a URL).
+        secret_file: the value names a file holding a secret (see :func:`read_secret`).
     """
-    metadata = {"help": help, "key": key, "env": env, "check": check, "mask": mask}
+    metadata = {
+        "help": help,
+        "key": key,
+        "env": env,
+        "check": check,
+        "mask": mask,
+        "secret_file": secret_file,
+    }
     return field(default=default, metadata=metadata)
 
 
@@ -159,7 +168,7 @@ class GatewaySection:
         check=_one_of("test", "stripe"),
     )
     secret_key_file: Path | None = setting(
-        None, "file holding the gateway's secret key (mode 600, owned by the oms account)"
+        None, "file holding the gateway's secret key (mode 600, owned by the oms account)", secret_file=True
     )
     currency: str = setting("usd", "ISO code of the currency card amounts are in", check=_currency)
     api_base: str = setting(
@@ -176,7 +185,7 @@ class MailSection:
     port: int = setting(587, "SMTP port", check=_port)
     starttls: bool = setting(True, "upgrade the connection with STARTTLS")
     user: str = setting("", "SMTP user name (empty: no login)")
-    password_file: Path | None = setting(None, "file holding the SMTP password (mode 600)")
+    password_file: Path | None = setting(None, "file holding the SMTP password (mode 600)", secret_file=True)
     sender: str = setting("", "the From address of the office's mail", key="from", check=_email)
     templates: Path | None = setting(
         None, "folder of the office's own mail templates, <kind>.txt (empty: the ones oms ships)"
@@ -459,6 +468,41 @@ def _literal(value: Any) -> str:
 # -- secrets ------------------------------------------------------------------------------------------
 
 
+def secret_file_problem(path: Path) -> str | None:
+    """What makes ``path`` unfit to hold a secret (missing, not a regular file, open to group or
+    others), without reading it; ``None`` when it is fit.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return f"{path} does not exist"
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path} is not a regular file"
+    if info.st_mode & 0o077:
+        mode = stat.S_IMODE(info.st_mode)
+        return (
+            f"{path} is open to group or others (mode {mode:04o}); "
+            f"run `chmod 600 {path}` so only its owner can read it"
+        )
+    return None
+
+
+def secret_file_problems(config: OfficeConfig) -> list[str]:
+    """For ``oms config show``: every secret file the configuration names that cannot be used."""
+    problems = []
+    for section_field in _section_fields():
+        section = getattr(config, section_field.name)
+        for item in dataclasses.fields(section):
+            path = getattr(section, item.name)
+            if item.metadata.get("secret_file") and path is not None:
+                problem = secret_file_problem(path)
+                if problem:
+                    problems.append(f"[{_key_of(section_field)}] {_key_of(item)}: {problem}")
+    return problems
+
+
 def read_secret(path: Path, what: str) -> str:
     """The secret in ``path`` (its first line, stripped), for ``what`` (e.g. ``"[mail] password_file"``).
 
@@ -468,20 +512,9 @@ def read_secret(path: Path, what: str) -> str:
     Raises:
         ConfigError: one line naming the file, ``what`` it is for and how to fix it.
     """
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"{what}: {path} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"{what}: cannot read {path}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"{what}: {path} is not a regular file")
-    if info.st_mode & 0o077:
-        mode = stat.S_IMODE(info.st_mode)
-        raise ConfigError(
-            f"{what}: {path} is open to group or others (mode {mode:04o}); "
-            f"run `chmod 600 {path}` so only its owner can read it"
-        )
+    problem = secret_file_problem(path)
+    if problem:
+        raise ConfigError(f"{what}: {problem}")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

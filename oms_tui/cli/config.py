@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from oms_core.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, config_path, describe
+from oms_core.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, config_path, describe, secret_file_problems
 
 if TYPE_CHECKING:
     from oms_tui.cli.context import CommandContext
@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def show_command(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """Print the file that was read, then one line per setting."""
+    """Print the file that was read, one line per setting, then a warning for each secret file that
+    cannot be used (missing, or open to group or others). Exits 0 either way: it shows, it does not judge.
+    """
     config = ctx.config
     if config.path is not None:
         print(f"# configuration file: {config.path}", file=ctx.stdout)
@@ -41,4 +43,7 @@ def show_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     value_width = min(48, max(len(item.value) for item in shown))
     for item in shown:
         print(f"{item.key:<{width}} = {item.value:<{value_width}}  # {item.source}", file=ctx.stdout)
+    problems = secret_file_problems(config)
+    for problem in problems:
+        print(f"# warning: {problem}", file=ctx.stdout)
     return 0

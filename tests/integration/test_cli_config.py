@@ -177,3 +177,19 @@ def test_version_on_an_unreachable_server_is_one_line():
     assert status == 1
     assert out.startswith("oms ")
     assert err.startswith("oms: error: database error:") and len(err.strip().splitlines()) == 1
+
+
+def test_config_show_warns_of_a_secret_file_others_can_read(tmp_path, monkeypatch):
+    password = tmp_path / "mail.password"
+    password.write_text("hunter2\n")
+    password.chmod(0o644)
+    path = tmp_path / "oms.toml"
+    path.write_text(f'[mail]\nhost = "smtp.example.net"\npassword_file = "{password}"\n')
+    monkeypatch.setenv("OMS_CONFIG", str(path))
+    status, out, _ = oms("config", "show")
+    assert status == 0
+    assert out.splitlines()[-1] == (
+        f"# warning: [mail] password_file: {password} is open to group or others (mode 0644); "
+        f"run `chmod 600 {password}` so only its owner can read it"
+    )
+    assert "hunter2" not in out

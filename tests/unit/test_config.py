@@ -221,3 +221,18 @@ def test_a_relative_path_in_the_file_is_relative_to_the_file(tmp_path):
     config = load(path)
     assert config.import_folder == tmp_path / "imports"
     assert config.mail.password_file == tmp_path / "secrets" / "mail"
+
+
+def test_secret_files_that_cannot_be_used_are_listed_without_being_read(tmp_path):
+    key = secret_file(tmp_path, 0o644)
+    path = write(tmp_path, f'[gateway]\nsecret_key_file = "{key}"\n[mail]\npassword_file = "absent"\n')
+    problems = config_module.secret_file_problems(load(path))
+    assert problems == [
+        f"[gateway] secret_key_file: {key} is open to group or others (mode 0644); "
+        f"run `chmod 600 {key}` so only its owner can read it",
+        f"[mail] password_file: {tmp_path / 'absent'} does not exist",
+    ]
+    os.chmod(key, 0o600)
+    (tmp_path / "absent").write_text("pw")
+    os.chmod(tmp_path / "absent", 0o600)
+    assert config_module.secret_file_problems(load(path)) == []
