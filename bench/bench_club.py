@@ -110,8 +110,12 @@ TARGET = 5_000
 
 
 def make_database(path: Path, members: int) -> int:
-    """Seed a fresh database; return the shipment's id."""
-    url = f"sqlite:///{path}"
+    """Seed a fresh SQLite database; return the shipment's id."""
+    return make_database_at(f"sqlite:///{path}", members)
+
+
+def make_database_at(url: str, members: int) -> int:
+    """Seed a fresh (empty) database at ``url``; return the shipment's id."""
     upgrade_database(url)
     application = build(Config(url, operator="bench"), gateway=TestGateway())
     with application.uow_factory(write=True) as uow:

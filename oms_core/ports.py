@@ -363,9 +363,20 @@ class BatchRepository(abc.ABC):
 
     @abc.abstractmethod
     def members(
-        self, batch_id: int, statuses: Iterable[str] | None = None, limit: int = 100, offset: int = 0
+        self,
+        batch_id: int,
+        statuses: Iterable[str] | None = None,
+        limit: int = 100,
+        after_customer: int | None = None,
     ) -> list[MemberRow]:
-        """A page of members with their customer and order, in the order they were added."""
+        """A page of members with their customer and order, in the order they were added: the page
+        after the member ``after_customer`` (the last row's ``customer_id``; keyset paging).
+        """
+
+    def refresh_statistics(self) -> None:
+        """Tell the database's planner how many members there now are (after a run or adding
+        many). Where the database keeps no statistics to refresh, nothing.
+        """
 
     @abc.abstractmethod
     def find_customers(self, numbers: Iterable[str], emails: Iterable[str]) -> dict[str, int]:

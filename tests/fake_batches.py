@@ -127,12 +127,20 @@ class FakeBatchRepository(BatchRepository):
                 )
 
     def members(
-        self, batch_id: int, statuses: Iterable[str] | None = None, limit: int = 100, offset: int = 0
+        self,
+        batch_id: int,
+        statuses: Iterable[str] | None = None,
+        limit: int = 100,
+        after_customer: int | None = None,
     ) -> list[MemberRow]:
-        """A page of members with customer and order details."""
+        """A page of members with customer and order details, after ``after_customer``."""
         wanted = None if statuses is None else {str(s) for s in statuses}
         rows = []
-        for member in self._members(batch_id).values():
+        members = list(self._members(batch_id).values())
+        if after_customer is not None:
+            at = next((i for i, m in enumerate(members) if m.customer_id == after_customer), len(members))
+            members = members[at + 1 :]
+        for member in members:
             if wanted is not None and member.status.value not in wanted:
                 continue
             customer = self._db.customers[member.customer_id]
@@ -151,7 +159,7 @@ class FakeBatchRepository(BatchRepository):
                     email=customer.email,
                 )
             )
-        return rows[offset : offset + limit]
+        return rows[:limit]
 
     def find_customers(self, numbers: Iterable[str], emails: Iterable[str]) -> dict[str, int]:
         """Exact number (upper) or email (lower) matches."""

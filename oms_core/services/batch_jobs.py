@@ -171,12 +171,12 @@ def list_views(uow: UnitOfWork, batches: list[Batch]) -> list[BatchView]:
 
 
 def member_rows(
-    ctx: ServiceContext, batch_id: int, status: str | None, limit: int, offset: int
+    ctx: ServiceContext, batch_id: int, status: str | None, limit: int, after_customer: int | None
 ) -> list[MemberRow]:
-    """A page of a batch's members, all or those in one status."""
+    """A page of a batch's members, all or those in one status, after the member ``after_customer``."""
     with ctx.read() as uow:
         uow.batches.get(batch_id)
-        return uow.batches.members(batch_id, None if status is None else [status], limit, offset)
+        return uow.batches.members(batch_id, None if status is None else [status], limit, after_customer)
 
 
 def preview(ctx: ServiceContext, batch_id: int, plan: Plan, limit: int) -> BatchPreview:
@@ -330,6 +330,8 @@ class BatchRunner:
             batch.updated_at = self._ctx.clock.now()
             uow.batches.update(batch)
             counts = uow.batches.counts([batch_id])[batch_id]
+            uow.commit()
+            uow.batches.refresh_statistics()  # the result listing comes next
             uow.commit()
         return RunReport(
             batch_id,

@@ -207,10 +207,10 @@ class BulkOrderService:
         return removed
 
     def members(
-        self, batch_id: int, status: str | None = None, limit: int = 100, offset: int = 0
+        self, batch_id: int, status: str | None = None, limit: int = 100, after_customer: int | None = None
     ) -> list[MemberRow]:
         """A page of the batch's customers with what became of their orders."""
-        return member_rows(self._ctx, batch_id, status, limit, offset)
+        return member_rows(self._ctx, batch_id, status, limit, after_customer)
 
     # -- preview and run --------------------------------------------------------------------------
 

@@ -166,10 +166,10 @@ class ClubService:
             return list_views(uow, uow.batches.list(BatchKind.CLUB, limit, offset))
 
     def members(
-        self, shipment_id: int, status: str | None = None, limit: int = 100, offset: int = 0
+        self, shipment_id: int, status: str | None = None, limit: int = 100, after_customer: int | None = None
     ) -> list[MemberRow]:
         """A page of the shipment's members with their status and order."""
-        return member_rows(self._ctx, shipment_id, status, limit, offset)
+        return member_rows(self._ctx, shipment_id, status, limit, after_customer)
 
     def preview(self, shipment_id: int, limit: int = 500) -> BatchPreview:
         """Each member's order as processing would place it now; nothing is written."""

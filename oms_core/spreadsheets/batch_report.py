@@ -40,9 +40,9 @@ class BatchSource(Protocol):
         ...
 
     def members(
-        self, batch_id: int, status: str | None = None, limit: int = 100, offset: int = 0
+        self, batch_id: int, status: str | None = None, limit: int = 100, after_customer: int | None = None
     ) -> list[MemberRow]:
-        """A page of members."""
+        """A page of members, after the member ``after_customer``."""
         ...
 
 
@@ -74,13 +74,13 @@ def export_batch(source: BatchSource, batch_id: int, path: Path) -> int:
 
 
 def _pages(source: BatchSource, batch_id: int) -> Iterator[MemberRow]:
-    offset = 0
+    after: int | None = None
     while True:
-        page = source.members(batch_id, None, PAGE, offset)
+        page = source.members(batch_id, None, PAGE, after)
         yield from page
         if len(page) < PAGE:
             return
-        offset += PAGE
+        after = page[-1].customer_id
 
 
 def default_report_name(kind: str, batch_id: int) -> str:

@@ -313,6 +313,9 @@ batch_members = Table(
     Column("reason", Text, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("batch_id", "customer_id", name="uq_batch_members_batch_customer"),
+    # A batch's members a page at a time, all or in one status (migration 0007).
+    Index("ix_batch_members_batch_id_id", "batch_id", "id"),
+    Index("ix_batch_members_batch_status_id", "batch_id", "status", "id"),
 )
 
 import_files = Table(

@@ -188,13 +188,13 @@ def print_report(
 
 
 def _members(service: BulkOrderService | ClubService, batch_id: int) -> Iterator[MemberRow]:
-    offset = 0
+    after: int | None = None
     while True:
-        page = service.members(batch_id, None, PAGE, offset)
+        page = service.members(batch_id, None, PAGE, after)
         yield from page
         if len(page) < PAGE:
             return
-        offset += PAGE
+        after = page[-1].customer_id
 
 
 def _print_list(views: list[BatchView], out: TextIO, err: TextIO, what: str) -> None:

@@ -185,7 +185,7 @@ class BatchScreen(Screen[None]):
     def _show_members(self, status: str | None) -> None:
         self.mode = "results"
         service = self.service
-        self.members.load(lambda s, limit, offset: service.members(self.batch_id, s, limit, offset), status)
+        self.members.load(lambda s, limit, after: service.members(self.batch_id, s, limit, after), status)
         self._table_title("Members" if status is None else f"Members {status} (f: next status, r: all)")
         self._display("results")
 

@@ -181,41 +181,47 @@ def _ship_text(line: PreviewLine) -> str:
 class MemberTable(DetailTable):
     """The members of a batch with their results, a page at a time (PageDown at the end for more).
 
-    ``load`` takes the function that reads a page: ``(status, limit, offset) -> rows``.
+    ``load`` takes the function that reads a page: ``(status, limit, after_customer) -> rows``, the
+    page after the member ``after_customer`` (``None`` for the first page; keyset paging).
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(MEMBER_COLUMNS, id=id)
-        self._fetch: Callable[[str | None, int, int], list[MemberRow]] | None = None
+        self._fetch: Callable[[str | None, int, int | None], list[MemberRow]] | None = None
         self.status: str | None = None
+        self._last_customer: int | None = None
 
     def load(
-        self, fetch: Callable[[str | None, int, int], list[MemberRow]], status: str | None = None
+        self, fetch: Callable[[str | None, int, int | None], list[MemberRow]], status: str | None = None
     ) -> None:
         """Show the first page of members (all, or in one status)."""
         self._fetch, self.status = fetch, status
-        self._page(0)
+        self._page(None)
 
     def on_paged_table_more_wanted(self, event: PagedTable.MoreWanted) -> None:
         """The next page."""
         event.stop()
-        self._page(self.table.loaded)
+        if self._last_customer is not None:
+            self._page(self._last_customer)
 
-    def _page(self, offset: int) -> None:
+    def _page(self, after: int | None) -> None:
         fetch, status = self._fetch, self.status
         if fetch is None:
             return
         run_service(
             self,
-            lambda: fetch(status, PAGE_SIZE + 1, offset),
-            lambda rows: self._loaded(rows, offset),
+            lambda: fetch(status, PAGE_SIZE + 1, after),
+            lambda rows: self._loaded(rows, append=after is not None),
             group="member-page",
         )
 
-    def _loaded(self, rows: list[MemberRow], offset: int) -> None:
+    def _loaded(self, rows: list[MemberRow], *, append: bool) -> None:
         more = len(rows) > PAGE_SIZE
-        shaped = [(str(r.customer_id), member_cells(r), member_detail(r)) for r in rows[:PAGE_SIZE]]
-        if offset:
+        rows = rows[:PAGE_SIZE]
+        if rows or not append:
+            self._last_customer = rows[-1].customer_id if rows else None
+        shaped = [(str(r.customer_id), member_cells(r), member_detail(r)) for r in rows]
+        if append:
             self.append_rows(shaped, has_more=more)
         else:
             self.set_rows(shaped, has_more=more)

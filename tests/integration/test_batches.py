@@ -114,6 +114,13 @@ def test_a_bulk_run_with_a_declined_card_then_a_rerun_places_nothing_twice(appli
     assert _bulk_orders(services) == 5
     rows = services.bulk.members(batch.id)
     assert all(r.order_number and r.order_total_cents == 7995 for r in rows)
+    assert [r.customer_id for r in rows] == [ids[0], declined, *ids[1:]]  # in the order added
+    paged, after = [], None
+    while page := services.bulk.members(batch.id, None, 2, after):  # keyset pages of two
+        paged += [r.customer_id for r in page]
+        after = page[-1].customer_id
+    assert paged == [r.customer_id for r in rows]
+    assert [r.customer_id for r in services.bulk.members(batch.id, "placed", 2, ids[0])] == [declined, ids[1]]
 
 
 def test_a_stopped_bulk_run_resumes_where_it_stopped(application):

@@ -1,0 +1,106 @@
+"""A club shipment to 10,000 members on SQLite and on PostgreSQL, and the result listing after it.
+
+Each run seeds a fresh database of each backend as ``bench_club.py`` does (members over every
+state, a card on file each, a shipment of three SKUs), then times ``ClubService.process`` end to
+end and, after it, the result listing: every member read back a page of 100 at a time
+(``ClubService.members``, keyset pages), as ``oms club process`` prints them and the screen pages
+through them. The figure: PostgreSQL's orders/s beside SQLite's on the same machine, same run
+(target: PostgreSQL within 1.5x of SQLite), and the listing time (target: under 1 s).
+
+    .venv/bin/python bench/bench_club_backends.py [--runs 3] [--members 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_club import make_database_at  # noqa: E402
+from stats import report  # noqa: E402
+
+from oms_core.bootstrap import Config, build  # noqa: E402
+from oms_core.payments.test_gateway import TestGateway  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("OMS_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PAGE = 100
+
+
+def _fresh_postgres(name: str) -> str:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+
+def _drop_postgres(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def one_run(url: str, members: int) -> tuple[float, float]:
+    """(orders/s processing, seconds to list every member's result) on a fresh database at ``url``."""
+    shipment_id = make_database_at(url, members)
+    application = build(Config(url, operator="bench"), gateway=TestGateway())
+    try:
+        started = time.perf_counter()
+        result = application.services.clubs.process(shipment_id)
+        rate = result.placed / (time.perf_counter() - started)
+        assert result.failed == 0 and result.skipped == 0, result
+        started = time.perf_counter()
+        listed, after = 0, None
+        while page := application.services.clubs.members(shipment_id, None, PAGE, after):
+            listed += len(page)
+            after = page[-1].customer_id
+        listing = time.perf_counter() - started
+        assert listed == members, listed
+    finally:
+        application.close()
+    return rate, listing
+
+
+def main() -> None:
+    """Alternate the backends, RUNS times each, and print the medians."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--members", type=int, default=10_000)
+    args = parser.parse_args()
+    rates: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+    listings: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(args.runs):
+            sqlite_url = f"sqlite:///{Path(folder) / f'club{run}.db'}"
+            name = f"oms_bench_club_{os.getpid()}_{run}"
+            for backend, url in (("sqlite", sqlite_url), ("postgresql", _fresh_postgres(name))):
+                try:
+                    rate, listing = one_run(url, args.members)
+                finally:
+                    if backend == "postgresql":
+                        _drop_postgres(name)
+                rates[backend].append(rate)
+                listings[backend].append(listing)
+                print(
+                    f"run {run + 1} {backend}: {rate:,.0f} orders/s, result listing {listing:.3f} s",
+                    flush=True,
+                )
+    median = statistics.median
+    sqlite_rate, pg_rate = median(rates["sqlite"]), median(rates["postgresql"])
+    print(f"club shipment, {args.members:,} members, median of {args.runs}:")
+    report("  PostgreSQL processing", pg_rate, sqlite_rate, "orders/s", "SQLite, same machine, same run")
+    print(f"  SQLite is {sqlite_rate / pg_rate:.2f}x PostgreSQL's rate (target: within 1.5x)")
+    for backend in ("sqlite", "postgresql"):
+        listing = median(listings[backend])
+        print(f"  result listing of {args.members:,} members, {backend}: {listing:.3f} s (target < 1 s)")
+
+
+if __name__ == "__main__":
+    main()
