@@ -42,8 +42,10 @@ from oms_core.domain.shipping import RateKind, ShippingMethod
 from oms_core.domain.tax import TaxRate
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.services.batch_jobs import CHUNK_SIZE
-from oms_core.storage import bulk
+from oms_core.storage.customers import customer_key_values
 from oms_core.storage.database import make_engine
+from oms_core.storage.loading import insert_tuples, reserve_numbers
+from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stats import report  # noqa: E402
@@ -107,6 +109,8 @@ STATES = (
 )
 NO_SALES_TAX = {"AK", "DE", "MT", "NH", "OR"}
 TARGET = 5_000
+CUSTOMER_COLUMNS = tuple(c.name for c in customers.columns)
+ADDRESS_COLUMNS = tuple(c.name for c in addresses.columns)
 
 
 def make_database(path: Path, members: int) -> int:
@@ -144,34 +148,39 @@ def make_database_at(url: str, members: int) -> int:
             )
         uow.commit()
     engine = make_engine(url)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
-        bulk.insert_customers(
+        first = reserve_numbers(conn, CUSTOMER_COUNTER, members)
+        people = [
+            {"first_name": f"Member{i}", "last_name": "Cellar", "email": f"m{i}@example.com"}
+            for i in range(1, members + 1)
+        ]
+        insert_tuples(
             conn,
+            customers,
+            CUSTOMER_COLUMNS,
             (
-                {"id": i, "number": f"C{i:06d}", "first_name": f"Member{i}", "last_name": "Cellar",
-                 "email": f"m{i}@example.com", "type_code": CLUB, "preferred_pickup": i % 20 == 0}
+                (i, f"C{first + i - 1:06d}", p["first_name"], p["last_name"], "", p["email"], "", "", CLUB,
+                 False, "", "active", i % 20 == 0, 1, now, now, *customer_key_values(p).values())
+                for i, p in enumerate(people, start=1)
+            ),
+        )  # fmt: skip
+        insert_tuples(
+            conn,
+            addresses,
+            ADDRESS_COLUMNS,
+            (
+                (i, i, "", f"Member{i} Cellar", "", f"{i} Vine St", "", STATES[i % len(STATES)][2],
+                 STATES[i % len(STATES)][0], STATES[i % len(STATES)][1], "US", "", True, True)
                 for i in range(1, members + 1)
             ),
         )  # fmt: skip
-        bulk.insert_addresses(
+        insert_tuples(
             conn,
-            (
-                {"customer_id": i, "name": f"Member{i} Cellar", "address1": f"{i} Vine St",
-                 "city": STATES[i % len(STATES)][2], "state": STATES[i % len(STATES)][0],
-                 "zip": STATES[i % len(STATES)][1],
-                 "is_default_billing": True, "is_default_shipping": True}
-                for i in range(1, members + 1)
-            ),
-        )  # fmt: skip
-        bulk.insert_cards(
-            conn,
-            (
-                {"customer_id": i, "token": f"tok_test_1111_{i:08x}", "brand": "Visa", "last4": "1111",
-                 "exp_month": 12, "exp_year": 2031}
-                for i in range(1, members + 1)
-            ),
-        )  # fmt: skip
-        bulk.sync_counters(conn)
+            cards,
+            ("id", "customer_id", "token", "brand", "last4", "exp_month", "exp_year"),
+            ((i, i, f"tok_test_1111_{i:08x}", "Visa", "1111", 12, 2031) for i in range(1, members + 1)),
+        )
     engine.dispose()
     shipment = application.services.clubs.create_shipment(
         "Bench release", CLUB, [(sku, qty) for sku, _, qty in SKUS], date(2026, 10, 1), "GROUND"

@@ -358,7 +358,7 @@ def seed_database(
 
 def customer_count(database_url: str) -> int:
     """How many customers the (migrated) database holds."""
-    from oms_core.storage.seeding import customer_count as count
+    from oms_core.storage.loading import customer_count as count
 
     engine = _engine(database_url)
     try:

@@ -1,7 +1,7 @@
 """Loading demo data into a database: reference data, catalogue, customers and order history.
 
 Everything goes in one write transaction (``BEGIN IMMEDIATE`` on SQLite): customers, addresses and
-cards as ready tuples through :func:`oms_core.storage.fast_insert.insert_tuples` in chunks, orders through
+cards as ready tuples through :func:`oms_core.storage.loading.insert_tuples` in chunks, orders through
 the order repository's bulk insert. The database is asked nothing per customer.
 
 Seeding adds to what is there: customer and order numbers continue from the counters, ids from the
@@ -37,16 +37,15 @@ from oms_core.demo.people import (
 from oms_core.demo.phones import PhonePool
 from oms_core.demo.plan import SeedPlan, SeedReport
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.money import to_cents
 from oms_core.domain.products import Product
 from oms_core.domain.tax import TaxTable
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import Clock
-from oms_core.storage import bulk, fast_insert, seeding
+from oms_core.storage import loading
 from oms_core.storage.audit import SqlAuditRepository
 from oms_core.storage.database import connect
 from oms_core.storage.orders import SqlOrderRepository
-from oms_core.storage.products import SqlProductRepository
+from oms_core.storage.products import SqlProductRepository, product_values
 from oms_core.storage.reference import SqlReferenceRepository
 from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers, products
 
@@ -80,9 +79,9 @@ def seed(
 
         say(f"products: {plan.products:,}")
         new_products = build_catalogue(
-            random.Random(f"{plan.seed}:products"), plan.products, seeding.existing_skus(conn)
+            random.Random(f"{plan.seed}:products"), plan.products, loading.existing_skus(conn)
         )
-        next_id = seeding.max_id(conn, products) + 1
+        next_id = loading.max_id(conn, products) + 1
         for offset, product in enumerate(new_products):
             product.id = next_id + offset
 
@@ -98,42 +97,44 @@ def seed(
             random.Random(f"{plan.seed}:customers"),
             PhonePool(random.Random(f"{plan.seed}:phones")),
             now,
-            first_number=seeding.reserve_numbers(conn, CUSTOMER_COUNTER, plan.customers)
+            first_number=loading.reserve_numbers(conn, CUSTOMER_COUNTER, plan.customers)
             if plan.customers
             else 1,
             first_ids=(
-                seeding.max_id(conn, customers) + 1,
-                seeding.max_id(conn, addresses) + 1,
-                seeding.max_id(conn, cards) + 1,
+                loading.max_id(conn, customers) + 1,
+                loading.max_id(conn, addresses) + 1,
+                loading.max_id(conn, cards) + 1,
             ),
             keep=keep,
-            stamp=fast_insert.converter(conn, customers, "created_at"),
+            stamp=loading.converter(conn, customers, "created_at"),
         )
         counts = [0, 0, 0]
         if plan.customers:
-            rebuild = plan.customers >= seeding.customer_count(conn)
-            with seeding.loading(conn, (customers, addresses, cards), rebuild_indexes=rebuild):
+            rebuild = plan.customers >= loading.customer_count(conn)
+            with loading.big_load(conn, (customers, addresses, cards), rebuild_indexes=rebuild):
                 for start, batch in _batches_ahead(factory, plan.customers):
                     if start % 100_000 == 0:
                         say(f"customers: {start:,} of {plan.customers:,}")
-                    counts[0] += fast_insert.insert_tuples(
+                    counts[0] += loading.insert_tuples(
                         conn,
                         customers,
                         CUSTOMER_COLUMNS,
                         batch.customers,
                         prepared=("created_at", "updated_at"),
                     )
-                    counts[1] += fast_insert.insert_tuples(conn, addresses, ADDRESS_COLUMNS, batch.addresses)
-                    counts[2] += fast_insert.insert_tuples(conn, cards, CARD_COLUMNS, batch.cards)
+                    counts[1] += loading.insert_tuples(conn, addresses, ADDRESS_COLUMNS, batch.addresses)
+                    counts[2] += loading.insert_tuples(conn, cards, CARD_COLUMNS, batch.cards)
                 say("customers: building indexes" if rebuild else "customers: done")
 
         made: list[SeededOrder] = []
         if plan.orders:
             say(f"orders: {plan.orders:,}")
-            existing_products = [] if new_products else seeding.sellable_products(conn, EXISTING_SAMPLE)
+            existing_products = (
+                [] if new_products else loading.sellable_products(conn, EXISTING_SAMPLE, clock)
+            )
             stock_before = {p.id: p.stock_on_hand for p in existing_products}
             book = OrderBook(
-                customers=factory.kept or seeding.active_customers(conn, EXISTING_SAMPLE),
+                customers=factory.kept or loading.active_customers(conn, EXISTING_SAMPLE, clock),
                 products={p.id or 0: p for p in (new_products or existing_products)},
                 types={t.code: t for t in ref.customer_types()},
                 taxes=TaxTable(ref.tax_rates()),
@@ -146,7 +147,9 @@ def seed(
             )
             _take_existing_stock(SqlProductRepository(conn, clock, True), existing_products, stock_before)
 
-        bulk.insert_products(conn, (_product_row(p) for p in new_products))
+        if new_products:
+            rows = [_product_row(p) for p in new_products]
+            loading.insert_tuples(conn, products, tuple(rows[0]), [tuple(row.values()) for row in rows])
         if made:
             order_repo.add_many([m.order for m in made])
             SqlAuditRepository(conn, clock, True).add_many(
@@ -228,17 +231,8 @@ def _take_existing_stock(
 
 
 def _product_row(product: Product) -> dict[str, object]:
-    return {
-        "id": product.id,
-        "sku": product.sku,
-        "name": product.name,
-        "list_price_cents": to_cents(product.list_price),
-        "taxable": product.taxable,
-        "weight_lb": product.weight_lb,
-        "stock_on_hand": product.stock_on_hand,
-        "allow_backorder": product.allow_backorder,
-        "active": product.active,
-    }
+    """The product's row as the repository writes it, with its id and stock."""
+    return {"id": product.id, **product_values(product), "stock_on_hand": product.stock_on_hand}
 
 
 def _with_order_id(event: AuditEvent, seeded: SeededOrder) -> AuditEvent:

@@ -7,10 +7,9 @@ repository module per port), not the ORM.
   object handed to a service or the UI can lazy-load or expire after its unit of work closes.
 * Every statement is visible in the repository that runs it: prefix searches are explicit index range
   scans, stock moves are guarded ``UPDATE``s, versions are checked in the ``WHERE`` clause.
-* Bulk paths (batch jobs, imports, the demo seeder in :mod:`~oms_core.storage.bulk`) send plain
-  tuples to the driver's ``executemany`` (:mod:`~oms_core.storage.fast_insert`), with ids reserved
-  first (:func:`~oms_core.storage.fast_insert.reserve_ids`) so nothing is read back and no object is
-  tracked.
+* Bulk paths (batch jobs, imports, the demo seeder) send plain tuples to the driver's
+  ``executemany`` through the one loader, :mod:`~oms_core.storage.loading`, with ids reserved first
+  (:func:`~oms_core.storage.loading.reserve_ids`) so nothing is read back and no object is tracked.
 
 Money is stored as integer cents, timestamps as UTC (returned timezone-aware). Nothing here creates an
 engine at import time: :func:`make_engine` builds one from a URL, :class:`SqlUnitOfWorkFactory` makes

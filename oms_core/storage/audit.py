@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from oms_core.domain.audit import AuditEvent
 from oms_core.ports import AuditRepository
 from oms_core.storage._common import Repository
-from oms_core.storage.fast_insert import insert_tuples
+from oms_core.storage.loading import insert_tuples
 from oms_core.storage.tables import audit_events
 
 a = audit_events.c

@@ -23,8 +23,8 @@ from oms_core.domain.batches import (
 from oms_core.domain.errors import NotFound
 from oms_core.ports import BatchRepository
 from oms_core.storage._common import Repository, chunks, unique
-from oms_core.storage.fast_insert import converter
 from oms_core.storage.keys import text_key
+from oms_core.storage.loading import converter
 from oms_core.storage.tables import batch_members, batches, customers, orders
 
 b = batches.c

@@ -31,7 +31,7 @@ from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentM
 from oms_core.ports import OrderRepository
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
 from oms_core.storage._common import Repository, chunks, unique
-from oms_core.storage.fast_insert import insert_tuples, reserve_ids
+from oms_core.storage.loading import insert_tuples, reserve_ids
 from oms_core.storage.tables import (
     ADDRESS_FIELDS,
     ORDER_COUNTER,

@@ -1,9 +1,9 @@
 """Every table of the oms database, as SQLAlchemy Core ``Table`` objects on one ``MetaData``.
 
 Money is integer cents (``*_cents`` columns); timestamps are :class:`~oms_core.storage.types.UtcDateTime`.
-The ``*_key`` columns on customers and products are lower-cased search keys kept by the repositories and
-by :mod:`oms_core.storage.bulk`; on PostgreSQL they sort byte-wise (``COLLATE "C"``) so that prefix
-ranges use their b-tree indexes exactly as on SQLite.
+The ``*_key`` columns on customers and products are lower-cased search keys kept by the repositories
+(bulk loads compute them with the repositories' functions); on PostgreSQL they sort byte-wise
+(``COLLATE "C"``) so that prefix ranges use their b-tree indexes exactly as on SQLite.
 
 This module is the live model. The migrations under ``migrations/versions`` are frozen copies: change a
 table here and add a revision there.

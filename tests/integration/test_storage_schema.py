@@ -1,5 +1,5 @@
 """The schema, the engine and the unit of work on both backends: migrations, transactions, indexes,
-timestamps and the bulk loaders.
+timestamps and the one bulk loader.
 """
 
 from __future__ import annotations
@@ -29,22 +29,14 @@ from oms_core.storage import (
     make_engine,
     upgrade_schema,
 )
-from oms_core.storage.bulk import (
-    insert_addresses,
-    insert_audit_events,
-    insert_cards,
-    insert_customers,
-    insert_order_lines,
-    insert_orders,
-    insert_payments,
-    insert_products,
-    sync_counters,
-)
+from oms_core.storage.customers import customer_key_values
 from oms_core.storage.database import normalize_url
+from oms_core.storage.loading import big_load, insert_tuples, reserve_numbers
+from oms_core.storage.products import product_values
 from oms_core.storage.schema import HEAD_REVISION, ForeignDatabase
-from oms_core.storage.tables import cards, metadata
+from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers, metadata, products
 from tests.conftest import PG_ADMIN_URL
-from tests.integration.storage_builders import T0, add_customer, draft
+from tests.integration.storage_builders import T0, add_customer, draft, product
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -327,97 +319,58 @@ def test_the_last_name_prefix_query_is_an_index_range_on_sqlite(tmp_path: Path) 
     assert "TEMP B-TREE" not in detail  # the index gives the order; nothing is sorted
 
 
-def test_bulk_loaders_fill_every_table_the_repositories_read(uow_factory: SqlUnitOfWorkFactory) -> None:
+def test_rows_loaded_as_tuples_are_what_the_repositories_read(uow_factory: SqlUnitOfWorkFactory) -> None:
     engine = uow_factory.engine
+    people = [
+        {"first_name": "Ann", "last_name": "Smith", "company": "", "email": "", "phone": "+15035551234"},
+        {"first_name": "Bob", "last_name": "Jones", "company": "", "email": "", "phone": ""},
+    ]
     with engine.begin() as conn:
-        insert_customers(
-            conn,
-            [
-                {
-                    "id": 10,
-                    "number": "c000010",
-                    "first_name": "Ann",
-                    "last_name": "Smith",
-                    "phone": "+15035551234",
-                },
-                {"id": 11, "number": "C000011", "first_name": "Bob", "last_name": "Jones", "created_at": T0},
-            ],
-        )
-        insert_addresses(
-            conn, [{"customer_id": 10, "city": "Portland", "state": "OR", "is_default_shipping": True}]
-        )
-        insert_cards(
-            conn,
-            [
-                {
-                    "customer_id": 10,
-                    "token": "tok_test_1",
-                    "brand": "Visa",
-                    "last4": "1111",
-                    "exp_month": 4,
-                    "exp_year": 2030,
-                }
-            ],
-        )
-        insert_products(
-            conn,
-            [{"id": 5, "sku": "cab-750", "name": "Cabernet", "list_price_cents": 2400, "stock_on_hand": 9}],
-        )
-        insert_orders(
-            conn,
-            [
-                {
-                    "id": 3,
-                    "number": 5000,
-                    "status": "placed",
-                    "customer_id": 10,
-                    "total_cents": 4800,
-                    "subtotal_cents": 4800,
-                    "placed_at": T0,
-                }
-            ],
-        )
-        insert_order_lines(
-            conn,
-            [
-                {
-                    "order_id": 3,
-                    "product_id": 5,
-                    "sku": "CAB-750",
-                    "name": "Cabernet",
-                    "quantity": 2,
-                    "unit_price_cents": 2400,
-                }
-            ],
-        )
-        insert_payments(conn, [{"order_id": 3, "method": "cash", "amount_cents": 4800, "status": "recorded"}])
-        insert_audit_events(conn, [{"order_id": 3, "operator": "seed", "action": "placed"}])
-        sync_counters(conn)
-        with pytest.raises(KeyError, match="last_name"):
-            insert_customers(conn, [{"number": "C1", "first_name": "X"}])
+        first = reserve_numbers(conn, CUSTOMER_COUNTER, 2)
+        with big_load(conn, (customers, addresses, cards), rebuild_indexes=True):
+            insert_tuples(
+                conn,
+                customers,
+                tuple(c.name for c in customers.columns),
+                [
+                    (10 + i, f"C{first + i:06d}", p["first_name"], p["last_name"], "", "", p["phone"], "",
+                     "RETAIL", False, "", "active", False, 1, T0, T0, *customer_key_values(p).values())
+                    for i, p in enumerate(people)
+                ],
+            )  # fmt: skip
+            insert_tuples(
+                conn,
+                addresses,
+                ("id", "customer_id", "label", "name", "company", "address1", "address2", "city", "state",
+                 "zip", "country", "phone", "is_default_billing", "is_default_shipping"),
+                [(1, 10, "", "", "", "1 Main St", "", "Portland", "OR", "97205", "US", "", True, True)],
+            )  # fmt: skip
+            insert_tuples(
+                conn,
+                cards,
+                ("id", "customer_id", "token", "brand", "last4", "exp_month", "exp_year"),
+                [(1, 10, "tok_test_1", "Visa", "1111", 4, 2030)],
+            )
+        row = {"id": 5, **product_values(product("cab-750", name="Cabernet")), "stock_on_hand": 9}
+        insert_tuples(conn, products, tuple(row), [tuple(row.values())])
 
     with uow_factory(write=True) as uow:
         found = uow.customers.search(CustomerQuery(digits="503555"), 10)
         ann = uow.customers.get(10)
         bob = uow.customers.get(11)
-        order = uow.orders.get(3)
-        assert uow.customers.next_number() == "C000012"
-        assert uow.orders.next_number() == 5001
+        assert uow.customers.next_number() == "C000003"
         later = add_customer(uow, "Cy", "Young")  # the id sequence moved past the loaded ids
         uow.commit()
     assert [s.id for s in found] == [10] and found[0].city == "Portland"
-    assert ann.number == "C000010" and ann.cards[0].last4 == "1111" and bob.addresses == []
-    assert order.lines[0].line_total == order.total and order.payments[0].amount == order.total
+    assert ann.number == "C000001" and ann.cards[0].last4 == "1111" and bob.addresses == []
     assert later.id == 12
     with uow_factory() as uow:
-        assert uow.products.get_by_sku("CAB-750") is not None
-        assert [e.action for e in uow.audit.for_order(3)] == ["placed"]
+        cabernet = uow.products.get_by_sku("CAB-750")
+        assert cabernet is not None and cabernet.stock_on_hand == 9 and cabernet.id == 5
+        assert [p.sku for p in uow.products.search("cabern", 5)] == ["CAB-750"]  # its name key
         assert uow.customers.search(CustomerQuery(text="jones"), 5)[0].id == 11
     with engine.connect() as conn:
-        assert (
-            conn.execute(select(metadata.tables["customers"].c.created_at).where(text("id = 11"))).scalar()
-            == T0
-        )
+        assert conn.execute(select(customers.c.created_at).where(text("id = 11"))).scalar() == T0
 
 
 def test_ci_is_told_when_postgresql_is_missing() -> None:

@@ -1,22 +1,38 @@
-"""The fastest insert path: ready tuples straight to the driver's ``executemany``.
+"""Loading many rows at once: the one fast insert path, and what a big load needs besides.
 
-SQLAlchemy's per-row parameter processing costs more than SQLite's own insert when thousands of
-rows go in at once (a seed, a club shipment, an import). :func:`insert_tuples` applies only the
-column types' bind processors (booleans, UTC timestamps, exact decimals), so the values stored are
-exactly what the repositories would store.
+Batch jobs, imports and the demo seeder insert thousands of rows at a time. SQLAlchemy's per-row
+parameter processing then costs more than SQLite's own insert, so :func:`insert_tuples` sends ready
+tuples straight to the driver's ``executemany``, applying only the column types' bind processors
+(booleans, UTC timestamps, exact decimals): the values stored are exactly what the repositories
+store. Ids are reserved first (:func:`reserve_ids`) so nothing is read back, numbers come in blocks
+(:func:`reserve_numbers`), and a large load runs inside :func:`big_load` (a bigger SQLite page cache;
+secondary indexes dropped and rebuilt once). The demo seeder's reads of what a database already
+holds are at the end.
+
+Nothing is defaulted or derived here: callers give every column (search keys included). These are
+not the operators' paths for single records, which go through the repositories.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Dialect, Table, func, select
+from sqlalchemy import Boolean, Connection, Dialect, Table, func, select, update
 from sqlalchemy.exc import DBAPIError
 
+from oms_core.domain.customers import Customer
+from oms_core.domain.products import Product
+from oms_core.ports import Clock
 from oms_core.storage._common import chunks
-from oms_core.storage.bulk import CHUNK_ROWS
+from oms_core.storage.customers import SqlCustomerRepository
+from oms_core.storage.products import SqlProductRepository
+from oms_core.storage.tables import counters, customers, products
+
+CHUNK_ROWS = 20_000
+"""Rows per ``executemany``: a generator of a million rows never sits in memory at once."""
 
 
 def insert_tuples(
@@ -30,7 +46,7 @@ def insert_tuples(
     """Insert rows given as tuples in ``columns`` order, through the driver's ``executemany``.
 
     Nothing is defaulted or derived: every non-null column without a server default must be given,
-    search keys included. Rows are sent in chunks of :data:`~oms_core.storage.bulk.CHUNK_ROWS` on the
+    search keys included. Rows are sent in chunks of :data:`CHUNK_ROWS` on the
     connection's current transaction, so a generator of a million rows never sits in memory.
 
     Args:
@@ -163,3 +179,99 @@ def _processed(row: Sequence[Any], processors: list[tuple[int, Any, dict[Any, An
         except TypeError:  # an unhashable value: convert it every time
             values[index] = process(value)
     return values
+
+
+LOAD_CACHE_KIB = -524_288
+"""``PRAGMA cache_size`` during a load: negative means KiB, so 512 MiB at most (used only as needed)."""
+
+
+@contextmanager
+def big_load(conn: Connection, tables: Sequence[Table], rebuild_indexes: bool) -> Iterator[None]:
+    """Make a large load into ``tables`` fast, inside the caller's transaction.
+
+    On SQLite the connection's page cache is raised for the load (and put back after), since
+    index pages no longer fit the default 2 MiB and every insert would go back to the file. With
+    ``rebuild_indexes`` the tables' secondary indexes are dropped first and built again at the end:
+    sorting once is several times cheaper than a million random B-tree inserts per index. The
+    drop and rebuild are part of the transaction, so a failed load leaves every index in place.
+
+    Args:
+        conn: an open connection inside the caller's write transaction.
+        tables: the tables about to be loaded.
+        rebuild_indexes: drop and rebuild the secondary indexes (worth it when the load is at
+            least as large as what the tables hold).
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+    if sqlite:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {LOAD_CACHE_KIB:d}")
+    indexes = sorted((ix for table in tables for ix in table.indexes), key=lambda ix: str(ix.name))
+    try:
+        if rebuild_indexes:
+            for index in indexes:
+                index.drop(conn, checkfirst=True)
+        yield
+        if rebuild_indexes:
+            for index in indexes:
+                index.create(conn, checkfirst=True)
+    finally:
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(old_cache or -2000):d}")
+
+
+def reserve_numbers(conn: Connection, counter: str, count: int) -> int:
+    """Take ``count`` consecutive numbers from a counter (``"customer"`` or ``"order"``) in one update.
+
+    Returns:
+        The first number of the block; the block is ``first .. first + count - 1``.
+    """
+    last = conn.execute(
+        update(counters)
+        .where(counters.c.name == counter)
+        .values(value=counters.c.value + count)
+        .returning(counters.c.value)
+    ).scalar_one()
+    return int(last) - count + 1
+
+
+def max_id(conn: Connection, table: Table) -> int:
+    """The largest id in ``table`` (0 when empty): explicit ids for new rows continue after it."""
+    return int(conn.scalar(select(func.max(table.c.id))) or 0)
+
+
+# -- what a database already holds (a seed adds to it) -----------------------------------------
+
+
+def existing_skus(conn: Connection) -> set[str]:
+    """Every SKU in the catalogue (upper-case), so a new catalogue never collides with it."""
+    return set(conn.scalars(select(products.c.sku)))
+
+
+def customer_count(conn: Connection) -> int:
+    """How many customers there are."""
+    return int(conn.scalar(select(func.count()).select_from(customers)) or 0)
+
+
+def sellable_products(conn: Connection, limit: int, clock: Clock) -> list[Product]:
+    """Up to ``limit`` active products, by id: what seeded orders may sell from an existing catalogue."""
+    ids = list(
+        conn.scalars(
+            select(products.c.id).where(products.c.active.is_(True)).order_by(products.c.id).limit(limit)
+        )
+    )
+    found = SqlProductRepository(conn, clock).get_many(ids)
+    return [found[i] for i in ids if i in found]
+
+
+def active_customers(conn: Connection, limit: int, clock: Clock) -> list[Customer]:
+    """Up to ``limit`` active customers with an address, newest first, as whole customers."""
+    ids = list(
+        conn.scalars(
+            select(customers.c.id)
+            .where(customers.c.status == "active")
+            .order_by(customers.c.id.desc())
+            .limit(limit)
+        )
+    )
+    found = SqlCustomerRepository(conn, clock).get_many(ids)
+    return [found[i] for i in ids if i in found and found[i].addresses]
