@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from oms_core.domain.batches import MemberStatus
 from oms_core.domain.errors import OmsError
 from oms_core.services.batch_jobs import BatchPreview, BatchView, RunProgress, RunReport
 from oms_tui.screens.ask import AskScreen
@@ -119,7 +120,7 @@ class BatchScreen(Screen[None]):
 
         def loaded(view: BatchView) -> None:
             self.show_view(view)
-            if first and view.status == "open" or self.mode == "preview":
+            if first and view.never_run or self.mode == "preview":
                 self.action_preview()
             else:
                 self._show_members(self.members.status)
@@ -180,7 +181,8 @@ class BatchScreen(Screen[None]):
 
     def action_failed(self) -> None:
         """``f``: the members whose order failed (then those skipped, pending)."""
-        self._show_members("failed" if self.members.status != "failed" else "skipped")
+        failed, skipped = MemberStatus.FAILED.value, MemberStatus.SKIPPED.value
+        self._show_members(failed if self.members.status != failed else skipped)
 
     def _show_members(self, status: str | None) -> None:
         self.mode = "results"

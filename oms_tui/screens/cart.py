@@ -119,8 +119,8 @@ class CartScreen(Screen[None]):
                 text.append(f"  {safe(customer.company)}")
             text.append(f"  {safe(customer.number)}")
             text.append(f"  {safe(self._type_names.get(customer.type_code, customer.type_code))}")
-            if customer.status != "active":
-                text.append(f"  {customer.status.replace('_', ' ').upper()}", style="bold reverse")
+            if not customer.may_order:
+                text.append(f"  {customer.status_label.upper()}", style="bold reverse")
         text.append(f"   draft {view.id}", style="dim")
         return text
 

@@ -20,7 +20,6 @@ from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.order_rows import CUSTOMER_ORDER_COLUMNS, DRAFT_COLUMNS, draft_cells, order_cells
-from oms_tui.widgets.order_rows import status_label as label_of
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
 
@@ -210,7 +209,7 @@ class CustomerScreen(Screen[None]):
 
 def _contact(c: CustomerDetail, region: str) -> Text:
     heading = Text.assemble((safe(c.number), "bold"), "  ", (safe(c.name), "bold"))
-    facts = [safe(c.type_name), label_of(c.status)]
+    facts = [safe(c.type_name), c.status_label.capitalize()]
     if c.tax_exempt:
         facts.append("Tax exempt")
     if c.is_club:
@@ -225,8 +224,9 @@ def _contact(c: CustomerDetail, region: str) -> Text:
     phone = display_phone(c.phone, region) or "-"
     alt = display_phone(c.alt_phone, region)
     lines.append(Text.assemble("Phone    ", phone, f"    Alt {alt}" if alt else ""))
-    if c.status != "active":
-        lines.append(Text(f"{label_of(c.status)}: orders are refused at checkout", style="bold reverse"))
+    if not c.may_order:
+        refused = f"{c.status_label.capitalize()}: orders are refused at checkout"
+        lines.append(Text(refused, style="bold reverse"))
     if c.notes:
         lines.append(Text.assemble("Notes    ", plain(c.notes)))
     return Text("\n").join(lines)

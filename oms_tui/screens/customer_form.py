@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from oms_core.domain.customers import Address
+from oms_core.domain.customers import Address, CustomerStatus
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.read_models import CustomerDetail, CustomerSummary
 from oms_core.services.contact import display_phone
@@ -26,7 +26,7 @@ from oms_tui.work import run_service
 
 TEXT_FIELDS = ("first_name", "last_name", "company", "email", "phone", "alt_phone", "notes")
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip")
-STATUSES = (("Active", "active"), ("On hold", "on_hold"), ("Closed", "closed"))
+STATUSES = tuple((status.label.capitalize(), status.value) for status in CustomerStatus)
 
 
 class CustomerFormScreen(FormScreen[CustomerDetail | None]):
@@ -136,7 +136,7 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
                 state=self._value("state"),
                 zip=self._value("zip"),
             )
-        status = str(self.query_one("#status", Select).value) if c is not None else "active"
+        status = CustomerStatus.ACTIVE.value if c is None else str(self.query_one("#status", Select).value)
         return CustomerInput(
             first_name=self._value("first_name"),
             last_name=self._value("last_name"),

@@ -25,8 +25,6 @@ from oms_tui.text import plain, safe
 from oms_tui.widgets.order_rows import status_label, when
 from oms_tui.work import run_service
 
-CANCELLABLE = ("placed", "released")
-
 
 class OrderScreen(Screen[None]):
     """One order, read-only, scrolled with the arrow keys."""
@@ -108,7 +106,7 @@ class OrderScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out cancel for orders that can no longer be cancelled."""
         if action == "cancel_order":
-            return None if self.order is None or self.order.status not in CANCELLABLE else True
+            return None if self.order is None or not self.order.can_cancel else True
         if action in ("reorder", "customer"):
             return None if self.order is None or self.order.customer is None else True
         return True

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from oms_core.domain.errors import NotFound
-from oms_core.domain.orders import OrderSource
+from oms_core.domain.orders import OrderSource, OrderStatus
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
@@ -32,8 +32,10 @@ from oms_tui.work import run_service
 
 PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.3
-STATUSES = (("Any", ""), ("Placed", "placed"), ("Released", "released"), ("Part shipped", "part_shipped"),
-            ("Shipped", "shipped"), ("Delivered", "delivered"), ("Cancelled", "cancelled"))  # fmt: skip
+STATUSES = (
+    ("Any", ""),
+    *((status.label.capitalize(), status.value) for status in OrderStatus if status is not OrderStatus.DRAFT),
+)
 SOURCES = (("Any", ""), *((source.value.title(), source.value) for source in OrderSource))
 FILTER_INPUTS = ("operator-filter", "placed-from", "placed-to", "customer-number", "order-number")
 
