@@ -5,7 +5,6 @@ Nothing here runs at import time; ``build`` does the work when the program asks 
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 
     from oms_core.demo.plan import SeedPlan, SeedReport
     from oms_core.documents.office import OfficeDetails
-    from oms_core.domain.operators import Operator
     from oms_core.ports import Clock, GatewayCheck, PaymentGateway, UnitOfWorkFactory
     from oms_core.services.context import Mailing, Settings
     from oms_core.services.registry import Services
@@ -33,15 +31,41 @@ if TYPE_CHECKING:
 OPERATOR_ENV = "OMS_OPERATOR"
 
 
-def current_username() -> str:
-    """Who is at the keyboard: ``OMS_OPERATOR``, else the OS user (over SSH, who logged in)."""
-    explicit = os.environ.get(OPERATOR_ENV)
-    if explicit:
-        return explicit
+def os_account() -> str:
+    """The OS account running oms (over SSH: who logged in): the effective user id's name in the
+    password database.
+
+    Environment variables such as ``USER``, ``LOGNAME`` or ``OMS_OPERATOR``, which anyone can set to
+    anything, are never read here: this is who the operator is.
+    """
+    import pwd
+
+    uid = os.geteuid()
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "operator"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # an account without a passwd entry (some containers): still one person
+        return f"uid{uid}"
+
+
+def requested_operator() -> str:
+    """``OMS_OPERATOR``: the operator an admin asks to act as (``""`` when not set)."""
+    return os.environ.get(OPERATOR_ENV, "").strip()
+
+
+def session_operator() -> str:
+    """Who this session acts as: ``OMS_OPERATOR`` when set (an admin's request, checked when the
+    services are built), else the OS account.
+    """
+    return requested_operator() or os_account()
+
+
+def session_admin() -> str:
+    """The OS account when ``OMS_OPERATOR`` names someone else (that account must be an admin), else
+    ``""``.
+    """
+    requested = requested_operator()
+    account = os_account()
+    return account if requested and requested != account else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +74,20 @@ class Config:
 
     Attributes:
         database_url: SQLAlchemy URL of the shared database (``oms demo`` passes its own).
-        operator: user name recorded on orders and checked for permissions.
+        operator: who the session acts as: the name recorded on orders and checked for
+            permissions (the OS account, or the operator an admin asked for with ``OMS_OPERATOR``).
+        acting_admin: the admin's own account when acting as another operator, else ``""``;
+            :func:`build` refuses it unless that account is an admin.
         office: the office configuration (:func:`oms_core.config.load_config`); its defaults when
             a test or a benchmark builds the application without a file.
         test_gateway: use the deterministic test gateway whatever the office configured (the demo).
     """
 
     database_url: str
-    operator: str = field(default_factory=current_username)
+    operator: str = field(default_factory=session_operator)
     office: OfficeConfig = field(default_factory=OfficeConfig)
     test_gateway: bool = False
+    acting_admin: str = field(default_factory=session_admin)
 
     @property
     def import_folder(self) -> Path:
@@ -95,19 +123,32 @@ class Application:
             dispose()
 
 
-def upgrade_database(database_url: str, adopt: bool = False) -> None:
+def upgrade_database(database_url: str, adopt: bool = False, first_admin: str = "") -> bool:
     """Create or upgrade the schema to the newest migration.
 
     Args:
         database_url: the database.
         adopt: add oms's tables to a database that holds other tables and no oms schema.
+        first_admin: the account creating the database: when the schema is created here, it is
+            registered as the first admin (whoever creates the database runs it).
+
+    Returns:
+        Whether ``first_admin`` was registered (the caller says so, once, when it happens).
 
     Raises:
         ForeignDatabase: such a database, without ``adopt``.
     """
     from oms_core.storage.schema import upgrade_schema
 
-    upgrade_schema(database_url, adopt=adopt)
+    return upgrade_schema(database_url, adopt=adopt, first_admin=first_admin)
+
+
+def first_admin_line(username: str) -> str:
+    """What oms says when the account that created a database became its first admin."""
+    return (
+        f"oms: {username} created this database and is its first admin "
+        "(`oms operator add USER --role ...` adds others)"
+    )
 
 
 def schema_status(database_url: str) -> str:
@@ -141,7 +182,11 @@ def schema_status(database_url: str) -> str:
 
 
 def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | None = None) -> Application:
-    """Connect to the database and wire every service for ``config.operator``."""
+    """Connect to the database and wire every service for ``config.operator``.
+
+    Raises:
+        PermissionDenied: ``config.acting_admin`` asks to act as another operator and is no admin.
+    """
     from oms_core.clock import SystemClock
     from oms_core.payments.test_gateway import TestGateway
     from oms_core.services.context import ServiceContext
@@ -162,10 +207,17 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
         operator_username=config.operator,
         settings=settings,
         mailing=mailing(config.office),
+        acting_admin=config.acting_admin,
     )
+    services = Services.build(context)
+    try:
+        services.operators.open_session()  # refuses acting as another operator unless an admin
+    except BaseException:
+        engine.dispose()
+        raise
     return Application(
         config=config,
-        services=Services.build(context),
+        services=services,
         uow_factory=factory,
         gateway=gateway,
         clock=clock,
@@ -368,6 +420,10 @@ def customer_count(database_url: str) -> int:
         engine.dispose()
 
 
+DEMO_SETTING = "demo_database"
+"""Set in the settings of a database ``oms demo`` seeded: only there does the demo make anyone an admin."""
+
+
 def prepare_demo(
     database_url: str, username: str, progress: Callable[[str], None] | None = None
 ) -> SeedReport | None:
@@ -376,58 +432,43 @@ def prepare_demo(
 
     Returns:
         What was seeded, or ``None`` when the database already had customers.
+
+    Raises:
+        PermissionDenied: the database holds customers and was not made by the demo (an office
+            database given with ``--db``): nobody becomes an admin of it this way.
     """
     from oms_core.demo.plan import DEMO_PLAN
-    from oms_core.domain.operators import Role
 
     upgrade_database(database_url)
     report = None
     if not customer_count(database_url):
         report = seed_database(database_url, DEMO_PLAN, progress=progress)
-    save_operator(database_url, username, Role.ADMIN.value, "")
+    _register_demo_admin(database_url, username, seeded=report is not None)
     return report
 
 
-def save_operator(database_url: str, username: str, role: str, name: str = "") -> Operator:
-    """Add an operator or change one's role (and name, when given).
-
-    Raises:
-        ValidationError: an empty user name or an unknown role.
+def _register_demo_admin(database_url: str, username: str, seeded: bool) -> None:
+    """Make ``username`` an admin of the demo database, whoever runs it: the demo is the one place
+    where anyone may do everything, because it is made-up data. Real databases change roles only
+    through the operator service, as an admin.
     """
-    from oms_core.domain.errors import ValidationError
+    from oms_core.domain.errors import PermissionDenied
     from oms_core.domain.operators import Operator, Role
-    from oms_core.domain.text import clean_field
     from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
 
-    username = clean_field(username)
-    if not username:
-        raise ValidationError("the user name is empty", field="username")
-    try:
-        parsed_role = Role(role)
-    except ValueError:
-        roles = ", ".join(r.value for r in Role)
-        raise ValidationError(f"unknown role {role!r}: choose {roles}", field="role") from None
     engine = _engine(database_url)
     try:
         with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+            if seeded:
+                uow.reference.save_setting(DEMO_SETTING, "yes")
+            elif uow.reference.setting(DEMO_SETTING) is None and database_url != demo_database_url():
+                raise PermissionDenied(
+                    "this database was not made by `oms demo`: the demo makes you an admin only of "
+                    "its own database"
+                )
             existing = uow.reference.operator(username)
-            keep_name = existing.name if existing is not None else ""
-            operator = Operator(username, parsed_role, clean_field(name) or keep_name)
-            uow.reference.save_operator(operator)
+            uow.reference.save_operator(Operator(username, Role.ADMIN, existing.name if existing else ""))
             uow.commit()
-        return operator
-    finally:
-        engine.dispose()
-
-
-def list_operators(database_url: str) -> list[Operator]:
-    """Every operator, by user name."""
-    from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
-
-    engine = _engine(database_url)
-    try:
-        with SqlUnitOfWorkFactory(engine)(write=False) as uow:
-            return uow.reference.operators()
     finally:
         engine.dispose()
 

@@ -32,7 +32,7 @@ def _no_office_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     instead), so they run the same on a developer's laptop, in CI and on an office server.
     """
     monkeypatch.setenv("OMS_CONFIG", os.devnull)
-    for name in ("OMS_DATABASE_URL", "OMS_IMPORT_DIR"):
+    for name in ("OMS_DATABASE_URL", "OMS_IMPORT_DIR", "OMS_OPERATOR", "OMS_GATEWAY"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -21,6 +21,17 @@ class Role(enum.StrEnum):
 
 _RANKS = {Role.OPERATOR: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 
+SUPERUSER = "root"
+"""The server's root account: an admin whether or not it is listed (it owns the machine anyway)."""
+
+MAX_USERNAME = 64
+"""The longest operator name the audit trail and the operators table hold."""
+
+
+def acting_name(admin: str, operator: str) -> str:
+    """How the audit trail names an admin acting as another operator: ``root as olga``."""
+    return f"{admin} as {operator}"[:MAX_USERNAME]
+
 
 @dataclass(frozen=True, slots=True)
 class Operator:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import PermissionDenied
-from oms_core.domain.operators import Operator, Role
+from oms_core.domain.operators import SUPERUSER, Operator, Role, acting_name
 from oms_core.domain.pricing import DEFAULT_PRICE_CUT_LIMIT_PERCENT
-from oms_core.ports import Clock, MailSender, MailTemplates, PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from oms_core.ports import (
+    AuditRepository,
+    Clock,
+    MailSender,
+    MailTemplates,
+    PaymentGateway,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +59,15 @@ class Mailing:
 
 @dataclass(frozen=True, slots=True)
 class ServiceContext:
-    """The dependencies shared by all services of one process (one operator)."""
+    """The dependencies shared by all services of one process (one operator).
+
+    Attributes:
+        operator_username: who this session acts as: the name on orders and drafts, and whose role
+            every permission check asks about.
+        acting_admin: the admin's own account when an admin acts as another operator (``""``
+            otherwise). :meth:`~oms_core.services.operators.OperatorService.open_session` checks the
+            admin's role, and every audit event of the session names both (``root as olga``).
+    """
 
     uow_factory: UnitOfWorkFactory
     gateway: PaymentGateway
@@ -58,19 +76,59 @@ class ServiceContext:
     settings: Settings = Settings()
     mailing: Mailing | None = None
     """``None``: mail is not configured, and nothing is queued."""
+    acting_admin: str = ""
+
+    @property
+    def audit_name(self) -> str:
+        """Who the audit trail says acted: the operator, or ``admin as operator``."""
+        if self.acting_admin:
+            return acting_name(self.acting_admin, self.operator_username)
+        return self.operator_username
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading."""
-        return self.uow_factory(write=False)
+        return self._audited(self.uow_factory(write=False))
 
     def write(self) -> UnitOfWork:
         """A unit of work that will write (takes the write lock up front on SQLite)."""
-        return self.uow_factory(write=True)
+        return self._audited(self.uow_factory(write=True))
+
+    def _audited(self, uow: UnitOfWork) -> UnitOfWork:
+        if self.acting_admin:
+            uow.audit = _AdminAsOperatorAudit(uow.audit, self.audit_name)
+        return uow
+
+
+class _AdminAsOperatorAudit(AuditRepository):
+    """The audit trail of a session in which an admin acts as another operator: every event it
+    records names both (``root as olga``), whichever service writes it.
+    """
+
+    def __init__(self, inner: AuditRepository, name: str) -> None:
+        self._inner = inner
+        self._name = name
+
+    def add(self, event: AuditEvent) -> None:
+        """Record ``event`` under the admin-as-operator name."""
+        self._inner.add(replace(event, operator=self._name))
+
+    def add_many(self, events: Sequence[AuditEvent]) -> None:
+        """Record ``events`` under the admin-as-operator name."""
+        self._inner.add_many([replace(event, operator=self._name) for event in events])
+
+    def for_order(self, order_id: int) -> list[AuditEvent]:
+        """An order's events, oldest first."""
+        return self._inner.for_order(order_id)
 
 
 def current_operator(uow: UnitOfWork, username: str) -> Operator:
-    """The operator record for ``username``; an unknown user is a plain operator."""
-    return uow.reference.operator(username) or Operator(username=username, role=Role.OPERATOR)
+    """The operator record for ``username``; an unknown user is a plain operator, and the server's
+    root account is always an admin.
+    """
+    operator = uow.reference.operator(username) or Operator(username=username, role=Role.OPERATOR)
+    if username == SUPERUSER and operator.role is not Role.ADMIN:
+        return Operator(username, Role.ADMIN, operator.name)
+    return operator
 
 
 def require_role(operator: Operator, role: Role, action: str) -> None:
@@ -80,4 +138,7 @@ def require_role(operator: Operator, role: Role, action: str) -> None:
         PermissionDenied: naming the action and the role needed.
     """
     if not operator.at_least(role):
-        raise PermissionDenied(f"{action} needs a {role.value}; {operator.username} is {operator.role.value}")
+        article = "an" if role.value[0] in "aeiou" else "a"
+        raise PermissionDenied(
+            f"{action} needs {article} {role.value}; {operator.username} is {operator.role.value}"
+        )

@@ -13,6 +13,7 @@ from oms_core.services.customers import CustomerService
 from oms_core.services.fulfilment import FulfilmentService
 from oms_core.services.imports import ImportService
 from oms_core.services.mail import MailService
+from oms_core.services.operators import OperatorService
 from oms_core.services.orders import OrderService
 from oms_core.services.quick_pad import QuickPadService
 
@@ -32,6 +33,7 @@ class Services:
     clubs: ClubService
     mail: MailService
     fulfilment: FulfilmentService
+    operators: OperatorService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -48,4 +50,5 @@ class Services:
             clubs=ClubService(context),
             mail=MailService(context),
             fulfilment=FulfilmentService(context),
+            operators=OperatorService(context),
         )

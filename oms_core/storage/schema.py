@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 
 from oms_core.domain.errors import OmsError
 from oms_core.storage.database import connect, make_engine
@@ -41,7 +41,9 @@ def _engine(url_or_engine: str | Engine) -> tuple[Engine, bool]:
     return make_engine(url_or_engine), True
 
 
-def upgrade_schema(url_or_engine: str | Engine, revision: str = "head", adopt: bool = False) -> None:
+def upgrade_schema(
+    url_or_engine: str | Engine, revision: str = "head", adopt: bool = False, first_admin: str = ""
+) -> bool:
     """Upgrade the database to ``revision`` (the latest by default); a no-op when it is there already.
 
     Runs in one write transaction (``BEGIN IMMEDIATE`` on SQLite), so two processes upgrading at once
@@ -52,6 +54,11 @@ def upgrade_schema(url_or_engine: str | Engine, revision: str = "head", adopt: b
         revision: the migration to go to.
         adopt: add oms's tables to a database that holds other tables and no oms schema (refused
             otherwise: such a URL is far more often a mistake than a wish).
+        first_admin: when the schema is created by this call, register this account as an admin
+            in the same transaction (whoever creates the database is its first admin).
+
+    Returns:
+        Whether ``first_admin`` was registered.
 
     Raises:
         ForeignDatabase: the database has tables and no oms schema, and ``adopt`` is false.
@@ -59,19 +66,31 @@ def upgrade_schema(url_or_engine: str | Engine, revision: str = "head", adopt: b
     engine, owned = _engine(url_or_engine)
     try:
         if revision == "head" and _stored_revision(engine) == HEAD_REVISION:
-            return
+            return False
         from alembic import command
 
         with connect(engine, write=True) as connection:
-            if not adopt and _current(connection) is None:
+            new = _current(connection) is None
+            if new and not adopt:
                 _refuse_foreign(connection)
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            registered = new and bool(first_admin) and _register_first_admin(connection, first_admin)
             connection.commit()
+        return registered
     finally:
         if owned:
             engine.dispose()
+
+
+def _register_first_admin(connection: Connection, username: str) -> bool:
+    from oms_core.storage.tables import operators
+
+    if connection.execute(select(func.count()).select_from(operators)).scalar():
+        return False
+    connection.execute(operators.insert().values(username=username, name="", role="admin"))
+    return True
 
 
 class ForeignDatabase(OmsError):

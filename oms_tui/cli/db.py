@@ -44,7 +44,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def upgrade_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Upgrade the schema and say where."""
     bootstrap.check_database_url(ctx.database_url)
-    bootstrap.upgrade_database(ctx.database_url, adopt=args.force)
+    account = bootstrap.os_account()
+    if bootstrap.upgrade_database(ctx.database_url, adopt=args.force, first_admin=account):
+        print(bootstrap.first_admin_line(account), file=ctx.stderr)
     print(f"database is up to date: {bootstrap.describe_database(ctx.database_url)}", file=ctx.stdout)
     return 0
 

@@ -34,12 +34,13 @@ def demo_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     url = ctx.database_url if ctx.db_given else bootstrap.demo_database_url()
     bootstrap.check_database_url(url)
-    username = bootstrap.current_username()
+    username = bootstrap.session_operator()  # the demo lets anyone be anyone: it is made-up data
     if ctx.stderr.isatty():
         print(f"oms: preparing the demo in {bootstrap.describe_database(url)}", file=ctx.stderr, flush=True)
     report = bootstrap.prepare_demo(url, username)
     if report is not None and ctx.stderr.isatty():
         print(f"oms: {report.summary()}", file=ctx.stderr, flush=True)
     return start_tui(
-        bootstrap.Config(url, operator=username, office=ctx.config, test_gateway=True), upgrade=False
+        bootstrap.Config(url, operator=username, office=ctx.config, test_gateway=True, acting_admin=""),
+        upgrade=False,
     )

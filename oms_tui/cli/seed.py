@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from oms_core import bootstrap
 from oms_core.demo.plan import SEED_LIMITS, SeedPlan
+from oms_core.domain.operators import Role
 from oms_tui.cli.numbers import bounded_int
 
 if TYPE_CHECKING:
@@ -61,6 +62,14 @@ def seed_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Seed and print what was added."""
     plan = SeedPlan(customers=args.customers, products=args.products, orders=args.orders, seed=args.seed)
     bootstrap.check_database_url(ctx.database_url)
+    account = bootstrap.os_account()
+    if bootstrap.upgrade_database(ctx.database_url, adopt=args.force, first_admin=account):
+        print(bootstrap.first_admin_line(account), file=ctx.stderr)
+    application = bootstrap.build(bootstrap.Config(ctx.database_url, office=ctx.config))
+    try:  # made-up customers and orders in an office's database: an admin's decision
+        application.services.operators.require(Role.ADMIN, "adding synthetic data")
+    finally:
+        application.close()
     progress = _progress(ctx)
     report = bootstrap.seed_database(ctx.database_url, plan, progress=progress, adopt=args.force)
     print(report.summary(), file=ctx.stdout)

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 
 def tui_command(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """Run the TUI for the current OS user."""
+    """Run the TUI for the OS account (or, for an admin, the operator ``OMS_OPERATOR`` names)."""
     bootstrap.check_database_scheme(ctx.database_url)  # the full check runs behind the first screen
-    config = bootstrap.Config(ctx.database_url, operator=bootstrap.current_username(), office=ctx.config)
+    config = bootstrap.Config(ctx.database_url, office=ctx.config)
     return start_tui(config, upgrade=True)
 
 
@@ -31,7 +31,7 @@ def start_tui(config: bootstrap.Config, upgrade: bool) -> int:
         try:
             bootstrap.check_database_url(database_url)
             if upgrade:
-                bootstrap.upgrade_database(database_url)
+                bootstrap.upgrade_database(database_url, first_admin=bootstrap.os_account())
             opened.append(bootstrap.build(config))
         except Exception as exc:
             message = bootstrap.database_error_message(exc)

@@ -1,0 +1,93 @@
+"""Operators and roles: who may change them, and an admin acting as another operator."""
+
+from __future__ import annotations
+
+from oms_core.domain.audit import AuditEvent
+from oms_core.domain.errors import ValidationError
+from oms_core.domain.operators import MAX_USERNAME, Operator, Role
+from oms_core.domain.text import clean_field
+from oms_core.services.context import ServiceContext, current_operator, require_role
+
+
+class OperatorService:
+    """Listing operators, changing roles (admins only) and opening a session."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def list(self) -> list[Operator]:
+        """Every operator, by user name."""
+        with self._ctx.read() as uow:
+            return uow.reference.operators()
+
+    def save(self, username: str, role: str, name: str = "") -> Operator:
+        """Add an operator or change one's role (and name, when given). Needs an admin.
+
+        Raises:
+            PermissionDenied: the operator at the keyboard is not an admin.
+            ValidationError: an empty or overlong user name, or an unknown role.
+        """
+        username = clean_field(username)
+        if not username:
+            raise ValidationError("the user name is empty", field="username")
+        if len(username) > MAX_USERNAME:
+            raise ValidationError(f"the user name is longer than {MAX_USERNAME} characters", field="username")
+        try:
+            parsed_role = Role(role)
+        except ValueError:
+            roles = ", ".join(r.value for r in Role)
+            raise ValidationError(f"unknown role {role!r}: choose {roles}", field="role") from None
+        with self._ctx.write() as uow:
+            me = current_operator(uow, self._ctx.operator_username)
+            require_role(me, Role.ADMIN, "changing operators and roles")
+            existing = uow.reference.operator(username)
+            operator = Operator(
+                username, parsed_role, clean_field(name) or (existing.name if existing else "")
+            )
+            uow.reference.save_operator(operator)
+            before = existing.role.value if existing is not None else "not an operator"
+            uow.audit.add(
+                AuditEvent(
+                    None,
+                    self._ctx.audit_name,
+                    "operator role changed",
+                    f"{username}: {before} -> {parsed_role.value}",
+                    self._ctx.clock.now(),
+                )
+            )
+            uow.commit()
+        return operator
+
+    def require(self, role: Role, action: str) -> None:
+        """Refuse ``action`` unless the operator at the keyboard has ``role`` (for work done outside
+        the services, such as seeding synthetic data).
+
+        Raises:
+            PermissionDenied: naming the action and the role needed.
+        """
+        with self._ctx.read() as uow:
+            require_role(current_operator(uow, self._ctx.operator_username), role, action)
+
+    def open_session(self) -> None:
+        """Check that this session may act as its operator, and record it when an admin acts as
+        another operator (the demo, which builds its context without an acting admin, records nothing).
+
+        Raises:
+            PermissionDenied: someone who is not an admin asked to act as another operator.
+        """
+        admin_name = self._ctx.acting_admin
+        if not admin_name:
+            return
+        with self._ctx.write() as uow:
+            admin = current_operator(uow, admin_name)
+            require_role(admin, Role.ADMIN, f"acting as another operator ({self._ctx.operator_username})")
+            uow.audit.add(
+                AuditEvent(
+                    None,
+                    self._ctx.audit_name,
+                    "admin as operator",
+                    f"{admin_name} acts as {self._ctx.operator_username}",
+                    self._ctx.clock.now(),
+                )
+            )
+            uow.commit()
