@@ -29,11 +29,13 @@ from oms_core.read_models import CartView, OrderSummary, ProductSummary
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import (
     PricingContext,
+    QuotedCustomer,
     describe,
     edit_draft,
     load_draft,
+    quote,
+    reprice_draft,
     require_customer,
-    requote,
 )
 from oms_core.services.views import product_summary
 
@@ -61,11 +63,14 @@ class CartService:
                 created_at=now,
                 updated_at=now,
             )
+            quoted = None
             if customer_id is not None:
-                self._attach(uow, order, uow.customers.get(customer_id))
-            customer, products = requote(uow, order)
+                customer = uow.customers.get(customer_id)
+                self._attach(uow, order, customer)
+                quoted = QuotedCustomer.of(customer)
+            products = reprice_draft(uow, order, quoted)
             uow.orders.add(order)
-            view = describe(order, customer, products)
+            view = describe(order, quoted, products)
             uow.commit()
         return view
 
@@ -73,7 +78,7 @@ class CartService:
         """A draft with a fresh quote (prices and stock as they are now)."""
         with self._ctx.read() as uow:
             order = load_draft(uow, draft_id, None)
-            customer, products = requote(uow, order)
+            customer, products = quote(uow, order)
             return describe(order, customer, products)
 
     def my_drafts(self, limit: int = 50) -> list[OrderSummary]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from oms_core.domain.customers import Customer, CustomerType
+from oms_core.domain.customers import Customer, CustomerStatus, CustomerType
 from oms_core.domain.errors import StaleEdit, ValidationError
 from oms_core.domain.orders import Order
 from oms_core.domain.products import Product
@@ -13,7 +14,7 @@ from oms_core.domain.repricing import reprice
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxTable
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import CartView
+from oms_core.read_models import CartView, CustomerSummary
 from oms_core.services.views import cart_view, customer_summary
 
 
@@ -49,25 +50,74 @@ def load_draft(uow: UnitOfWork, draft_id: int, version: int | None) -> Order:
     return order
 
 
+@dataclass(frozen=True, slots=True)
+class QuotedCustomer:
+    """What quoting and showing a cart needs of its customer, without the address book and cards
+    (a customer with 500 addresses costs a cart edit what a customer with one does).
+    """
+
+    summary: CustomerSummary
+    type_code: str
+    status: CustomerStatus
+    tax_exempt: bool
+
+    @classmethod
+    def of(cls, customer: Customer) -> QuotedCustomer:
+        """From a whole customer already loaded."""
+        return cls(customer_summary(customer), customer.type_code, customer.status, customer.tax_exempt)
+
+
 def requote(
     uow: UnitOfWork, order: Order, pricing: PricingContext | None = None
 ) -> tuple[Customer | None, dict[int, Product]]:
-    """Re-price the draft from the catalogue and the customer; return what was loaded."""
-    pricing = pricing or PricingContext(uow)
+    """Re-price the draft from the catalogue and the whole customer; return what was loaded.
+
+    For what needs the customer's addresses or cards (checkout's readiness); a cart edit calls
+    :func:`quote` instead.
+    """
     customer = uow.customers.get(order.customer_id) if order.customer_id else None
+    products = reprice_draft(uow, order, customer, pricing)
+    return customer, products
+
+
+def quote(uow: UnitOfWork, order: Order) -> tuple[QuotedCustomer | None, dict[int, Product]]:
+    """Re-price the draft reading only the customer's summary and pricing (never the whole
+    address book or cards); return what was loaded.
+    """
+    quoted = None
+    if order.customer_id is not None:
+        profile = uow.customers.ordering_profiles([order.customer_id]).get(order.customer_id)
+        summary = uow.customers.summaries([order.customer_id]).get(order.customer_id)
+        if profile is None or summary is None:
+            uow.customers.get(order.customer_id)  # raises NotFound, as loading the customer did
+        else:
+            quoted = QuotedCustomer(summary, profile.type_code, profile.status, profile.tax_exempt)
+    return quoted, reprice_draft(uow, order, quoted)
+
+
+def reprice_draft(
+    uow: UnitOfWork,
+    order: Order,
+    customer: Customer | QuotedCustomer | None,
+    pricing: PricingContext | None = None,
+) -> dict[int, Product]:
+    """Re-price the draft for ``customer`` (already loaded) from the catalogue; return its products."""
+    pricing = pricing or PricingContext(uow)
     products = uow.products.get_many([line.product_id for line in order.lines])
     reprice(
         order,
         products,
-        pricing.customer_type(customer),
+        pricing.types.get(customer.type_code) if customer else None,
         bool(customer and customer.tax_exempt),
         pricing.taxes,
         pricing.shipping(order.shipping_method),
     )
-    return customer, products
+    return products
 
 
-def describe(order: Order, customer: Customer | None, products: dict[int, Product]) -> CartView:
+def describe(
+    order: Order, customer: Customer | QuotedCustomer | None, products: dict[int, Product]
+) -> CartView:
     """The cart view with its warnings (short stock, inactive products, missing choices)."""
     warnings: list[str] = []
     for line in order.lines:
@@ -82,7 +132,11 @@ def describe(order: Order, customer: Customer | None, products: dict[int, Produc
             warnings.append(f"{line.sku}: {short} {kind} (on hand {max(product.stock_on_hand, 0)})")
     if customer is not None and not customer.status.may_order:
         warnings.append(f"customer is {customer.status.label}")
-    summary = customer_summary(customer) if customer else None
+    summary = None
+    if isinstance(customer, QuotedCustomer):
+        summary = customer.summary
+    elif customer is not None:
+        summary = customer_summary(customer)
     return cart_view(order, summary, products, tuple(warnings))
 
 
@@ -96,7 +150,7 @@ def edit_draft(
     order = load_draft(uow, draft_id, version)
     change(order)
     order.updated_at = now
-    customer, products = requote(uow, order)
+    customer, products = quote(uow, order)
     uow.orders.save(order)
     view = describe(order, customer, products)
     uow.commit()

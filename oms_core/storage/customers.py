@@ -6,7 +6,21 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, delete, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from oms_core.domain.customers import (
     Address,
@@ -172,6 +186,26 @@ def _default_shipping_city_state(rows: Iterable[Row[Any]]) -> dict[int, tuple[st
     return {cid: (v[2], v[3]) for cid, v in best.items()}
 
 
+def _first_ids(table: Table, customer_ids: Sequence[int]) -> Select[Any]:
+    """The first (lowest) id of each customer's rows in ``table`` (addresses or cards)."""
+    return (
+        select(func.min(table.c.id))
+        .where(table.c.customer_id.in_(customer_ids))
+        .group_by(table.c.customer_id)
+    )
+
+
+def _default_or_first_address(customer_ids: Sequence[int]) -> ColumnElement[bool]:
+    """Only the addresses a profile or a summary can use: the defaults and each first address, so a
+    customer with 500 addresses costs what a customer with one does.
+    """
+    return or_(
+        addresses.c.is_default_shipping,
+        addresses.c.is_default_billing,
+        addresses.c.id.in_(_first_ids(addresses, customer_ids)),
+    )
+
+
 # Address and CardOnFile fields in their declaration order (their columns have the same names), to
 # build them positionally from a row's tail.
 _ADDRESS_PARTS = tuple(part.name for part in dataclasses.fields(Address))
@@ -238,7 +272,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                     addresses.c.is_default_billing,
                     *(addresses.c[name] for name in _ADDRESS_PARTS),
                 )
-                .where(addresses.c.customer_id.in_(batch))
+                .where(addresses.c.customer_id.in_(batch), _default_or_first_address(batch))
                 .order_by(addresses.c.id)
             ).all()
             for row in rows:
@@ -252,7 +286,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             first_card: dict[int, CardOnFile] = {}
             card_rows = self._conn.execute(
                 select(cards.c.customer_id, *(cards.c[name] for name in _CARD_PARTS))
-                .where(cards.c.customer_id.in_(batch))
+                .where(cards.c.id.in_(_first_ids(cards, batch)))
                 .order_by(cards.c.id)
             ).all()
             for customer_id, *card in card_rows:
@@ -477,7 +511,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                     addresses.c.city,
                     addresses.c.state,
                     addresses.c.is_default_shipping,
-                ).where(addresses.c.customer_id.in_(ids))
+                ).where(addresses.c.customer_id.in_(ids), _default_or_first_address(ids))
             )
         )
         return [

@@ -441,3 +441,27 @@ def test_an_override_is_kept_to_the_cent_so_the_quote_matches_what_is_stored(
 @pytest.fixture
 def sam_services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
     return _services(fake_factory, clock, operator="sam")
+
+
+def test_cart_edits_never_load_the_customers_whole_address_book_and_cards(services, ann, monkeypatch):
+    """A customer with 500 addresses and 30 cards costs a cart edit what a customer with one does:
+    the edits read the customer's summary and pricing, never the whole record."""
+    from tests.fakes import FakeCustomerRepository
+
+    draft = services.cart.start(ann.id)
+    whole_loads: list[int] = []
+    real_get = FakeCustomerRepository.get
+
+    def counting_get(self, customer_id: int):
+        whole_loads.append(customer_id)
+        return real_get(self, customer_id)
+
+    monkeypatch.setattr(FakeCustomerRepository, "get", counting_get)
+    draft = services.cart.add_line(draft.id, SKU_CABERNET, 2)
+    draft = services.cart.set_quantity(draft.id, draft.lines[0].id, 3)
+    draft = services.cart.set_notes(draft.id, "leave at the door")
+    draft = services.cart.get(draft.id)
+    assert whole_loads == []
+    assert draft.customer is not None and draft.customer.number == ann.number
+    assert draft.customer.city == "Fresno" and draft.customer.state == "CA"
+    assert draft.lines[0].quantity == 3
