@@ -17,6 +17,7 @@ from typing import Self
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.batches import Batch, BatchKind, MemberCounts, MemberResult, MemberRow, MemberTarget
+from oms_core.domain.customer_search import CustomerQuery
 from oms_core.domain.customers import (
     Address,
     AddressBookEntry,
@@ -35,25 +36,6 @@ from oms_core.domain.products import Product
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxRate
 from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, OrderSummary
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerQuery:
-    """A parsed search string. Every non-empty field is a case-insensitive prefix to match.
-
-    Attributes:
-        text: lower-cased text matched against last name, company, email and ``first last``.
-        first: with ``last``: the first-name prefix when the query had two words.
-        last: with ``first``: the last-name prefix when the query had two words.
-        digits: the query's digits when it looks like a phone number (at least 3 digits).
-        number: an upper-cased customer-number prefix (``C0001``) when it looks like one.
-    """
-
-    text: str = ""
-    first: str = ""
-    last: str = ""
-    digits: str = ""
-    number: str = ""
 
 
 class CustomerRepository(abc.ABC):

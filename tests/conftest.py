@@ -20,8 +20,10 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from oms_core.ports import UnitOfWorkFactory
 from oms_core.storage import SqlUnitOfWorkFactory, make_engine, upgrade_schema
 from oms_core.storage.tables import CUSTOMER_COUNTER, FIRST_ORDER_NUMBER, ORDER_COUNTER, counters, metadata
+from tests.fakes import FakeUnitOfWorkFactory
 
 PG_ADMIN_URL = os.environ.get("OMS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -81,16 +83,36 @@ def _truncate_postgres(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A clean, migrated database for this test alone, on each backend."""
-    if request.param == "sqlite":
+def _clean_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
         path = tmp_path / "oms.db"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("_postgres_database")
     _truncate_postgres(url)
     return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean, migrated database for this test alone, on each backend."""
+    return _clean_database(request, request.param, tmp_path)
+
+
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
+    """A unit-of-work factory on an empty store: the in-memory fake, SQLite and PostgreSQL.
+
+    Repository contract tests take this fixture, so the fake cannot drift from the real thing.
+    """
+    if request.param == "fake":
+        yield FakeUnitOfWorkFactory()
+        return
+    engine = make_engine(_clean_database(request, request.param, tmp_path))
+    try:
+        yield SqlUnitOfWorkFactory(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

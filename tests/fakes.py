@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import phonenumbers
-
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.batches import Batch, BatchMember
+from oms_core.domain.customer_search import ranked, search_parts
 from oms_core.domain.customers import (
     AddressBookEntry,
     CardOnFile,
@@ -53,6 +52,7 @@ from oms_core.ports import (
     UnitOfWorkFactory,
 )
 from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, OrderSummary
+from oms_core.storage.customers import search_keys
 from tests.fake_batches import FakeBatchRepository
 from tests.fake_outbox import FakeOutboxRepository
 from tests.fake_shipments import FakeShipmentRepository
@@ -179,16 +179,6 @@ PRODUCTS: tuple[Product, ...] = (
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def national_digits(phone: str) -> str:
-    """The national digits of a stored phone: ``+15035551234`` -> ``5035551234``."""
-    if not phone:
-        return ""
-    try:
-        return str(phonenumbers.parse(phone, "US").national_number)
-    except phonenumbers.NumberParseException:
-        return "".join(ch for ch in phone if ch.isdigit())
-
-
 def customer_summary(customer: Customer) -> CustomerSummary:
     """The search-row view of a customer; city and state from the default ship-to."""
     assert customer.id is not None
@@ -206,52 +196,6 @@ def customer_summary(customer: Customer) -> CustomerSummary:
         type_code=customer.type_code,
         status=str(customer.status),
     )
-
-
-def _matches(customer: Customer, query: CustomerQuery) -> bool:
-    """Whether any non-empty part of ``query`` matches ``customer``."""
-    if query.text:
-        full = f"{customer.first_name} {customer.last_name}".lower()
-        fields = (customer.last_name.lower(), customer.company.lower(), customer.email.lower(), full)
-        if any(f.startswith(query.text) for f in fields):
-            return True
-    if (
-        query.first
-        and query.last
-        and customer.first_name.lower().startswith(query.first.lower())
-        and customer.last_name.lower().startswith(query.last.lower())
-    ):
-        return True
-    if query.digits and any(
-        national_digits(p).startswith(query.digits) for p in (customer.phone, customer.alt_phone) if p
-    ):
-        return True
-    return bool(query.number) and customer.number.upper().startswith(query.number.upper())
-
-
-def _rank(customer: Customer, query: CustomerQuery) -> tuple[int, str, str, str]:
-    """Exact number, exact email, last names, then "first last", companies, the rest."""
-    if query.number and customer.number.upper() == query.number.upper():
-        tier = 0
-    elif query.text and customer.email.lower() == query.text.lower():
-        tier = 1
-    elif query.text and customer.last_name.lower().startswith(query.text):
-        tier = 2
-    elif query.text and (
-        f"{customer.first_name} {customer.last_name}".lower().startswith(query.text)
-        or (
-            query.first
-            and query.last
-            and customer.last_name.lower().startswith(query.last)
-            and customer.first_name.lower().startswith(query.first)
-        )
-    ):
-        tier = 3
-    elif query.text and customer.company.lower().startswith(query.text):
-        tier = 4
-    else:
-        tier = 5
-    return (tier, customer.last_name.lower(), customer.first_name.lower(), customer.number)
 
 
 # --- the store ----------------------------------------------------------------------------------
@@ -328,7 +272,12 @@ class FakeCustomerRepository(_Repo, CustomerRepository):
         return {i: OrderingProfile.of(customer) for i, customer in self.get_many(customer_ids).items()}
 
     def add(self, customer: Customer) -> int:
-        """Insert; sets the ids of the customer, its addresses and its cards."""
+        """Insert; sets the ids of the customer, its addresses and its cards. A customer without a
+        number gets the next one.
+        """
+        if not customer.number.strip():
+            customer.number = self.next_number()
+        customer.number = customer.number.strip().upper()
         customer.id = self._db.next_id("customers")
         for entry in customer.addresses:
             entry.id = self._db.next_id("addresses")
@@ -391,10 +340,12 @@ class FakeCustomerRepository(_Repo, CustomerRepository):
         stored.cards = [c for c in stored.cards if c.id != card_id]
 
     def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
-        """Customers matching any part of the query, ranked; an empty query matches nobody."""
-        found = [c for c in self._db.customers.values() if _matches(c, query)]
-        found.sort(key=lambda c: _rank(c, query))
-        return [customer_summary(c) for c in found[offset : offset + limit]]
+        """Customers matching any part of the query, ranked by the domain's search policy (as
+        storage ranks them); an empty query matches nobody.
+        """
+        candidates = ((customer_id, search_keys(c)) for customer_id, c in self._db.customers.items())
+        found = ranked(candidates, search_parts(query))[max(offset, 0) : max(offset, 0) + limit]
+        return [customer_summary(self._db.customers[customer_id]) for customer_id in found]
 
     def summaries(self, customer_ids: Sequence[int]) -> dict[int, CustomerSummary]:
         """Summaries keyed by id; missing ids are absent."""

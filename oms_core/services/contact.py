@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -53,13 +51,3 @@ def display_phone(e164: str, region: str = "US") -> str:
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def national_digits(e164: str) -> str:
-    """The national significant digits of an E.164 number: the search key for phones."""
-    if not e164:
-        return ""
-    try:
-        return str(phonenumbers.parse(e164, None).national_number)
-    except phonenumbers.NumberParseException:
-        return re.sub(r"\D", "", e164)

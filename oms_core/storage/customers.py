@@ -22,6 +22,15 @@ from sqlalchemy import (
     update,
 )
 
+from oms_core.domain.customer_search import (
+    SORT_KEYS,
+    CustomerQuery,
+    Match,
+    SearchKey,
+    SearchPart,
+    in_search_order,
+    search_parts,
+)
 from oms_core.domain.customers import (
     Address,
     AddressBookEntry,
@@ -32,7 +41,7 @@ from oms_core.domain.customers import (
     format_customer_number,
 )
 from oms_core.domain.errors import NotFound, StaleEdit
-from oms_core.ports import CustomerQuery, CustomerRepository
+from oms_core.ports import CustomerRepository
 from oms_core.read_models import CustomerSummary
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import next_prefix, phone_key, text_key
@@ -70,6 +79,12 @@ def customer_key_values(values: dict[str, Any]) -> dict[str, str]:
         "phone_key": phone_key(values.get("phone", "")),
         "alt_phone_key": phone_key(values.get("alt_phone", "")),
     }
+
+
+def search_keys(customer: Customer) -> dict[SearchKey, str]:
+    """The customer's search keys as storage stores them (the test fakes rank by these too)."""
+    values = _customer_values(customer)
+    return {key: values[key.value] for key in SearchKey if key is not SearchKey.ID}
 
 
 def _customer_values(customer: Customer) -> dict[str, Any]:
@@ -440,10 +455,11 @@ class SqlCustomerRepository(Repository, CustomerRepository):
     # -- search --------------------------------------------------------------------------------
 
     def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
-        """Customers matching any part of ``query``, ranked: exact number, exact email, last-name
-        matches, "first last" matches, companies, then the looser rest; by name within each tier.
+        """Customers matching any part of ``query``, ranked by the domain's search policy
+        (:mod:`oms_core.domain.customer_search`): exact number, exact email, last names, "first
+        last", companies, then the looser rest; by name within each tier.
 
-        Every non-empty part is an index range read of at most ``limit + offset`` rows, all in one
+        Every part is an index range read of at most ``limit + offset`` rows, all in one
         ``UNION ALL`` round trip; the parts are merged and ranked here. Name parts read the name
         index in name order, so they are exact. Looser parts (company, email, phones, number) take
         their first rows in their own index's order, so a prefix as loose as an area code never
@@ -452,39 +468,12 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         if limit <= 0:
             return []
         want = limit + max(offset, 0)
-        text = text_key(query.text)
-        number = query.number.strip().upper()
-        first, last = text_key(query.first), text_key(query.last)
         search = _UnionSearch(want)
-        exact_email = ("email_key", text, "=")
-        if text:
-            search.part(2, ("last_key", "first_key", "number"), ("last_key", text))
-            head, space, tail = text.partition(" ")
-            if not space:
-                search.part(3, ("first_key", "last_key", "number"), ("first_key", head))
-            elif tail:
-                search.part(
-                    3, ("first_key", "last_key", "number"), ("first_key", head, "="), ("last_key", tail)
-                )
-            else:
-                search.part(3, ("first_key", "last_key", "number"), ("first_key", head, "="))
-            search.part(4, ("company_key", "id"), ("company_key", text))
-            search.part(5, ("email_key", "id"), ("email_key", text), exact=(1, exact_email))
-        if first and last:
-            search.part(2, ("last_key", "first_key", "number"), ("last_key", last), ("first_key", first))
-        for digits in _digit_prefixes(query.digits):
-            search.part(6, ("phone_key", "id"), ("phone_key", digits))
-            search.part(7, ("alt_phone_key", "id"), ("alt_phone_key", digits))
-        if number:
-            search.part(8, ("number",), ("number", number), exact=(0, ("number", number, "=")))
-        # Best tier per customer; within a tier, the order its part read its index in, so the
-        # pages of a long result follow on from each other.
-        best: dict[int, tuple[Any, ...]] = {}
-        for customer_id, *key in search.run(self._conn):
-            rank = tuple(key)
-            if customer_id not in best or rank < best[customer_id]:
-                best[customer_id] = rank
-        page = sorted(best, key=lambda customer_id: (best[customer_id], customer_id))
+        for part in search_parts(query):
+            search.part(part)
+        # Each part read its index in the order that ranks within its tier, so the pages of a
+        # long result follow on from each other.
+        page = in_search_order((row[0], tuple(row[1:])) for row in search.run(self._conn))
         page = page[max(offset, 0) : want]
         if not page:
             return []
@@ -566,11 +555,10 @@ class SqlCustomerRepository(Repository, CustomerRepository):
 class _UnionSearch:
     """One round trip for every part of a customer search: a ``UNION ALL`` of index range reads.
 
-    Each part reads only what its own index holds (the customer id, its tier and its sort keys),
-    in that index's order, stopping after a page: no table row is touched and nothing is sorted
-    until the parts are merged. What the operator most likely means comes first: the exact number
-    (tier 0) or email (1), last names (2), "first last" (3), companies (4), email prefixes (5),
-    phones (6, 7), number prefixes (8).
+    The parts and their ranking are the domain's (:mod:`oms_core.domain.customer_search`). Each
+    part reads only what its own index holds (the customer id, its tier and its sort keys), in that
+    index's order, stopping after a page: no table row is touched and nothing is sorted until the
+    parts are merged.
 
     Building SQLAlchemy constructs per keystroke cost more than the queries themselves, so the
     statement is plain parameterised SQL over a fixed set of column names (never user text).
@@ -596,26 +584,21 @@ class _UnionSearch:
                 clauses.append(f"{column} < :{name}_hi")
         return " AND ".join(clauses)
 
-    def part(
-        self,
-        tier: int,
-        order: tuple[str, ...],
-        *conditions: tuple[str, ...],
-        exact: tuple[int, tuple[str, ...]] | None = None,
-    ) -> None:
-        """Add a part: rows matching ``conditions``, read in ``order`` (an index's columns).
-
-        With ``exact``, rows that also meet its condition get its better tier instead.
-        """
-        where = self._where(conditions)
-        tier_sql = str(tier)
-        if exact is not None:
-            tier_sql = f"CASE WHEN {self._where((exact[1],))} THEN {exact[0]} ELSE {tier} END"
-        keys = [f"{column}" if column != "id" else "''" for column in order[:3]]
-        keys += ["''"] * (3 - len(keys))
+    def part(self, part: SearchPart) -> None:
+        """Add a part: the rows meeting its matches, read in its order (an index's columns)."""
+        where = self._where(tuple(_condition(match) for match in part.matches))
+        tier_sql = str(part.tier)
+        if part.better is not None:
+            better_tier, better = part.better
+            tier_sql = (
+                f"CASE WHEN {self._where((_condition(better),))} THEN {better_tier} ELSE {part.tier} END"
+            )
+        keys = [key.value if key is not SearchKey.ID else "''" for key in part.order[:SORT_KEYS]]
+        keys += ["''"] * (SORT_KEYS - len(keys))
+        order = ", ".join(key.value for key in part.order)
         self.arms.append(
             f"SELECT id, {tier_sql} AS tier, {keys[0]} AS k1, {keys[1]} AS k2, {keys[2]} AS k3 "  # noqa: S608
-            f"FROM customers WHERE {where} ORDER BY {', '.join(order)} LIMIT :want"
+            f"FROM customers WHERE {where} ORDER BY {order} LIMIT :want"
         )
 
     def run(self, conn: Connection) -> list[Row[Any]]:
@@ -630,33 +613,6 @@ class _UnionSearch:
         return list(conn.execute(text(union), self.params))
 
 
-def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
-    """``column >= prefix AND column < next(prefix)``: a b-tree range on both backends."""
-    upper = next_prefix(prefix)
-    if upper is None:
-        return column >= prefix
-    return and_(column >= prefix, column < upper)
-
-
-def _first_last_part(text: str) -> tuple[ColumnElement[bool], Any]:
-    """``text`` as a prefix of ``first last``: a first-name prefix for one word, else the exact first
-    name and a last-name prefix (``"ann sm"``).
-    """
-    head, space, tail = text.partition(" ")
-    if not space:
-        return (_prefix(c.first_key, head), c.first_key)
-    condition = c.first_key == head
-    if tail:
-        condition = and_(condition, _prefix(c.last_key, tail))
-    return (condition, None if tail else c.first_key)
-
-
-def _digit_prefixes(digits: str) -> list[str]:
-    """The digits as typed, and without a North American ``1`` country code when they carry one."""
-    digits = "".join(ch for ch in digits if ch.isdigit())
-    if not digits:
-        return []
-    prefixes = [digits]
-    if len(digits) == 11 and digits.startswith("1"):
-        prefixes.append(digits[1:])
-    return prefixes
+def _condition(match: Match) -> tuple[str, ...]:
+    """A match as ``_UnionSearch`` conditions take it: (column, value) or (column, value, "=")."""
+    return (match.key.value, match.value, "=") if match.whole else (match.key.value, match.value)

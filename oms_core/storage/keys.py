@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from oms_core.domain.customer_search import text_key
 
-def text_key(value: str) -> str:
-    """The lower-cased, trimmed key of a name, company or email."""
-    return value.strip().lower()
+__all__ = ["next_prefix", "phone_key", "text_key"]
 
 
 def phone_key(phone: str) -> str:

@@ -11,7 +11,6 @@ import pytest
 from oms_core.domain.customers import Address, AddressBookEntry, Customer
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
 from oms_core.domain.orders import Order, OrderLine, OrderStatus
-from oms_core.ports import CustomerQuery
 from oms_core.read_models import OrderFilter
 from tests.fakes import (
     SKU_CORKSCREW,
@@ -157,52 +156,6 @@ def test_order_numbers_start_at_1001_and_skip_nothing_rolled_back(
         assert uow.orders.next_number() == 1002
 
 
-def test_search_ranks_exact_number_then_exact_email_then_names(
-    fake_factory: FakeUnitOfWorkFactory,
-) -> None:
-    zed = _add_customer(fake_factory, _customer("Zed", "Smith"))  # C000001
-    ann = _add_customer(fake_factory, _customer("Ann", "Smithers", email="smith@example.com"))
-    bob = _add_customer(fake_factory, _customer("Bob", "Smith"))
-    _add_customer(fake_factory, _customer("Cy", "Jones"))
-    abe = _add_customer(fake_factory, _customer("Abe", "Able", email="smith@example.com.au"))
-
-    with fake_factory() as uow:
-        by_text = uow.customers.search(CustomerQuery(text="smith@example.com"), limit=10)
-        assert [c.id for c in by_text] == [ann, abe]
-
-        by_name = uow.customers.search(CustomerQuery(text="smith"), limit=10)
-        # Last names starting "smith" first; Abe matches only by his email, so he comes last.
-        assert [c.id for c in by_name] == [bob, zed, ann, abe]
-
-        mixed = uow.customers.search(CustomerQuery(text="smith", number="C000001"), limit=10)
-        assert [c.id for c in mixed] == [zed, bob, ann, abe]
-
-        paged = uow.customers.search(CustomerQuery(text="smith"), limit=1, offset=1)
-        assert [c.id for c in paged] == [zed]
-
-
-def test_search_matches_phone_digits_and_first_last(fake_factory: FakeUnitOfWorkFactory) -> None:
-    ann = _add_customer(
-        fake_factory,
-        _customer(
-            "Ann",
-            "Smith",
-            phone="+15035551234",
-            addresses=[
-                AddressBookEntry(None, Address(city="Portland", state="OR"), is_default_shipping=True)
-            ],
-        ),
-    )
-    alt = _add_customer(fake_factory, _customer("Al", "Tee", alt_phone="+15035559999"))
-    with fake_factory() as uow:
-        by_phone = uow.customers.search(CustomerQuery(digits="503555"), limit=10)
-        assert [c.id for c in by_phone] == [ann, alt]
-        assert (by_phone[0].city, by_phone[0].state) == ("Portland", "OR")
-        by_name = uow.customers.search(CustomerQuery(text="an sm", first="an", last="sm"), limit=10)
-        assert [c.id for c in by_name] == [ann]
-        assert uow.customers.search(CustomerQuery(digits="1503"), limit=10) == []
-
-
 def test_duplicates_share_an_email_or_a_phone(fake_factory: FakeUnitOfWorkFactory) -> None:
     ann = _add_customer(fake_factory, _customer("Ann", "Smith", email="Ann@Example.com"))
     bob = _add_customer(fake_factory, _customer("Bob", "Smith", alt_phone="+15035551234"))
@@ -252,11 +205,3 @@ def test_fixed_clock_is_aware_utc_and_advances(clock: FixedClock) -> None:
     assert clock.now().minute == 5
     with pytest.raises(ValueError):
         clock.set(datetime(2026, 1, 1))  # noqa: DTZ001
-
-
-def test_a_last_name_match_ranks_above_a_first_name_match(fake_factory: FakeUnitOfWorkFactory) -> None:
-    gary = _add_customer(fake_factory, _customer("Gary", "Adams"))
-    garcia = _add_customer(fake_factory, _customer("Zoe", "Garcia"))
-    with fake_factory() as uow:
-        found = uow.customers.search(CustomerQuery(text="gar"), limit=10)
-    assert [c.id for c in found] == [garcia, gary]

@@ -133,7 +133,7 @@ def people(services: Services) -> dict[str, CustomerDetail]:
         ("212-555-7000", ["bob"]),
         ("+1 212 555 7000", ["bob"]),
         ("C000003", ["bob"]),
-        ("c00000", ["bob", "ann", "annie"]),
+        ("c00000", ["ann", "annie", "bob"]),  # number prefixes come in number order
         ("zzz", []),
     ],
 )

@@ -1,4 +1,7 @@
-"""Customers on both backends: round trips, versions, address book, cards, search and duplicates."""
+"""The customer repository's contract, run against the in-memory fake, SQLite and PostgreSQL (the
+``store`` fixture), so the fake the service tests use cannot drift from the real thing: round
+trips, versions, address book, cards, search ranking and duplicates.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,12 @@ import pytest
 
 from oms_core.domain.customers import AddressBookEntry, CardOnFile, CustomerStatus, OrderingProfile
 from oms_core.domain.errors import NotFound, StaleEdit
-from oms_core.ports import CustomerQuery
-from oms_core.storage import SqlUnitOfWorkFactory
+from oms_core.ports import CustomerQuery, UnitOfWorkFactory
 from tests.integration.storage_builders import add_customer, address, customer
 
 
 def test_a_customer_with_addresses_and_cards_comes_back_as_it_was_saved(
-    uow_factory: SqlUnitOfWorkFactory,
+    store: UnitOfWorkFactory,
 ) -> None:
     made = customer("Ann", "Smith", email="Ann@Example.com", phone="+15035551234", alt_phone="+442079460000")
     made.company = "Smith Cellars"
@@ -27,7 +29,7 @@ def test_a_customer_with_addresses_and_cards_comes_back_as_it_was_saved(
         AddressBookEntry(None, address(city="Bend"), label="Cabin", is_default_shipping=True),
     ]
     made.cards = [CardOnFile(None, "tok_test_4242_ab", "Visa", "4242", 4, 2030)]
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         customer_id = uow.customers.add(made)
         uow.commit()
 
@@ -35,40 +37,40 @@ def test_a_customer_with_addresses_and_cards_comes_back_as_it_was_saved(
     assert made.number == "C000001"
     assert all(entry.id is not None for entry in made.addresses)
     assert made.cards[0].id is not None
-    with uow_factory() as uow:
+    with store() as uow:
         loaded = uow.customers.get(customer_id)
     assert loaded == made
 
 
-def test_a_missing_customer_is_not_found(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory() as uow, pytest.raises(NotFound):
+def test_a_missing_customer_is_not_found(store: UnitOfWorkFactory) -> None:
+    with store() as uow, pytest.raises(NotFound):
         uow.customers.get(999)
 
 
-def test_customers_are_found_by_number_whatever_its_case(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_customers_are_found_by_number_whatever_its_case(store: UnitOfWorkFactory) -> None:
+    with store(write=True) as uow:
         made = add_customer(uow, "Ann", "Smith")
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         found = uow.customers.get_by_number(" c000001 ")
         missing = uow.customers.get_by_number("C999999")
     assert found is not None and found.id == made.id
     assert missing is None
 
 
-def test_many_customers_load_at_once_and_missing_ids_are_left_out(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_many_customers_load_at_once_and_missing_ids_are_left_out(store: UnitOfWorkFactory) -> None:
+    with store(write=True) as uow:
         ann = add_customer(uow, "Ann", "Smith", city="Portland")
         bob = add_customer(uow, "Bob", "Jones")
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         found = uow.customers.get_many([ann.id, bob.id, 12345])  # type: ignore[list-item]
     assert set(found) == {ann.id, bob.id}
     assert found[ann.id].addresses[0].address.city == "Portland"  # type: ignore[index]
 
 
 def test_ordering_profiles_match_the_whole_customers_in_every_address_book_shape(
-    uow_factory: SqlUnitOfWorkFactory,
+    store: UnitOfWorkFactory,
 ) -> None:
     def entry(city: str, billing: bool = False, shipping: bool = False) -> AddressBookEntry:
         return AddressBookEntry(
@@ -91,7 +93,7 @@ def test_ordering_profiles_match_the_whole_customers_in_every_address_book_shape
         ),
     }
     ids = []
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         for index, (addresses, cards) in enumerate(shapes.values()):
             made = customer("Pat", f"Shape{index}")
             made.addresses, made.cards = addresses, cards
@@ -99,7 +101,7 @@ def test_ordering_profiles_match_the_whole_customers_in_every_address_book_shape
             made.status = CustomerStatus.ON_HOLD if index == 3 else CustomerStatus.ACTIVE
             ids.append(uow.customers.add(made))
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         profiles = uow.customers.ordering_profiles([*ids, 12345])
         whole = uow.customers.get_many(ids)
     assert set(profiles) == set(ids)
@@ -110,11 +112,11 @@ def test_ordering_profiles_match_the_whole_customers_in_every_address_book_shape
     assert profiles[ids[6]].card.last4 == "1111"  # type: ignore[union-attr]
 
 
-def test_customer_numbers_are_allocated_in_sequence_without_gaps(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_customer_numbers_are_allocated_in_sequence_without_gaps(store: UnitOfWorkFactory) -> None:
+    with store(write=True) as uow:
         first = uow.customers.next_number()
         uow.rollback()
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         numbers = [uow.customers.next_number() for _ in range(3)]
         uow.commit()
     assert first == "C000001"
@@ -122,39 +124,39 @@ def test_customer_numbers_are_allocated_in_sequence_without_gaps(uow_factory: Sq
 
 
 def test_an_update_increments_the_version_and_a_stale_one_is_refused(
-    uow_factory: SqlUnitOfWorkFactory,
+    store: UnitOfWorkFactory,
 ) -> None:
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         made = add_customer(uow, "Ann", "Smith")
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         mine = uow.customers.get(made.id)  # type: ignore[arg-type]
         theirs = uow.customers.get(made.id)  # type: ignore[arg-type]
 
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         theirs.last_name = "Smythe"
         uow.customers.update(theirs)
         uow.commit()
     assert theirs.version == 2
 
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         mine.notes = "my change"
         with pytest.raises(StaleEdit, match="changed by someone else"):
             uow.customers.update(mine)
     assert mine.version == 1
-    with uow_factory() as uow:
+    with store() as uow:
         stored = uow.customers.get(made.id)  # type: ignore[arg-type]
     assert (stored.last_name, stored.notes, stored.version) == ("Smythe", "", 2)
 
 
-def test_updating_a_customer_that_is_gone_is_not_found(uow_factory: SqlUnitOfWorkFactory) -> None:
+def test_updating_a_customer_that_is_gone_is_not_found(store: UnitOfWorkFactory) -> None:
     ghost = dataclasses.replace(customer(), id=4040, number="C004040")
-    with uow_factory(write=True) as uow, pytest.raises(NotFound):
+    with store(write=True) as uow, pytest.raises(NotFound):
         uow.customers.update(ghost)
 
 
-def test_the_address_book_keeps_one_default_of_each_kind(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_the_address_book_keeps_one_default_of_each_kind(store: UnitOfWorkFactory) -> None:
+    with store(write=True) as uow:
         made = add_customer(uow, "Ann", "Smith", city="Portland")
         home = made.addresses[0]
         cabin = AddressBookEntry(None, address(city="Bend"), label="Cabin", is_default_shipping=True)
@@ -162,54 +164,56 @@ def test_the_address_book_keeps_one_default_of_each_kind(uow_factory: SqlUnitOfW
         uow.commit()
     assert cabin.id == cabin_id
 
-    with uow_factory() as uow:
+    with store() as uow:
         book = {a.id: a for a in uow.customers.get(made.id).addresses}  # type: ignore[arg-type]
     assert book[home.id].is_default_billing and not book[home.id].is_default_shipping
     assert book[cabin_id].is_default_shipping and not book[cabin_id].is_default_billing
 
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         home.is_default_shipping = True
         home.label = "Home again"
         uow.customers.save_address(made.id, home)  # type: ignore[arg-type]
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         book = {a.id: a for a in uow.customers.get(made.id).addresses}  # type: ignore[arg-type]
     assert book[home.id].is_default_shipping and book[home.id].label == "Home again"
     assert not book[cabin_id].is_default_shipping
 
 
-def test_an_address_of_another_customer_cannot_be_saved_or_deleted(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_an_address_of_another_customer_cannot_be_saved_or_deleted(
+    store: UnitOfWorkFactory,
+) -> None:
+    with store(write=True) as uow:
         ann = add_customer(uow, "Ann", "Smith", city="Portland")
         bob = add_customer(uow, "Bob", "Jones")
         uow.commit()
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         with pytest.raises(NotFound):
             uow.customers.save_address(bob.id, ann.addresses[0])  # type: ignore[arg-type]
         with pytest.raises(NotFound):
             uow.customers.delete_address(bob.id, ann.addresses[0].id)  # type: ignore[arg-type]
 
 
-def test_addresses_and_cards_can_be_removed(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_addresses_and_cards_can_be_removed(store: UnitOfWorkFactory) -> None:
+    with store(write=True) as uow:
         made = add_customer(uow, "Ann", "Smith", city="Portland")
         card_id = uow.customers.add_card(
             made.id, CardOnFile(None, "tok_test_1111_x", "Visa", "1111", 1, 2031)
         )  # type: ignore[arg-type]
         uow.commit()
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         uow.customers.delete_address(made.id, made.addresses[0].id)  # type: ignore[arg-type]
         uow.customers.delete_card(made.id, card_id)  # type: ignore[arg-type]
         with pytest.raises(NotFound):
             uow.customers.delete_card(made.id, card_id)  # type: ignore[arg-type]
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         loaded = uow.customers.get(made.id)  # type: ignore[arg-type]
     assert loaded.addresses == [] and loaded.cards == []
 
 
-def test_summaries_take_city_and_state_from_the_default_ship_to(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_summaries_take_city_and_state_from_the_default_ship_to(store: UnitOfWorkFactory) -> None:
+    with store(write=True) as uow:
         made = add_customer(uow, "Ann", "Smith", city="Portland")
         uow.customers.save_address(
             made.id,  # type: ignore[arg-type]
@@ -217,7 +221,7 @@ def test_summaries_take_city_and_state_from_the_default_ship_to(uow_factory: Sql
         )
         plain = add_customer(uow, "Bob", "Jones")
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         summaries = uow.customers.summaries([made.id, plain.id])  # type: ignore[list-item]
     assert (summaries[made.id].city, summaries[made.id].state) == ("Reno", "NV")  # type: ignore[index]
     assert (summaries[plain.id].city, summaries[plain.id].state) == ("", "")  # type: ignore[index]
@@ -228,7 +232,7 @@ def test_summaries_take_city_and_state_from_the_default_ship_to(uow_factory: Sql
 
 
 @pytest.fixture
-def directory(uow_factory: SqlUnitOfWorkFactory) -> dict[str, int]:
+def directory(store: UnitOfWorkFactory) -> dict[str, int]:
     """Customers to search, by nickname."""
     people = {
         "ann": customer("Ann", "Smith", email="ann@example.com", phone="+15035551234", city="Portland"),
@@ -239,87 +243,100 @@ def directory(uow_factory: SqlUnitOfWorkFactory) -> dict[str, int]:
         "acme": customer("", "", email="orders@acme.test", company="Acme Cellars"),
         "eve": customer("Eve", "Anderson", email="eve@example.com", phone="+14155550100"),
     }
-    with uow_factory(write=True) as uow:
+    with store(write=True) as uow:
         for person in people.values():
             uow.customers.add(person)
         uow.commit()
     return {nick: person.id for nick, person in people.items()}  # type: ignore[misc]
 
 
-def _search(
-    uow_factory: SqlUnitOfWorkFactory, query: CustomerQuery, limit: int = 20, offset: int = 0
-) -> list[str]:
-    with uow_factory() as uow:
+def _search(store: UnitOfWorkFactory, query: CustomerQuery, limit: int = 20, offset: int = 0) -> list[str]:
+    with store() as uow:
         return [
             f"{s.first_name} {s.last_name}".strip() or s.company
             for s in uow.customers.search(query, limit, offset)
         ]
 
 
-def test_a_last_name_prefix_finds_customers_in_name_order(uow_factory, directory) -> None:
-    found = _search(uow_factory, CustomerQuery(text="smi"))
+def test_a_last_name_prefix_finds_customers_in_name_order(store, directory) -> None:
+    found = _search(store, CustomerQuery(text="smi"))
     # Last-name matches come first; Cory Jones matches only by company and email, so he follows.
     assert found == ["Ann Smith", "Bob Smith", "Anna Smithers", "Cory Jones"]
 
 
-def test_search_ignores_case_and_surrounding_space(uow_factory, directory) -> None:
-    assert _search(uow_factory, CustomerQuery(text=" SMITHERS ")) == ["Anna Smithers"]
-    assert _search(uow_factory, CustomerQuery(text="émi")) == ["Dee Émile"]
-    assert _search(uow_factory, CustomerQuery(text="ÉMILE")) == ["Dee Émile"]
+def test_search_ignores_case_and_surrounding_space(store, directory) -> None:
+    assert _search(store, CustomerQuery(text=" SMITHERS ")) == ["Anna Smithers"]
+    assert _search(store, CustomerQuery(text="émi")) == ["Dee Émile"]
+    assert _search(store, CustomerQuery(text="ÉMILE")) == ["Dee Émile"]
 
 
-def test_a_company_prefix_finds_the_company(uow_factory, directory) -> None:
-    assert _search(uow_factory, CustomerQuery(text="acme c")) == ["Acme Cellars"]
+def test_a_company_prefix_finds_the_company(store, directory) -> None:
+    assert _search(store, CustomerQuery(text="acme c")) == ["Acme Cellars"]
 
 
-def test_an_email_prefix_finds_the_customer_and_an_exact_email_ranks_first(uow_factory, directory) -> None:
-    assert _search(uow_factory, CustomerQuery(text="bob.sm")) == ["Bob Smith"]
+def test_an_email_prefix_finds_the_customer_and_an_exact_email_ranks_first(store, directory) -> None:
+    assert _search(store, CustomerQuery(text="bob.sm")) == ["Bob Smith"]
     # "ann@example.com" is exact for Ann; "ann" alone also finds Anna by first name and email.
-    assert _search(uow_factory, CustomerQuery(text="ann")) == ["Ann Smith", "Anna Smithers"]
-    assert _search(uow_factory, CustomerQuery(text="anna@example.com")) == ["Anna Smithers"]
+    assert _search(store, CustomerQuery(text="ann")) == ["Ann Smith", "Anna Smithers"]
+    assert _search(store, CustomerQuery(text="anna@example.com")) == ["Anna Smithers"]
 
 
-def test_a_first_name_prefix_matches_through_first_last(uow_factory, directory) -> None:
-    assert _search(uow_factory, CustomerQuery(text="cor")) == ["Cory Jones"]
-    assert _search(uow_factory, CustomerQuery(text="anna smithe")) == ["Anna Smithers"]
-    assert _search(uow_factory, CustomerQuery(text="ann smithe")) == []  # "ann" is a whole first name here
-    assert _search(uow_factory, CustomerQuery(text="bob smi")) == ["Bob Smith"]
+def test_a_first_name_prefix_matches_through_first_last(store, directory) -> None:
+    assert _search(store, CustomerQuery(text="cor")) == ["Cory Jones"]
+    assert _search(store, CustomerQuery(text="anna smithe")) == ["Anna Smithers"]
+    assert _search(store, CustomerQuery(text="ann smithe")) == []  # "ann" is a whole first name here
+    assert _search(store, CustomerQuery(text="bob smi")) == ["Bob Smith"]
 
 
-def test_first_and_last_prefixes_together_narrow_the_search(uow_factory, directory) -> None:
-    assert _search(uow_factory, CustomerQuery(first="an", last="smith")) == ["Ann Smith", "Anna Smithers"]
-    assert _search(uow_factory, CustomerQuery(first="b", last="sm")) == ["Bob Smith"]
+def test_first_and_last_prefixes_together_narrow_the_search(store, directory) -> None:
+    assert _search(store, CustomerQuery(first="an", last="smith")) == ["Ann Smith", "Anna Smithers"]
+    assert _search(store, CustomerQuery(first="b", last="sm")) == ["Bob Smith"]
 
 
-def test_phone_digits_match_the_phone_or_the_alternate_phone(uow_factory, directory) -> None:
-    assert _search(uow_factory, CustomerQuery(digits="503555")) == ["Ann Smith", "Anna Smithers"]
-    assert _search(uow_factory, CustomerQuery(digits="5035551234")) == ["Ann Smith"]
-    assert _search(uow_factory, CustomerQuery(digits="15035551234")) == ["Ann Smith"]  # with the country code
-    assert _search(uow_factory, CustomerQuery(digits="541")) == ["Bob Smith"]  # alternate phone
+def test_phone_digits_match_the_phone_or_the_alternate_phone(store, directory) -> None:
+    assert _search(store, CustomerQuery(digits="503555")) == ["Ann Smith", "Anna Smithers"]
+    assert _search(store, CustomerQuery(digits="5035551234")) == ["Ann Smith"]
+    assert _search(store, CustomerQuery(digits="15035551234")) == ["Ann Smith"]  # with the country code
+    assert _search(store, CustomerQuery(digits="541")) == ["Bob Smith"]  # alternate phone
 
 
-def test_a_customer_number_prefix_matches_and_an_exact_number_ranks_first(uow_factory, directory) -> None:
-    assert len(_search(uow_factory, CustomerQuery(number="C00000"))) == 7
+def test_a_customer_number_prefix_matches_and_an_exact_number_ranks_first(store, directory) -> None:
+    assert len(_search(store, CustomerQuery(number="C00000"))) == 7
     # Exact number C000006 (Acme) first, then last-name matches, then the looser ones.
-    found = _search(uow_factory, CustomerQuery(text="smith", number="C000006"))
+    found = _search(store, CustomerQuery(text="smith", number="C000006"))
     assert found[0] == "Acme Cellars"
     assert found[1:] == ["Ann Smith", "Bob Smith", "Anna Smithers", "Cory Jones"]
 
 
-def test_search_pages_through_the_ranked_results(uow_factory, directory) -> None:
-    everyone = _search(uow_factory, CustomerQuery(number="C"), limit=50)
-    assert _search(uow_factory, CustomerQuery(number="C"), limit=3) == everyone[:3]
-    assert _search(uow_factory, CustomerQuery(number="C"), limit=3, offset=3) == everyone[3:6]
-    assert _search(uow_factory, CustomerQuery(number="C"), limit=3, offset=6) == everyone[6:]
+def test_looser_matches_rank_email_then_phone_then_alternate_phone_then_number(store) -> None:
+    with store(write=True) as uow:
+        # Names chosen so that name order alone would give the opposite order.
+        add_customer(uow, "Aaron", "Alt", alt_phone="+15035550001", number="C503999")
+        add_customer(uow, "Zoe", "Zed", phone="+15035550002")
+        uow.commit()
+    found = _search(store, CustomerQuery(digits="503", number="C503"))
+    assert found == ["Zoe Zed", "Aaron Alt"]  # phone (tier 6) before alternate phone (7)
+    with store(write=True) as uow:
+        add_customer(uow, "Zack", "Zulu", email="ann.z@example.com")
+        add_customer(uow, "Yves", "Annan")
+        uow.commit()
+    assert _search(store, CustomerQuery(text="ann")) == ["Yves Annan", "Zack Zulu"]  # names, then email
 
 
-def test_an_empty_query_finds_nobody(uow_factory, directory) -> None:
-    assert _search(uow_factory, CustomerQuery()) == []
-    assert _search(uow_factory, CustomerQuery(text="zz")) == []
+def test_search_pages_through_the_ranked_results(store, directory) -> None:
+    everyone = _search(store, CustomerQuery(number="C"), limit=50)
+    assert _search(store, CustomerQuery(number="C"), limit=3) == everyone[:3]
+    assert _search(store, CustomerQuery(number="C"), limit=3, offset=3) == everyone[3:6]
+    assert _search(store, CustomerQuery(number="C"), limit=3, offset=6) == everyone[6:]
 
 
-def test_duplicates_share_an_email_in_any_case_or_a_phone(uow_factory, directory) -> None:
-    with uow_factory() as uow:
+def test_an_empty_query_finds_nobody(store, directory) -> None:
+    assert _search(store, CustomerQuery()) == []
+    assert _search(store, CustomerQuery(text="zz")) == []
+
+
+def test_duplicates_share_an_email_in_any_case_or_a_phone(store, directory) -> None:
+    with store() as uow:
         by_email = uow.customers.find_duplicates("ANN@example.com ", "", None)
         by_phone = uow.customers.find_duplicates("", "+15415550000", None)
         excluded = uow.customers.find_duplicates("ann@example.com", "+15035551234", directory["ann"])
@@ -329,8 +346,8 @@ def test_duplicates_share_an_email_in_any_case_or_a_phone(uow_factory, directory
     assert excluded == [] and nothing == []
 
 
-def test_customer_ids_by_type_and_status_come_in_number_order(uow_factory: SqlUnitOfWorkFactory) -> None:
-    with uow_factory(write=True) as uow:
+def test_customer_ids_by_type_and_status_come_in_number_order(store: UnitOfWorkFactory) -> None:
+    with store(write=True) as uow:
         ids = []
         for i, status in enumerate(
             [CustomerStatus.ACTIVE, CustomerStatus.ON_HOLD, CustomerStatus.CLOSED, CustomerStatus.ACTIVE]
@@ -340,7 +357,7 @@ def test_customer_ids_by_type_and_status_come_in_number_order(uow_factory: SqlUn
             ids.append(uow.customers.add(made))
         uow.customers.add(customer("Retail", "Buyer"))
         uow.commit()
-    with uow_factory() as uow:
+    with store() as uow:
         active = uow.customers.ids_by_type("WINECLUB", [CustomerStatus.ACTIVE])
         live = uow.customers.ids_by_type("WINECLUB", ["active", "on_hold"])
         none = uow.customers.ids_by_type("WINECLUB", [])
