@@ -206,3 +206,27 @@ class OrderingProfile:
 def format_customer_number(sequence: int) -> str:
     """Customer numbers are ``C`` and at least six digits: ``C000123``."""
     return f"C{sequence:06d}"
+
+
+def terms_changes(before: Customer, after: Customer) -> list[str]:
+    """What changed among the fields that decide what a customer pays: the type (its prices and
+    payment terms), the tax exemption and the status. Changing any of them needs a supervisor, and
+    the audit trail keeps the old and new values.
+
+    Returns:
+        One ``"field old -> new"`` per changed field (``"type RETAIL -> WHOLESALE"``), in form order.
+    """
+    changes = []
+    if before.type_code != after.type_code:
+        changes.append(f"type {before.type_code} -> {after.type_code}")
+    if before.tax_exempt != after.tax_exempt:
+        changes.append(f"tax exempt {_yes_no(before.tax_exempt)} -> {_yes_no(after.tax_exempt)}")
+    if before.status != after.status:
+        changes.append(
+            f"status {CustomerStatus(before.status).label} -> {CustomerStatus(after.status).label}"
+        )
+    return changes
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"

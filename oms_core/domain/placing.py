@@ -15,6 +15,7 @@ from oms_core.domain.customers import CardOnFile, CustomerStatus, CustomerType
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.orders import Order
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
+from oms_core.domain.pricing import override_needs_supervisor
 from oms_core.domain.products import Product
 from oms_core.domain.shipping import ShippingMethod
 
@@ -29,6 +30,7 @@ def placing_problems(
     has_card: bool,
     card_ids: Container[int | None] | None = None,
     include_stock: bool = False,
+    price_cut_limit: Decimal | None = None,
 ) -> list[tuple[str, str]]:
     """Everything that stops ``order`` being placed for a customer, as (field, message) pairs.
 
@@ -43,6 +45,8 @@ def placing_problems(
             ``None`` when the caller took the card from the customer's record itself.
         include_stock: also name lines short of stock as seen now (placing leaves it out: the
             guarded stock update is the authority there).
+        price_cut_limit: the office's price-cut limit in percent, when the operator placing the
+            order may not cut deeper (``None``: a supervisor places it). See :func:`price_cut_problems`.
 
     Returns:
         The problems in form order (customer, lines, shipping, ship-to, payment); empty when the
@@ -60,6 +64,8 @@ def placing_problems(
         elif include_stock and not product.allow_backorder and product.short_by(line.quantity):
             on_hand = max(product.stock_on_hand, 0)
             problems.append(("lines", f"{line.sku}: only {on_hand} on hand, {line.quantity} ordered"))
+    if price_cut_limit is not None:
+        problems.extend(price_cut_problems(order, price_cut_limit))
     if method is None:
         code = order.shipping_method
         problems.append(
@@ -73,6 +79,35 @@ def placing_problems(
     if problem:
         problems.append(("payment", problem))
     return problems
+
+
+def price_cut_problems(order: Order, limit_percent: Decimal) -> list[tuple[str, str]]:
+    """Lines whose agreed price cuts deeper than ``limit_percent`` below the price of the customer
+    the order is placed for.
+
+    The limit is checked here, at placing, against the final customer's price (``unit_price`` after
+    the draft was re-priced), and not only when the price was typed: a 9% cut typed for a club
+    member becomes a 27% cut when a retail customer is attached instead, or when the member's type
+    is changed before the order is placed.
+    """
+    problems = []
+    for line in order.lines:
+        override = line.price_override
+        if override is not None and override_needs_supervisor(line.unit_price, override, limit_percent):
+            cut = (line.unit_price - override) / line.unit_price * 100
+            problems.append(
+                (
+                    "lines",
+                    f"{line.sku}: {override} is {_percent(cut)}% under this customer's price "
+                    f"{line.unit_price}, over the {_percent(limit_percent)}% limit: a supervisor places it",
+                )
+            )
+    return problems
+
+
+def _percent(value: Decimal) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _payment_problem(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import OmsError, PaymentDeclined, ValidationError
+from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderView
-from oms_core.services.context import ServiceContext
+from oms_core.services.context import ServiceContext, current_operator
 from oms_core.services.drafts import PricingContext, load_draft, requote
 from oms_core.services.placing import charge, mark_placed, readiness_problems, take_stock
 from oms_core.services.views import customer_summary, order_view
@@ -32,7 +34,9 @@ class CheckoutService:
             order = load_draft(uow, draft_id, None)
             pricing = PricingContext(uow)
             customer, products = requote(uow, order, pricing)
-            return readiness_problems(order, customer, products, pricing)
+            return readiness_problems(
+                order, customer, products, pricing, price_cut_limit=self._cut_limit(uow)
+            )
 
     def duplicate_warning(self, draft_id: int) -> str | None:
         """A sentence about a recent placed order with the same items, or ``None``."""
@@ -58,7 +62,14 @@ class CheckoutService:
                 order = load_draft(uow, draft_id, version)
                 pricing = PricingContext(uow)
                 customer, products = requote(uow, order, pricing)
-                problems = readiness_problems(order, customer, products, pricing, include_stock=False)
+                problems = readiness_problems(
+                    order,
+                    customer,
+                    products,
+                    pricing,
+                    include_stock=False,
+                    price_cut_limit=self._cut_limit(uow),
+                )
                 if problems:
                     raise ValidationError.from_problems(problems)
                 if not confirm_duplicate:
@@ -93,6 +104,12 @@ class CheckoutService:
                 self._ctx.gateway.void(authorised)
                 self._voided_keys.add(authorised_key)
         return view
+
+    def _cut_limit(self, uow: UnitOfWork) -> Decimal | None:
+        """The price-cut limit the operator placing the order is held to (``None``: a supervisor)."""
+        if current_operator(uow, self._ctx.operator_username).at_least(Role.SUPERVISOR):
+            return None
+        return self._ctx.settings.override_limit_percent
 
     def _duplicate(self, uow: UnitOfWork, order: Order) -> str | None:
         if order.customer_id is None or not order.lines:

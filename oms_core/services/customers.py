@@ -12,14 +12,16 @@ from oms_core.domain.customers import (
     CardOnFile,
     Customer,
     CustomerStatus,
+    terms_changes,
 )
 from oms_core.domain.errors import NotFound, PaymentDeclined, PaymentUnavailable, ValidationError
+from oms_core.domain.operators import Role
 from oms_core.domain.payments import CardEntry
 from oms_core.domain.text import clean_field, clean_multiline
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import CustomerDetail, CustomerSummary, OrderFilter, OrderSummary
 from oms_core.services.contact import normalize_email, normalize_phone
-from oms_core.services.context import ServiceContext
+from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.search import parse_customer_query
 from oms_core.services.views import customer_detail
 
@@ -153,9 +155,13 @@ class CustomerService:
     def update(self, customer_id: int, version: int, data: CustomerInput) -> CustomerDetail:
         """Save edits to a customer's own fields (not the address book).
 
+        Changing the type (prices and payment terms), the tax exemption or the status needs a
+        supervisor, and is recorded with the old and new values.
+
         Raises:
             ValidationError: naming every bad field.
             StaleEdit: when someone saved the record since ``version`` was read.
+            PermissionDenied: a change of type, tax exemption or status by a plain operator.
         """
         cleaned, problems = self._clean(replace(data, address=None))
         if problems:
@@ -164,6 +170,7 @@ class CustomerService:
             if uow.reference.customer_type(cleaned.type_code) is None:
                 raise ValidationError(f"unknown customer type {cleaned.type_code!r}", field="type_code")
             customer = uow.customers.get(customer_id)
+            before = replace(customer)
             for name in (
                 "first_name",
                 "last_name",
@@ -178,18 +185,28 @@ class CustomerService:
                 "preferred_pickup",
             ):
                 setattr(customer, name, getattr(cleaned, name))
+            terms = terms_changes(before, customer)
+            if terms:
+                require_role(
+                    current_operator(uow, self._ctx.operator_username),
+                    Role.SUPERVISOR,
+                    "changing a customer's type, tax exemption or status",
+                )
             customer.version = version
             uow.customers.update(customer)
+            now = self._ctx.clock.now()
             uow.audit.add(
                 AuditEvent(
-                    None,
-                    self._ctx.operator_username,
-                    "customer updated",
-                    customer.number,
-                    self._ctx.clock.now(),
-                    customer.id,
+                    None, self._ctx.operator_username, "customer updated", customer.number, now, customer.id
                 )
             )
+            if terms:
+                detail = f"{customer.number}: {'; '.join(terms)}"
+                uow.audit.add(
+                    AuditEvent(
+                        None, self._ctx.operator_username, "customer terms changed", detail, now, customer.id
+                    )
+                )
             detail = self._detail(uow, customer)
             uow.commit()
         return detail

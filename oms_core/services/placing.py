@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer
@@ -21,12 +22,15 @@ def readiness_problems(
     products: dict[int, Product],
     pricing: PricingContext,
     include_stock: bool = True,
+    price_cut_limit: Decimal | None = None,
 ) -> list[tuple[str, str]]:
     """Everything that stops the draft being placed, as (field, message): the domain's
     :func:`~oms_core.domain.placing.placing_problems` for the attached customer.
 
     ``include_stock`` adds short stock as seen now; placing leaves it out because the guarded
-    update is the authority there (and raises ``OutOfStock``).
+    update is the authority there (and raises ``OutOfStock``). ``price_cut_limit`` (``None`` for a
+    supervisor) adds the lines whose agreed price cuts deeper than the limit below this customer's
+    price.
     """
     if customer is None:
         return [("customer", "attach a customer to the order first")]
@@ -39,6 +43,7 @@ def readiness_problems(
         has_card=bool(customer.cards),
         card_ids={card.id for card in customer.cards},
         include_stock=include_stock,
+        price_cut_limit=price_cut_limit,
     )
 
 
