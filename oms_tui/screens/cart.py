@@ -1,8 +1,9 @@
 """The cart: a draft's customer, its lines, and the totals, saved on every edit.
 
 Keys: type a SKU (or part of a name), Enter, the quantity, Enter adds the line. Tab goes on to the
-lines (Down from the boxes too), where ``+``/``-`` change the quantity, Delete removes and ``p``
-overrides the price. F9 checkout, Esc back (nothing to save: every edit is committed at once).
+lines (Down from the boxes too), where ``+``/``-`` change the quantity (or type it and Enter),
+Delete removes and ``p`` overrides the price; shift+Tab goes back to the SKU box. F9 checkout,
+Esc back (nothing to save: every edit is committed at once).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from oms_core.domain.errors import OmsError, StaleEdit
+from oms_core.domain.errors import OmsError, StaleEdit, ValidationError
+from oms_core.domain.orders import parse_quantity
 from oms_core.read_models import CartView, LineView, ProductSummary
 from oms_tui.edits import DraftEdits
 from oms_tui.shell import OmsShell, shell
@@ -163,6 +165,33 @@ class CartScreen(Screen[None]):
             return cart.set_quantity(self.draft_id, line_id, quantity, version=version)
 
         self.edits.submit(change)
+
+    def on_cart_table_quantity_typed(self, event: CartTable.QuantityTyped) -> None:
+        """Digits typed on a line: show the quantity Enter will set."""
+        event.stop()
+        if event.text:
+            self.entry.say(f"Quantity of {event.line.sku}: {event.text}  (Enter sets it, Esc cancels)")
+        else:
+            self.entry.say("")
+
+    def on_cart_table_quantity_set_asked(self, event: CartTable.QuantitySetAsked) -> None:
+        """Enter after digits on a line: that line's quantity, checked by the domain's rule."""
+        event.stop()
+        cart, line = self.oms.services.cart, event.line
+        try:
+            quantity = parse_quantity(event.text)
+        except ValidationError as error:
+            self.entry.say(f"{line.sku}: {error}", error=True)
+            return
+        self.edits.submit(
+            lambda version: cart.set_quantity(self.draft_id, line.id, quantity, version=version),
+            lambda _view: self.entry.say(f"{line.sku}: quantity {quantity}"),
+        )
+
+    def on_cart_table_entry_asked(self, event: CartTable.EntryAsked) -> None:
+        """shift+Tab from the lines: the SKU box, never the quantity box."""
+        event.stop()
+        self.entry.focus_sku()
 
     def on_cart_table_remove_asked(self, event: CartTable.RemoveAsked) -> None:
         """Delete: take the line off (it can be typed again; there is nothing to confirm)."""

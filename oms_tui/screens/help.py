@@ -52,8 +52,9 @@ result; the arrow keys move the highlight.
 
 ## Cart
 Type a SKU (or part of a product name) and Enter, then the quantity and Enter. **+ / -** change
-the highlighted line's quantity, **Delete** removes it, **p** overrides its price (with a reason),
-**ctrl+o** (or **q** on the lines) opens the Quick Order Pad. Every change is saved at once: if the
+the highlighted line's quantity (or type it and **Enter**), **Delete** removes it, **p** overrides
+its price (with a reason), **shift+Tab** goes back to the SKU box, **ctrl+o** (or **q** on the lines)
+opens the Quick Order Pad. Every change is saved at once: if the
 connection drops, F5 finds the draft where you left it.
 
 ## Quick Order Pad

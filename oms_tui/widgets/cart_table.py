@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -15,11 +16,13 @@ from oms_tui.text import money_text, plain
 # Fixed widths of every column but the name, which takes what is left.
 _WIDTHS = {"sku": 15, "qty": 4, "price": 9, "total": 10, "stock": 9}
 _MIN_NAME = 12
+_MAX_TYPED = 6  # digits of a quantity typed on a line (the domain refuses more than 100,000)
 
 
 class CartTable(DataTable[Text]):
-    """A draft's lines. ``+``/``-`` change the highlighted line's quantity, Delete removes it,
-    ``p`` overrides its price. The table only asks (messages); the screen does the edit.
+    """A draft's lines. ``+``/``-`` change the highlighted line's quantity, digits then Enter set
+    it, Delete removes it, ``p`` overrides its price, shift+Tab goes back to the SKU box. The
+    table only asks (messages); the screen does the edit.
     """
 
     BINDINGS = [
@@ -27,6 +30,7 @@ class CartTable(DataTable[Text]):
         Binding("minus", "change(-1)", "Less", id="cart_less"),
         Binding("delete,backspace", "remove", "Remove", id="cart_remove"),
         Binding("p", "override", "Price", id="cart_price"),
+        Binding("shift+tab", "to_entry", "SKU box", show=False, id="cart_to_entry"),
     ]
 
     COMPONENT_CLASSES = {"cart-table--short", "cart-table--override"}
@@ -50,6 +54,23 @@ class CartTable(DataTable[Text]):
         delta: int
 
     @dataclass
+    class QuantityTyped(Message):
+        """Digits are being typed on a line (``text`` empty: the typing was given up)."""
+
+        line: LineView
+        text: str
+
+    @dataclass
+    class QuantitySetAsked(Message):
+        """Enter after digits typed on a line: set its quantity to ``text``."""
+
+        line: LineView
+        text: str
+
+    class EntryAsked(Message):
+        """shift+Tab: back to the SKU box (the quantity box is only ever reached from it)."""
+
+    @dataclass
     class RemoveAsked(Message):
         """The operator asked to remove a line."""
 
@@ -65,6 +86,7 @@ class CartTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self._lines: tuple[LineView, ...] = ()
         self._name_width = 0
+        self._typed = ""
 
     def on_mount(self) -> None:
         """Columns sized for the current width."""
@@ -73,8 +95,11 @@ class CartTable(DataTable[Text]):
     def on_resize(self) -> None:
         """Give the name column whatever width the others leave."""
         if self._name_width != self._wanted_name_width():
+            # Rebuilding the columns clears the rows and puts the cursor on the first one: keep it
+            # on the line it was on (a resize comes with the first price override's warning line).
+            keep, row = self.current_line, self.cursor_row
             self._build_columns()
-            self.show_lines(self._lines)
+            self.show_lines(self._lines, keep, row)
 
     @property
     def current_line(self) -> LineView | None:
@@ -83,10 +108,19 @@ class CartTable(DataTable[Text]):
             return None
         return self._lines[self.cursor_row]
 
-    def show_lines(self, lines: tuple[LineView, ...]) -> None:
-        """Replace the rows, keeping the highlight on the same line (or the nearest one)."""
-        keep = self.current_line
-        old_row = self.cursor_row
+    def show_lines(
+        self, lines: tuple[LineView, ...], keep: LineView | None = None, old_row: int | None = None
+    ) -> None:
+        """Replace the rows, keeping the highlight on the same line (or the nearest one).
+
+        Args:
+            lines: the draft's lines.
+            keep: the line to stay on (default: the highlighted one).
+            old_row: the row to stay at when that line is gone (default: the cursor's).
+        """
+        if keep is None and old_row is None:
+            keep, old_row = self.current_line, self.cursor_row
+        old_row = self.cursor_row if old_row is None else old_row
         self._lines = lines
         self.clear()
         short_style = self.get_component_rich_style("cart-table--short", partial=True)
@@ -129,6 +163,46 @@ class CartTable(DataTable[Text]):
                 self.move_cursor(row=index, animate=False)
                 return
 
+    # -- typing a quantity on a line -------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits typed on a line are its new quantity, set by Enter (Backspace, Esc as usual)."""
+        line = self.current_line
+        if line is None:
+            return
+        typed = self._typed
+        if event.is_printable and (event.character or "").isdigit():
+            if len(typed) < _MAX_TYPED:
+                self._typed = typed + (event.character or "")
+            self._typing(event, line)
+        elif not typed:
+            return
+        elif event.key == "backspace":
+            self._typed = typed[:-1]
+            self._typing(event, line)
+        elif event.key == "escape":
+            self._typed = ""
+            self._typing(event, line)
+        elif event.key == "enter":
+            self._typed = ""
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.QuantitySetAsked(line, typed))
+        else:  # any other key gives the typing up, then does what it does
+            self._typed = ""
+            self.post_message(self.QuantityTyped(line, ""))
+
+    def _typing(self, event: events.Key, line: LineView) -> None:
+        event.stop()
+        event.prevent_default()
+        self.post_message(self.QuantityTyped(line, self._typed))
+
+    def on_blur(self) -> None:
+        """Leaving the lines gives up a quantity being typed."""
+        if self._typed and (line := self.current_line) is not None:
+            self._typed = ""
+            self.post_message(self.QuantityTyped(line, ""))
+
     # -- actions -------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -141,6 +215,10 @@ class CartTable(DataTable[Text]):
         """Ask for the highlighted line's quantity to change by ``delta``."""
         if (line := self.current_line) is not None:
             self.post_message(self.QuantityChangeAsked(line, delta))
+
+    def action_to_entry(self) -> None:
+        """shift+Tab: ask for the SKU box."""
+        self.post_message(self.EntryAsked())
 
     def action_remove(self) -> None:
         """Ask for the highlighted line to be removed."""

@@ -23,7 +23,9 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from oms_core.domain.errors import ValidationError
 from oms_core.domain.money import format_money
+from oms_core.domain.orders import parse_quantity
 from oms_core.read_models import ProductSummary
 from oms_tui.text import safe
 from oms_tui.work import run_service
@@ -183,6 +185,9 @@ class SkuEntry(Vertical):
             if key == "shift+tab":
                 self._activate(self.sku_input)
                 return True
+            if event.is_printable and not (event.character or "").isdigit():
+                self._refuse_in_qty(event.character or "")
+                return True
             return False
         if self.completion_open and self._completion_key(key, box.cursor_at_end):
             return True
@@ -226,14 +231,29 @@ class SkuEntry(Vertical):
         self.active = box
         self.screen.set_focus(box)
 
+    def _refuse_in_qty(self, character: str) -> None:
+        """A letter typed into Qty (the operator thought the cursor was in the SKU box): say so,
+        and empty the box, so that the quantity it held is not taken for the next line.
+        """
+        self.qty_input.value = ""
+        self.say(f"Qty takes a number, not {character!r}: the SKU goes in the SKU box", error=True)
+        self.app.bell()
+
     def _ask_line(self) -> None:
         sku = self.sku_input.value.strip()
         if not sku:
             self.say("type a SKU first", error=True)
+            self.qty_input.value = "1"  # a quantity typed without a SKU is not kept for the next one
             self._activate(self.sku_input)
             return
         text = self.qty_input.value.strip()
-        quantity = int(text) if text else 1
+        try:
+            quantity = parse_quantity(text) if text else 1
+        except ValidationError as error:
+            self.say(f"Qty: {error}", error=True)
+            self._activate(self.qty_input)
+            self.qty_input.select_all()
+            return
         # Clear now, so the next SKU can be typed while this one is being saved.
         self._taken = ""
         self.sku_input.value = ""
