@@ -27,6 +27,7 @@ from oms_core.domain.customers import (
     OrderingProfile,
 )
 from oms_core.domain.fulfilment import Shipment
+from oms_core.domain.gateway_calls import CallStatus, GatewayCall
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import MailKind, MailMessage, MailStatus, OutboxEntry
 from oms_core.domain.operators import Operator
@@ -434,6 +435,37 @@ class ShipmentRepository(abc.ABC):
         """Stamp the order's undelivered shipments delivered; returns how many."""
 
 
+class GatewayCallRepository(abc.ABC):
+    """Every request to the payment gateway, recorded before it is sent (see ``domain.gateway_calls``)."""
+
+    @abc.abstractmethod
+    def add(self, call: GatewayCall) -> int:
+        """Record a call; set and return its id. Raises ``StaleEdit`` if its key is taken."""
+
+    @abc.abstractmethod
+    def get(self, call_id: int) -> GatewayCall:
+        """One call. Raises ``NotFound``."""
+
+    @abc.abstractmethod
+    def with_base(self, base_key: str) -> list[GatewayCall]:
+        """The calls made for one payment (one base key), oldest first."""
+
+    @abc.abstractmethod
+    def settle(self, call: GatewayCall, expected: CallStatus, expected_owner: str) -> bool:
+        """Save the call's status, reference, reason, code, owner, holds and ``updated_at`` if it is
+        still ``expected`` and owned by ``expected_owner``; ``False`` when another process got there
+        first (nothing is written then).
+        """
+
+    @abc.abstractmethod
+    def unsettled(self) -> list[GatewayCall]:
+        """Calls pending or unanswered (unknown), oldest first."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int) -> list[GatewayCall]:
+        """An order's payment history: every call made for it, oldest first."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -444,6 +476,7 @@ class UnitOfWork(abc.ABC):
     audit: AuditRepository
     batches: BatchRepository
     imports: ImportFileRepository
+    gateway_calls: GatewayCallRepository
     outbox: OutboxRepository
     shipments: ShipmentRepository
 

@@ -31,6 +31,7 @@ from oms_core.domain.customers import (
 )
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
 from oms_core.domain.fulfilment import Shipment
+from oms_core.domain.gateway_calls import GatewayCall
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import OutboxEntry
 from oms_core.domain.operators import Operator, Role
@@ -54,6 +55,7 @@ from oms_core.ports import (
 from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, OrderSummary
 from oms_core.storage.customers import search_keys
 from tests.fake_batches import FakeBatchRepository
+from tests.fake_gateway_calls import FakeGatewayCallRepository
 from tests.fake_outbox import FakeOutboxRepository
 from tests.fake_shipments import FakeShipmentRepository
 
@@ -220,6 +222,7 @@ class FakeStore:
     outbox: dict[int, OutboxEntry] = field(default_factory=dict)
     releases: dict[int, tuple[datetime, str]] = field(default_factory=dict)
     shipments: dict[int, Shipment] = field(default_factory=dict)
+    gateway_calls: dict[int, GatewayCall] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -744,6 +747,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.batches = FakeBatchRepository(self)
         self.outbox = FakeOutboxRepository(self)
         self.shipments = FakeShipmentRepository(self)
+        self.gateway_calls = FakeGatewayCallRepository(self)
 
     def commit(self) -> None:
         """Make the working copy the store, then keep working on a fresh copy of it."""

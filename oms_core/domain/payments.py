@@ -102,8 +102,10 @@ class PaymentStatus(enum.StrEnum):
     """State of a recorded payment."""
 
     AUTHORIZED = "authorized"
+    CAPTURED = "captured"
     RECORDED = "recorded"
     VOIDED = "voided"
+    REFUNDED = "refunded"
 
 
 @dataclass(frozen=True, slots=True)

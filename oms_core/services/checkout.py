@@ -1,20 +1,21 @@
-"""Checkout: placing a draft as one transaction, with the payment authorised before the commit."""
+"""Checkout: placing a draft in three short steps, the card authorised with no transaction open."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
 
-from oms_core.domain.audit import AuditEvent
-from oms_core.domain.errors import OmsError, PaymentDeclined, ValidationError
+from oms_core.domain.errors import OmsError, ValidationError
+from oms_core.domain.gateway_calls import CallAction, CallPurpose, GatewayCall
 from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order
+from oms_core.domain.placing import payment_for
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext, current_operator
 from oms_core.services.drafts import PricingContext, load_draft, requote
-from oms_core.services.placing import charge, mark_placed, readiness_problems, take_stock
-from oms_core.services.views import customer_summary, order_view
+from oms_core.services.gateway_steps import open_call, send
+from oms_core.services.placing import finish_checkout, place_draft, readiness_problems, take_stock
 
 
 class DuplicateOrderWarning(OmsError):
@@ -26,7 +27,6 @@ class CheckoutService:
 
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
-        self._voided_keys: set[str] = set()
 
     def problems(self, draft_id: int) -> list[tuple[str, str]]:
         """What still stops the draft being placed (empty when it is ready)."""
@@ -44,66 +44,75 @@ class CheckoutService:
             return self._duplicate(uow, load_draft(uow, draft_id, None))
 
     def place(self, draft_id: int, version: int | None = None, confirm_duplicate: bool = False) -> OrderView:
-        """Place the draft: re-price, take stock, number it, authorise payment, record, commit.
+        """Place the draft; a card is authorised with no transaction open.
 
-        All or nothing: on any failure the draft is left exactly as it was.
+        Three short steps: (1) one transaction checks and re-prices the draft, takes the stock and
+        records the authorisation as pending (an order paid by check, cash or on account is placed
+        right there); (2) the gateway is asked, with no transaction open, so other operators' work
+        goes on meanwhile; (3) one transaction numbers the order and marks it placed with the
+        authorisation. A decline or a gateway that does not answer gives the stock back and leaves
+        the draft exactly as it was. A process killed between the steps leaves a pending call that
+        :meth:`PaymentsService.reconcile` finishes.
 
         Raises:
-            ValidationError: the draft is not ready (every problem listed).
+            ValidationError: the draft is not ready (every problem listed), or it is being placed.
             DuplicateOrderWarning: a same-items order was placed recently (unless confirmed).
             OutOfStock: a line's product ran short.
             PaymentDeclined: with the gateway's reason.
             PaymentUnavailable: the gateway did not answer.
             StaleEdit: the draft changed since ``version``.
         """
-        authorised = authorised_key = ""
-        try:
-            with self._ctx.write() as uow:
-                order = load_draft(uow, draft_id, version)
-                pricing = PricingContext(uow)
-                customer, products = requote(uow, order, pricing)
-                problems = readiness_problems(
-                    order,
-                    customer,
-                    products,
-                    pricing,
-                    include_stock=False,
-                    price_cut_limit=self._cut_limit(uow),
-                )
-                if problems:
-                    raise ValidationError.from_problems(problems)
-                if not confirm_duplicate:
-                    warning = self._duplicate(uow, order)
-                    if warning:
-                        raise DuplicateOrderWarning(warning)
-                take_stock(uow, order, products)
-                number = uow.orders.next_number()
-                # The key changes with every edit of the draft, so a retry of the same draft
-                # is never charged twice, while a corrected draft is a new authorisation.
-                key = f"draft-{order.id}-v{order.version}"
-                if key in self._voided_keys:
-                    # That authorisation was released after a failed commit: ask afresh.
-                    key = f"{key}-retry{len(self._voided_keys)}"
-                payment = charge(self._ctx.gateway, order, key)
-                authorised, authorised_key = payment.reference, key
-                now = self._ctx.clock.now()
-                uow.audit.add(mark_placed(order, number, payment, self._ctx.operator_username, now))
-                uow.orders.save(order)
-                view = order_view(
-                    order,
-                    customer_summary(customer) if customer else None,
-                    uow.audit.for_order(order.id or 0),
-                )
+        call, view = self._take_stock_and_ask(draft_id, version, confirm_duplicate)
+        if view is not None:
+            return view
+        assert call is not None
+        answer = send(self._ctx.gateway, call)  # step 2: no transaction is open
+        return finish_checkout(self._ctx, call, answer)
+
+    def _take_stock_and_ask(
+        self, draft_id: int, version: int | None, confirm_duplicate: bool
+    ) -> tuple[GatewayCall | None, OrderView | None]:
+        with self._ctx.write() as uow:
+            order = load_draft(uow, draft_id, version)
+            pricing = PricingContext(uow)
+            customer, products = requote(uow, order, pricing)
+            problems = readiness_problems(
+                order,
+                customer,
+                products,
+                pricing,
+                include_stock=False,
+                price_cut_limit=self._cut_limit(uow),
+            )
+            if problems:
+                raise ValidationError.from_problems(problems)
+            if not confirm_duplicate:
+                warning = self._duplicate(uow, order)
+                if warning:
+                    raise DuplicateOrderWarning(warning)
+            take_stock(uow, order, products)
+            choice = order.payment_choice
+            assert choice is not None  # readiness_problems says so otherwise
+            if not choice.method.uses_gateway:
+                view = place_draft(uow, self._ctx, order, customer, payment_for(choice, order.total))
                 uow.commit()
-                authorised = ""
-        except PaymentDeclined as declined:
-            self._record_decline(draft_id, str(declined))
-            raise
-        finally:
-            if authorised:
-                self._ctx.gateway.void(authorised)
-                self._voided_keys.add(authorised_key)
-        return view
+                return None, view
+            # The key's stem changes with every edit of the draft: a corrected draft is a new
+            # payment, while a repeat of the same draft is the same one (never charged twice).
+            call = open_call(
+                uow,
+                self._ctx,
+                base_key=f"draft-{order.id}-v{order.version}",
+                action=CallAction.AUTHORIZE,
+                amount=order.total,
+                purpose=CallPurpose.CHECKOUT,
+                order_id=order.id,
+                card=choice.card,
+                holds=tuple((line.product_id, line.quantity) for line in order.lines),
+                draft_version=order.version,
+            )
+            uow.commit()
+        return call, None
 
     def _cut_limit(self, uow: UnitOfWork) -> Decimal | None:
         """The price-cut limit the operator placing the order is held to (``None``: a supervisor)."""
@@ -122,19 +131,3 @@ class CheckoutService:
                 when = "less than an hour ago" if hours == 0 else f"{hours} h ago"
                 return f"order {placed.number} with the same items was placed for this customer {when}"
         return None
-
-    def _record_decline(self, draft_id: int, reason: str) -> None:
-        # The placing transaction rolled back; the decline is still worth a line in the trail.
-        with self._ctx.write() as uow:
-            order = uow.orders.get(draft_id)
-            uow.audit.add(
-                AuditEvent(
-                    draft_id,
-                    self._ctx.operator_username,
-                    "payment declined",
-                    reason,
-                    self._ctx.clock.now(),
-                    order.customer_id,
-                )
-            )
-            uow.commit()

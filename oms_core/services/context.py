@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
@@ -19,6 +19,7 @@ from oms_core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from oms_core.services.processes import this_process
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +32,17 @@ class Settings:
             configuration's ``[orders] price_cut_limit``).
         default_shipping_method: preselected on a new order.
         duplicate_window_hours: how far back a same-items order counts as a likely duplicate.
+        gateway_in_flight: most authorisations a batch has waiting on the gateway at once.
+        payment_stale_seconds: a pending gateway call untouched this long, whose process cannot
+            be seen alive, is reconciled (longer than the gateway's timeout).
     """
 
     phone_region: str = "US"
     override_limit_percent: Decimal = DEFAULT_PRICE_CUT_LIMIT_PERCENT
     default_shipping_method: str = "GROUND"
     duplicate_window_hours: int = 24
+    gateway_in_flight: int = 8
+    payment_stale_seconds: int = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,8 @@ class ServiceContext:
     mailing: Mailing | None = None
     """``None``: mail is not configured, and nothing is queued."""
     acting_admin: str = ""
+    process: str = field(default_factory=this_process)
+    """``host:pid``: recorded on the gateway calls this process waits on."""
 
     @property
     def audit_name(self) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from oms_core.domain.customers import Customer, CustomerStatus, CustomerType
 from oms_core.domain.errors import StaleEdit, ValidationError
+from oms_core.domain.gateway_calls import CallStatus
 from oms_core.domain.orders import Order
 from oms_core.domain.products import Product
 from oms_core.domain.repricing import reprice
@@ -45,6 +46,9 @@ def load_draft(uow: UnitOfWork, draft_id: int, version: int | None) -> Order:
     """
     order = uow.orders.get(draft_id)
     order.require_draft()
+    if any(call.status is CallStatus.PENDING for call in uow.gateway_calls.for_order(draft_id)):
+        # Its stock is taken and its card is with the gateway: an edit now would place another order.
+        raise ValidationError("this order is being placed (its card is with the gateway); try again shortly")
     if version is not None and order.version != version:
         raise StaleEdit("this order was changed in another window; it has been reloaded")
     return order

@@ -19,9 +19,17 @@ from oms_core.read_models import CartView, OrderFilter, OrderPosition, OrderSumm
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import describe, requote
 from oms_core.services.mail import queue_order_mail
+from oms_core.services.payments import release_payments
 from oms_core.services.views import customer_summary, order_view
 
 MAX_PAGE = 200
+
+
+_AFTER_CANCEL = {
+    PaymentStatus.AUTHORIZED: PaymentStatus.VOIDED,
+    PaymentStatus.CAPTURED: PaymentStatus.REFUNDED,
+    PaymentStatus.RECORDED: PaymentStatus.VOIDED,
+}
 
 
 class OrderService:
@@ -58,7 +66,8 @@ class OrderService:
             return self._view(uow, order)
 
     def cancel(self, order_id: int, reason: str) -> OrderView:
-        """Cancel a placed order: restock its lines, void its card authorisation, record why.
+        """Cancel a placed order: restock its lines, void its authorisation or refund its captured
+        payment, record why.
 
         Raises:
             PermissionDenied: cancelling needs a supervisor.
@@ -68,7 +77,6 @@ class OrderService:
         reason = clean_field(reason)
         if not reason:
             raise ValidationError("give a reason for cancelling", field="reason")
-        to_void: list[str] = []
         with self._ctx.write() as uow:
             operator = current_operator(uow, self._ctx.operator_username)
             require_role(operator, Role.SUPERVISOR, "cancelling an order")
@@ -78,12 +86,8 @@ class OrderService:
             check_transition(order.status, OrderStatus.CANCELLED)
             for line in order.lines:
                 uow.products.restock(line.product_id, line.quantity)
-            payments = []
-            for payment in order.payments:
-                if payment.status is PaymentStatus.AUTHORIZED and payment.reference:
-                    to_void.append(payment.reference)
-                payments.append(replace(payment, status=PaymentStatus.VOIDED))
-            order.payments = payments
+            to_release = list(order.payments)
+            order.payments = [replace(p, status=_AFTER_CANCEL.get(p.status, p.status)) for p in to_release]
             order.status = OrderStatus.CANCELLED
             now = self._ctx.clock.now()
             order.updated_at = now
@@ -94,9 +98,10 @@ class OrderService:
             queue_order_mail(self._ctx, uow, MailKind.CANCELLATION, order, {"reason": reason})
             view = self._view(uow, order)
             uow.commit()
-        for reference in to_void:
-            self._ctx.gateway.void(reference)
-        return view
+        # The gateway is asked after the commit (no transaction open): an uncaptured authorisation
+        # is voided, a captured payment refunded; each call is in the order's payment history.
+        release_payments(self._ctx, order_id, view.customer.id if view.customer else None, to_release)
+        return self.get(order_id)
 
     def reorder(self, order_id: int) -> CartView:
         """A new draft for the same customer with the past order's lines at today's prices.

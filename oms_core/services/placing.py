@@ -7,13 +7,25 @@ from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer
-from oms_core.domain.errors import OutOfStock, PaymentDeclined, PaymentUnavailable, ValidationError
+from oms_core.domain.errors import (
+    OmsError,
+    OutOfStock,
+    PaymentDeclined,
+    PaymentUnavailable,
+    StaleEdit,
+    ValidationError,
+)
+from oms_core.domain.gateway_calls import CallStatus, GatewayCall
 from oms_core.domain.orders import Order, OrderStatus
 from oms_core.domain.payments import Payment
 from oms_core.domain.placing import declined, payment_for, placing_problems
 from oms_core.domain.products import Product
-from oms_core.ports import PaymentGateway, UnitOfWork
-from oms_core.services.drafts import PricingContext
+from oms_core.ports import GatewayAnswer, PaymentGateway, UnitOfWork
+from oms_core.read_models import OrderView
+from oms_core.services.context import ServiceContext
+from oms_core.services.drafts import PricingContext, requote
+from oms_core.services.gateway_steps import audit_call, give_back, settle
+from oms_core.services.views import customer_summary, order_view
 
 
 def readiness_problems(
@@ -100,3 +112,90 @@ def mark_placed(order: Order, number: int, payment: Payment, operator: str, now:
         now,
         order.customer_id,
     )
+
+
+def place_draft(
+    uow: UnitOfWork, ctx: ServiceContext, order: Order, customer: Customer | None, payment: Payment
+) -> OrderView:
+    """Number the draft and mark it placed with ``payment`` (in ``uow``; the caller commits)."""
+    number = uow.orders.next_number()
+    uow.audit.add(mark_placed(order, number, payment, ctx.operator_username, ctx.clock.now()))
+    uow.orders.save(order)
+    return order_view(
+        order, customer_summary(customer) if customer else None, uow.audit.for_order(order.id or 0)
+    )
+
+
+class DraftMoved(OmsError):
+    """The draft is no longer what its authorisation was for (the authorisation is voided)."""
+
+
+def complete_checkout(uow: UnitOfWork, ctx: ServiceContext, call: GatewayCall) -> OrderView:
+    """Step 3 of checkout: mark the draft placed with the approved authorisation ``call``.
+
+    Raises:
+        DraftMoved: the draft was discarded, edited or re-priced since the authorisation.
+    """
+    order = uow.orders.get(call.order_id or 0)
+    if not order.is_draft or order.version != call.draft_version:
+        raise DraftMoved("the order changed while its card was being authorised; the hold was released")
+    customer, _ = requote(uow, order)
+    choice = order.payment_choice
+    if choice is None or order.total != call.amount:
+        raise DraftMoved(
+            "prices changed while the card was being authorised; check the order and place it again"
+        )
+    return place_draft(uow, ctx, order, customer, payment_for(choice, call.amount, call.reference))
+
+
+def finish_checkout(ctx: ServiceContext, call: GatewayCall, answer: GatewayAnswer) -> OrderView:
+    """Step 3: place the order on approval; otherwise give the stock back and say why.
+
+    Raises:
+        PaymentDeclined, PaymentUnavailable: the stock is back and the draft as it was.
+        DraftMoved: the draft changed meanwhile (the authorisation was voided).
+    """
+    if answer.approved:
+        try:
+            with ctx.write() as uow:
+                settle(uow, ctx, call, answer, release_stock=False)
+                view = complete_checkout(uow, ctx, call)
+                uow.commit()
+            return view
+        except StaleEdit:
+            raise  # another process settled this call: it owns the outcome now
+        except BaseException:
+            abandon(ctx, call)
+            raise
+    with ctx.write() as uow:
+        customer_id = uow.orders.get(call.order_id or 0).customer_id
+        settle(uow, ctx, call, answer, release_stock=True, customer_id=customer_id)
+        uow.commit()
+    if answer.unavailable:
+        raise PaymentUnavailable(answer.reason)
+    raise PaymentDeclined(f"{call.brand} ending {call.last4} declined: {answer.reason}")
+
+
+def abandon(ctx: ServiceContext, call: GatewayCall) -> None:
+    """Void an approved authorisation that no order came of, and give its stock back.
+
+    A void that gets no answer leaves the call *unknown*: reconciliation repeats the request with
+    its key and voids what it finds.
+    """
+    void_key = f"{call.key}:void"
+    answer = ctx.gateway.void(call.reference, void_key) if call.reference else None
+    with ctx.write() as uow:
+        stored = uow.gateway_calls.get(call.id or 0)
+        if stored.status not in (CallStatus.PENDING, CallStatus.APPROVED):
+            return
+        expected, owner = stored.status, stored.owner
+        give_back(uow, stored)
+        stored.reference = stored.reference or call.reference
+        if answer is not None and answer.approved:
+            stored.status = CallStatus.VOIDED
+        else:
+            stored.status = CallStatus.UNKNOWN
+            stored.reason = answer.reason if answer is not None else "no authorisation reference"
+        if uow.gateway_calls.settle(stored, expected, owner):
+            audit_call(uow, ctx, stored, None)
+            uow.commit()

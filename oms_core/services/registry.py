@@ -15,6 +15,7 @@ from oms_core.services.imports import ImportService
 from oms_core.services.mail import MailService
 from oms_core.services.operators import OperatorService
 from oms_core.services.orders import OrderService
+from oms_core.services.payments import PaymentsService
 from oms_core.services.quick_pad import QuickPadService
 
 
@@ -34,6 +35,7 @@ class Services:
     mail: MailService
     fulfilment: FulfilmentService
     operators: OperatorService
+    payments: PaymentsService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -51,4 +53,5 @@ class Services:
             mail=MailService(context),
             fulfilment=FulfilmentService(context),
             operators=OperatorService(context),
+            payments=PaymentsService(context),
         )

@@ -385,3 +385,34 @@ shipment_lines = Table(
     Column("sku", String(64), nullable=False),
     Column("quantity", Integer, nullable=False),
 )
+
+# Every request to the payment gateway, recorded before it is sent (oms_core.domain.gateway_calls):
+# a crash between the steps of placing leaves a pending row that reconciliation finishes. No card
+# number or security code: the gateway's token, brand and last four only.
+gateway_calls = Table(
+    "gateway_calls",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("base_key", String(200), nullable=False, index=True),
+    Column("action", String(10), nullable=False),  # 'authorize' | 'capture' | 'void' | 'refund'
+    Column("status", String(10), nullable=False),  # pending, approved, declined, unknown, voided
+    Column("purpose", String(10), nullable=False),  # 'checkout' | 'batch' | 'payment'
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("order_id", ID, nullable=True, index=True),
+    Column("batch_key", String(200), nullable=False),
+    Column("token", String(200), nullable=False),
+    Column("brand", String(30), nullable=False),
+    Column("last4", String(4), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("holds_json", Text, nullable=False),  # [[product_id, quantity], ...]: stock to give back
+    Column("draft_version", Integer, nullable=True),
+    Column("owner", String(120), nullable=False),  # host:pid of the process waiting on it
+    Column("operator", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    # Reconciliation's query: what is not settled yet.
+    Index("ix_gateway_calls_status", "status"),
+)

@@ -8,18 +8,22 @@ from oms_core.payments.test_gateway import TestGateway
 from oms_core.services.context import ServiceContext
 from oms_core.services.registry import Services
 from tests.fakes import SKU_CABERNET, FakeUnitOfWork, FakeUnitOfWorkFactory, FixedClock
-from tests.unit.test_services_checkout import _customer, _draft
+from tests.unit.test_services_checkout import _customer, _draft, _stock
 
 
 class FailingOnceFactory(FakeUnitOfWorkFactory):
-    """Hands out units of work whose next commit raises once, as a dropped database would."""
+    """Hands out units of work; the commit of the ``fail_write``-th write from now raises once, as
+    a dropped database would.
+    """
 
-    fail_next_commit = False
+    fail_write = 0
 
     def __call__(self, write: bool = False) -> FakeUnitOfWork:
         uow = super().__call__(write)
-        if self.fail_next_commit and write:
-            self.fail_next_commit = False
+        if self.fail_write and write:
+            self.fail_write -= 1
+        if write and self.fail_write == 0 and getattr(self, "_armed", False):
+            self._armed = False
 
             def broken_commit() -> None:
                 raise ConnectionError("server closed the connection")
@@ -37,11 +41,12 @@ def test_a_failed_commit_voids_the_authorisation_and_a_retry_authorises_again(
     ann = _customer(services)
     draft = _draft(services, ann.id, (SKU_CABERNET, 1))
 
-    factory.fail_next_commit = True
+    factory.fail_write, factory._armed = 2, True  # step 3: the commit after the card was approved
     with pytest.raises(ConnectionError):
         services.checkout.place(draft.id)
     assert len(gateway.voided) == 1
     assert services.cart.get(draft.id).lines  # still a draft, nothing lost
+    assert _stock(fake_factory, SKU_CABERNET) == 100  # the stock taken in step 1 is back
 
     order = services.checkout.place(draft.id)
     assert order.payments[0].reference not in gateway.voided

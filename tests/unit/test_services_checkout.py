@@ -101,7 +101,7 @@ def test_placing_numbers_the_order_takes_stock_and_authorises_the_card(
     assert (payment.method, payment.status, payment.amount) == ("card_on_file", "authorized", order.total)
     assert payment.label == "Visa ending 1111"
     assert payment.reference.startswith("auth_")
-    assert [a.action for a in order.audit] == ["placed"]
+    assert [a.action for a in order.audit] == ["payment authorize", "placed"]
     assert _stock(fake_factory, SKU_CABERNET) == 98
     assert services.cart.my_drafts() == []
 
@@ -170,8 +170,8 @@ def test_a_declined_card_leaves_the_draft_untouched(
     assert services.cart.get(cart.id) == cart
     assert _stock(fake_factory, SKU_CABERNET) == 100
     [event] = [e for e in fake_factory.store.audit if e.order_id == cart.id]
-    assert (event.action, event.operator) == ("payment declined", "alice")
-    assert "Card declined (do not honor)" in event.detail
+    assert (event.action, event.operator) == ("payment authorize", "alice")
+    assert "declined: Card declined (do not honor) [do_not_honor]" in event.detail
 
 
 def test_after_a_decline_another_card_places_the_order_with_the_first_number(
@@ -198,7 +198,9 @@ def test_an_unreachable_gateway_changes_nothing(
     assert services.cart.get(cart.id) == cart
     assert fake_factory.store.orders[cart.id].is_draft
     assert _stock(fake_factory, SKU_CABERNET) == 100
-    assert fake_factory.store.audit == audit_before
+    [event] = fake_factory.store.audit[len(audit_before) :]
+    assert (event.action, event.order_id) == ("payment authorize", cart.id)
+    assert "no answer" in event.detail
     assert gateway.voided == []
 
 

@@ -111,8 +111,12 @@ def test_a_supervisor_cancels_restocks_voids_and_records_why(
     assert gateway.voided == [reference]
     assert _stock(fake_factory, SKU_CABERNET) == 100
     assert _stock(fake_factory, SKU_CORKSCREW) == 0
-    last = cancelled.audit[-1]
-    assert (last.operator, last.action, last.detail) == ("sam", "cancelled", "customer changed their mind")
+    why, void = cancelled.audit[-2:]
+    assert (why.operator, why.action, why.detail) == ("sam", "cancelled", "customer changed their mind")
+    assert (void.action, void.detail) == (
+        "payment void",
+        f"void {order.total} Visa ending 1111: approved {reference}",
+    )
     assert services.orders.get(order.id) == cancelled
 
 

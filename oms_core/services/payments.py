@@ -1,0 +1,258 @@
+"""Money after placing: reconciling interrupted payments, capture, and the payment history.
+
+Every gateway request goes through :mod:`oms_core.services.gateway_steps` (recorded pending,
+sent with no transaction open, settled), so each is in the order's payment history and the audit
+trail, and none is lost to a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from oms_core.domain.errors import (
+    InvalidState,
+    OmsError,
+    PaymentDeclined,
+    PaymentUnavailable,
+    StaleEdit,
+    ValidationError,
+)
+from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
+from oms_core.domain.payments import Payment, PaymentStatus
+from oms_core.ports import GatewayAnswer
+from oms_core.read_models import OrderView
+from oms_core.services.context import ServiceContext
+from oms_core.services.gateway_steps import open_call, reclaimable, send, settle
+from oms_core.services.placing import DraftMoved, abandon, complete_checkout
+from oms_core.services.views import customer_summary, order_view
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """What reconciliation did with the interrupted payments it found.
+
+    Attributes:
+        completed: drafts placed with the authorisation the gateway confirmed.
+        voided: authorisations released because no order came of them (stock given back).
+        declined: authorisations the gateway had declined (stock given back).
+        waiting: calls left for later (the gateway still does not answer, or a live process owns them).
+    """
+
+    completed: int = 0
+    voided: int = 0
+    declined: int = 0
+    waiting: int = 0
+
+    def summary(self) -> str:
+        """``2 completed, 1 voided, 0 declined, 0 left for later``."""
+        return (
+            f"{self.completed} completed, {self.voided} voided, {self.declined} declined, "
+            f"{self.waiting} left for later"
+        )
+
+
+class PaymentsService:
+    """Reconciliation, capture and payment history."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def history(self, order_id: int) -> list[GatewayCall]:
+        """Every gateway call made for the order, oldest first."""
+        with self._ctx.read() as uow:
+            return uow.gateway_calls.for_order(order_id)
+
+    def reconcile(self) -> ReconcileReport:
+        """Finish every payment a dead process left half-way.
+
+        Each is repeated with its own idempotency key, so the gateway answers what it did the first
+        time: a checkout whose card was approved is completed (its stock is still held); anything
+        else approved is voided and its stock given back; a decline gives the stock back. A call
+        whose process still lives is left alone, and so is one the gateway still does not answer.
+        Never a charge without an order, never a second charge, never stock held by a dead attempt.
+        """
+        counts = {"completed": 0, "voided": 0, "declined": 0, "waiting": 0}
+        with self._ctx.read() as uow:
+            calls = uow.gateway_calls.unsettled()
+        for call in calls:
+            if not reclaimable(call, self._ctx):
+                counts["waiting"] += 1
+                continue
+            try:
+                counts[self._reconcile_one(call)] += 1
+            except StaleEdit:
+                counts["waiting"] += 1  # another process took it meanwhile
+        return ReconcileReport(**counts)
+
+    def _reconcile_one(self, call: GatewayCall) -> str:
+        was = call.status
+        if not self._claim(call):
+            return "waiting"
+        answer = send(self._ctx.gateway, call)  # the same key: the gateway's first answer
+        if answer.unavailable:
+            self._unclaim(call, was, answer)
+            return "waiting"
+        if not answer.approved:
+            with self._ctx.write() as uow:
+                settle(uow, self._ctx, call, answer, release_stock=True)
+                uow.commit()
+            return "declined"
+        if call.action is not CallAction.AUTHORIZE:
+            with self._ctx.write() as uow:
+                settle(uow, self._ctx, call, answer, release_stock=False)
+                uow.commit()
+            return "completed"
+        if was is CallStatus.PENDING and call.purpose is CallPurpose.CHECKOUT:
+            try:
+                with self._ctx.write() as uow:
+                    settle(uow, self._ctx, call, answer, release_stock=False)
+                    complete_checkout(uow, self._ctx, call)
+                    uow.commit()
+                return "completed"
+            except DraftMoved:
+                pass
+        call.reference = answer.reference or call.reference
+        abandon(self._ctx, call)
+        return "voided"
+
+    def _claim(self, call: GatewayCall) -> bool:
+        """Take the call for this process (guarded: one reconciler wins)."""
+        previous_status, previous_owner = call.status, call.owner
+        with self._ctx.write() as uow:
+            claimed = replace(call, status=CallStatus.PENDING, owner=self._ctx.process)
+            if not uow.gateway_calls.settle(claimed, previous_status, previous_owner):
+                return False
+            uow.commit()
+        call.status, call.owner = CallStatus.PENDING, self._ctx.process
+        return True
+
+    def _unclaim(self, call: GatewayCall, was: CallStatus, answer: GatewayAnswer) -> None:
+        """Leave the call for later, as it was (still no answer)."""
+        with self._ctx.write() as uow:
+            call.status, call.reason = was, answer.reason
+            uow.gateway_calls.settle(call, CallStatus.PENDING, self._ctx.process)
+            uow.commit()
+
+    def capture(self, order_id: int, amount: Decimal | None = None) -> OrderView:
+        """Take the money of the order's authorisation (all of it, or ``amount``), e.g. on shipping.
+
+        An authorisation older than the gateway holds one is first re-authorised (and the old one
+        voided), so capture never fails for age alone.
+
+        Raises:
+            InvalidState: the order has no authorised card payment.
+            PaymentDeclined, PaymentUnavailable: the gateway's answer (nothing changes).
+        """
+        with self._ctx.read() as uow:
+            order = uow.orders.get(order_id)
+        index, payment = _authorised(order.payments)
+        if amount is not None and (amount <= 0 or amount > payment.amount):
+            raise ValidationError(f"capture between 0.01 and {payment.amount}", field="amount")
+        reference = payment.reference
+        age = self._ctx.clock.now() - (order.placed_at or self._ctx.clock.now())
+        if age >= self._ctx.gateway.authorization_lifetime:
+            reference = call_gateway(
+                self._ctx, order_id, order.customer_id, CallAction.AUTHORIZE, payment, "reauth", ""
+            )
+            call_gateway(
+                self._ctx,
+                order_id,
+                order.customer_id,
+                CallAction.VOID,
+                payment,
+                "void-old",
+                payment.reference,
+            )
+        captured_reference = call_gateway(
+            self._ctx, order_id, order.customer_id, CallAction.CAPTURE, payment, "capture", reference, amount
+        )
+        with self._ctx.write() as uow:
+            order = uow.orders.get(order_id)
+            payments = list(order.payments)
+            payments[index] = replace(
+                payment,
+                status=PaymentStatus.CAPTURED,
+                reference=captured_reference,
+                amount=amount if amount is not None else payment.amount,
+            )
+            order.payments = payments
+            order.updated_at = self._ctx.clock.now()
+            uow.orders.save(order)
+            customer = uow.customers.get(order.customer_id) if order.customer_id else None
+            view = order_view(
+                order, customer_summary(customer) if customer else None, uow.audit.for_order(order_id)
+            )
+            uow.commit()
+        return view
+
+
+def call_gateway(
+    ctx: ServiceContext,
+    order_id: int,
+    customer_id: int | None,
+    action: CallAction,
+    payment: Payment,
+    stem: str,
+    reference: str,
+    amount: Decimal | None = None,
+) -> str:
+    """Record, send and settle one gateway request for a placed order; its reference."""
+    with ctx.write() as uow:
+        call = open_call(
+            uow,
+            ctx,
+            base_key=f"order-{order_id}-{stem}-{payment.reference}",
+            action=action,
+            amount=amount if amount is not None else payment.amount,
+            purpose=CallPurpose.PAYMENT,
+            order_id=order_id,
+            reference=reference,
+        )
+        call.token, call.brand, call.last4 = payment.token, payment.brand, payment.last4
+        uow.commit()
+    answer = send(ctx.gateway, call)
+    with ctx.write() as uow:
+        settle(uow, ctx, call, answer, release_stock=False, customer_id=customer_id)
+        uow.commit()
+    raise_unless_approved(call, answer)
+    return answer.reference or reference
+
+
+def raise_unless_approved(call: GatewayCall, answer: GatewayAnswer) -> None:
+    """Turn a decline or no answer into the error the operator reads."""
+    if answer.unavailable:
+        raise PaymentUnavailable(f"{call.action.value}: {answer.reason}")
+    if not answer.approved:
+        raise PaymentDeclined(f"{call.action.value} refused: {answer.reason}")
+
+
+def _authorised(payments: list[Payment]) -> tuple[int, Payment]:
+    for index, payment in enumerate(payments):
+        if payment.status is PaymentStatus.AUTHORIZED and payment.reference:
+            return index, payment
+    raise InvalidState("the order has no card authorisation to capture")
+
+
+def release_payments(
+    ctx: ServiceContext, order_id: int, customer_id: int | None, payments: list[Payment]
+) -> None:
+    """After a cancel: void each uncaptured authorisation and refund each captured payment.
+
+    Raises:
+        OmsError: one line naming what the gateway refused (the order stays cancelled; the call is
+            in the payment history for a supervisor to follow up).
+    """
+    failures: list[str] = []
+    for payment in payments:
+        action = {PaymentStatus.AUTHORIZED: CallAction.VOID, PaymentStatus.CAPTURED: CallAction.REFUND}.get(
+            payment.status
+        )
+        if action is None or not payment.reference:
+            continue
+        try:
+            call_gateway(ctx, order_id, customer_id, action, payment, action.value, payment.reference)
+        except OmsError as error:
+            failures.append(str(error))
+    if failures:
+        raise OmsError("the order is cancelled, but " + "; ".join(failures))

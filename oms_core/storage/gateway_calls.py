@@ -1,0 +1,131 @@
+"""Gateway calls on SQLAlchemy Core (see ``oms_core.domain.gateway_calls``)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from oms_core.domain.errors import NotFound, StaleEdit
+from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
+from oms_core.domain.money import money
+from oms_core.ports import GatewayCallRepository
+from oms_core.storage._common import Repository
+from oms_core.storage.tables import gateway_calls
+
+g = gateway_calls.c
+
+
+class SqlGatewayCallRepository(Repository, GatewayCallRepository):
+    """Gateway calls; settling is a guarded update, so two processes never both finish one call."""
+
+    def add(self, call: GatewayCall) -> int:
+        """Record a call (its key must be new)."""
+        now = call.created_at or self._clock.now()
+        call.created_at = now
+        call.updated_at = call.updated_at or now
+        try:
+            with self._conn.begin_nested():
+                result = self._conn.execute(
+                    insert(gateway_calls).values(**self._row(call), created_at=now).returning(g.id)
+                )
+        except IntegrityError:
+            raise StaleEdit(f"a payment with key {call.key} is already under way") from None
+        call.id = int(result.scalar_one())
+        return call.id
+
+    def get(self, call_id: int) -> GatewayCall:
+        """One call."""
+        calls = self._select(g.id == call_id)
+        if not calls:
+            raise NotFound(f"gateway call {call_id} not found")
+        return calls[0]
+
+    def with_base(self, base_key: str) -> list[GatewayCall]:
+        """The calls of one payment, oldest first."""
+        return self._select(g.base_key == base_key)
+
+    def settle(self, call: GatewayCall, expected: CallStatus, expected_owner: str) -> bool:
+        """Guarded update: only if still ``expected`` and owned by ``expected_owner``."""
+        call.updated_at = self._clock.now()
+        row = self._row(call)
+        result = self._conn.execute(
+            update(gateway_calls)
+            .where(g.id == call.id, g.status == expected.value, g.owner == expected_owner)
+            .values(
+                status=row["status"],
+                reference=row["reference"],
+                reason=row["reason"],
+                code=row["code"],
+                owner=row["owner"],
+                holds_json=row["holds_json"],
+                order_id=row["order_id"],
+                updated_at=call.updated_at,
+            )
+        )
+        return result.rowcount == 1
+
+    def unsettled(self) -> list[GatewayCall]:
+        """Pending or unanswered calls."""
+        return self._select(or_(g.status == CallStatus.PENDING.value, g.status == CallStatus.UNKNOWN.value))
+
+    def for_order(self, order_id: int) -> list[GatewayCall]:
+        """An order's payment history."""
+        return self._select(g.order_id == order_id)
+
+    def _select(self, condition: Any) -> list[GatewayCall]:
+        rows = self._conn.execute(select(gateway_calls).where(condition).order_by(g.id))
+        return [_call(row) for row in rows]
+
+    @staticmethod
+    def _row(call: GatewayCall) -> dict[str, Any]:
+        return {
+            "idempotency_key": call.key,
+            "base_key": call.base_key,
+            "action": call.action.value,
+            "status": call.status.value,
+            "purpose": call.purpose.value,
+            "amount_cents": int((call.amount * 100).to_integral_value()),
+            "order_id": call.order_id,
+            "batch_key": call.batch_key,
+            "token": call.token,
+            "brand": call.brand,
+            "last4": call.last4,
+            "reference": call.reference,
+            "reason": call.reason[:2000],
+            "code": call.code[:60],
+            "holds_json": json.dumps([list(h) for h in call.holds]),
+            "draft_version": call.draft_version,
+            "owner": call.owner,
+            "operator": call.operator,
+            "updated_at": call.updated_at,
+        }
+
+
+def _call(row: Any) -> GatewayCall:
+    return GatewayCall(
+        id=row.id,
+        base_key=row.base_key,
+        action=CallAction(row.action),
+        key=row.idempotency_key,
+        status=CallStatus(row.status),
+        amount=money(Decimal(row.amount_cents) / 100),
+        purpose=CallPurpose(row.purpose),
+        order_id=row.order_id,
+        batch_key=row.batch_key,
+        token=row.token,
+        brand=row.brand,
+        last4=row.last4,
+        reference=row.reference,
+        reason=row.reason,
+        code=row.code,
+        holds=tuple((int(p), int(q)) for p, q in json.loads(row.holds_json)),
+        draft_version=row.draft_version,
+        owner=row.owner,
+        operator=row.operator,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
