@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -109,6 +110,23 @@ class OmsApp(App[None]):
             self.call_from_thread(lambda: self.call_after_refresh(self.exit, None, 1, message))
         finally:
             self._services_ready.set()
+        self._reconcile_payments()
+
+    def _reconcile_payments(self) -> None:
+        """Finish payments a killed oms left half-way (still on the connecting thread, so the
+        first screen never waits for the gateway); the operator is told only if something changed.
+        """
+        services = self._services
+        if services is None:
+            return
+        try:
+            report = services.payments.reconcile()
+        except Exception:  # noqa: BLE001 - the office runs `oms payments reconcile` as well
+            logging.getLogger("oms.tui").exception("reconciling interrupted payments failed")
+            return
+        if report.completed or report.voided or report.declined:
+            message = f"Interrupted payments finished: {report.summary()}"
+            self.call_from_thread(self.notify, message, title="Payments", markup=False)
 
     def _send_mail(self) -> None:
         """Send the office's due mail in the background, as every running oms does, so mail goes

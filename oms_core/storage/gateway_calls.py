@@ -28,10 +28,11 @@ class SqlGatewayCallRepository(Repository, GatewayCallRepository):
         call.created_at = now
         call.updated_at = call.updated_at or now
         try:
-            with self._conn.begin_nested():
-                result = self._conn.execute(
-                    insert(gateway_calls).values(**self._row(call), created_at=now).returning(g.id)
-                )
+            # A taken key fails the statement (and so the caller's transaction), which is what
+            # should happen: two processes never both ask the gateway under one key.
+            result = self._conn.execute(
+                insert(gateway_calls).values(**self._row(call), created_at=now).returning(g.id)
+            )
         except IntegrityError:
             raise StaleEdit(f"a payment with key {call.key} is already under way") from None
         call.id = int(result.scalar_one())

@@ -22,6 +22,7 @@ from oms_tui.cli import (
     imports,
     mail,
     operator,
+    payments,
     seed,
 )
 
@@ -37,6 +38,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     imports,
     config,
     gateway,
+    payments,
 )
 """Every subcommand module, in the order ``oms --help`` lists them. Add yours here."""
 
