@@ -195,9 +195,10 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
     from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
 
     engine = make_engine(config.database_url)
-    factory = SqlUnitOfWorkFactory(engine)
-    gateway = gateway or (TestGateway() if config.test_gateway else configured_gateway(config.office))
     clock = clock or SystemClock()
+    # The one clock: services and storage stamp every record with it.
+    factory = SqlUnitOfWorkFactory(engine, clock)
+    gateway = gateway or (TestGateway() if config.test_gateway else configured_gateway(config.office))
     with factory(write=False) as uow:
         settings = _settings(uow.reference.setting, config.price_cut_limit)
     context = ServiceContext(
@@ -452,13 +453,14 @@ def _register_demo_admin(database_url: str, username: str, seeded: bool) -> None
     where anyone may do everything, because it is made-up data. Real databases change roles only
     through the operator service, as an admin.
     """
+    from oms_core.clock import SystemClock
     from oms_core.domain.errors import PermissionDenied
     from oms_core.domain.operators import Operator, Role
     from oms_core.storage.unit_of_work import SqlUnitOfWorkFactory
 
     engine = _engine(database_url)
     try:
-        with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+        with SqlUnitOfWorkFactory(engine, SystemClock())(write=True) as uow:
             if seeded:
                 uow.reference.save_setting(DEMO_SETTING, "yes")
             elif uow.reference.setting(DEMO_SETTING) is None and database_url != demo_database_url():

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from oms_core.clock import SystemClock
 from oms_core.ports import UnitOfWorkFactory
 from oms_core.storage import SqlUnitOfWorkFactory, make_engine, upgrade_schema
 from oms_core.storage.tables import CUSTOMER_COUNTER, FIRST_ORDER_NUMBER, ORDER_COUNTER, counters, metadata
@@ -110,7 +111,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWork
         return
     engine = make_engine(_clean_database(request, request.param, tmp_path))
     try:
-        yield SqlUnitOfWorkFactory(engine)
+        yield SqlUnitOfWorkFactory(engine, SystemClock())
     finally:
         engine.dispose()
 
@@ -120,6 +121,6 @@ def uow_factory(database_url: str) -> Iterator[SqlUnitOfWorkFactory]:
     """A ``SqlUnitOfWorkFactory`` on ``database_url``; its engine is disposed afterwards."""
     engine = make_engine(database_url)
     try:
-        yield SqlUnitOfWorkFactory(engine)
+        yield SqlUnitOfWorkFactory(engine, SystemClock())
     finally:
         engine.dispose()

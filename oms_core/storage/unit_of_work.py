@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from oms_core.clock import SystemClock
 from oms_core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from oms_core.storage.audit import SqlAuditRepository
 from oms_core.storage.batches import SqlBatchRepository
@@ -28,8 +27,7 @@ class SqlUnitOfWork(UnitOfWork):
     After ``commit()`` the unit of work may be used again: the next statement begins a new transaction.
     """
 
-    def __init__(self, engine: Engine, write: bool = False, clock: Clock | None = None) -> None:
-        clock = clock or SystemClock()
+    def __init__(self, engine: Engine, clock: Clock, write: bool = False) -> None:
         self.write = write
         self._conn = connect(engine, write=write)
         self.customers = SqlCustomerRepository(self._conn, clock, write)
@@ -62,14 +60,14 @@ class SqlUnitOfWorkFactory(UnitOfWorkFactory):
 
     Args:
         engine: from :func:`oms_core.storage.database.make_engine`.
-        clock: stamps ``created_at``/``updated_at`` where the caller left them empty; the system
-            clock by default.
+        clock: the application's one clock: every ``created_at``/``updated_at`` storage writes
+            comes from it (there is no default, so no caller can fall back on the system time).
     """
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
-        self.clock = clock or SystemClock()
+        self.clock = clock
 
     def __call__(self, write: bool = False) -> SqlUnitOfWork:
         """A fresh unit of work; ``write=True`` takes the SQLite write lock at its first statement."""
-        return SqlUnitOfWork(self.engine, write=write, clock=self.clock)
+        return SqlUnitOfWork(self.engine, self.clock, write=write)

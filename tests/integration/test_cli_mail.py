@@ -10,6 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from oms_core import bootstrap
+from oms_core.clock import SystemClock
 from oms_core.demo.plan import SeedPlan
 from oms_core.domain.mail import MailKind, MailMessage
 from oms_core.storage import SqlUnitOfWorkFactory, make_engine
@@ -59,7 +60,7 @@ def office(tmp_path, monkeypatch):
 def _queue(url: str, *recipients: str) -> None:
     engine = make_engine(url)
     try:
-        with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+        with SqlUnitOfWorkFactory(engine, SystemClock())(write=True) as uow:
             for n, to in enumerate(recipients, start=1):
                 uow.outbox.add(
                     MailMessage(MailKind.ORDER_CONFIRMATION, to, f"Your order {1000 + n}", "Thanks!"), NOW

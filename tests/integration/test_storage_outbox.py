@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from oms_core.clock import SystemClock
 from oms_core.domain.mail import MailKind, MailMessage, MailStatus
 from oms_core.storage import SqlUnitOfWorkFactory, make_engine
 
@@ -24,7 +25,7 @@ def _queue(factory: SqlUnitOfWorkFactory, count: int) -> list[int]:
 
 def test_due_messages_are_claimed_oldest_first_and_each_claim_is_an_attempt(database_url):
     engine = make_engine(database_url)
-    factory = SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine, SystemClock())
     try:
         ids = _queue(factory, 3)
         with factory(write=True) as uow:
@@ -46,7 +47,7 @@ def test_due_messages_are_claimed_oldest_first_and_each_claim_is_an_attempt(data
 
 def test_sent_failed_and_retried_messages_are_recorded(database_url):
     engine = make_engine(database_url)
-    factory = SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine, SystemClock())
     try:
         first, second, third = _queue(factory, 3)
         with factory(write=True) as uow:
@@ -70,7 +71,7 @@ def test_sent_failed_and_retried_messages_are_recorded(database_url):
 
 def test_two_senders_at_once_never_claim_the_same_message(database_url):
     engine = make_engine(database_url)
-    factory = SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine, SystemClock())
     try:
         _queue(factory, 6)
         first = factory(write=True)
@@ -89,7 +90,7 @@ def test_two_senders_at_once_never_claim_the_same_message(database_url):
 
 def test_a_customer_s_latest_messages_come_first(database_url):
     engine = make_engine(database_url)
-    factory = SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine, SystemClock())
     try:
         with factory(write=True) as uow:
             for n in range(3):

@@ -19,6 +19,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from oms_core.bootstrap import database_error_message
+from oms_core.clock import SystemClock
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.orders import OrderStatus
 from oms_core.ports import CustomerQuery
@@ -116,7 +117,7 @@ def test_upgrading_a_database_whose_batch_keys_repeat_stops_with_the_keys_and_ch
     engine = make_engine(empty_database_url)
     try:
         upgrade_schema(engine, "0002")  # before batch keys were unique
-        with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+        with SqlUnitOfWorkFactory(engine, SystemClock())(write=True) as uow:
             ann = add_customer(uow, "Ann", "Smith")
             for number in (1001, 1002):
                 order = draft(ann.id, at=T0)
@@ -136,7 +137,7 @@ def test_upgrading_turns_processing_orders_into_released_ones(empty_database_url
     engine = make_engine(empty_database_url)
     try:
         upgrade_schema(engine, "0004")  # before shipments: placed -> processing -> shipped
-        with SqlUnitOfWorkFactory(engine)(write=True) as uow:
+        with SqlUnitOfWorkFactory(engine, SystemClock())(write=True) as uow:
             ann = add_customer(uow, "Ann", "Smith")
             order = draft(ann.id, at=T0)
             order.status, order.number, order.placed_at = OrderStatus.PLACED, 1001, T0
@@ -145,7 +146,7 @@ def test_upgrading_turns_processing_orders_into_released_ones(empty_database_url
         with engine.begin() as conn:
             conn.exec_driver_sql("UPDATE orders SET status = 'processing'")
         upgrade_schema(engine)
-        with SqlUnitOfWorkFactory(engine)() as uow:
+        with SqlUnitOfWorkFactory(engine, SystemClock())() as uow:
             assert uow.orders.get_by_number(1001).status is OrderStatus.RELEASED
     finally:
         engine.dispose()
