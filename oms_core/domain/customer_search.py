@@ -7,7 +7,8 @@ of conditions on a customer's search keys (prefix or whole), a tier, and the ord
 come in within that tier (the columns of the index storage reads it from). A customer's rank is
 the best (tier, sort keys) over the parts it meets; ties go to the lower customer id. Lower tiers
 are what the operator most likely means: the exact customer number (0), the exact email (1), last
-names (2), "first last" (3), companies (4), email prefixes (5), phones (6, 7), number prefixes (8).
+names (2), "first last" and "last first" (3), companies (4), email prefixes (5), phones (6, 7),
+number prefixes (8).
 
 To search by something new, add a key to :class:`SearchKey` (and to the keys storage keeps and
 :func:`customer_keys` makes), then a part in :func:`search_parts`. Standard library only.
@@ -46,6 +47,8 @@ class CustomerQuery:
         last: with ``first``: the last-name prefix when the query had two words.
         digits: the query's digits when it looks like a phone number (at least 3 digits).
         number: an upper-cased customer-number prefix (``C0001``) when it looks like one.
+        either_order: the two words may also be last then first (``smith charles``): typed
+            without a comma, the operator may have read the name off a list.
     """
 
     text: str = ""
@@ -53,6 +56,7 @@ class CustomerQuery:
     last: str = ""
     digits: str = ""
     number: str = ""
+    either_order: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,8 @@ def search_parts(query: CustomerQuery) -> list[SearchPart]:
     first, last = text_key(query.first), text_key(query.last)
     if first and last:
         parts.append(SearchPart(2, (Match(K.LAST, last), Match(K.FIRST, first)), _BY_LAST))
+        if query.either_order:  # "smith charles": last name, then first
+            parts.append(SearchPart(3, (Match(K.LAST, first), Match(K.FIRST, last)), _BY_LAST))
     for digits in digit_prefixes(query.digits):
         parts.append(SearchPart(6, (Match(K.PHONE, digits),), (K.PHONE, K.ID)))
         parts.append(SearchPart(7, (Match(K.ALT_PHONE, digits),), (K.ALT_PHONE, K.ID)))

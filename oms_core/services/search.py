@@ -15,8 +15,9 @@ def parse_customer_query(text: str, country_code: str = "1") -> CustomerQuery | 
     """Read a search string as name, company, email, phone digits or customer number.
 
     ``C0001`` is a customer-number prefix; ``123`` is customer C000123 and also a phone prefix;
-    ``(503) 555`` is phone digits; ``ann smi`` is first ``ann`` and last ``smi`` as well as a
-    company prefix; ``Smith, Ann`` is last ``smith`` and first ``ann``. Returns ``None`` for blank.
+    ``(503) 555`` is phone digits; ``ann smi`` is first ``ann`` and last ``smi`` (or last ``ann``
+    and first ``smi``: ``smith charles``) as well as a company prefix; ``Smith, Ann`` is last
+    ``smith`` and first ``ann``. Returns ``None`` for blank.
     """
     text = " ".join(text.split())
     if not text:
@@ -51,4 +52,5 @@ def parse_customer_query(text: str, country_code: str = "1") -> CustomerQuery | 
         words = lowered.split(" ")
         if len(words) == 2:
             first, last = words
+            return CustomerQuery(text=lowered, first=first, last=last, either_order=True)
     return CustomerQuery(text=lowered, first=first, last=last)

@@ -293,6 +293,18 @@ def test_first_and_last_prefixes_together_narrow_the_search(store, directory) ->
     assert _search(store, CustomerQuery(first="b", last="sm")) == ["Bob Smith"]
 
 
+def test_two_words_typed_without_a_comma_may_be_last_then_first(store, directory) -> None:
+    """An operator reading "Smith, Bob" off a list types "smith bob"."""
+    assert _search(store, CustomerQuery(first="smith", last="bob", either_order=True)) == ["Bob Smith"]
+    assert _search(store, CustomerQuery(first="smi", last="an", either_order=True)) == [
+        "Ann Smith",
+        "Anna Smithers",
+    ]
+    assert (
+        _search(store, CustomerQuery(first="smith", last="bob")) == []
+    )  # "Smith, Bob" was typed with a comma
+
+
 def test_phone_digits_match_the_phone_or_the_alternate_phone(store, directory) -> None:
     assert _search(store, CustomerQuery(digits="503555")) == ["Ann Smith", "Anna Smithers"]
     assert _search(store, CustomerQuery(digits="5035551234")) == ["Ann Smith"]

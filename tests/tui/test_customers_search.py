@@ -20,6 +20,8 @@ def result_numbers(app) -> list[str]:
     ("query", "expected"),
     [
         ("smith", "C000001"),  # last name
+        ("smith ann", "C000001"),  # last name then first, no comma
+        ("ann smith", "C000001"),  # first then last
         ("acme", "C000002"),  # company
         ("dee@example.com", "C000003"),  # email
         ("415-555-2671", "C000003"),  # phone as written

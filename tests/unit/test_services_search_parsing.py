@@ -18,7 +18,9 @@ def test_one_word_is_a_lower_case_prefix_of_name_company_or_email() -> None:
 
 
 def test_two_words_are_first_and_last_name_as_well_as_the_whole_text() -> None:
-    assert parse_customer_query("Ann  Smi") == CustomerQuery(text="ann smi", first="ann", last="smi")
+    assert parse_customer_query("Ann  Smi") == CustomerQuery(
+        text="ann smi", first="ann", last="smi", either_order=True
+    )
 
 
 def test_last_comma_first_is_read_the_other_way_round() -> None:
