@@ -68,6 +68,16 @@ def session_admin() -> str:
     return account if requested and requested != account else ""
 
 
+def session_label() -> str:
+    """Who runs this process, as the log names them: the OS account, or ``ann as sam`` when an
+    account asks to act as another operator (whether it may is checked when services are built).
+    """
+    from oms_core.domain.operators import acting_name
+
+    admin = session_admin()
+    return acting_name(admin, session_operator()) if admin else os_account()
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """How to build the application: a database, who is at the keyboard, and the office's settings.

@@ -33,6 +33,7 @@ CONFIG_ENV = "OMS_CONFIG"
 DEFAULT_CONFIG_PATH = Path("/etc/oms/oms.toml")
 DATABASE_URL_ENV = "OMS_DATABASE_URL"
 IMPORT_FOLDER_ENV = "OMS_IMPORT_DIR"
+LOG_FILE_ENV = "OMS_LOG_FILE"
 
 DEFAULT = "default"
 FILE = "file"
@@ -193,6 +194,23 @@ class MailSection:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSection:
+    """``[log]``: oms's own log (who did what, and every error with its traceback)."""
+
+    file: Path | None = setting(
+        None,
+        "the log file (empty: oms.log in each user's log folder, e.g. ~/.local/state/oms/log/oms.log)",
+        env=LOG_FILE_ENV,
+    )
+    max_bytes: int = setting(
+        5_000_000, "start a new log file when the current one reaches this size", check=_at_least(10_000)
+    )
+    backups: int = setting(
+        5, "how many older log files to keep (oms.log.1 ... oms.log.N)", check=_at_least(1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class OfficeConfig:
     """Every setting in force, and where each came from.
 
@@ -207,6 +225,7 @@ class OfficeConfig:
     imports: ImportSection = field(default_factory=ImportSection, metadata={"key": "import"})
     gateway: GatewaySection = field(default_factory=GatewaySection)
     mail: MailSection = field(default_factory=MailSection)
+    log: LogSection = field(default_factory=LogSection)
     path: Path | None = field(default=None, metadata={"internal": True})
     sources: Mapping[str, str] = field(default_factory=dict, metadata={"internal": True})
 

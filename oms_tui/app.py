@@ -166,6 +166,7 @@ class OmsApp(App[None]):
         from rich.traceback import Traceback
 
         self.bell()
+        logging.getLogger("oms.tui").critical("the screens stopped on an unexpected error", exc_info=True)
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()

@@ -33,8 +33,8 @@ def run_service(
     With ``exclusive`` (the default) a newer call in the same ``group`` cancels the older one and
     the older one's result is dropped, which is what search-as-you-type needs.
 
-    Unexpected exceptions are logged with their type only (a traceback's locals could hold card
-    data) and shown to the operator as one line.
+    Unexpected exceptions are logged with their traceback (never its local variables: see
+    :mod:`oms_core.logs`) and shown to the operator as one line.
     """
     app = node.app
 
@@ -53,7 +53,9 @@ def run_service(
                 app.call_from_thread(report_error, error)
             return
         except Exception as error:  # noqa: BLE001 - the operator must see one line, not a crash
-            log.error("service call failed: %s", type(error).__name__)
+            # The traceback goes to the log (standard tracebacks show no local variables, and the
+            # log's filter masks anything card-like in the messages).
+            log.error("service call failed: %s", type(error).__name__, exc_info=error)
             message = OmsError(
                 f"Something went wrong ({type(error).__name__}); nothing was changed. "
                 "Try again, or tell your supervisor if it keeps happening."

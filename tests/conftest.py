@@ -35,6 +35,7 @@ def _no_office_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     instead), so they run the same on a developer's laptop, in CI and on an office server.
     """
     monkeypatch.setenv("OMS_CONFIG", os.devnull)
+    monkeypatch.setenv("OMS_LOG_FILE", os.devnull)  # a test run writes no one's log
     for name in ("OMS_DATABASE_URL", "OMS_IMPORT_DIR", "OMS_OPERATOR", "OMS_GATEWAY"):
         monkeypatch.delenv(name, raising=False)
 

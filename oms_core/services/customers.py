@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 
 from oms_core.domain.addresses import address_problems, clean_address
@@ -30,6 +31,8 @@ MAX_PAGE = 200
 
 _NUMBER_DIGITS = 19
 """Customer numbers have at most this many digits (the column holds 20 characters with the C)."""
+
+log = logging.getLogger("oms.services")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +210,7 @@ class CustomerService:
                         None, self._ctx.operator_username, "customer terms changed", detail, now, customer.id
                     )
                 )
+                log.info("%s changed customer %s", self._ctx.audit_name, detail)
             detail = self._detail(uow, customer)
             uow.commit()
         return detail

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.operators import MAX_USERNAME, Operator, Role
 from oms_core.domain.text import clean_field
 from oms_core.services.context import ServiceContext, current_operator, require_role
+
+log = logging.getLogger("oms.services")
 
 
 class OperatorService:
@@ -56,6 +60,7 @@ class OperatorService:
                 )
             )
             uow.commit()
+        log.info("%s made %s %s (was %s)", self._ctx.audit_name, username, parsed_role.value, before)
         return operator
 
     def require(self, role: Role, action: str) -> None:
@@ -91,3 +96,4 @@ class OperatorService:
                 )
             )
             uow.commit()
+        log.info("admin as operator: %s acts as %s", admin_name, self._ctx.operator_username)

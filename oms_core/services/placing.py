@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,6 +27,8 @@ from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext, requote
 from oms_core.services.gateway_steps import audit_call, give_back, settle
 from oms_core.services.views import customer_summary, order_view
+
+log = logging.getLogger("oms.services")
 
 
 def readiness_problems(
@@ -121,6 +124,17 @@ def place_draft(
     number = uow.orders.next_number()
     uow.audit.add(mark_placed(order, number, payment, ctx.operator_username, ctx.clock.now()))
     uow.orders.save(order)
+    card = f" ending {payment.last4}" if payment.last4 else ""
+    log.info(
+        "order %s placed by %s: draft %s, %d lines, total %s, %s%s",
+        number,
+        ctx.audit_name,
+        order.id,
+        len(order.lines),
+        order.total,
+        payment.method.value,
+        card,
+    )
     return order_view(
         order, customer_summary(customer) if customer else None, uow.audit.for_order(order.id or 0)
     )

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from oms_core import bootstrap
-from oms_core.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config
+from oms_core.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, mask_url_password
 from oms_core.domain.errors import OmsError
+from oms_core.logs import setup_logging
 from oms_tui.cli.context import CommandContext
 from oms_tui.cli.registry import register_all
 from oms_tui.cli.tui import tui_command
@@ -26,6 +28,8 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DEBUG_ENV = "OMS_DEBUG"
+
+log = logging.getLogger("oms.cli")
 
 
 class UsageError(Exception):
@@ -106,8 +110,12 @@ def main(
         context = CommandContext(config=load_config(args.db), db_given=bool(args.db), stdout=out, stderr=err)
         if args.version:
             return _print_schema(context)
-        return int(args.handler(args, context))
+        _start_log(context, argv)
+        status = int(args.handler(args, context))
+        log.info("exit %d", status)
+        return status
     except KeyboardInterrupt:
+        log.info("interrupted")
         print(f"{PROG}: interrupted", file=err)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
@@ -122,6 +130,7 @@ def main(
         return _fail(err, f"{exc.strerror or exc}{where}")
     except Exception as exc:
         message = bootstrap.database_error_message(exc)
+        log.error("failed: %s", message or type(exc).__name__, exc_info=exc)  # the traceback goes to the log
         if message is None:
             if os.environ.get(DEBUG_ENV):
                 raise
@@ -140,8 +149,19 @@ def _print_schema(ctx: CommandContext) -> int:
 
 def _fail(err: TextIO, message: str) -> int:
     first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    log.warning("error: %s", first_line)
     print(f"{PROG}: error: {first_line}", file=err)
     return EXIT_ERROR
+
+
+def _start_log(ctx: CommandContext, argv: Sequence[str] | None) -> None:
+    """Open the log (``[log]`` in the configuration, else the user's log folder) and note who runs
+    what: the command line with any URL's password hidden.
+    """
+    settings = ctx.config.log
+    setup_logging(bootstrap.session_label(), settings.file, settings.max_bytes, settings.backups)
+    words = sys.argv[1:] if argv is None else list(argv)
+    log.info("oms %s", " ".join(mask_url_password(word) for word in words) or "(the screens)")
 
 
 def _silence(stream: TextIO) -> None:

@@ -97,7 +97,7 @@ class RunPanel(Vertical):
             except OmsError as error:
                 report(self._failed, str(error))
             except Exception as error:  # noqa: BLE001 - one line for the operator, not a crash
-                log.error("batch run failed: %s", type(error).__name__)
+                log.error("batch run failed: %s", type(error).__name__, exc_info=error)
                 report(self._failed, f"The run broke off ({type(error).__name__}); run it again to go on.")
             else:
                 report(self._finished, result)
