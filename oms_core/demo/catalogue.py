@@ -172,6 +172,7 @@ def build_catalogue(rng: random.Random, count: int, taken: set[str]) -> list[Pro
                     stock,
                     backorder,
                     active=rng.random() >= INACTIVE_SHARE / 2,
+                    discountable=not sku.startswith("GIFT-CARD"),  # a gift card costs its face value
                 )
             )
     wines = _wines(rng, taken)

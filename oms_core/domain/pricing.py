@@ -1,4 +1,6 @@
-"""Prices for a customer: the type's price list, else its discount off list price."""
+"""Prices for a customer: the type's price list, else its discount off list price; products that
+are not discountable (gift cards, deposits) always at their list price.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +15,13 @@ DEFAULT_PRICE_CUT_LIMIT_PERCENT = Decimal("10")
 
 
 def unit_price(product: Product, customer_type: CustomerType | None) -> Decimal:
-    """The unit price of ``product`` for a customer of ``customer_type`` (list price if none)."""
-    if customer_type is None:
+    """The unit price of ``product`` for a customer of ``customer_type``.
+
+    The list price without a type, and always for a product that is not discountable (a gift card
+    costs its face value to every customer); else the type's price-list price, else its discount
+    off the list price.
+    """
+    if customer_type is None or not product.discountable:
         return money(product.list_price)
     listed = customer_type.price_list.get(product.sku)
     if listed is not None:

@@ -8,7 +8,11 @@ from decimal import Decimal
 
 @dataclass(slots=True)
 class Product:
-    """A product sold by SKU. SKUs are unique whatever their case and kept upper-case."""
+    """A product sold by SKU. SKUs are unique whatever their case and kept upper-case.
+
+    ``discountable`` is false for what must cost its face value whoever buys it (gift cards,
+    deposits): no customer type's price list or discount applies to it.
+    """
 
     id: int | None
     sku: str
@@ -19,6 +23,7 @@ class Product:
     stock_on_hand: int = 0
     allow_backorder: bool = False
     active: bool = True
+    discountable: bool = True
 
     def short_by(self, quantity: int) -> int:
         """How many units are missing to ship ``quantity`` now (0 when there are enough)."""

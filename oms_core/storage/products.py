@@ -29,6 +29,7 @@ def product_values(product: Product) -> dict[str, Any]:
         "weight_lb": product.weight_lb,
         "allow_backorder": product.allow_backorder,
         "active": product.active,
+        "discountable": product.discountable,
     }
 
 
@@ -43,6 +44,7 @@ def _product(row: Row[Any]) -> Product:
         stock_on_hand=row.stock_on_hand,
         allow_backorder=row.allow_backorder,
         active=row.active,
+        discountable=row.discountable,
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 from oms_core.storage.types import ID, ExactDecimal, UtcDateTime, key_string
@@ -67,6 +68,8 @@ products = Table(
     Column("stock_on_hand", Integer, nullable=False),
     Column("allow_backorder", Boolean, nullable=False),
     Column("active", Boolean, nullable=False),
+    # False: the list price for every customer type (gift cards, deposits).
+    Column("discountable", Boolean, nullable=False, server_default=true()),
 )
 
 price_list_items = Table(

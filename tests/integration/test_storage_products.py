@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from oms_core.clock import SystemClock
 from oms_core.domain.errors import NotFound
-from oms_core.storage import SqlUnitOfWorkFactory
+from oms_core.storage import SqlUnitOfWorkFactory, make_engine, upgrade_schema
 from tests.integration.storage_builders import product
 
 
@@ -104,3 +107,38 @@ def test_restocking_puts_units_back(uow_factory: SqlUnitOfWorkFactory) -> None:
         uow.commit()
     with uow_factory() as uow:
         assert uow.products.get(made.id).stock_on_hand == 6  # type: ignore[arg-type]
+
+
+def test_a_product_that_is_not_discountable_stays_so(uow_factory: SqlUnitOfWorkFactory) -> None:
+    gift_card = product("GIFT-CARD-100", "100.00", discountable=False)
+    wine = product("CAB-750")
+    with uow_factory(write=True) as uow:
+        uow.products.add(gift_card)
+        uow.products.add(wine)
+        uow.commit()
+    with uow_factory() as uow:
+        found = uow.products.get_many_by_sku(["GIFT-CARD-100", "CAB-750"])
+    assert (found["GIFT-CARD-100"].discountable, found["CAB-750"].discountable) == (False, True)
+
+
+def test_upgrading_marks_the_gift_cards_already_in_the_catalogue_not_discountable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'older.db'}"
+    upgrade_schema(url, revision="0008")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for sku in ("GIFT-CARD-100", "CAB-750"):
+                conn.execute(
+                    text(
+                        "INSERT INTO products (sku, name, name_key, list_price_cents, taxable, "
+                        "weight_lb, stock_on_hand, allow_backorder, active) "
+                        "VALUES (:sku, :sku, :key, 10000, 0, 0, 5, 0, 1)"
+                    ),
+                    {"sku": sku, "key": sku.lower()},
+                )
+        upgrade_schema(url)
+        with SqlUnitOfWorkFactory(engine, SystemClock())() as uow:
+            found = uow.products.get_many_by_sku(["GIFT-CARD-100", "CAB-750"])
+    finally:
+        engine.dispose()
+    assert (found["GIFT-CARD-100"].discountable, found["CAB-750"].discountable) == (False, True)

@@ -190,3 +190,13 @@ def test_the_bill_to_state_sets_the_tax_when_there_is_no_ship_to() -> None:
     order.ship_to = None
     order.bill_to = Address(state="CA")
     assert order.tax_region() == "CA"
+
+
+def test_a_product_that_is_not_discountable_keeps_its_list_price_for_every_type() -> None:
+    gift_card = Product(
+        1, "GIFT-CARD-100", "Gift Card $100", Decimal("100.00"), taxable=False, discountable=False
+    )
+    club = CustomerType(1, "CLUB", "Cellar Club", discount_percent=Decimal("10"))
+    listed = CustomerType(2, "TRADE", "Trade", price_list={"GIFT-CARD-100": Decimal("80.00")})
+    assert [unit_price(gift_card, t) for t in (None, club, listed)] == [Decimal("100.00")] * 3
+    assert unit_price(_product("100.00"), club) == Decimal("90.00")  # other products keep the discount
