@@ -156,6 +156,12 @@ class ProductRepository(abc.ABC):
     def restock(self, product_id: int, quantity: int) -> None:
         """Put units back (cancelled order)."""
 
+    def lock_stock(self, skus: Iterable[str]) -> None:
+        """Lock these products' stock until the commit, in product id order (the canonical lock
+        order), for a transaction that will take their stock in several steps. Not abstract: an
+        in-memory fake has nothing to lock.
+        """
+
 
 class OrderRepository(abc.ABC):
     """Orders, drafts included, with their lines and payments."""

@@ -56,3 +56,25 @@ class PaymentDeclined(OmsError):
 
 class PaymentUnavailable(OmsError):
     """The gateway could not be reached; nothing was charged."""
+
+
+class DatabaseError(OmsError):
+    """The database refused or failed the work; the message says why in words. Nothing was saved."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database could not be reached or read (server down, connection lost, file unreadable)."""
+
+
+class TransactionConflict(DatabaseError):
+    """The database gave up the transaction because of other work going on at the same moment: a
+    deadlock, a serialisation failure, or a wait for a lock that ran past its timeout.
+
+    Running the whole transaction again from the start almost always succeeds, so services retry it
+    (:func:`oms_core.services.retry.retry_on_conflict`); an operator sees :class:`DatabaseBusy`
+    only when the retries run out.
+    """
+
+
+class DatabaseBusy(DatabaseError):
+    """A transaction kept meeting other work and was given up after several attempts."""

@@ -39,6 +39,7 @@ from oms_core.services.batch_placing import (
     void_placed,
 )
 from oms_core.services.context import ServiceContext
+from oms_core.services.retry import retry_on_conflict
 
 CHUNK_SIZE = 250
 """Members per transaction: small enough to stop quickly, large enough to be fast."""
@@ -248,16 +249,7 @@ class BatchRunner:
         Raises:
             NotFound: no such batch.
         """
-        now = self._ctx.clock.now()
-        with self._ctx.write() as uow:
-            batch = uow.batches.get(batch_id)
-            if prepare is not None:
-                prepare(uow, batch)
-            targets = uow.batches.targets(batch_id, TO_DO)
-            batch.status = BatchStatus.RUNNING
-            batch.updated_at = now
-            uow.batches.update(batch)
-            uow.commit()
+        targets = self._start(batch_id, prepare)
         total, done = len(targets), 0
         tally = {MemberStatus.PLACED: 0, MemberStatus.FAILED: 0, MemberStatus.SKIPPED: 0}
         placed_before: set[int] = set()
@@ -287,6 +279,22 @@ class BatchRunner:
                 )
         return self._finish(batch_id, done, tally, stopped or done < total)
 
+    @retry_on_conflict
+    def _start(
+        self, batch_id: int, prepare: Callable[[UnitOfWork, Batch], None] | None
+    ) -> list[MemberTarget]:
+        """Mark the batch running (after ``prepare``) and list the members still to do."""
+        with self._ctx.write() as uow:
+            batch = uow.batches.get(batch_id)
+            if prepare is not None:
+                prepare(uow, batch)
+            targets = uow.batches.targets(batch_id, TO_DO)
+            batch.status = BatchStatus.RUNNING
+            batch.updated_at = self._ctx.clock.now()
+            uow.batches.update(batch)
+            uow.commit()
+        return targets
+
     def _chunk(self, batch_id: int, chunk: Sequence[MemberTarget]) -> tuple[list[MemberResult], set[int]]:
         """Place one chunk in one transaction; retry when stock moved under a concurrent writer."""
         for attempt in range(STOCK_RETRIES):
@@ -297,12 +305,17 @@ class BatchRunner:
                     failed = [
                         MemberResult(t.customer_id, MemberStatus.FAILED, reason=str(exc)) for t in chunk
                     ]
-                    with self._ctx.write() as uow:
-                        uow.batches.record(batch_id, failed, self._ctx.clock.now())
-                        uow.commit()
+                    self._record(batch_id, failed)
                     return failed, set()
         raise AssertionError("unreachable")  # pragma: no cover
 
+    @retry_on_conflict
+    def _record(self, batch_id: int, results: Sequence[MemberResult]) -> None:
+        with self._ctx.write() as uow:
+            uow.batches.record(batch_id, results, self._ctx.clock.now())
+            uow.commit()
+
+    @retry_on_conflict
     def _place_chunk(
         self, batch_id: int, chunk: Sequence[MemberTarget]
     ) -> tuple[list[MemberResult], set[int]]:
@@ -323,6 +336,7 @@ class BatchRunner:
         already = {r.customer_id for r in placed if r.status == ALREADY}
         return results, already
 
+    @retry_on_conflict
     def _finish(self, batch_id: int, tried: int, tally: dict[MemberStatus, int], stopped: bool) -> RunReport:
         with self._ctx.write() as uow:
             batch = uow.batches.get(batch_id)

@@ -43,6 +43,7 @@ from oms_core.services.batch_jobs import (
 )
 from oms_core.services.batch_placing import BatchOrderRequest
 from oms_core.services.context import ServiceContext
+from oms_core.services.retry import retry_on_conflict
 
 _TOKEN = re.compile(r"[\s,;]+")
 _NUMBER = re.compile(r"[Cc]?\d{1,9}")
@@ -71,6 +72,7 @@ class BulkOrderService:
 
     # -- making a batch ---------------------------------------------------------------------------
 
+    @retry_on_conflict
     def create(
         self,
         name: str,
@@ -107,6 +109,7 @@ class BulkOrderService:
             uow.commit()
         return view
 
+    @retry_on_conflict
     def update(
         self,
         batch_id: int,
@@ -148,6 +151,7 @@ class BulkOrderService:
 
     # -- members ----------------------------------------------------------------------------------
 
+    @retry_on_conflict
     def add_customers(self, batch_id: int, customer_ids: Sequence[int]) -> MembersAdded:
         """Add customers (picked from search results)."""
         with self._ctx.write() as uow:
@@ -157,6 +161,7 @@ class BulkOrderService:
             uow.commit()
         return MembersAdded(added, len(set(ids)) - added)
 
+    @retry_on_conflict
     def add_customer_type(self, batch_id: int, type_code: str, include_on_hold: bool = False) -> MembersAdded:
         """Add every active customer of a type (and those on hold, if asked).
 
@@ -175,6 +180,7 @@ class BulkOrderService:
             uow.commit()
         return MembersAdded(added, len(ids) - added)
 
+    @retry_on_conflict
     def add_pasted(self, batch_id: int, text: str) -> MembersAdded:
         """Add the customers whose numbers or emails are pasted (any mix, one or many a line).
 
@@ -198,6 +204,7 @@ class BulkOrderService:
             uow.commit()
         return MembersAdded(added, len(set(ids)) - added, tuple(dict.fromkeys(unknown)))
 
+    @retry_on_conflict
     def remove_customers(self, batch_id: int, customer_ids: Sequence[int]) -> int:
         """Take customers out of the batch (not those whose order was placed)."""
         with self._ctx.write() as uow:

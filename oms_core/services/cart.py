@@ -37,6 +37,7 @@ from oms_core.services.drafts import (
     reprice_draft,
     require_customer,
 )
+from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import product_summary
 
 
@@ -48,6 +49,7 @@ class CartService:
 
     # -- drafts ----------------------------------------------------------------------------
 
+    @retry_on_conflict
     def start(self, customer_id: int | None = None, source: str = "phone") -> CartView:
         """Start a draft, for a customer (from their record) or empty (attach one later)."""
         try:
@@ -86,6 +88,7 @@ class CartService:
         with self._ctx.read() as uow:
             return uow.orders.drafts(operator=self._ctx.operator_username, limit=limit)
 
+    @retry_on_conflict
     def discard(self, draft_id: int, version: int) -> None:
         """Throw a draft away."""
         with self._ctx.write() as uow:
@@ -93,6 +96,7 @@ class CartService:
             uow.orders.delete_draft(draft_id, version)
             uow.commit()
 
+    @retry_on_conflict
     def discard_if_empty(self, draft_id: int) -> bool:
         """Throw the draft away if it has no lines (the operator opened a cart and left it).
 
@@ -110,6 +114,7 @@ class CartService:
             uow.commit()
         return True
 
+    @retry_on_conflict
     def attach_customer(self, draft_id: int, customer_id: int, version: int | None = None) -> CartView:
         """Attach a customer: their pricing, default addresses, shipping and card on file."""
         with self._ctx.write() as uow:
@@ -122,6 +127,7 @@ class CartService:
                 self._ctx.clock.now(),
             )
 
+    @retry_on_conflict
     def set_source(self, draft_id: int, source: str, version: int | None = None) -> CartView:
         """How the order came in: phone, fax or email."""
         try:
@@ -145,6 +151,7 @@ class CartService:
         """
         return self.add_lines(draft_id, [(sku, quantity)], version)
 
+    @retry_on_conflict
     def add_lines(
         self, draft_id: int, items: Sequence[tuple[str, int]], version: int | None = None
     ) -> CartView:
@@ -187,6 +194,7 @@ class CartService:
 
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def set_quantity(
         self, draft_id: int, line_id: int, quantity: int, version: int | None = None
     ) -> CartView:
@@ -201,6 +209,7 @@ class CartService:
         with self._ctx.write() as uow:
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def remove_line(self, draft_id: int, line_id: int, version: int | None = None) -> CartView:
         """Take a line off the order."""
 
@@ -210,6 +219,7 @@ class CartService:
         with self._ctx.write() as uow:
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def override_price(
         self, draft_id: int, line_id: int, price: Decimal | None, reason: str, version: int | None = None
     ) -> CartView:
@@ -257,6 +267,7 @@ class CartService:
 
     # -- checkout choices -------------------------------------------------------------------
 
+    @retry_on_conflict
     def set_ship_to(
         self,
         draft_id: int,
@@ -286,6 +297,7 @@ class CartService:
         with self._ctx.write() as uow:
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def set_bill_to(self, draft_id: int, address: Address, version: int | None = None) -> CartView:
         """Bill to a typed address (the default billing address is set when a customer is attached)."""
         cleaned = self._checked_address(address, "bill_")
@@ -296,6 +308,7 @@ class CartService:
         with self._ctx.write() as uow:
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def set_shipping_method(self, draft_id: int, code: str, version: int | None = None) -> CartView:
         """Choose the shipping method; its charge is in the returned quote."""
         code = code.strip().upper()
@@ -309,6 +322,7 @@ class CartService:
 
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def set_payment(
         self,
         draft_id: int,
@@ -353,6 +367,7 @@ class CartService:
 
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def set_gift_message(self, draft_id: int, message: str, version: int | None = None) -> CartView:
         """The gift message printed with the shipment."""
         text = clean_multiline(message)
@@ -367,6 +382,7 @@ class CartService:
         with self._ctx.write() as uow:
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
+    @retry_on_conflict
     def set_notes(self, draft_id: int, notes: str, version: int | None = None) -> CartView:
         """Internal notes on the order."""
         text = clean_multiline(notes)

@@ -16,6 +16,7 @@ from oms_core.services.context import ServiceContext, current_operator
 from oms_core.services.drafts import PricingContext, load_draft, requote
 from oms_core.services.gateway_steps import open_call, send
 from oms_core.services.placing import finish_checkout, place_draft, readiness_problems, take_stock
+from oms_core.services.retry import retry_on_conflict
 
 
 class DuplicateOrderWarning(OmsError):
@@ -69,6 +70,7 @@ class CheckoutService:
         answer = send(self._ctx.gateway, call)  # step 2: no transaction is open
         return finish_checkout(self._ctx, call, answer)
 
+    @retry_on_conflict
     def _take_stock_and_ask(
         self, draft_id: int, version: int | None, confirm_duplicate: bool
     ) -> tuple[GatewayCall | None, OrderView | None]:

@@ -49,6 +49,7 @@ from oms_core.services.batch_jobs import (
 )
 from oms_core.services.batch_placing import BatchOrderRequest
 from oms_core.services.context import ServiceContext
+from oms_core.services.retry import retry_on_conflict
 
 MEMBER_STATUSES = (CustomerStatus.ACTIVE.value, CustomerStatus.ON_HOLD.value)
 
@@ -85,6 +86,7 @@ class ClubService:
                 if t.is_club
             ]
 
+    @retry_on_conflict
     def create_shipment(
         self,
         name: str,
@@ -127,6 +129,7 @@ class ClubService:
             uow.commit()
         return view
 
+    @retry_on_conflict
     def update_shipment(
         self,
         shipment_id: int,

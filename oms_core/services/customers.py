@@ -23,6 +23,7 @@ from oms_core.ports import UnitOfWork
 from oms_core.read_models import CustomerDetail, CustomerSummary, OrderFilter, OrderSummary
 from oms_core.services.contact import normalize_email, normalize_phone
 from oms_core.services.context import ServiceContext, current_operator, require_role
+from oms_core.services.retry import retry_on_conflict
 from oms_core.services.search import parse_customer_query
 from oms_core.services.views import customer_detail
 
@@ -120,6 +121,7 @@ class CustomerService:
         with self._ctx.read() as uow:
             return uow.customers.find_duplicates(email_n, phone_n, exclude_id)
 
+    @retry_on_conflict
     def create(self, data: CustomerInput, allow_duplicate: bool = False) -> CreateResult:
         """Create a customer (and its first address, when given).
 
@@ -155,6 +157,7 @@ class CustomerService:
             uow.commit()
         return CreateResult(customer=detail)
 
+    @retry_on_conflict
     def update(self, customer_id: int, version: int, data: CustomerInput) -> CustomerDetail:
         """Save edits to a customer's own fields (not the address book).
 
@@ -215,6 +218,7 @@ class CustomerService:
             uow.commit()
         return detail
 
+    @retry_on_conflict
     def save_address(
         self,
         customer_id: int,
@@ -246,6 +250,7 @@ class CustomerService:
             uow.commit()
         return detail
 
+    @retry_on_conflict
     def delete_address(self, customer_id: int, address_id: int) -> CustomerDetail:
         """Remove an address from the book (past orders keep their copies)."""
         with self._ctx.write() as uow:
@@ -254,6 +259,7 @@ class CustomerService:
             uow.commit()
         return detail
 
+    @retry_on_conflict
     def add_card(self, customer_id: int, card: CardEntry) -> CustomerDetail:
         """Tokenise a card through the gateway and keep the token on file.
 
@@ -294,6 +300,7 @@ class CustomerService:
             uow.commit()
         return detail
 
+    @retry_on_conflict
     def delete_card(self, customer_id: int, card_id: int) -> CustomerDetail:
         """Remove a card on file."""
         with self._ctx.write() as uow:

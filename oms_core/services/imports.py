@@ -44,6 +44,7 @@ from oms_core.services.batch_placing import (
 from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext
 from oms_core.services.import_checks import CheckedFile, FileChecker
+from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary
 
 CHUNK = 500
@@ -232,6 +233,7 @@ class ImportService:
 
     # -- import ---------------------------------------------------------------------------------
 
+    @retry_on_conflict
     def run(
         self,
         parsed: OrderFile,
@@ -274,6 +276,9 @@ class ImportService:
                         uow, requests, gateway, operator, now, all_or_nothing=True, shared_payment=payment
                     )
                 else:
+                    # Every chunk takes stock and then order numbers: lock all the file's products
+                    # first, so no product is locked after the counter (the canonical lock order).
+                    uow.products.lock_stock(sku for request in requests for sku, _ in request.lines)
                     for start in range(0, total, CHUNK):
                         chunk = requests[start : start + CHUNK]
                         results += place_orders(uow, chunk, gateway, operator, now, all_or_nothing=True)

@@ -20,6 +20,7 @@ from oms_core.services.context import ServiceContext, current_operator, require_
 from oms_core.services.drafts import describe, requote
 from oms_core.services.mail import queue_order_mail
 from oms_core.services.payments import release_payments
+from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary, order_view
 
 MAX_PAGE = 200
@@ -65,6 +66,7 @@ class OrderService:
                 raise NotFound(f"no order {text}")
             return self._view(uow, order)
 
+    @retry_on_conflict
     def cancel(self, order_id: int, reason: str) -> OrderView:
         """Cancel a placed order: restock its lines, void its authorisation or refund its captured
         payment, record why.
@@ -84,7 +86,7 @@ class OrderService:
             if order.is_draft:
                 raise ValidationError("a draft is discarded, not cancelled", field="order")
             check_transition(order.status, OrderStatus.CANCELLED)
-            for line in order.lines:
+            for line in sorted(order.lines, key=lambda line: line.product_id):  # the lock order
                 uow.products.restock(line.product_id, line.quantity)
             to_release = list(order.payments)
             order.payments = [replace(p, status=_AFTER_CANCEL.get(p.status, p.status)) for p in to_release]
@@ -103,6 +105,7 @@ class OrderService:
         release_payments(self._ctx, order_id, view.customer.id if view.customer else None, to_release)
         return self.get(order_id)
 
+    @retry_on_conflict
     def reorder(self, order_id: int) -> CartView:
         """A new draft for the same customer with the past order's lines at today's prices.
 

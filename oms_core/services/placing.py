@@ -63,12 +63,14 @@ def readiness_problems(
 
 
 def take_stock(uow: UnitOfWork, order: Order, products: dict[int, Product]) -> None:
-    """Take every line's units with guarded updates.
+    """Take every line's units with guarded updates, in product id order (the canonical lock order,
+    see :mod:`oms_core.storage.unit_of_work`): two carts listing the same products in different
+    orders would otherwise each hold one product's row and wait for the other's.
 
     Raises:
         OutOfStock: naming the SKU and what is on hand; the caller rolls back.
     """
-    for line in order.lines:
+    for line in sorted(order.lines, key=lambda line: line.product_id):
         product = products[line.product_id]
         if not uow.products.take_stock(line.product_id, line.quantity, product.allow_backorder):
             on_hand = uow.products.get(line.product_id).stock_on_hand

@@ -8,6 +8,8 @@ SQLite
     at once with ``SQLITE_BUSY`` whatever the timeout; an immediate one waits its turn instead.
 PostgreSQL
     psycopg 3 (``postgresql+psycopg://``; plain ``postgresql://`` is rewritten), ``READ COMMITTED``.
+
+Both raise the domain's errors, not SQLAlchemy's (:mod:`oms_core.storage.errors`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
+
+from oms_core.storage import errors
 
 WRITE_OPTION = "oms_write"
 """Connection execution option: ``True`` makes the next SQLite transaction ``BEGIN IMMEDIATE``."""
@@ -65,11 +69,14 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, **kwargs)
         _configure_sqlite(engine)
+        errors.install(engine)
         return engine
     if backend == "postgresql":
         kwargs.setdefault("isolation_level", "READ COMMITTED")
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(parsed, **kwargs)
+        engine = create_engine(parsed, **kwargs)
+        errors.install(engine)
+        return engine
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}")
 
 

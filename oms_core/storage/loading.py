@@ -28,6 +28,7 @@ from oms_core.domain.products import Product
 from oms_core.ports import Clock
 from oms_core.storage._common import chunks
 from oms_core.storage.customers import SqlCustomerRepository
+from oms_core.storage.errors import translate
 from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.tables import counters, customers, products
 
@@ -75,8 +76,11 @@ def insert_tuples(
             try:
                 cursor.executemany(statement, batch)
             except dialect.loaded_dbapi.Error as error:
-                # Raised as SQLAlchemy raises it (IntegrityError, OperationalError...), so callers
-                # handle it like any other statement's; the rows are not repeated in the message.
+                # Raised as any other statement's error is (the domain's error, in words), so a
+                # deadlock here is retried like one anywhere else; the rows are not in the message.
+                translated = translate(error)
+                if translated is not None:
+                    raise translated from error
                 raise DBAPIError.instance(
                     statement, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
                 ) from error

@@ -125,6 +125,14 @@ class SqlProductRepository(Repository, ProductRepository):
         result = self._conn.execute(statement.values(stock_on_hand=p.stock_on_hand - quantity))
         return result.rowcount == 1
 
+    def lock_stock(self, skus: Iterable[str]) -> None:
+        """Lock the products' rows in id order (``FOR UPDATE``; SQLite's write lock already covers
+        them), so stock taken later in the transaction never waits behind a lock taken after it.
+        """
+        wanted = sorted({normalize_sku(sku) for sku in skus})  # one statement: a file names few SKUs
+        if wanted:
+            self._conn.execute(select(p.id).where(p.sku.in_(wanted)).order_by(p.id).with_for_update()).all()
+
     def restock(self, product_id: int, quantity: int) -> None:
         """Put units back (a cancelled order). Raises ``NotFound``."""
         result = self._conn.execute(

@@ -1,4 +1,32 @@
-"""The SQL unit of work: one connection, one transaction, its repositories bound to it."""
+"""The SQL unit of work: one connection, one transaction, its repositories bound to it.
+
+The canonical lock order
+------------------------
+Every write transaction takes its row locks in this order, and never goes back to an earlier kind
+once it holds a later one. Two transactions that follow one order can wait for each other but never
+deadlock (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` lets one writer in at a time, so it cannot
+deadlock at all):
+
+1. the **batch** row (a bulk order's or club shipment's chunk: ``BatchRepository.get``);
+2. the **order** row being edited, placed, cancelled or copied (``OrderRepository.get`` locks it),
+   one per transaction, or several in id order;
+3. **customer** rows being changed, in id order;
+4. **product** rows whose stock moves (``take_stock``, ``restock``, ``lock_stock``), in product id
+   order whatever the order of the cart's lines;
+5. the **counters**: the order counter (``next_number(s)``), then the customer counter;
+6. new rows (orders, lines, payments, audit events, batch members), whose foreign keys only take
+   share locks that never block the updates above.
+
+Checkout: draft (2), products (4), order counter (5), inserts (6). A batch chunk: batch (1),
+products (4), counter (5), inserts (6), then its members' rows, which only the holder of the batch
+row touches. Cancelling: order (2), products (4). A customer edit: customer (3). A new customer: the
+customer counter (5). An import placing in chunks locks all its products first (``lock_stock``), so
+a later chunk never locks a product after the counter.
+
+Reads take no locks. A transaction the database still gives up (a deadlock with something outside
+this order, a serialisation failure, SQLite's busy timeout) raises ``TransactionConflict``, and the
+service call runs again from its first read (:mod:`oms_core.services.retry`).
+"""
 
 from __future__ import annotations
 

@@ -286,7 +286,7 @@ def test_a_database_without_the_schema_suggests_db_upgrade(db):
 def test_an_unreachable_postgresql_server_is_one_line():
     status, out, err = oms("--db", "postgresql://nobody@127.0.0.1:9/none", "export", "customers")
     assert status == 1 and out == ""
-    assert "database error" in one_line_error(err)
+    assert "cannot reach the database" in one_line_error(err)
 
 
 def test_interrupting_a_command_exits_130(db, monkeypatch):

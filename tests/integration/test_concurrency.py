@@ -15,11 +15,13 @@ from oms_core.bootstrap import Config, build, upgrade_database
 from oms_core.domain.customers import Address
 from oms_core.domain.payments import CardEntry
 from oms_core.services.customers import CustomerInput
-from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX, seed_reference
-from tests.integration.concurrency_worker import place_orders
+from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, SKU_CORKSCREW, SKU_GIFT_BOX, seed_reference
+from tests.integration.concurrency_worker import place_in_any_line_order, place_orders
 
 PROCESSES = 4
 ROUNDS = 12
+OFFICE = 8
+"""Operator processes in the line-order test: the office the deadlocks were reported with."""
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -51,11 +53,13 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield from _postgres_database()
 
 
-def _prepare(url: str) -> list[int]:
+def _prepare(url: str, restock: int = 0) -> list[int]:
     upgrade_database(url)
     application = build(Config(url, operator="root"))
     with application.uow_factory(write=True) as uow:
-        seed_reference(uow)  # the gift box has 5 in stock and may not be backordered
+        ids = seed_reference(uow)  # the gift box has 5 in stock and may not be backordered
+        for sku in (SKU_CABERNET, SKU_CHARDONNAY) if restock else ():
+            uow.products.restock(ids[sku], restock)
         uow.commit()
     ids = []
     for index in range(8):
@@ -109,3 +113,31 @@ def test_operators_placing_at_once_get_unique_numbers_and_never_oversell(shared_
     stored = application.services.orders.list(limit=200)
     assert sorted(o.number for o in stored) == sorted(numbers)
     application.close()
+
+
+@pytest.mark.slow
+def test_operators_listing_the_same_products_in_any_order_never_deadlock(shared_url: str) -> None:
+    """Eight operators place three-line orders of the same three products, the lines shuffled.
+
+    Checkout used to lock products in cart-line order, so two such carts deadlocked on PostgreSQL
+    and most checkouts were lost to ``DeadlockDetected``.
+    """
+    rounds = 6
+    customer_ids = _prepare(shared_url, restock=1000)
+    skus = [SKU_CABERNET, SKU_CHARDONNAY, SKU_CORKSCREW]
+    context = multiprocessing.get_context("spawn")
+    manager = context.Manager()
+    start = manager.Event()
+    with ProcessPoolExecutor(OFFICE, mp_context=context) as pool:
+        futures = [
+            pool.submit(place_in_any_line_order, shared_url, f"op{i}", customer_ids, skus, rounds, start, i)
+            for i in range(OFFICE)
+        ]
+        start.set()
+        outcomes = [future.result(timeout=300) for future in futures]
+    manager.shutdown()
+
+    errors = [error for outcome in outcomes for error in outcome["errors"]]
+    assert errors == [], errors
+    numbers = [n for outcome in outcomes for n in outcome["placed"]]
+    assert len(set(numbers)) == OFFICE * rounds

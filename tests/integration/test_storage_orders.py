@@ -8,9 +8,8 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 
-from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
+from oms_core.domain.errors import DatabaseError, InvalidState, NotFound, StaleEdit
 from oms_core.domain.orders import Order, OrderSource, OrderStatus
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.read_models import OrderFilter, OrderPosition
@@ -333,7 +332,7 @@ def test_the_database_refuses_a_second_order_with_the_same_batch_key(uow_factory
     with uow_factory(write=True) as uow:
         uow.orders.add(_placed(shop["ann"], 1001, T0, key="club:7:1"))
         uow.commit()
-    with uow_factory(write=True) as uow, pytest.raises(IntegrityError):
+    with uow_factory(write=True) as uow, pytest.raises(DatabaseError, match="refused"):
         uow.orders.add_many(
             [_placed(shop["bob"], 1002, T0, key="club:7:2"), _placed(shop["ann"], 1003, T0, key="club:7:1")]
         )

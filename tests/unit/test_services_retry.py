@@ -1,0 +1,91 @@
+"""A transaction the database gave up for concurrent work is run again from the start, a few times."""
+
+from __future__ import annotations
+
+import pytest
+
+from oms_core.domain.errors import DatabaseBusy, TransactionConflict
+from oms_core.payments.test_gateway import TestGateway
+from oms_core.services import retry
+from oms_core.services.context import ServiceContext
+from oms_core.services.registry import Services
+from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, FakeUnitOfWork, FakeUnitOfWorkFactory, FixedClock
+from tests.unit.batch_helpers import add_customer
+from tests.unit.test_services_checkout import _customer, _draft
+
+DEADLOCK = "the database was busy with other work (deadlock detected); nothing was saved"
+
+
+class ConflictingFactory(FakeUnitOfWorkFactory):
+    """Write units of work whose commit fails as a deadlocked transaction would, ``conflicts`` times."""
+
+    conflicts = 0
+
+    def __call__(self, write: bool = False) -> FakeUnitOfWork:
+        uow = super().__call__(write)
+        if write and self.conflicts:
+            self.conflicts -= 1
+
+            def deadlocked() -> None:
+                raise TransactionConflict(DEADLOCK)
+
+            uow.commit = deadlocked  # type: ignore[method-assign]
+        return uow
+
+
+@pytest.fixture(autouse=True)
+def _no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retry, "BASE_DELAY_SECONDS", 0.0)
+
+
+@pytest.fixture
+def factory(fake_factory: FakeUnitOfWorkFactory) -> ConflictingFactory:
+    return ConflictingFactory(fake_factory.store)
+
+
+@pytest.fixture
+def gateway(clock: FixedClock) -> TestGateway:
+    return TestGateway(today=clock.now().replace(tzinfo=None))
+
+
+@pytest.fixture
+def services(factory: ConflictingFactory, gateway: TestGateway, clock: FixedClock) -> Services:
+    return Services.build(ServiceContext(factory, gateway, clock, "alice"))
+
+
+def test_a_cart_edit_the_database_gave_up_is_made_again_and_saved_once(services, factory) -> None:
+    draft = _draft(services, _customer(services).id, (SKU_CABERNET, 1))
+    factory.conflicts = 2
+    edited = services.cart.add_lines(draft.id, [(SKU_CHARDONNAY, 2)], draft.version)
+    assert [(line.sku, line.quantity) for line in edited.lines] == [(SKU_CABERNET, 1), (SKU_CHARDONNAY, 2)]
+    assert edited.version == draft.version + 1  # saved once, not once per attempt
+
+
+def test_checkout_retried_after_a_deadlock_places_one_order_and_releases_the_first_hold(
+    services, factory, gateway
+) -> None:
+    draft = _draft(services, _customer(services).id, (SKU_CABERNET, 1))
+    factory.conflicts = 1
+    order = services.checkout.place(draft.id)
+    assert order.number is not None
+    assert len(services.orders.list()) == 1
+    assert len(gateway.voided) == 1  # the attempt that was given up released its authorisation
+    assert order.payments[0].reference not in gateway.voided
+
+
+def test_conflicts_that_never_end_are_reported_in_words_and_nothing_is_saved(services, factory) -> None:
+    draft = _draft(services, _customer(services).id, (SKU_CABERNET, 1))
+    factory.conflicts = retry.MAX_ATTEMPTS
+    with pytest.raises(DatabaseBusy, match="stayed busy with other work") as busy:
+        services.cart.set_notes(draft.id, "call before delivery")
+    assert isinstance(busy.value.__cause__, TransactionConflict)
+    assert services.cart.get(draft.id).notes == ""
+
+
+def test_a_batch_chunk_the_database_gave_up_is_placed_again_once(services, factory) -> None:
+    members = [add_customer(services, name) for name in ("Ann", "Bob", "Cy")]
+    batch = services.bulk.create("Gifts", [(SKU_CABERNET, 1)], "GROUND", members)
+    factory.conflicts = 2  # the run's first transaction, then the first chunk
+    report = services.bulk.run(batch.id, chunk_size=2)
+    assert (report.placed, report.failed) == (3, 0)
+    assert len([o for o in services.orders.list() if o.source == "bulk"]) == 3
