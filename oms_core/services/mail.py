@@ -30,6 +30,7 @@ from oms_core.domain.money import format_money
 from oms_core.domain.orders import Order
 from oms_core.ports import UnitOfWork
 from oms_core.services.context import Mailing, ServiceContext
+from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import payment_view
 
 CLAIM_BATCH = 20
@@ -180,6 +181,7 @@ class MailService:
         with self._ctx.read() as uow:
             return {status.value: count for status, count in uow.outbox.counts().items()}
 
+    @retry_on_conflict
     def resend(self, order_id: int, kind: MailKind | str) -> MailView:
         """Queue ``kind`` about the order again (the customer lost it), as it reads today.
 
@@ -211,6 +213,7 @@ class MailService:
 
     # -- sending steps, each its own short transaction ------------------------------------------
 
+    @retry_on_conflict
     def _claim(self, count: int) -> list[OutboxEntry]:
         now = self._ctx.clock.now()
         with self._ctx.write() as uow:
@@ -218,6 +221,7 @@ class MailService:
             uow.commit()
         return entries
 
+    @retry_on_conflict
     def _record(self, outcomes: list[tuple[OutboxEntry, str | None, bool]]) -> tuple[int, int, int]:
         sent = retrying = failed = 0
         now = self._ctx.clock.now()

@@ -14,8 +14,10 @@ deadlock at all):
 4. **product** rows whose stock moves (``take_stock``, ``restock``, ``lock_stock``), in product id
    order whatever the order of the cart's lines;
 5. the **counters**: the order counter (``next_number(s)``), then the customer counter;
-6. new rows (orders, lines, payments, audit events, batch members), whose foreign keys only take
-   share locks that never block the updates above.
+6. new rows (orders, lines, payments, audit events, batch members, queued mail), whose foreign
+   keys only take share locks that never block the updates above;
+7. queued mail being sent (the outbox claims rows it finds unlocked, ``SKIP LOCKED``, in a
+   transaction of its own).
 
 Checkout: draft (2), products (4), order counter (5), inserts (6). A batch chunk: batch (1),
 products (4), counter (5), inserts (6), then its members' rows, which only the holder of the batch
