@@ -6,12 +6,13 @@ needed; ``oms db upgrade`` calls :func:`upgrade_schema`.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, func, inspect, select, text
 
-from oms_core.domain.errors import OmsError
+from oms_core.domain.errors import DatabaseBusy, OmsError, TransactionConflict
 from oms_core.storage.database import connect, make_engine
 
 if TYPE_CHECKING:
@@ -21,6 +22,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0009"
 """The newest migration shipped (a test keeps it equal to Alembic's head). Knowing it here lets
 every start-up skip importing Alembic when the database is already current."""
+
+
+MIGRATION_LOCK_KEY = 0x6F6D_7300_0001
+"""PostgreSQL advisory lock key held while migrating ("oms" and 1); no other oms lock uses it."""
+
+MIGRATION_WAIT_SECONDS = 600.0
+"""How long an upgrade waits for another process's upgrade (a big migration takes minutes)."""
 
 
 def alembic_config(url: str = "") -> Config:
@@ -46,8 +54,11 @@ def upgrade_schema(
 ) -> bool:
     """Upgrade the database to ``revision`` (the latest by default); a no-op when it is there already.
 
-    Runs in one write transaction (``BEGIN IMMEDIATE`` on SQLite), so two processes upgrading at once
-    do not interleave on SQLite.
+    Runs in one write transaction that first takes a database-wide lock: PostgreSQL's transaction
+    advisory lock :data:`MIGRATION_LOCK_KEY`, SQLite's write lock (``BEGIN IMMEDIATE``). Several
+    processes upgrading at once (``oms db upgrade`` on every server, each operator's oms on start)
+    take turns: the first migrates, the others then find the schema current. A wait past SQLite's
+    busy timeout is tried again for up to :data:`MIGRATION_WAIT_SECONDS`.
 
     Args:
         url_or_engine: the database.
@@ -62,23 +73,22 @@ def upgrade_schema(
 
     Raises:
         ForeignDatabase: the database has tables and no oms schema, and ``adopt`` is false.
+        DatabaseBusy: another process held the lock for longer than that.
     """
     engine, owned = _engine(url_or_engine)
     try:
         if revision == "head" and _stored_revision(engine) == HEAD_REVISION:
             return False
-        from alembic import command
-
-        with connect(engine, write=True) as connection:
-            new = _current(connection) is None
-            if new and not adopt:
-                _refuse_foreign(connection)
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-            registered = new and bool(first_admin) and _register_first_admin(connection, first_admin)
-            connection.commit()
-        return registered
+        deadline = time.monotonic() + MIGRATION_WAIT_SECONDS
+        while True:
+            try:
+                return _upgrade_locked(engine, revision, adopt, first_admin)
+            except TransactionConflict as conflict:
+                if time.monotonic() > deadline:
+                    raise DatabaseBusy(
+                        "another process kept the database locked while upgrading it; try again"
+                    ) from conflict
+                time.sleep(0.1)
     finally:
         if owned:
             engine.dispose()
@@ -91,6 +101,27 @@ def _register_first_admin(connection: Connection, username: str) -> bool:
         return False
     connection.execute(operators.insert().values(username=username, name="", role="admin"))
     return True
+
+
+def _upgrade_locked(engine: Engine, revision: str, adopt: bool, first_admin: str) -> bool:
+    from alembic import command
+
+    with connect(engine, write=True) as connection:
+        if connection.dialect.name == "postgresql":
+            # Held until the commit; DDL of two migrating processes would otherwise collide
+            # (a duplicate pg_type row when both create the same table).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        # Read now that the lock is held: a process that waited finds the first one's schema (and
+        # so never registers a second first admin).
+        new = _current(connection) is None
+        if new and not adopt:
+            _refuse_foreign(connection)
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        registered = new and bool(first_admin) and _register_first_admin(connection, first_admin)
+        connection.commit()
+    return registered
 
 
 class ForeignDatabase(OmsError):
