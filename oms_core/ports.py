@@ -7,8 +7,10 @@ Standard library only.
 from __future__ import annotations
 
 import abc
+import contextlib
 import enum
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -371,6 +373,12 @@ class BatchRepository(abc.ABC):
     def find_customers(self, numbers: Iterable[str], emails: Iterable[str]) -> dict[str, int]:
         """Customer ids by exact number (key upper-case) and by email (key lower-case)."""
 
+    def running(self, batch_ids: Iterable[int]) -> set[int]:
+        """Of these batches, those a live process is running (it holds
+        :meth:`UnitOfWorkFactory.batch_run`). Not abstract: a fake cannot tell, so all of them.
+        """
+        return set(batch_ids)
+
 
 class OutboxRepository(abc.ABC):
     """Mail waiting to be sent, written in the same transaction as the event it tells of."""
@@ -518,6 +526,13 @@ class UnitOfWorkFactory(abc.ABC):
     @abc.abstractmethod
     def __call__(self, write: bool = False) -> UnitOfWork:
         """A fresh unit of work."""
+
+    def batch_run(self, batch_id: int) -> AbstractContextManager[None]:
+        """A lock held while this process runs the batch, dropped when the process dies however it
+        dies, so a batch left marked running by a killed process shows as interrupted
+        (:meth:`BatchRepository.running`). Not abstract: nothing to hold in memory.
+        """
+        return contextlib.nullcontext()
 
 
 class Outcome(enum.StrEnum):

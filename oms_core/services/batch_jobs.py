@@ -142,15 +142,23 @@ class RunReport:
     counts: MemberCounts
 
 
-def batch_view(batch: Batch, counts: MemberCounts) -> BatchView:
-    """The read model of a batch."""
+INTERRUPTED = "interrupted"
+"""The status shown for a batch stored as running that no live process is running (its run was
+killed, or its machine went down): the next run resumes it."""
+
+
+def batch_view(batch: Batch, counts: MemberCounts, alive: bool = True) -> BatchView:
+    """The read model of a batch; ``alive`` is false when no process is running it any more."""
+    status = batch.status.value
+    if batch.status is BatchStatus.RUNNING and not alive:
+        status = INTERRUPTED
     return BatchView(
         id=batch.id or 0,
         kind=batch.kind.value,
         name=batch.name,
         lines=batch.lines,
         shipping_method=batch.shipping_method,
-        status=batch.status.value,
+        status=status,
         counts=counts,
         club_type_code=batch.club_type_code,
         ship_date=batch.ship_date,
@@ -162,13 +170,14 @@ def batch_view(batch: Batch, counts: MemberCounts) -> BatchView:
 def load_view(uow: UnitOfWork, batch_id: int) -> BatchView:
     """Read one batch with its counts."""
     batch = uow.batches.get(batch_id)
-    return batch_view(batch, uow.batches.counts([batch_id])[batch_id])
+    return list_views(uow, [batch])[0]
 
 
 def list_views(uow: UnitOfWork, batches: list[Batch]) -> list[BatchView]:
-    """Batches with their counts (one query for all counts)."""
+    """Batches with their counts (one query for all counts) and whether their runs are alive."""
     counts = uow.batches.counts([b.id or 0 for b in batches])
-    return [batch_view(b, counts[b.id or 0]) for b in batches]
+    alive = uow.batches.running([b.id or 0 for b in batches if b.status is BatchStatus.RUNNING])
+    return [batch_view(b, counts[b.id or 0], (b.id or 0) in alive) for b in batches]
 
 
 def member_rows(
@@ -249,6 +258,18 @@ class BatchRunner:
         Raises:
             NotFound: no such batch.
         """
+        # Held from before the batch is marked running until after it is marked finished: while
+        # it is held, the batch shows as running; once its process is gone, as interrupted.
+        with self._ctx.uow_factory.batch_run(batch_id):
+            return self._run(batch_id, progress, should_stop, prepare)
+
+    def _run(
+        self,
+        batch_id: int,
+        progress: Callable[[RunProgress], None] | None,
+        should_stop: Callable[[], bool] | None,
+        prepare: Callable[[UnitOfWork, Batch], None] | None,
+    ) -> RunReport:
         targets = self._start(batch_id, prepare)
         total, done = len(targets), 0
         tally = {MemberStatus.PLACED: 0, MemberStatus.FAILED: 0, MemberStatus.SKIPPED: 0}

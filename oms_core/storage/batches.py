@@ -25,6 +25,7 @@ from oms_core.ports import BatchRepository
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import text_key
 from oms_core.storage.loading import converter
+from oms_core.storage.run_locks import running_ids
 from oms_core.storage.tables import batch_members, batches, customers, orders
 
 b = batches.c
@@ -298,3 +299,9 @@ class SqlBatchRepository(Repository, BatchRepository):
             for row in rows:
                 found.setdefault(row.email_key, row.id)
         return found
+
+    def running(self, batch_ids: Iterable[int]) -> set[int]:
+        """Of these batches, those whose run lock a live process holds (see ``run_locks``)."""
+        ids = list(batch_ids)
+        held = running_ids(self._conn, ids)
+        return set(ids) if held is None else held

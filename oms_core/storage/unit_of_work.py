@@ -32,9 +32,12 @@ service call runs again from its first read (:mod:`oms_core.services.retry`).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from sqlalchemy import Engine
 
 from oms_core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from oms_core.storage import run_locks
 from oms_core.storage.audit import SqlAuditRepository
 from oms_core.storage.batches import SqlBatchRepository
 from oms_core.storage.customers import SqlCustomerRepository
@@ -101,3 +104,7 @@ class SqlUnitOfWorkFactory(UnitOfWorkFactory):
     def __call__(self, write: bool = False) -> SqlUnitOfWork:
         """A fresh unit of work; ``write=True`` takes the SQLite write lock at its first statement."""
         return SqlUnitOfWork(self.engine, self.clock, write=write)
+
+    def batch_run(self, batch_id: int) -> AbstractContextManager[None]:
+        """The run lock of a batch (:mod:`oms_core.storage.run_locks`)."""
+        return run_locks.hold(self.engine, batch_id)

@@ -205,7 +205,7 @@ def _print_list(views: list[BatchView], out: TextIO, err: TextIO, what: str) -> 
         counts = view.counts
         extra = f"  {view.club_type_code} ships {view.ship_date.isoformat()}" if view.ship_date else ""
         print(
-            f"{view.id:>5}  {safe(view.name)[:40]:<40}  {view.status:<8}  "
+            f"{view.id:>5}  {safe(view.name)[:40]:<40}  {view.status:<11}  "
             f"{counts.placed:,}/{counts.total:,} placed  {counts.failed:,} failed{extra}",
             file=out,
         )

@@ -132,7 +132,10 @@ class BatchScreen(Screen[None]):
         self.view = view
         counts = view.counts
         title = Text.assemble((f"{self.KIND_TITLE} {view.id}: ", "bold"), (safe(view.name), "bold"))
-        title.append(f"  [{view.status}]", style="dim")
+        if view.status == "interrupted":  # its run was killed: say how to go on
+            title.append("  [interrupted: run it again to resume]", style="bold yellow")
+        else:
+            title.append(f"  [{view.status}]", style="dim")
         self.query_one("#batch-title", Static).update(title)
         items = ", ".join(f"{sku} x {quantity}" for sku, quantity in view.lines)
         info = Text(safe(self.describe(view)), no_wrap=True, overflow="ellipsis")
