@@ -27,6 +27,7 @@ from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderView, ShipmentView
 from oms_core.services.context import ServiceContext
 from oms_core.services.mail import queue_order_mail
+from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary, order_view, shipment_view
 
 PICK_PAGE = 200
@@ -53,6 +54,7 @@ class FulfilmentService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
 
+    @retry_on_conflict
     def release(self, order_id: int) -> OrderView:
         """Hand a placed order to the warehouse.
 
@@ -71,6 +73,7 @@ class FulfilmentService:
             uow.commit()
         return view
 
+    @retry_on_conflict
     def ship(self, order_id: int, request: ShipRequest, shipped_at: datetime | None = None) -> ShipmentView:
         """Record a shipment of some or all of what is left on the order.
 
@@ -109,6 +112,7 @@ class FulfilmentService:
             uow.commit()
         return shipment_view(shipment)
 
+    @retry_on_conflict
     def mark_delivered(self, order_id: int) -> OrderView:
         """The carrier delivered everything that shipped.
 
