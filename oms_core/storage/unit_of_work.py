@@ -21,9 +21,10 @@ deadlock at all):
 
 Checkout: draft (2), products (4), order counter (5), inserts (6). A batch chunk: batch (1),
 products (4), counter (5), inserts (6), then its members' rows, which only the holder of the batch
-row touches. Cancelling: order (2), products (4). Releasing, shipping, delivering: order (2). A customer edit: customer (3). A new customer: the
-customer counter (5). An import placing in chunks locks all its products first (``lock_stock``), so
-a later chunk never locks a product after the counter.
+row touches. Cancelling: order (2), products (4). Releasing, shipping, delivering: order (2). A
+customer edit: customer (3). A new customer: the customer counter (5). An import placing in chunks
+locks all its products first (``lock_stock``), so a later chunk never locks a product after the
+counter.
 
 Reads take no locks. A transaction the database still gives up (a deadlock with something outside
 this order, a serialisation failure, SQLite's busy timeout) raises ``TransactionConflict``, and the
