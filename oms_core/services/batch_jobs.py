@@ -74,6 +74,11 @@ class BatchView:
         """No run has started yet (the screens open such a batch on its preview)."""
         return self.status == BatchStatus.OPEN.value
 
+    @property
+    def interrupted(self) -> bool:
+        """Its run was killed (no live process runs it): the next run resumes it."""
+        return self.status == INTERRUPTED
+
 
 @dataclass(frozen=True, slots=True)
 class PreviewLine:

@@ -132,7 +132,7 @@ class BatchScreen(Screen[None]):
         self.view = view
         counts = view.counts
         title = Text.assemble((f"{self.KIND_TITLE} {view.id}: ", "bold"), (safe(view.name), "bold"))
-        if view.status == "interrupted":  # its run was killed: say how to go on
+        if view.interrupted:  # its run was killed: say how to go on
             title.append("  [interrupted: run it again to resume]", style="bold yellow")
         else:
             title.append(f"  [{view.status}]", style="dim")
