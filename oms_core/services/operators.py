@@ -9,6 +9,7 @@ from oms_core.domain.errors import ValidationError
 from oms_core.domain.operators import MAX_USERNAME, Operator, Role
 from oms_core.domain.text import clean_field
 from oms_core.services.context import ServiceContext, current_operator, require_role
+from oms_core.services.retry import retry_on_conflict
 
 log = logging.getLogger("oms.services")
 
@@ -24,6 +25,7 @@ class OperatorService:
         with self._ctx.read() as uow:
             return uow.reference.operators()
 
+    @retry_on_conflict
     def save(self, username: str, role: str, name: str = "") -> Operator:
         """Add an operator or change one's role (and name, when given). Needs an admin.
 
@@ -73,6 +75,7 @@ class OperatorService:
         with self._ctx.read() as uow:
             require_role(current_operator(uow, self._ctx.operator_username), role, action)
 
+    @retry_on_conflict
     def open_session(self) -> None:
         """Check that this session may act as its operator, and record it when an admin acts as
         another operator (the demo, which builds its context without an acting admin, records nothing).
