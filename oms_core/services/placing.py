@@ -26,6 +26,7 @@ from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext, requote
 from oms_core.services.gateway_steps import audit_call, give_back, settle
+from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary, order_view
 
 log = logging.getLogger("oms.services")
@@ -173,23 +174,35 @@ def finish_checkout(ctx: ServiceContext, call: GatewayCall, answer: GatewayAnswe
     """
     if answer.approved:
         try:
-            with ctx.write() as uow:
-                settle(uow, ctx, call, answer, release_stock=False)
-                view = complete_checkout(uow, ctx, call)
-                uow.commit()
-            return view
+            return _place_approved(ctx, call, answer)
         except StaleEdit:
             raise  # another process settled this call: it owns the outcome now
         except BaseException:
             abandon(ctx, call)
             raise
+    _settle_refused(ctx, call, answer)
+    if answer.unavailable:
+        raise PaymentUnavailable(answer.reason)
+    raise PaymentDeclined(f"{call.brand} ending {call.last4} declined: {answer.reason}")
+
+
+@retry_on_conflict
+def _place_approved(ctx: ServiceContext, call: GatewayCall, answer: GatewayAnswer) -> OrderView:
+    """Step 3 on approval, one transaction (run again whole if the database gives it up)."""
+    with ctx.write() as uow:
+        settle(uow, ctx, call, answer, release_stock=False)
+        view = complete_checkout(uow, ctx, call)
+        uow.commit()
+    return view
+
+
+@retry_on_conflict
+def _settle_refused(ctx: ServiceContext, call: GatewayCall, answer: GatewayAnswer) -> None:
+    """Step 3 on a decline or no answer: the stock goes back, the call is settled."""
     with ctx.write() as uow:
         customer_id = uow.orders.get(call.order_id or 0).customer_id
         settle(uow, ctx, call, answer, release_stock=True, customer_id=customer_id)
         uow.commit()
-    if answer.unavailable:
-        raise PaymentUnavailable(answer.reason)
-    raise PaymentDeclined(f"{call.brand} ending {call.last4} declined: {answer.reason}")
 
 
 def abandon(ctx: ServiceContext, call: GatewayCall) -> None:

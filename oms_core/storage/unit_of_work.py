@@ -19,7 +19,9 @@ deadlock at all):
 7. queued mail being sent (the outbox claims rows it finds unlocked, ``SKIP LOCKED``, in a
    transaction of its own).
 
-Checkout: draft (2), products (4), order counter (5), inserts (6). A batch chunk: batch (1),
+Checkout, step 1: draft (2), products (4), the new gateway call (6); step 3, after the gateway
+answered with no transaction open: the call's row (settled only by the process that owns it), draft
+(2), order counter (5), inserts (6). A batch chunk: batch (1),
 products (4), counter (5), inserts (6), then its members' rows, which only the holder of the batch
 row touches. Cancelling: order (2), products (4). Releasing, shipping, delivering: order (2). A
 customer edit: customer (3). A new customer: the customer counter (5). An import placing in chunks

@@ -11,7 +11,7 @@ from oms_core.services.context import ServiceContext
 from oms_core.services.registry import Services
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, FakeUnitOfWork, FakeUnitOfWorkFactory, FixedClock
 from tests.unit.batch_helpers import add_customer
-from tests.unit.test_services_checkout import _customer, _draft
+from tests.unit.test_services_checkout import _customer, _draft, _stock
 
 DEADLOCK = "the database was busy with other work (deadlock detected); nothing was saved"
 
@@ -20,10 +20,13 @@ class ConflictingFactory(FakeUnitOfWorkFactory):
     """Write units of work whose commit fails as a deadlocked transaction would, ``conflicts`` times."""
 
     conflicts = 0
+    after = 0  # write units of work let through before the conflicts start
 
     def __call__(self, write: bool = False) -> FakeUnitOfWork:
         uow = super().__call__(write)
-        if write and self.conflicts:
+        if write and self.after:
+            self.after -= 1
+        elif write and self.conflicts:
             self.conflicts -= 1
 
             def deadlocked() -> None:
@@ -61,16 +64,19 @@ def test_a_cart_edit_the_database_gave_up_is_made_again_and_saved_once(services,
     assert edited.version == draft.version + 1  # saved once, not once per attempt
 
 
-def test_checkout_retried_after_a_deadlock_places_one_order_and_releases_the_first_hold(
-    services, factory, gateway
+@pytest.mark.parametrize("step", [1, 3], ids=["taking stock", "numbering the order"])
+def test_checkout_retried_after_a_deadlock_places_one_order_and_takes_stock_once(
+    services, factory, gateway, step
 ) -> None:
-    draft = _draft(services, _customer(services).id, (SKU_CABERNET, 1))
-    factory.conflicts = 1
+    draft = _draft(services, _customer(services).id, (SKU_CABERNET, 2))
+    before = _stock(factory, SKU_CABERNET)
+    # Checkout writes twice: step 1 takes the stock, step 3 numbers the order (step 2 is the gateway).
+    factory.after, factory.conflicts = (0 if step == 1 else 1), 1
     order = services.checkout.place(draft.id)
     assert order.number is not None
     assert len(services.orders.list()) == 1
-    assert len(gateway.voided) == 1  # the attempt that was given up released its authorisation
-    assert order.payments[0].reference not in gateway.voided
+    assert _stock(factory, SKU_CABERNET) == before - 2
+    assert gateway.voided == []  # the one authorisation is the order's
 
 
 def test_conflicts_that_never_end_are_reported_in_words_and_nothing_is_saved(services, factory) -> None:
