@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from oms_core.bootstrap import Config, build
+from oms_core.clock import SystemClock
 from oms_core.domain.errors import DatabaseBusy, DatabaseError, TransactionConflict
 from oms_core.services import retry
 from oms_core.storage import database
@@ -57,7 +58,7 @@ def test_a_missing_table_says_to_upgrade(tmp_path: Path) -> None:
     try:
         with (
             pytest.raises(DatabaseError, match=r"no such table: products.*run `oms db upgrade` first"),
-            SqlUnitOfWorkFactory(engine)() as uow,
+            SqlUnitOfWorkFactory(engine, SystemClock())() as uow,
         ):
             uow.products.get(1)
     finally:
