@@ -117,7 +117,7 @@ def filters(sample: OrderSummary, newest: date) -> dict[str, dict[str, str]]:
         "source fax": {"source-filter": "fax"},
         "status + operator": {"status-filter": "cancelled", "operator-filter": sample.operator},
         "status + date range": {"status-filter": "shipped", "placed-from": month[0], "placed-to": month[1]},
-        "source + status": {"source-filter": "email", "status-filter": "processing"},
+        "source + status": {"source-filter": "email", "status-filter": "released"},
         "operator + date range": {
             "operator-filter": sample.operator,
             "placed-from": month[0],

@@ -365,8 +365,8 @@ class BatchRepository(abc.ABC):
         """
 
     def refresh_statistics(self) -> None:
-        """Tell the database's planner how many members there now are (after a run or adding
-        many). Where the database keeps no statistics to refresh, nothing.
+        """Tell the database's planner how many members and orders there now are (after a run).
+        Where the database keeps no statistics to refresh, nothing.
         """
 
     @abc.abstractmethod
