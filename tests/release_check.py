@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_SCREEN_SECONDS = 60
+SETTLE_SECONDS = 5
 
 
 class ReleaseProblem(Exception):
@@ -170,24 +171,30 @@ def first_screen(bin_dir: Path, env: dict[str, str], cwd: Path) -> str:
     import struct
     import termios
 
+    size = struct.pack("HHHH", 24, 80, 0, 0)
     pid, terminal = pty.fork()
-    if pid == 0:  # the child: become oms on the pseudo-terminal
+    if pid == 0:  # the child: size its terminal, then become oms on it
+        fcntl.ioctl(0, termios.TIOCSWINSZ, size)
         os.chdir(cwd)
         os.execve(str(bin_dir / "oms"), [str(bin_dir / "oms")], env)
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     drawn = b""
     text = ""
     deadline = time.monotonic() + FIRST_SCREEN_SECONDS
     try:
-        while time.monotonic() < deadline:
+        while "Customers" not in text:  # the first screen's title
+            if time.monotonic() > deadline:
+                seconds = FIRST_SCREEN_SECONDS
+                raise ReleaseProblem(f"no Customers screen within {seconds} s; drew: {text[-300:]!r}")
             drawn += _read(terminal, 0.5)
             text = _ESCAPES.sub(b"", drawn).decode("utf-8", "replace")
-            if "Customers" in text and "customer number" in text:
-                break
-        else:
-            raise ReleaseProblem(
-                f"no Customers screen within {FIRST_SCREEN_SECONDS} s; drew: {text[-300:]!r}"
-            )
+            _refuse_an_early_end(pid, terminal, drawn)
+        # Then a few seconds more, in which oms opens the database behind the screen, or ends with
+        # the reason it cannot. (The screen never goes still: the cursor blinks.)
+        settle_by = time.monotonic() + SETTLE_SECONDS
+        while time.monotonic() < settle_by:
+            drawn += _read(terminal, 0.5)
+            _refuse_an_early_end(pid, terminal, drawn)
+        text = _ESCAPES.sub(b"", drawn).decode("utf-8", "replace")
         os.write(terminal, b"\x11")  # ctrl+q
         status = _wait(pid, terminal)
     finally:
@@ -196,6 +203,16 @@ def first_screen(bin_dir: Path, env: dict[str, str], cwd: Path) -> str:
     if status != 0:
         raise ReleaseProblem(f"oms exited {status} after ctrl+q; drew: {text[-300:]!r}")
     return text
+
+
+def _refuse_an_early_end(pid: int, terminal: int, drawn: bytes) -> None:
+    """Raise, with what oms said last, if it has ended before it was asked to."""
+    ended, status = os.waitpid(pid, os.WNOHANG)
+    if ended:
+        drawn += _read(terminal, 0.2)  # its last words (the one-line reason) come last
+        text = _ESCAPES.sub(b"", drawn).decode("utf-8", "replace").strip()
+        code = os.waitstatus_to_exitcode(status)
+        raise ReleaseProblem(f"oms ended by itself (exit {code}): {text[-300:]!r}")
 
 
 def _read(terminal: int, timeout: float) -> bytes:
