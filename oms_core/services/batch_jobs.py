@@ -10,6 +10,7 @@ never ordered for twice, even by two runs at once (each chunk locks the batch ro
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -41,8 +42,15 @@ from oms_core.services.batch_placing import (
 from oms_core.services.context import ServiceContext
 from oms_core.services.retry import retry_on_conflict
 
-CHUNK_SIZE = 250
-"""Members per transaction: small enough to stop quickly, large enough to be fast."""
+CHUNK_SIZE = 50
+"""Members in a run's first transaction; later chunks are sized by time (:class:`ChunkSizer`)."""
+
+CHUNK_SECONDS = 0.1
+"""How long one chunk's transaction should hold the write lock (SQLite's whole database, PostgreSQL's
+product and counter rows): operators' edits wait at most about this long behind a batch."""
+
+MAX_CHUNK = 2_000
+"""The largest chunk, however fast the machine (a stop key is answered within a chunk)."""
 
 STOCK_RETRIES = 3
 TO_DO = (MemberStatus.PENDING.value, MemberStatus.FAILED.value, MemberStatus.SKIPPED.value)
@@ -233,19 +241,41 @@ def preview(ctx: ServiceContext, batch_id: int, plan: Plan, limit: int) -> Batch
     return BatchPreview(tuple(rows), len(targets), len(ready), money(sum((row.total for row in ready), ZERO)))
 
 
+class ChunkSizer:
+    """Sizes a batch run's chunks by time, so each transaction holds the write lock for about
+    :data:`CHUNK_SECONDS` whatever the machine, the database or the load: the next chunk is the
+    members the last ones went through per second times the target, at most twice the last chunk
+    (a quick first chunk does not make a huge second one) and at most :data:`MAX_CHUNK`.
+
+    Args:
+        fixed: members per chunk, always (tests and benchmarks that want chunks of a known size).
+    """
+
+    def __init__(self, fixed: int | None = None) -> None:
+        self._fixed = max(1, fixed) if fixed is not None else None
+        self.size = self._fixed or CHUNK_SIZE
+
+    def took(self, members: int, seconds: float) -> None:
+        """Learn from a chunk of ``members`` whose transaction took ``seconds``."""
+        if self._fixed is not None or members <= 0:
+            return
+        wanted = int(members / max(seconds, 1e-4) * CHUNK_SECONDS)
+        self.size = max(1, min(MAX_CHUNK, wanted, members * 2))
+
+
 class BatchRunner:
     """Runs one batch to the end, a chunk per transaction, reporting progress after each chunk.
 
     Args:
         ctx: the services' context (units of work, gateway, clock, operator).
         plan: builds the chunk's order requests.
-        chunk_size: members per transaction.
+        chunk_size: members per transaction; ``None`` sizes chunks by time (:class:`ChunkSizer`).
     """
 
-    def __init__(self, ctx: ServiceContext, plan: Plan, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, ctx: ServiceContext, plan: Plan, chunk_size: int | None = None) -> None:
         self._ctx = ctx
         self._plan = plan
-        self._chunk_size = max(1, chunk_size)
+        self._sizer = ChunkSizer(chunk_size)
 
     def run(
         self,
@@ -282,12 +312,14 @@ class BatchRunner:
         stopped = False
         if progress is not None:
             progress(RunProgress(0, total, 0, 0, 0))
-        for start in range(0, total, self._chunk_size):
+        while done < total:
             if should_stop is not None and should_stop():
                 stopped = True
                 break
-            chunk = targets[start : start + self._chunk_size]
+            chunk = targets[done : done + self._sizer.size]
+            started = time.monotonic()
             results, already = self._chunk(batch_id, chunk)
+            self._sizer.took(len(chunk), time.monotonic() - started)
             placed_before.update(already)
             for result in results:
                 if result.customer_id not in already:

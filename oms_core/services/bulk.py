@@ -28,7 +28,6 @@ from oms_core.domain.errors import ValidationError
 from oms_core.domain.orders import OrderSource
 from oms_core.ports import UnitOfWork
 from oms_core.services.batch_jobs import (
-    CHUNK_SIZE,
     BatchPreview,
     BatchRunner,
     BatchView,
@@ -230,7 +229,7 @@ class BulkOrderService:
         batch_id: int,
         progress: Callable[[RunProgress], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = None,
     ) -> RunReport:
         """Place one order per customer not yet placed, a chunk per transaction.
 

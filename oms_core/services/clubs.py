@@ -34,7 +34,6 @@ from oms_core.domain.errors import ValidationError
 from oms_core.domain.orders import OrderSource
 from oms_core.ports import UnitOfWork
 from oms_core.services.batch_jobs import (
-    CHUNK_SIZE,
     BatchPreview,
     BatchRunner,
     BatchView,
@@ -183,7 +182,7 @@ class ClubService:
         shipment_id: int,
         progress: Callable[[RunProgress], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = None,
     ) -> RunReport:
         """Place the orders of every member not yet placed (a retry is the same call).
 

@@ -95,3 +95,19 @@ def test_a_batch_chunk_the_database_gave_up_is_placed_again_once(services, facto
     report = services.bulk.run(batch.id, chunk_size=2)
     assert (report.placed, report.failed) == (3, 0)
     assert len([o for o in services.orders.list() if o.source == "bulk"]) == 3
+
+
+def test_chunks_are_sized_by_time_whatever_the_machine() -> None:
+    from oms_core.services.batch_jobs import CHUNK_SECONDS, MAX_CHUNK, ChunkSizer
+
+    sizer = ChunkSizer()
+    sizer.took(sizer.size, 0.001)  # a fast machine: grow, but at most twice the last chunk
+    assert sizer.size == 2 * 50
+    for _ in range(10):
+        sizer.took(sizer.size, 0.001)
+    assert sizer.size == MAX_CHUNK
+    sizer.took(MAX_CHUNK, 2.0)  # a busy machine: 1,000 members/s -> 0.1 s is 100 members
+    assert sizer.size == int(1000 * CHUNK_SECONDS)
+    fixed = ChunkSizer(4)
+    fixed.took(4, 10.0)
+    assert fixed.size == 4
