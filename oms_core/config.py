@@ -22,7 +22,6 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +99,8 @@ def _currency(value: str) -> str | None:
 def _email(value: str) -> str | None:
     # ``Cedar Wines <office@example.com>`` or a bare address. The full check (deliverability rules)
     # belongs to whatever sends mail; this catches typos.
+    from email.utils import parseaddr  # here, not at the top: every `oms --version` imports this module
+
     address = parseaddr(value)[1]
     return None if not value or ("@" in address and " " not in address) else "is not an email address"
 
