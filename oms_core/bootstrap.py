@@ -105,6 +105,16 @@ class Config:
         return self.office.import_folder
 
     @property
+    def documents_folder(self) -> Path:
+        """Where the Order screen writes invoices and packing slips."""
+        return self.office.office.documents_folder or Path.home()
+
+    @property
+    def office_details(self) -> OfficeDetails:
+        """The sender block of documents."""
+        return office_details(self.office)
+
+    @property
     def max_import_rows(self) -> int:
         """Spreadsheets with more data rows are refused."""
         return self.office.imports.max_rows

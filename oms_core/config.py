@@ -136,6 +136,9 @@ class OfficeSection:
     address: str = setting("", "postal address (several lines allowed)")
     phone: str = setting("", "phone number customers call")
     email: str = setting("", "email address customers write to", check=_email)
+    documents_folder: Path | None = setting(
+        None, "where the Order screen writes invoices and packing slips (empty: the operator's home folder)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -276,6 +276,26 @@ class OrderView:
         """The order's status still allows cancelling it (the service checks who may)."""
         return OrderStatus(self.status).can_cancel
 
+    @property
+    def can_release(self) -> bool:
+        """The order may go to the warehouse."""
+        return OrderStatus(self.status).can_release
+
+    @property
+    def can_ship(self) -> bool:
+        """Something on the order is still to ship."""
+        return OrderStatus(self.status).can_ship
+
+    @property
+    def can_deliver(self) -> bool:
+        """The order has shipped in full and may be marked delivered."""
+        return OrderStatus(self.status).can_deliver
+
+    @property
+    def is_placed(self) -> bool:
+        """Placed or later (not a draft): documents can be printed and mail resent."""
+        return self.number is not None
+
 
 @dataclass(frozen=True, slots=True)
 class OrderFilter:

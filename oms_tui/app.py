@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from rich.text import Text
 from textual.app import App
 
+from oms_core.documents.office import OfficeDetails
 from oms_core.domain.errors import OmsError
 from oms_tui.command_table import app_bindings
 from oms_tui.palette import OmsCommands
@@ -47,6 +48,8 @@ class OmsApp(App[None]):
         database: str = "",
         *,
         import_folder: Path | None = None,
+        documents_folder: Path | None = None,
+        office_details: OfficeDetails | None = None,
         max_import_rows: int = 20_000,
         connect: Callable[[], Services] | None = None,
     ) -> None:
@@ -66,6 +69,8 @@ class OmsApp(App[None]):
         if services is not None:
             self._services_ready.set()
         self.import_folder = import_folder or Path.home()
+        self.documents_folder = documents_folder or Path.home()
+        self.office_details = office_details or OfficeDetails()
         self.max_import_rows = max_import_rows
         self.operator = operator or (services.context.operator_username if services else "")
         self.database = database
@@ -337,6 +342,16 @@ class LaunchSettings(Protocol):
         ...
 
     @property
+    def documents_folder(self) -> Path:
+        """Where the Order screen writes invoices and packing slips."""
+        ...
+
+    @property
+    def office_details(self) -> OfficeDetails:
+        """The sender block of documents."""
+        ...
+
+    @property
     def max_import_rows(self) -> int:
         """Spreadsheets with more data rows are refused."""
         ...
@@ -359,6 +374,8 @@ def run_connecting(config: LaunchSettings, connect: Callable[[], Services]) -> i
         config.operator,
         config.database_url,
         import_folder=config.import_folder,
+        documents_folder=config.documents_folder,
+        office_details=config.office_details,
         max_import_rows=config.max_import_rows,
         connect=connect,
     )

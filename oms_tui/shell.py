@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 if TYPE_CHECKING:
     from textual.app import App
 
+    from oms_core.documents.office import OfficeDetails
     from oms_core.services.registry import Services
 
 
@@ -22,6 +23,8 @@ class OmsShell(Protocol):
 
     operator: str
     import_folder: Path
+    documents_folder: Path
+    office_details: OfficeDetails
     max_import_rows: int
 
     @property

@@ -24,10 +24,6 @@ SERVICE_MAX = 60
 TRACKING_MAX = 60
 _TRACKING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-]*$")
 
-SHIPPABLE = (OrderStatus.PLACED, OrderStatus.RELEASED, OrderStatus.PART_SHIPPED)
-"""An order in one of these states can still ship (a placed order may ship without a release, for
-an office that marks shipments by hand)."""
-
 
 @dataclass(frozen=True, slots=True)
 class ShipmentLine:
@@ -136,7 +132,7 @@ def plan_shipment(order: Order, shipments: list[Shipment], request: ShipRequest)
         InvalidState: the order cannot ship (a draft, cancelled, already shipped or delivered).
         ValidationError: a SKU that is not on the order, or more units than are left to ship.
     """
-    if order.status not in SHIPPABLE:
+    if not order.status.can_ship:
         raise InvalidState(f"order {order.number} is {order.status.value.replace('_', ' ')}: nothing to ship")
     left = left_to_ship(order, shipments)
     if not left:

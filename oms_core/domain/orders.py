@@ -40,6 +40,21 @@ class OrderStatus(enum.StrEnum):
         """A placed order may be cancelled until it ships; a draft is discarded instead."""
         return self is not OrderStatus.DRAFT and OrderStatus.CANCELLED in _NEXT_STATES[self]
 
+    @property
+    def can_release(self) -> bool:
+        """Only a placed order goes to the warehouse."""
+        return self is OrderStatus.PLACED
+
+    @property
+    def can_ship(self) -> bool:
+        """Something may still ship (a placed order may ship without a release first)."""
+        return self in (OrderStatus.PLACED, OrderStatus.RELEASED, OrderStatus.PART_SHIPPED)
+
+    @property
+    def can_deliver(self) -> bool:
+        """Delivered follows a full shipment."""
+        return OrderStatus.DELIVERED in _NEXT_STATES[self]
+
 
 class OrderSource(enum.StrEnum):
     """How the order reached the office."""

@@ -1,10 +1,14 @@
-"""A placed order: lines, totals, payment (masked), addresses, gift message, notes, audit trail.
+"""A placed order: lines, totals, payment (masked), addresses, shipments, gift message, notes, audit.
 
 Keys: x cancel (asks why; the service decides who may), r reorder (opens the new draft's cart),
-c the customer's record, Esc back.
+c the customer's record, l release to the warehouse, s record a shipment, d delivered, i invoice and
+k packing slip (PDF into the office's documents folder), m resend the order confirmation, Esc back.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from rich.align import Align
 from rich.console import Group, RenderableType
@@ -18,11 +22,12 @@ from textual.widgets import Footer, Header, Static
 
 from oms_core.domain.customers import Address
 from oms_core.domain.money import format_money
-from oms_core.read_models import CartView, OrderView
+from oms_core.read_models import CartView, OrderView, ShipmentView
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.order_rows import status_label, when
+from oms_tui.widgets.order_shipments import shipments_text
 from oms_tui.work import run_service
 
 
@@ -36,6 +41,12 @@ class OrderScreen(Screen[None]):
         Binding("x", "cancel_order", "Cancel order", id="cancel_order"),
         Binding("r", "reorder", "Reorder", id="reorder"),
         Binding("c", "customer", "Customer", id="order_customer"),
+        Binding("l", "release", "Release", id="order_release"),
+        Binding("s", "ship", "Ship", id="order_ship"),
+        Binding("d", "delivered", "Delivered", id="order_delivered"),
+        Binding("i", "document('invoice')", "Invoice", id="order_invoice"),
+        Binding("k", "document('packing-slip')", "Packing slip", id="order_packing_slip"),
+        Binding("m", "resend", "Mail again", id="order_resend"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -61,6 +72,7 @@ class OrderScreen(Screen[None]):
                 yield Static("", id="bill-to", markup=False)
             yield Static("", id="order-lines", markup=False)
             yield Static("", id="order-payment", markup=False)
+            yield Static("", id="order-shipments", markup=False)
             yield Static("", id="order-notes", markup=False)
             yield Static("", id="order-audit", markup=False)
         yield Footer(compact=True)
@@ -88,6 +100,9 @@ class OrderScreen(Screen[None]):
         self.query_one("#bill-to", Static).update(_address("Bill to", order.bill_to))
         self.query_one("#order-lines", Static).update(_lines(order))
         self.query_one("#order-payment", Static).update(_payments(order))
+        shipped = shipments_text(order)
+        self.query_one("#order-shipments", Static).update(shipped or "")
+        self.query_one("#order-shipments").display = shipped is not None
         notes = _notes(order)
         self.query_one("#order-notes", Static).update(notes or "")
         self.query_one("#order-notes").display = notes is not None
@@ -109,6 +124,15 @@ class OrderScreen(Screen[None]):
             return None if self.order is None or not self.order.can_cancel else True
         if action in ("reorder", "customer"):
             return None if self.order is None or self.order.customer is None else True
+        allowed = {
+            "release": lambda order: order.can_release,
+            "ship": lambda order: order.can_ship,
+            "delivered": lambda order: order.can_deliver,
+            "document": lambda order: order.is_placed,
+            "resend": lambda order: order.is_placed and order.customer is not None,
+        }
+        if action in allowed:
+            return None if self.order is None or not allowed[action](self.order) else True
         return True
 
     def action_cancel_order(self) -> None:
@@ -164,6 +188,78 @@ class OrderScreen(Screen[None]):
         for warning in draft.warnings:
             self.notify(safe(warning), severity="warning", markup=False)
         self.oms.open_cart(draft.id)
+
+    def action_release(self) -> None:
+        """Hand the order to the warehouse."""
+        order_id = self.order_id
+        self._act(lambda: self.oms.services.fulfilment.release(order_id), "released to the warehouse")
+
+    def action_delivered(self) -> None:
+        """The carrier delivered what shipped."""
+        order_id = self.order_id
+        self._act(lambda: self.oms.services.fulfilment.mark_delivered(order_id), "marked delivered")
+
+    def action_ship(self) -> None:
+        """Record a shipment by hand (carrier, tracking number, what went in the box)."""
+        from oms_tui.screens.shipment_form import ShipmentForm
+
+        if self.order is None or self._busy:
+            return
+        order_id = self.order_id
+        services = self.oms.services
+
+        def recorded(shipment: ShipmentView | None) -> None:
+            if shipment is not None:
+                self.notify(f"Shipment recorded: {safe(shipment.summary)}", markup=False)
+                self.on_mount()
+
+        self.app.push_screen(
+            ShipmentForm(self.order, lambda request: services.fulfilment.ship(order_id, request)), recorded
+        )
+
+    def action_document(self, kind: str) -> None:
+        """Write the invoice or the packing slip as a PDF and say where it went."""
+        if self.order is None or self._busy:
+            return
+        order, office, folder = self.order, self.oms.office_details, self.oms.documents_folder
+
+        def write() -> Path:
+            from oms_core.documents.files import write_documents
+            from oms_core.documents.pdf import DocumentKind
+
+            return write_documents(DocumentKind(kind), [order], office, folder)[0]
+
+        run_service(
+            self,
+            write,
+            lambda path: self.notify(f"Wrote {path}", markup=False, timeout=8),
+            lambda error: self.show_message(str(error)),
+            group="order-document",
+        )
+
+    def action_resend(self) -> None:
+        """Queue the order confirmation again (the customer lost it)."""
+        order_id = self.order_id
+        run_service(
+            self,
+            lambda: self.oms.services.mail.resend(order_id, "order_confirmation"),
+            lambda mail: self.notify(f"Order confirmation queued for {safe(mail.to)}", markup=False),
+            lambda error: self.show_message(str(error)),
+            group="order-action",
+        )
+
+    def _act(self, call: Callable[[], OrderView], done: str) -> None:
+        if self.order is None or self._busy:
+            return
+        self._busy = True
+
+        def finished(order: OrderView) -> None:
+            self._busy = False
+            self.show_message("")
+            self.show_order(order)
+            self.notify(f"Order {order.number} {done}.")
+
+        run_service(self, call, finished, lambda error: self.show_message(str(error)), group="order-action")
 
     def action_customer(self) -> None:
         """The customer's record."""
