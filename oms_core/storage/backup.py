@@ -36,9 +36,17 @@ def backup_sqlite(source: Path, target: Path) -> BackupReport:
     """Copy the SQLite database ``source`` into ``target`` (an empty or new file) and check the copy.
 
     Raises:
-        OmsError: the copy failed its integrity check (``target`` is then not to be used).
-        sqlite3.Error: the source could not be read.
+        OmsError: the source could not be read, or the copy failed its integrity check (``target``
+            is then not to be used); one line naming the reason.
     """
+    try:
+        return _backup(source, target)
+    except sqlite3.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise OmsError(f"cannot copy {source}: {reason}") from None
+
+
+def _backup(source: Path, target: Path) -> BackupReport:
     # mode=rw: never create a database that is not there. (Read-only would need the -shm file to be
     # writable anyway, as every WAL reader does.)
     origin = sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None)

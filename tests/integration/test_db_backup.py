@@ -148,3 +148,14 @@ def test_postgresql_is_pointed_at_pg_dump_in_one_line_without_the_password(tmp_p
         "oms: error: oms db backup copies SQLite databases; back up PostgreSQL with pg_dump: "
         "pg_dump --format=custom --file oms.dump 'postgresql://oms@db.local:5433/oms'\n"
     )
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_leaves_no_copy(tmp_path):
+    broken = tmp_path / "oms.db"
+    broken.write_bytes(b"this is not a database, just some text long enough to have a header" * 20)
+    target = tmp_path / "copy.db"
+    status, _, err = backup(broken, target)
+    assert status == 1
+    assert err == f"oms: error: cannot copy {broken}: file is not a database\n"
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["oms.db"]
