@@ -17,6 +17,7 @@ from oms_core.domain.errors import (
     ValidationError,
 )
 from oms_core.domain.gateway_calls import CallStatus, GatewayCall
+from oms_core.domain.mail import MailKind
 from oms_core.domain.orders import Order, OrderStatus
 from oms_core.domain.payments import Payment
 from oms_core.domain.placing import declined, payment_for, placing_problems
@@ -26,6 +27,7 @@ from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext, requote
 from oms_core.services.gateway_steps import audit_call, give_back, settle
+from oms_core.services.mail import queue_order_mail
 from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary, order_view
 
@@ -127,6 +129,7 @@ def place_draft(
     number = uow.orders.next_number()
     uow.audit.add(mark_placed(order, number, payment, ctx.operator_username, ctx.clock.now()))
     uow.orders.save(order)
+    queue_order_mail(ctx, uow, MailKind.ORDER_CONFIRMATION, order)  # sent after the commit
     card = f" ending {payment.last4}" if payment.last4 else ""
     log.info(
         "order %s placed by %s: draft %s, %d lines, total %s, %s%s",

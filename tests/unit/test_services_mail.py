@@ -94,8 +94,8 @@ def test_cancelling_an_order_queues_the_cancellation_mail_with_the_reason(servic
     assert sender.accepted == []  # nothing is sent inside the cancelling transaction
 
     report = services.mail.send_due()
-    assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
-    message = sender.accepted[0]
+    assert (report.sent, report.retrying, report.failed) == (2, 0, 0)  # the confirmation, then this
+    message = sender.accepted[-1]
     assert message.subject == f"Order {order.number} has been cancelled"
     assert "Reason: customer changed their mind" in message.body
     assert "Hillside Cellars" in message.body
@@ -126,21 +126,21 @@ def test_a_server_that_is_down_delays_mail_with_a_back_off_and_stops_the_run(
     sender.failure = MailUnavailable("cannot reach the mail server at mail:587: refused")
 
     report = services.mail.send_due()
-    assert (report.sent, report.retrying, report.failed) == (0, 3, 0)
+    assert (report.sent, report.retrying, report.failed) == (0, 6, 0)  # 3 confirmations, 3 cancellations
     assert "cannot reach the mail server" in report.problem
     assert services.mail.send_due().retrying == 0  # nothing is due until the back-off has passed
 
     sender.failure = None
     clock.advance(timedelta(minutes=5))
-    assert services.mail.send_due().sent == 3
+    assert services.mail.send_due().sent == 6
 
 
 def test_a_refused_address_fails_for_good_and_the_rest_still_go(services, supervisor, sender):
     supervisor.orders.cancel(_place(services, _customer(services).id).id, "test")
     sender.failure = MailRejected("the mail server refused ann@example.com (550)")
     report = services.mail.send_due()
-    assert (report.sent, report.retrying, report.failed) == (0, 0, 1)
-    assert services.mail.counts()["failed"] == 1
+    assert (report.sent, report.retrying, report.failed) == (0, 0, 2)  # the confirmation and the cancellation
+    assert services.mail.counts()["failed"] == 2
 
 
 def test_mail_is_given_up_after_the_last_attempt(services, supervisor, sender, clock):
@@ -159,7 +159,7 @@ def test_a_sender_that_died_mid_send_leaves_the_message_to_be_claimed_again(serv
     services.mail._claim(10)  # claimed by a sender that then died
     assert services.mail.send_due().sent == 0
     clock.advance(timedelta(minutes=11))
-    assert services.mail.send_due().sent == 1
+    assert services.mail.send_due().sent == 2
 
 
 def test_resend_queues_the_mail_again_and_records_who_asked(services, supervisor):
@@ -181,3 +181,25 @@ def test_customer_text_in_a_template_value_never_becomes_a_header(services, supe
     services.mail.send_due()
     assert "\n" not in sender.accepted[0].subject
     assert replace(sender.accepted[0], body="").to == "ann@example.com"
+
+
+def test_placing_an_order_queues_its_confirmation_with_lines_total_and_ship_to(services, sender):
+    order = _place(services, _customer(services).id)
+    queued = services.mail.for_order(order.id)
+    assert [(m.kind, m.status) for m in queued] == [("order confirmation", "pending")]
+    services.mail.send_due()
+    message = sender.accepted[0]
+    assert message.subject == f"Your order {order.number} from Hillside Cellars"
+    assert "2 x Cabernet" in message.body and order.total.to_eng_string() in message.body.replace(",", "")
+    assert "1 Main St" in message.body and "Visa ending 1111" in message.body
+
+
+def test_a_declined_card_queues_no_confirmation(services):
+    from oms_core.domain.errors import PaymentDeclined
+
+    cart = services.cart.start(_customer(services).id)
+    cart = services.cart.add_lines(cart.id, [(SKU_CABERNET, 1)])
+    services.cart.set_payment(cart.id, "card", card=CardEntry("4000000000000002", 4, 2030))
+    with pytest.raises(PaymentDeclined):
+        services.checkout.place(cart.id, confirm_duplicate=True)
+    assert services.mail.for_order(cart.id) == []
