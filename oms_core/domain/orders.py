@@ -14,6 +14,7 @@ from oms_core.domain.errors import InvalidState, ValidationError
 from oms_core.domain.money import CENT, ZERO, money
 from oms_core.domain.payments import Payment, PaymentChoice
 
+MIN_LINE_QUANTITY = 1
 MAX_LINE_QUANTITY = 100_000
 GIFT_MESSAGE_MAX = 500
 NOTES_MAX = 2000
@@ -101,8 +102,8 @@ def check_quantity(quantity: int, field_name: str = "quantity") -> int:
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise ValidationError("quantity must be a whole number", field=field_name)
-    if quantity < 1:
-        raise ValidationError("quantity must be at least 1", field=field_name)
+    if quantity < MIN_LINE_QUANTITY:
+        raise ValidationError(f"quantity must be at least {MIN_LINE_QUANTITY}", field=field_name)
     if quantity > MAX_LINE_QUANTITY:
         raise ValidationError(f"quantity must be at most {MAX_LINE_QUANTITY:,}", field=field_name)
     return quantity

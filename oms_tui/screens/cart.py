@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from oms_core.domain.errors import OmsError, StaleEdit, ValidationError
-from oms_core.domain.orders import parse_quantity
+from oms_core.domain.orders import MIN_LINE_QUANTITY, parse_quantity
 from oms_core.read_models import CartView, LineView, ProductSummary
 from oms_tui.edits import DraftEdits
 from oms_tui.shell import OmsShell, shell
@@ -156,12 +156,12 @@ class CartScreen(Screen[None]):
         """``+``/``-``: the change is worked out when it runs, so quick presses all count."""
         event.stop()
         cart, line_id, delta = self.oms.services.cart, event.line.id, event.delta
-        if event.line.quantity + delta < 1 and not self.edits.busy:
+        if event.line.quantity + delta < MIN_LINE_QUANTITY and not self.edits.busy:
             self.entry.say("Delete removes the line", error=True)
             return
 
         def change(version: int | None) -> CartView:
-            quantity = max(1, self._quantity(line_id) + delta)
+            quantity = max(MIN_LINE_QUANTITY, self._quantity(line_id) + delta)
             return cart.set_quantity(self.draft_id, line_id, quantity, version=version)
 
         self.edits.submit(change)

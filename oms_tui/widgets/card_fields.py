@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from oms_core.domain.errors import ValidationError
-from oms_core.domain.payments import CardEntry, parse_expiry
+from oms_core.domain.payments import CardEntry, card_digits, parse_expiry
 from oms_tui.widgets.form_input import FormInput
 
 
@@ -77,7 +77,7 @@ class CardFields(Horizontal):
         Raises:
             ValidationError: naming the box (``card_number``, ``card_expiry``).
         """
-        number = "".join(ch for ch in self.query_one("#card-number", Input).value if ch.isdigit())
+        number = card_digits(self.query_one("#card-number", Input).value)
         if not number:
             raise ValidationError("enter the card number", field="card_number")
         month, year = parse_expiry(self.query_one("#card-expiry", Input).value)

@@ -10,13 +10,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from oms_core.domain.orders import MAX_LINE_QUANTITY
 from oms_core.read_models import LineView
 from oms_tui.text import money_text, plain
 
 # Fixed widths of every column but the name, which takes what is left.
 _WIDTHS = {"sku": 15, "qty": 4, "price": 9, "total": 10, "stock": 9}
 _MIN_NAME = 12
-_MAX_TYPED = 6  # digits of a quantity typed on a line (the domain refuses more than 100,000)
+_MAX_TYPED = len(str(MAX_LINE_QUANTITY))  # digits of a quantity typed on a line
 
 
 class CartTable(DataTable[Text]):

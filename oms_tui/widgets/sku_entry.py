@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.money import format_money
-from oms_core.domain.orders import parse_quantity
+from oms_core.domain.orders import MAX_LINE_QUANTITY, parse_quantity
 from oms_core.read_models import ProductSummary
 from oms_tui.text import safe
 from oms_tui.work import run_service
@@ -126,7 +126,7 @@ class SkuEntry(Vertical):
             yield Label("SKU")
             yield EntryInput(placeholder="SKU or part of a product name", id="sku", max_length=60)
             yield Label("Qty")
-            yield EntryInput("1", id="qty", restrict=r"\d{0,5}", max_length=5)
+            yield EntryInput("1", id="qty", restrict=r"\d*", max_length=len(str(MAX_LINE_QUANTITY)))
         yield Static("", id="entry-message", markup=False)
         yield OptionList(id="sku-choices")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from oms_core.domain.orders import MAX_LINE_QUANTITY
 from oms_tui.screens.cart import CartScreen
 from oms_tui.screens.price_override import PriceOverrideScreen
 from oms_tui.widgets.cart_table import CartTable
@@ -120,3 +121,13 @@ async def test_letters_in_qty_are_refused_out_loud_and_no_stale_quantity_is_kept
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert quantities(app, draft.id) == {SKU_CABERNET: 1}
+
+
+async def test_qty_takes_every_quantity_the_domain_allows(office, make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_cart(pilot, office)
+        await type_text(pilot, SKU_CABERNET)
+        await pilot.press("enter")
+        await type_text(pilot, str(MAX_LINE_QUANTITY) + "9")
+        assert app.focused.id == "qty" and app.focused.value == str(MAX_LINE_QUANTITY)
