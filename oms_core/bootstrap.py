@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -513,6 +515,44 @@ def export_data(database_url: str, kind: str, fmt: str, out: Path | None, stdout
             return run_export(source, export_kind, export_format, out, stdout)
     finally:
         engine.dispose()
+
+
+def export_picklist(
+    config: Config,
+    fmt: str,
+    out: Path | None,
+    stdout: TextIO,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """Write the warehouse's picklist: every line of the orders released in ``[since, until)``, or,
+    with neither, of those released since the last run (remembered only once the file is written).
+
+    Returns:
+        How many rows were written.
+    """
+    from oms_core.exports.run import parse_format, write_rows
+    from oms_core.services.reports import PICKLIST_FIELDS, picklist_row
+
+    export_format = parse_format(fmt)
+    application = build(config)
+    try:
+        service = application.services.fulfilment
+        since_last_run = since is None and until is None
+        after = service.picklist_mark() if since_last_run else None
+        last: list[tuple[datetime, int]] = []
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for line in service.picklist(since, until, after):
+                last[:] = [(line.released_at, line.order_id)]
+                yield picklist_row(line)
+
+        count = write_rows(PICKLIST_FIELDS, rows(), export_format, out, stdout, "picklist")
+        if since_last_run and last:
+            service.save_picklist_mark(last[0])
+        return count
+    finally:
+        application.close()
 
 
 def backup_database(database_url: str, target: Path, replace: bool = False) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import itertools
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from oms_core.domain.errors import ValidationError
 from oms_core.exports.text import write_csv, write_json
@@ -44,10 +45,32 @@ def run_export(
 ) -> int:
     """Write every ``kind`` record from ``source`` as ``fmt`` to the file ``out``, or to ``stdout``.
 
-    ``out`` of ``-`` is ``stdout`` too. A file is checked before anything is read, and written under
-    a temporary name beside it and renamed when complete (:mod:`oms_core.output_files`), so a failed
-    or interrupted export never leaves a half-written file where a complete one is expected, and a
-    device, pipe or link is refused rather than replaced.
+    Returns:
+        How many rows (JSON: objects) were written.
+
+    Raises:
+        ValidationError: ``xlsx`` without a file to write.
+        UnwritableOutput: the file must not or cannot be written (one line naming it).
+    """
+    out = _checked(fmt, out)
+    fields, rows = export_rows(kind, source, flat=fmt is not ExportFormat.JSON)
+    return write_rows(fields, rows, fmt, out, stdout, kind.value)
+
+
+def write_rows(
+    fields: Sequence[str],
+    rows: Iterator[dict[str, Any]],
+    fmt: ExportFormat,
+    out: Path | None,
+    stdout: TextIO,
+    sheet: str,
+) -> int:
+    """Write ``rows`` as ``fmt`` to the file ``out``, or to ``stdout`` (``out`` ``None`` or ``-``).
+
+    A file is checked before anything is read, and written under a temporary name beside it and
+    renamed when complete (:mod:`oms_core.output_files`), so a failed or interrupted export never
+    leaves a half-written file where a complete one is expected, and a device, pipe or link is
+    refused rather than replaced.
 
     Returns:
         How many rows (JSON: objects) were written.
@@ -56,17 +79,11 @@ def run_export(
         ValidationError: ``xlsx`` without a file to write.
         UnwritableOutput: the file must not or cannot be written (one line naming it).
     """
-    if out is not None and is_stdout(out):
-        out = None
-    if fmt is ExportFormat.XLSX and out is None:
-        raise ValidationError("xlsx needs a file: give --out FILE.xlsx", field="out")
-    if out is not None:
-        check_output_path(out)
-    fields, all_rows = export_rows(kind, source, flat=fmt is not ExportFormat.JSON)
+    out = _checked(fmt, out)
     # Read the first page before writing anything, so a database that cannot be read fails before
     # a header reaches the output.
-    first = next(all_rows, None)
-    rows = all_rows if first is None else itertools.chain((first,), all_rows)
+    first = next(rows, None)
+    rows = rows if first is None else itertools.chain((first,), rows)
 
     def write_text(stream: TextIO) -> int:
         if fmt is ExportFormat.JSON:
@@ -78,10 +95,20 @@ def run_export(
     if fmt is ExportFormat.XLSX:
         from oms_core.spreadsheets.export_xlsx import write_xlsx  # openpyxl only when asked for
 
-        return write_atomically(out, lambda tmp: write_xlsx(tmp, kind.value, fields, rows, MONEY_FIELDS))
+        return write_atomically(out, lambda tmp: write_xlsx(tmp, sheet, fields, rows, MONEY_FIELDS))
 
     def write_file(tmp: Path) -> int:
         with tmp.open("w", encoding="utf-8", newline="") as stream:
             return write_text(stream)
 
     return write_atomically(out, write_file)
+
+
+def _checked(fmt: ExportFormat, out: Path | None) -> Path | None:
+    if out is not None and is_stdout(out):
+        out = None
+    if fmt is ExportFormat.XLSX and out is None:
+        raise ValidationError("xlsx needs a file: give --out FILE.xlsx", field="out")
+    if out is not None:
+        check_output_path(out)
+    return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.errors import ValidationError
+from oms_core.domain.errors import InvalidState, ValidationError
 from oms_core.domain.fulfilment import (
     Shipment,
     ShipRequest,
@@ -24,19 +24,22 @@ from oms_core.domain.fulfilment import (
 from oms_core.domain.mail import MailKind
 from oms_core.domain.orders import Order, OrderStatus, check_transition
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import OrderView, ShipmentView
+from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary, OrderView, ShipmentView
 from oms_core.services.context import ServiceContext
 from oms_core.services.mail import queue_order_mail
 from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary, order_view, shipment_view
 
 PICK_PAGE = 200
+PICKLIST_MARK = "picklist_mark"
+"""Settings key: the last release (time|order id) the previous ``oms export picklist`` listed."""
 
 
 @dataclass(frozen=True, slots=True)
 class PickLine:
     """One row of the warehouse's picklist: an order line to pick, with where it goes."""
 
+    order_id: int
     order_number: int
     released_at: datetime
     ship_to_name: str
@@ -130,11 +133,49 @@ class FulfilmentService:
             uow.commit()
         return view
 
-    def picklist(self, since: datetime | None, until: datetime | None) -> Iterator[PickLine]:
-        """Every line of the orders released in ``[since, until)``, oldest release first, read a page
-        at a time (keyset), each page in its own short read.
+    def release_all_placed(self) -> list[int]:
+        """Release every placed order, oldest first; returns their numbers.
+
+        Each order is its own short transaction, so a long run never holds the database, and an
+        order another operator changed meanwhile (cancelled, released) is skipped, not an error.
         """
-        after: tuple[datetime, int] | None = None
+        released: list[int] = []
+        after: OrderPosition | None = None
+        while page := self._placed_page(after):
+            for summary in page:
+                try:
+                    self.release(summary.id)
+                except InvalidState:
+                    continue
+                released.append(summary.number or 0)
+            after = OrderPosition.after(page[-1])
+        return sorted(released)
+
+    def _placed_page(self, after: OrderPosition | None) -> list[OrderSummary]:
+        with self._ctx.read() as uow:
+            return uow.orders.list(OrderFilter(status=OrderStatus.PLACED.value), PICK_PAGE, after)
+
+    def picklist_mark(self) -> tuple[datetime, int] | None:
+        """Where the last picklist run ended (the last release it listed), or ``None``."""
+        with self._ctx.read() as uow:
+            text = uow.reference.setting(PICKLIST_MARK)
+        if not text:
+            return None
+        at, _, order_id = text.partition("|")
+        return datetime.fromisoformat(at), int(order_id)
+
+    def save_picklist_mark(self, mark: tuple[datetime, int]) -> None:
+        """Remember the last release a picklist run listed (after its file was written)."""
+        with self._ctx.write() as uow:
+            uow.reference.save_setting(PICKLIST_MARK, f"{mark[0].isoformat()}|{mark[1]}")
+            uow.commit()
+
+    def picklist(
+        self, since: datetime | None, until: datetime | None, after: tuple[datetime, int] | None = None
+    ) -> Iterator[PickLine]:
+        """Every line of the orders released in ``[since, until)`` (and after the release ``after``),
+        oldest release first, read a page at a time (keyset), each page in its own short read.
+        """
         while True:
             with self._ctx.read() as uow:
                 page = uow.shipments.released(since, until, after, PICK_PAGE)
@@ -179,6 +220,7 @@ def _pick_lines(released_at: datetime, order: Order) -> Iterator[PickLine]:
     ship_to = order.ship_to or order.bill_to
     for line in order.lines:
         yield PickLine(
+            order_id=order.id or 0,
             order_number=order.number or 0,
             released_at=released_at,
             ship_to_name=ship_to.name if ship_to else "",

@@ -20,6 +20,7 @@ from oms_core.domain.customers import Address
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.money import money
 from oms_core.ports import CustomerRecord, ExportSource, OrderRecord, ProductRecord
+from oms_core.services.fulfilment import PickLine
 
 PAGE_SIZE = 2_000
 
@@ -226,3 +227,25 @@ def export_rows(
     if flat:
         return ORDER_FLAT_FIELDS, (flat_row for row in order_rows(source) for flat_row in flatten_order(row))
     return ORDER_FIELDS, order_rows(source)
+
+
+PICKLIST_FIELDS = (
+    "order_number", "released_at", "ship_to_name", "ship_to", "shipping_method", "sku", "name", "quantity",
+    "gift_message",
+)  # fmt: skip
+"""Columns of the warehouse's picklist: one row per order line to pick."""
+
+
+def picklist_row(line: PickLine) -> dict[str, Any]:
+    """One picklist line as an export row."""
+    return {
+        "order_number": line.order_number,
+        "released_at": timestamp_text(line.released_at),
+        "ship_to_name": line.ship_to_name,
+        "ship_to": line.ship_to,
+        "shipping_method": line.shipping_method,
+        "sku": line.sku,
+        "name": line.name,
+        "quantity": line.quantity,
+        "gift_message": line.gift_message,
+    }
