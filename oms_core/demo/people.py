@@ -55,6 +55,7 @@ CUSTOMER_COLUMNS = (
     "email_key",
     "phone_key",
     "alt_phone_key",
+    "phone_tail",
 )
 ADDRESS_COLUMNS = (
     "id",
@@ -261,6 +262,7 @@ class CustomerFactory:
                     email,
                     phone_key,
                     alt_key,
+                    phone_key[-4:],
                 )
             )
 

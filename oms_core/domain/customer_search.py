@@ -7,8 +7,8 @@ of conditions on a customer's search keys (prefix or whole), a tier, and the ord
 come in within that tier (the columns of the index storage reads it from). A customer's rank is
 the best (tier, sort keys) over the parts it meets; ties go to the lower customer id. Lower tiers
 are what the operator most likely means: the exact customer number (0), the exact email (1), last
-names (2), "first last" and "last first" (3), companies (4), email prefixes (5), phones (6, 7),
-number prefixes (8).
+names (2), "first last" and "last first" (3), companies (4), email prefixes (5), phones and a
+phone's last four digits (6, 7), number prefixes (8).
 
 To search by something new, add a key to :class:`SearchKey` (and to the keys storage keeps and
 :func:`customer_keys` makes), then a part in :func:`search_parts`. Standard library only.
@@ -34,6 +34,7 @@ class SearchKey(enum.StrEnum):
     EMAIL = "email_key"
     PHONE = "phone_key"
     ALT_PHONE = "alt_phone_key"
+    PHONE_TAIL = "phone_tail"  # the phone's last four digits
     ID = "id"  # orders by id; ranks nothing
 
 
@@ -49,6 +50,8 @@ class CustomerQuery:
         number: an upper-cased customer-number prefix (``C0001``) when it looks like one.
         either_order: the two words may also be last then first (``smith charles``): typed
             without a comma, the operator may have read the name off a list.
+        phone_tail: four digits that may be the last four of the phone ("the last four of your
+            phone?").
     """
 
     text: str = ""
@@ -57,6 +60,7 @@ class CustomerQuery:
     digits: str = ""
     number: str = ""
     either_order: bool = False
+    phone_tail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,11 @@ class SearchPart:
         return (tier, sort[0], sort[1], sort[2])
 
 
+def phone_tail(phone_digits: str) -> str:
+    """The last four digits of a phone's national digits (empty when it has fewer)."""
+    return phone_digits[-4:] if len(phone_digits) >= 4 else ""
+
+
 def text_key(value: str) -> str:
     """The search key of a name, company or email: trimmed and lower-cased."""
     return value.strip().lower()
@@ -146,6 +155,10 @@ def search_parts(query: CustomerQuery) -> list[SearchPart]:
         parts.append(SearchPart(2, (Match(K.LAST, last), Match(K.FIRST, first)), _BY_LAST))
         if query.either_order:  # "smith charles": last name, then first
             parts.append(SearchPart(3, (Match(K.LAST, first), Match(K.FIRST, last)), _BY_LAST))
+    if query.phone_tail:
+        parts.append(
+            SearchPart(6, (Match(K.PHONE_TAIL, query.phone_tail, whole=True),), (K.PHONE_TAIL, K.ID))
+        )
     for digits in digit_prefixes(query.digits):
         parts.append(SearchPart(6, (Match(K.PHONE, digits),), (K.PHONE, K.ID)))
         parts.append(SearchPart(7, (Match(K.ALT_PHONE, digits),), (K.ALT_PHONE, K.ID)))

@@ -41,7 +41,8 @@ def parse_customer_query(text: str, country_code: str = "1") -> CustomerQuery | 
         number = format_customer_number(int(digits)) if 0 < len(digits) <= 6 else ""
         if len(digits) < 3:
             return CustomerQuery(number=number) if number else None
-        return CustomerQuery(digits=digits, number=number)
+        tail = digits if len(digits) == 4 else ""  # "the last four of your phone?"
+        return CustomerQuery(digits=digits, number=number, phone_tail=tail)
     first = last = ""
     if "," in text:
         before, _, after = text.partition(",")

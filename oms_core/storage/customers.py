@@ -29,6 +29,7 @@ from oms_core.domain.customer_search import (
     SearchKey,
     SearchPart,
     in_search_order,
+    phone_tail,
     search_parts,
 )
 from oms_core.domain.customers import (
@@ -78,6 +79,7 @@ def customer_key_values(values: dict[str, Any]) -> dict[str, str]:
         "email_key": text_key(values.get("email", "")),
         "phone_key": phone_key(values.get("phone", "")),
         "alt_phone_key": phone_key(values.get("alt_phone", "")),
+        "phone_tail": phone_tail(phone_key(values.get("phone", ""))),
     }
 
 

@@ -105,12 +105,14 @@ customers = Table(
     Column("email_key", key_string(254), nullable=False),
     Column("phone_key", key_string(20), nullable=False),  # national digits: 5035551234
     Column("alt_phone_key", key_string(20), nullable=False),
+    Column("phone_tail", key_string(4), nullable=False, server_default=""),  # last 4 digits: 1234
     Index("ix_customers_name", "last_key", "first_key", "number"),
     Index("ix_customers_first_key", "first_key", "last_key", "number"),
     Index("ix_customers_company_key", "company_key"),
     Index("ix_customers_email_key", "email_key"),
     Index("ix_customers_phone_key", "phone_key"),
     Index("ix_customers_alt_phone_key", "alt_phone_key"),
+    Index("ix_customers_phone_tail", "phone_tail", "id"),
     Index("ix_customers_type_status", "type_code", "status", "number"),
 )
 

@@ -305,6 +305,12 @@ def test_two_words_typed_without_a_comma_may_be_last_then_first(store, directory
     )  # "Smith, Bob" was typed with a comma
 
 
+def test_the_last_four_digits_of_the_phone_find_the_customer(store, directory) -> None:
+    """ "The last four of your phone?" """
+    assert _search(store, CustomerQuery(phone_tail="1234")) == ["Ann Smith"]
+    assert _search(store, CustomerQuery(phone_tail="0000")) == []
+
+
 def test_phone_digits_match_the_phone_or_the_alternate_phone(store, directory) -> None:
     assert _search(store, CustomerQuery(digits="503555")) == ["Ann Smith", "Anna Smithers"]
     assert _search(store, CustomerQuery(digits="5035551234")) == ["Ann Smith"]

@@ -21,6 +21,7 @@ def result_numbers(app) -> list[str]:
     [
         ("smith", "C000001"),  # last name
         ("smith ann", "C000001"),  # last name then first, no comma
+        ("1234", "C000001"),  # the last four digits of the phone
         ("ann smith", "C000001"),  # first then last
         ("acme", "C000002"),  # company
         ("dee@example.com", "C000003"),  # email

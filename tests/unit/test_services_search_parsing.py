@@ -56,3 +56,10 @@ def test_a_short_number_is_a_customer_number_and_a_phone_prefix() -> None:
 
 def test_two_digits_are_only_a_customer_number() -> None:
     assert parse_customer_query("12") == CustomerQuery(number="C000012")
+
+
+def test_four_digits_may_be_the_last_four_of_a_phone():
+    query = parse_customer_query("1234")
+    assert query is not None and query.phone_tail == "1234"
+    assert query.digits == "1234" and query.number == "C001234"
+    assert parse_customer_query("12345").phone_tail == ""
