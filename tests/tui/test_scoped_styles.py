@@ -22,11 +22,12 @@ from oms_tui.screens.one_off_address import OneOffAddressScreen
 from oms_tui.screens.price_override import PriceOverrideScreen
 from oms_tui.screens.quick_pad import QuickPadScreen
 from oms_tui.screens.reason import ReasonDialog
+from oms_tui.screens.shipment_form import ShipmentForm
 from oms_tui.stylesheets import STYLES
 from tests.fakes import SKU_CABERNET
 from tests.tui.cart_helpers import settle, steady_cursors
 from tests.tui.conftest import Office
-from tests.tui.pilot_helpers import screen_text
+from tests.tui.pilot_helpers import place_order, screen_text
 
 
 def _screen_classes() -> list[type[Screen[object]]]:
@@ -77,6 +78,7 @@ def _forms(office: Office) -> dict[str, Callable[[], Screen[object]]]:
     customer = services.customers.get(office.customers["ann"])
     draft = services.cart.start(customer.id)
     line = services.cart.add_line(draft.id, SKU_CABERNET, 2).lines[0]
+    order = place_order(office, "bob", [(SKU_CABERNET, 1)])
 
     def refuse(*_args: object) -> object:
         raise AssertionError("the test saves nothing")
@@ -91,6 +93,7 @@ def _forms(office: Office) -> dict[str, Callable[[], Screen[object]]]:
         "new batch": lambda: NewBatchScreen("New bulk order", [("GROUND", "Ground")]),
         "export path": lambda: ExportPathScreen(Path("/tmp/results.xlsx")),
         "quick pad": lambda: QuickPadScreen(draft_id=draft.id, customer_id=customer.id),
+        "shipment": lambda: ShipmentForm(order, refuse),
     }
 
 
