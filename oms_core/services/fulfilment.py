@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.errors import InvalidState, ValidationError
+from oms_core.domain.errors import InvalidState, OmsError, ValidationError
 from oms_core.domain.fulfilment import (
     Shipment,
     ShipRequest,
@@ -23,14 +23,19 @@ from oms_core.domain.fulfilment import (
 )
 from oms_core.domain.mail import MailKind
 from oms_core.domain.orders import Order, OrderStatus, check_transition
+from oms_core.domain.payments import PaymentStatus
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary, OrderView, ShipmentView
 from oms_core.services.context import ServiceContext
 from oms_core.services.mail import queue_order_mail
+from oms_core.services.payments import PaymentsService
 from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary, order_view, shipment_view
 
 PICK_PAGE = 200
+CAPTURE_DONE = "captured"
+CAPTURE_NOT_NEEDED = "not needed"
+CAPTURE_WITH_LAST = "with the last shipment"
 PICKLIST_MARK = "picklist_mark"
 """Settings key: the last release (time|order id) the previous ``oms export picklist`` listed."""
 
@@ -113,7 +118,35 @@ class FulfilmentService:
                 self._ctx, uow, MailKind.SHIPPING_CONFIRMATION, order, {"shipment": _shipment_text(shipment)}
             )
             uow.commit()
-        return shipment_view(shipment)
+        capture = self._capture(order, shipment_id)  # after the commit: the gateway is never asked inside it
+        return shipment_view(replace(shipment, capture=capture))
+
+    def _capture(self, order: Order, shipment_id: int) -> str:
+        """Take the money once the order has shipped in full, and record what happened on the shipment.
+
+        Card authorisations are captured once, whole, by the shipment that completes the order (a
+        part shipment waits for it); an order paid by check, cash or on account needs nothing. A
+        capture that fails leaves the order shipped and the shipment flagged for the office.
+        """
+        authorised = [p for p in order.payments if p.status is PaymentStatus.AUTHORIZED and p.reference]
+        if not authorised:
+            outcome = CAPTURE_NOT_NEEDED
+        elif order.status is not OrderStatus.SHIPPED:
+            outcome = CAPTURE_WITH_LAST
+        else:
+            try:
+                PaymentsService(self._ctx).capture(order.id or 0)
+                outcome = CAPTURE_DONE
+            except OmsError as error:
+                outcome = f"failed: {error}"
+        with self._ctx.write() as uow:
+            uow.shipments.set_capture(shipment_id, outcome)
+            if outcome.startswith("failed"):
+                self._audit(
+                    uow, order, "capture failed", outcome.removeprefix("failed: "), self._ctx.clock.now()
+                )
+            uow.commit()
+        return outcome
 
     @retry_on_conflict
     def mark_delivered(self, order_id: int) -> OrderView:

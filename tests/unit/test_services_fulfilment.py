@@ -58,7 +58,8 @@ def test_shipping_everything_at_once_ships_the_order(services):
     view = services.orders.get(order.id)
     assert view.status == "shipped"
     assert [s.tracking_number for s in view.shipments] == ["1Z999AA10123456784"]
-    assert view.audit[-1].detail == "UPS Ground 1Z999AA10123456784: 3 units"
+    shipped = [e.detail for e in view.audit if e.action == "shipped"]
+    assert shipped == ["UPS Ground 1Z999AA10123456784: 3 units"]
 
 
 def test_a_part_shipment_leaves_the_rest_to_ship_and_the_next_ships_it(services):
@@ -145,3 +146,45 @@ def test_the_picklist_lists_released_orders_lines_in_release_order(services, clo
     later = list(services.fulfilment.picklist(FIXED_NOW + timedelta(minutes=1), None))
     assert {r.order_number for r in later} == {first.number}
     assert rows[0].ship_to.startswith("Ann Smith, 1 Main St")
+
+
+def test_the_shipment_that_completes_a_card_order_captures_its_authorisation(fake_factory, clock):
+    gateway = TestGateway(today=FIXED_NOW)
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
+    first = services.fulfilment.ship(order.id, ShipRequest("UPS", items=((SKU_CABERNET, 2),)))
+    assert first.capture == "with the last shipment"
+    assert gateway.captured == []
+    last = services.fulfilment.ship(order.id, ShipRequest("UPS"))
+    assert last.capture == "captured"
+    assert [amount for _, amount in gateway.captured] == [order.total]
+    view = services.orders.get(order.id)
+    assert [p.status for p in view.payments] == ["captured"]
+    assert [s.capture for s in view.shipments] == ["with the last shipment", "captured"]
+
+
+def test_a_capture_that_fails_leaves_the_order_shipped_and_flagged(fake_factory, clock, monkeypatch):
+    gateway = TestGateway(today=FIXED_NOW)
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    order = _place(services, (SKU_CABERNET, 1))
+    monkeypatch.setattr(gateway, "capture", lambda *args, **kwargs: _declined())
+    shipment = services.fulfilment.ship(order.id, ShipRequest("UPS", tracking_number="1Z2"))
+    assert shipment.capture.startswith("failed: ")
+    view = services.orders.get(order.id)
+    assert view.status == "shipped"
+    assert view.shipments[0].capture == shipment.capture
+    assert view.audit[-1].action == "capture failed"
+
+
+def test_an_order_paid_by_check_needs_no_capture(services, fake_factory):
+    cart = services.cart.start(_customer(services).id)
+    cart = services.cart.add_lines(cart.id, [(SKU_CABERNET, 1)])
+    services.cart.set_payment(cart.id, "check", check_number="1234")
+    order = services.checkout.place(cart.id, confirm_duplicate=True)
+    assert services.fulfilment.ship(order.id, ShipRequest("UPS")).capture == "not needed"
+
+
+def _declined():
+    from oms_core.ports import GatewayAnswer
+
+    return GatewayAnswer.decline("expired authorisation", "expired")
