@@ -527,6 +527,10 @@ class UnitOfWorkFactory(abc.ABC):
     def __call__(self, write: bool = False) -> UnitOfWork:
         """A fresh unit of work."""
 
+    single_writer: bool = False
+    """Whether one write transaction at a time locks the whole database (SQLite): a batch run then
+    leaves a gap between its chunks so that operators' waiting writes get their turn."""
+
     def batch_run(self, batch_id: int) -> AbstractContextManager[None]:
         """A lock held while this process runs the batch, dropped when the process dies however it
         dies, so a batch left marked running by a killed process shows as interrupted

@@ -49,6 +49,11 @@ CHUNK_SECONDS = 0.1
 """How long one chunk's transaction should hold the write lock (SQLite's whole database, PostgreSQL's
 product and counter rows): operators' edits wait at most about this long behind a batch."""
 
+CHUNK_GAP_SECONDS = 0.12
+"""On a single-writer database (SQLite), the pause after each chunk: longer than SQLite's longest
+wait between two tries of a blocked writer (100 ms), so every operator's write waiting on the chunk
+gets in before the next chunk takes the lock again, instead of waiting out the busy timeout."""
+
 MAX_CHUNK = 2_000
 """The largest chunk, however fast the machine (a stop key is answered within a chunk)."""
 
@@ -320,6 +325,8 @@ class BatchRunner:
             started = time.monotonic()
             results, already = self._chunk(batch_id, chunk)
             self._sizer.took(len(chunk), time.monotonic() - started)
+            if self._ctx.uow_factory.single_writer and done + len(chunk) < total:
+                time.sleep(CHUNK_GAP_SECONDS)
             placed_before.update(already)
             for result in results:
                 if result.customer_id not in already:

@@ -103,6 +103,7 @@ class SqlUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
+        self.single_writer = engine.dialect.name == "sqlite"
 
     def __call__(self, write: bool = False) -> SqlUnitOfWork:
         """A fresh unit of work; ``write=True`` takes the SQLite write lock at its first statement."""
