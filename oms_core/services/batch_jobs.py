@@ -32,13 +32,13 @@ from oms_core.ports import UnitOfWork
 from oms_core.read_models import CustomerSummary
 from oms_core.services.batch_placing import (
     ALREADY,
+    FAILED,
     PLACED,
     BatchOrderRequest,
     BatchOrderResult,
-    place_orders,
     preview_orders,
-    void_placed,
 )
+from oms_core.services.batch_steps import abandon_approved, ask_gateway, take_stock_and_record, write_approved
 from oms_core.services.context import ServiceContext
 from oms_core.services.retry import retry_on_conflict
 
@@ -384,22 +384,55 @@ class BatchRunner:
     def _place_chunk(
         self, batch_id: int, chunk: Sequence[MemberTarget]
     ) -> tuple[list[MemberResult], set[int]]:
+        """Checkout's three steps for a chunk: stock and pending calls in one transaction, the
+        cards at the gateway with no transaction open (a bounded number at once), the approved
+        orders written in a second transaction. Members who were short of stock go round again
+        when declined members gave theirs back.
+        """
         now = self._ctx.clock.now()
-        placed: list[BatchOrderResult] = []
+        placed: dict[str, BatchOrderResult] = {}
+        decided: list[MemberResult] | None = None
+        only: set[str] | None = None
+        for _ in range(STOCK_ROUNDS):
+            results, freed, planned = self._three_steps(batch_id, chunk, now, only)
+            decided = planned if decided is None else decided
+            placed.update((r.key, r) for r in results)
+            only = _short(results)
+            if not (freed and only):
+                break
+        member_results = [_member_result(r) for r in placed.values()] + (decided or [])
+        already = {r.customer_id for r in placed.values() if r.status == ALREADY}
+        return member_results, already
+
+    def _three_steps(
+        self, batch_id: int, chunk: Sequence[MemberTarget], now: datetime, only: set[str] | None
+    ) -> tuple[list[BatchOrderResult], bool, list[MemberResult]]:
+        """One round (of the requests keyed in ``only``, when given): the results, whether cards
+        that were not approved gave stock back, and the members decided without an order.
+        """
         with self._ctx.write() as uow:
             batch = uow.batches.get(batch_id)  # locks the batch: runs of one batch take turns
             requests, decided = self._plan(uow, batch, chunk)
-            if requests:
-                placed = place_orders(uow, requests, self._ctx.gateway, self._ctx.operator_username, now)
-            results = [_member_result(r) for r in placed] + decided
-            uow.batches.record(batch_id, results, now)
-            try:
+            if only is not None:
+                requests, decided = [r for r in requests if r.key in only], []
+            pending = take_stock_and_record(uow, self._ctx, requests)
+            early = [] if pending.waiting else [_member_result(r) for r in pending.results]
+            if early or decided:
+                uow.batches.record(batch_id, early + decided, now)
+            uow.commit()
+        if not pending.waiting:
+            return pending.results, False, decided
+        ask_gateway(self._ctx, pending)  # no transaction is open
+        try:
+            with self._ctx.write() as uow:
+                uow.batches.get(batch_id)  # another run's step 1 must not see this one half-written
+                results = write_approved(uow, self._ctx, pending)
+                uow.batches.record(batch_id, [_member_result(r) for r in results], now)
                 uow.commit()
-            except BaseException:
-                void_placed(self._ctx.gateway, placed)
-                raise
-        already = {r.customer_id for r in placed if r.status == ALREADY}
-        return results, already
+        except BaseException:
+            abandon_approved(self._ctx, pending)
+            raise
+        return results, not all(answer.approved for answer in pending.answers.values()), decided
 
     @retry_on_conflict
     def _finish(self, batch_id: int, tried: int, tally: dict[MemberStatus, int], stopped: bool) -> RunReport:
@@ -449,6 +482,15 @@ def check_shipping_method(uow: UnitOfWork, code: str) -> None:
     """
     if not any(m.code == code and m.active for m in uow.reference.shipping_methods()):
         raise ValidationError(f"unknown shipping method {code!r}", field="shipping_method")
+
+
+STOCK_ROUNDS = 3
+"""How many times a chunk's members who were short of stock go round again after declines."""
+
+
+def _short(results: Sequence[BatchOrderResult]) -> set[str]:
+    """Keys of the requests that failed only for want of stock."""
+    return {r.key for r in results if r.status == FAILED and " short (" in r.reason}
 
 
 def _member_result(result: BatchOrderResult) -> MemberResult:

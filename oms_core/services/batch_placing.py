@@ -285,6 +285,18 @@ def _prepare_all(
     return batch, prepared
 
 
+Prepared = _Prepared
+"""A request built into a priced order, with what stops it (for :mod:`batch_steps`)."""
+
+
+def prepare_requests(
+    uow: UnitOfWork, requests: Sequence[BatchOrderRequest], operator: str, now: datetime
+) -> tuple[dict[int, Product], list[_Prepared]]:
+    """Build and price every request, allocating stock in request order (nothing written)."""
+    batch, prepared = _prepare_all(uow, requests, operator, now)
+    return batch.by_id, prepared
+
+
 def preview_orders(uow: UnitOfWork, requests: Sequence[BatchOrderRequest]) -> list[PreviewRow]:
     """Price every request as it would be placed now (stock allocated in order); write nothing."""
     _, prepared = _prepare_all(uow, requests, "", datetime.min)
@@ -474,6 +486,13 @@ def _write(
         product: Product = batch.by_id[product_id]
         if not uow.products.take_stock(product_id, quantity, product.allow_backorder):
             raise OutOfStock(f"{product.sku}: stock changed while the batch ran; run it again")
+    write_orders(uow, placed, payments, operator, now)
+
+
+def write_orders(
+    uow: UnitOfWork, placed: list[_Prepared], payments: dict[str, Payment], operator: str, now: datetime
+) -> None:
+    """Number and insert the orders (their stock already taken), with their audit events."""
     numbers = uow.orders.next_numbers(len(placed))
     orders = []
     for item, number in zip(placed, numbers, strict=True):

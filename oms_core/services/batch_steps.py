@@ -1,0 +1,207 @@
+"""Batch placing in checkout's three steps, with a bounded number of cards at the gateway at once.
+
+1. :func:`take_stock_and_record` (in the caller's transaction): prepare and price every request,
+   allocate stock in request order, take it with guarded updates, write the orders that need no
+   gateway (check, on account...) at once, and record a pending gateway call for each card order,
+   holding its stock. The caller commits.
+2. :func:`ask_gateway`: every pending call goes to the gateway from a pool of at most
+   ``in_flight`` threads, with no transaction open.
+3. :func:`write_approved` (in a new transaction): approved orders are numbered and written,
+   declined and unanswered ones give their stock back. If that transaction cannot commit, the
+   caller calls :func:`abandon_approved` (the holds are voided, the stock given back).
+
+A process killed between the steps leaves pending calls that reconciliation voids (their stock goes
+back); the members stay to do, and the batch's next run asks again with a new key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from oms_core.domain.errors import OutOfStock
+from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
+from oms_core.domain.placing import declined, payment_for
+from oms_core.domain.products import Product
+from oms_core.ports import GatewayAnswer, UnitOfWork
+from oms_core.services.batch_placing import (
+    ALREADY,
+    FAILED,
+    PLACED,
+    BatchOrderRequest,
+    BatchOrderResult,
+    Prepared,
+    prepare_requests,
+    write_orders,
+)
+from oms_core.services.context import ServiceContext
+from oms_core.services.gateway_steps import open_call, reclaimable, send, settle
+from oms_core.services.placing import abandon
+
+
+@dataclass
+class PendingBatch:
+    """What step 1 left for steps 2 and 3.
+
+    Attributes:
+        results: requests already settled in step 1 (placed without the gateway, failed, already).
+        waiting: card orders and their pending calls.
+        answers: filled by step 2, by call id.
+    """
+
+    results: list[BatchOrderResult] = field(default_factory=list)
+    waiting: list[tuple[Prepared, GatewayCall]] = field(default_factory=list)
+    answers: dict[int, GatewayAnswer] = field(default_factory=dict)
+    products: dict[int, Product] = field(default_factory=dict)
+
+
+def take_stock_and_record(
+    uow: UnitOfWork, ctx: ServiceContext, requests: Sequence[BatchOrderRequest]
+) -> PendingBatch:
+    """Step 1 in ``uow`` (the caller commits).
+
+    Raises:
+        OutOfStock: stock moved under a concurrent writer; roll back and run the chunk again.
+    """
+    now = ctx.clock.now()
+    pending = PendingBatch()
+    already = uow.orders.by_batch_keys([r.key for r in requests])
+    pending.results += [
+        BatchOrderResult(r.key, r.customer_id, ALREADY, order_id=already[r.key])
+        for r in requests
+        if r.key in already
+    ]
+    by_id, prepared = prepare_requests(
+        uow, [r for r in requests if r.key not in already], ctx.audit_name, now
+    )
+    pending.products = by_id
+    ready: list[Prepared] = []
+    for item in prepared:
+        if item.problems:
+            pending.results.append(_failed(item))
+            continue
+        choice = item.order.payment_choice
+        if choice is not None and choice.method.uses_gateway and choice.card is not None:
+            base = item.request.payment_key or f"batch:{item.request.key}"
+            if any(
+                c.status is CallStatus.PENDING and not reclaimable(c, ctx)
+                for c in uow.gateway_calls.with_base(base)
+            ):
+                continue  # another live run is asking for this very order: leave the member to do
+        ready.append(item)
+    _take(uow, by_id, ready)
+    direct = [item for item in ready if not _uses_gateway(item)]
+    if direct:
+        payments = {i.request.key: payment_for(i.order.payment_choice, i.order.total) for i in direct}  # type: ignore[arg-type]
+        write_orders(uow, direct, payments, ctx.audit_name, now)
+        pending.results += [_placed(item, payments[item.request.key].reference) for item in direct]
+    for item in ready:
+        if not _uses_gateway(item):
+            continue
+        choice = item.order.payment_choice
+        assert choice is not None
+        call = open_call(
+            uow,
+            ctx,
+            base_key=item.request.payment_key or f"batch:{item.request.key}",
+            action=CallAction.AUTHORIZE,
+            amount=item.order.total,
+            purpose=CallPurpose.BATCH,
+            order_id=None,
+            card=choice.card,
+            holds=tuple((line.product_id, line.quantity) for line in item.order.lines),
+            batch_key=item.request.key,
+        )
+        pending.waiting.append((item, call))
+    return pending
+
+
+def ask_gateway(ctx: ServiceContext, pending: PendingBatch, in_flight: int | None = None) -> None:
+    """Step 2: every pending call to the gateway, at most ``in_flight`` at once (no transaction open)."""
+    calls = [call for _, call in pending.waiting]
+    if not calls:
+        return
+    limit = max(1, in_flight or ctx.settings.gateway_in_flight)
+    if limit == 1 or len(calls) == 1:
+        answers = [send(ctx.gateway, call) for call in calls]
+    else:
+        with ThreadPoolExecutor(max_workers=min(limit, len(calls)), thread_name_prefix="oms-gateway") as pool:
+            answers = list(pool.map(lambda call: send(ctx.gateway, call), calls))
+    pending.answers = {call.id or 0: answer for call, answer in zip(calls, answers, strict=True)}
+
+
+def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) -> list[BatchOrderResult]:
+    """Step 3 in ``uow`` (the caller commits): write the approved orders, give back the others' stock."""
+    now = ctx.clock.now()
+    approved: list[tuple[Prepared, GatewayCall]] = []
+    results = list(pending.results)
+    for item, call in pending.waiting:
+        answer = pending.answers[call.id or 0]
+        settle(
+            uow, ctx, call, answer, release_stock=not answer.approved, customer_id=item.request.customer_id
+        )
+        if answer.approved:
+            approved.append((item, call))
+        else:
+            choice = item.order.payment_choice
+            assert choice is not None and choice.card is not None
+            reason = answer.reason if answer.unavailable else declined(choice.card, answer.reason)
+            results.append(
+                BatchOrderResult(item.request.key, item.request.customer_id, FAILED, reason=reason)
+            )
+    if approved:
+        payments = {
+            item.request.key: payment_for(item.order.payment_choice, call.amount, call.reference)  # type: ignore[arg-type]
+            for item, call in approved
+        }
+        write_orders(uow, [item for item, _ in approved], payments, ctx.audit_name, now)
+        for item, call in approved:
+            call.order_id = item.order.id
+            uow.gateway_calls.settle(call, CallStatus.APPROVED, call.owner)
+            results.append(_placed(item, call.reference))
+    return results
+
+
+def abandon_approved(ctx: ServiceContext, pending: PendingBatch) -> None:
+    """After step 3 failed to commit: void every approved hold and give its stock back."""
+    for _, call in pending.waiting:
+        answer = pending.answers.get(call.id or 0)
+        if answer is not None and answer.approved:
+            call.reference = answer.reference
+            abandon(ctx, call)
+
+
+def _uses_gateway(item: Prepared) -> bool:
+    choice = item.order.payment_choice
+    return choice is not None and choice.method.uses_gateway and choice.card is not None
+
+
+def _take(uow: UnitOfWork, products: dict[int, Product], ready: list[Prepared]) -> None:
+    taken: dict[int, int] = {}
+    for item in ready:
+        for line in item.order.lines:
+            taken[line.product_id] = taken.get(line.product_id, 0) + line.quantity
+    for product_id, quantity in sorted(taken.items()):
+        product = products[product_id]
+        if not uow.products.take_stock(product_id, quantity, product.allow_backorder):
+            raise OutOfStock(f"{product.sku}: stock changed while the batch ran; run it again")
+
+
+def _failed(item: Prepared) -> BatchOrderResult:
+    return BatchOrderResult(
+        item.request.key, item.request.customer_id, FAILED, reason="; ".join(item.problems)
+    )
+
+
+def _placed(item: Prepared, reference: str) -> BatchOrderResult:
+    order = item.order
+    return BatchOrderResult(
+        item.request.key,
+        item.request.customer_id,
+        PLACED,
+        order.id,
+        order.number,
+        order.total,
+        reference=reference,
+    )
