@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,60 @@ def test_a_checkout_killed_at_any_step_is_finished_by_reconcile(
     assert len(placed) == 1
     assert after[SKU_CABERNET] == before[SKU_CABERNET] - 2
     assert after[SKU_GIFT_BOX] == before[SKU_GIFT_BOX] - 1
+
+
+def _club(app: Application, members: int) -> tuple[int, list[int]]:
+    ids = [add_customer(app.services, f"Member{i}", type_code="WINECLUB") for i in range(members)]
+    shipment = app.services.clubs.create_shipment(
+        "Fall release", "WINECLUB", [(SKU_CABERNET, 2)], date(2026, 10, 1), "GROUND"
+    )
+    return shipment.id, ids
+
+
+@pytest.mark.parametrize("step", ["before-gateway", "in-gateway", "before-commit", "done"])
+def test_a_club_chunk_killed_at_any_step_then_reconciled_and_resumed_charges_each_member_once(
+    application: Application, database_url: str, log: Path, step: str
+) -> None:
+    before = _stock(application)
+    shipment_id, members = _club(application, 6)
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.club_kill_worker",
+            database_url,
+            str(shipment_id),
+            str(log),
+            step,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == (0 if step == "done" else -9), done.stderr[-3000:]
+
+    assert application.services.payments.reconcile().waiting == 0
+    with application.uow_factory() as uow:
+        assert uow.gateway_calls.unsettled() == []
+    # Nothing placed by the dead run is lost and no hold is left without its order ...
+    holds = live_holds(log)
+    club_orders = [
+        application.services.orders.get(o.id)
+        for o in application.services.orders.list(OrderFilter(), limit=100)
+    ]
+    assert sorted(holds) == sorted(o.payments[0].reference for o in club_orders)
+    assert _stock(application)[SKU_CABERNET] == before[SKU_CABERNET] - 2 * len(club_orders)
+
+    # ... and the next run places the rest: one order and one hold per member, stock taken once each.
+    application.services.clubs.process(shipment_id)
+    club_orders = [
+        application.services.orders.get(o.id)
+        for o in application.services.orders.list(OrderFilter(), limit=100)
+    ]
+    assert sorted(o.customer.id for o in club_orders if o.customer) == sorted(members)
+    holds = live_holds(log)
+    assert sorted(holds) == sorted(o.payments[0].reference for o in club_orders)
+    assert set(holds.values()) == {1}
+    assert _stock(application)[SKU_CABERNET] == before[SKU_CABERNET] - 2 * len(members)
