@@ -83,7 +83,8 @@ def main() -> None:
             ideal = limit / args.gateway_seconds
             print(
                 f"in flight {limit:>2}: {rate:8.1f} orders/s ({placed:,} in {elapsed:6.1f} s, at most {most} "
-                f"at the gateway)  |  floor (gateway alone): {ideal:6.1f} orders/s  |  ratio {ideal / rate:.2f}x"
+                f"at the gateway)  |  floor (gateway alone): {ideal:6.1f} orders/s  |  "
+                f"ratio {ideal / rate:.2f}x"
             )
 
 
