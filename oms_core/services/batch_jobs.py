@@ -281,6 +281,7 @@ class BatchRunner:
         self._ctx = ctx
         self._plan = plan
         self._sizer = ChunkSizer(chunk_size)
+        self._gateway_seconds = 0.0
 
     def run(
         self,
@@ -322,9 +323,11 @@ class BatchRunner:
                 stopped = True
                 break
             chunk = targets[done : done + self._sizer.size]
-            started = time.monotonic()
+            started, self._gateway_seconds = time.monotonic(), 0.0
             results, already = self._chunk(batch_id, chunk)
-            self._sizer.took(len(chunk), time.monotonic() - started)
+            # The chunk is sized by the time it holds the write lock: its cards' time at the
+            # gateway holds none, and counting it would shrink chunks below the in-flight limit.
+            self._sizer.took(len(chunk), time.monotonic() - started - self._gateway_seconds)
             if self._ctx.uow_factory.single_writer and done + len(chunk) < total:
                 time.sleep(CHUNK_GAP_SECONDS)
             placed_before.update(already)
@@ -422,7 +425,9 @@ class BatchRunner:
             uow.commit()
         if not pending.waiting:
             return pending.results, False, decided
+        asked = time.monotonic()
         ask_gateway(self._ctx, pending)  # no transaction is open
+        self._gateway_seconds += time.monotonic() - asked
         try:
             with self._ctx.write() as uow:
                 uow.batches.get(batch_id)  # another run's step 1 must not see this one half-written
