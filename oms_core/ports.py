@@ -471,6 +471,20 @@ class GatewayCallRepository(abc.ABC):
         first (nothing is written then).
         """
 
+    def with_bases(self, base_keys: Sequence[str]) -> dict[str, list[GatewayCall]]:
+        """The calls of many payments at once (batch jobs), keyed by base key; absent when none."""
+        found = {base: self.with_base(base) for base in base_keys}
+        return {base: calls for base, calls in found.items() if calls}
+
+    def add_many(self, calls: Sequence[GatewayCall]) -> None:
+        """Record many new calls at once (batch jobs); set their ids."""
+        for call in calls:
+            self.add(call)
+
+    def settle_many(self, calls: Sequence[GatewayCall], expected: CallStatus, expected_owner: str) -> int:
+        """:meth:`settle` for many calls at once; how many were still as expected (and saved)."""
+        return sum(self.settle(call, expected, expected_owner) for call in calls)
+
     @abc.abstractmethod
     def unsettled(self) -> list[GatewayCall]:
         """Calls pending or unanswered (unknown), oldest first."""

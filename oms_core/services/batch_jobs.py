@@ -281,7 +281,7 @@ class BatchRunner:
         self._ctx = ctx
         self._plan = plan
         self._sizer = ChunkSizer(chunk_size)
-        self._gateway_seconds = 0.0
+        self._lock_seconds = 0.0
 
     def run(
         self,
@@ -323,11 +323,11 @@ class BatchRunner:
                 stopped = True
                 break
             chunk = targets[done : done + self._sizer.size]
-            started, self._gateway_seconds = time.monotonic(), 0.0
+            self._lock_seconds = 0.0
             results, already = self._chunk(batch_id, chunk)
-            # The chunk is sized by the time it holds the write lock: its cards' time at the
-            # gateway holds none, and counting it would shrink chunks below the in-flight limit.
-            self._sizer.took(len(chunk), time.monotonic() - started - self._gateway_seconds)
+            # Sized by its longest transaction: the cards' time at the gateway holds no lock, and
+            # counting it would shrink chunks below what the in-flight limit can use.
+            self._sizer.took(len(chunk), self._lock_seconds)
             if self._ctx.uow_factory.single_writer and done + len(chunk) < total:
                 time.sleep(CHUNK_GAP_SECONDS)
             placed_before.update(already)
@@ -413,6 +413,7 @@ class BatchRunner:
         """One round (of the requests keyed in ``only``, when given): the results, whether cards
         that were not approved gave stock back, and the members decided without an order.
         """
+        started = time.monotonic()
         with self._ctx.write() as uow:
             batch = uow.batches.get(batch_id)  # locks the batch: runs of one batch take turns
             requests, decided = self._plan(uow, batch, chunk)
@@ -423,11 +424,11 @@ class BatchRunner:
             if early or decided:
                 uow.batches.record(batch_id, early + decided, now)
             uow.commit()
+        self._lock_seconds = max(self._lock_seconds, time.monotonic() - started)
         if not pending.waiting:
             return pending.results, False, decided
-        asked = time.monotonic()
         ask_gateway(self._ctx, pending)  # no transaction is open
-        self._gateway_seconds += time.monotonic() - asked
+        started = time.monotonic()
         try:
             with self._ctx.write() as uow:
                 uow.batches.get(batch_id)  # another run's step 1 must not see this one half-written
@@ -437,6 +438,7 @@ class BatchRunner:
         except BaseException:
             abandon_approved(self._ctx, pending)
             raise
+        self._lock_seconds = max(self._lock_seconds, time.monotonic() - started)
         return results, not all(answer.approved for answer in pending.answers.values()), decided
 
     @retry_on_conflict

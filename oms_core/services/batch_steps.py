@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import OutOfStock
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
 from oms_core.domain.placing import declined, payment_for
@@ -36,7 +37,7 @@ from oms_core.services.batch_placing import (
     write_orders,
 )
 from oms_core.services.context import ServiceContext
-from oms_core.services.gateway_steps import open_call, reclaimable, send, settle
+from oms_core.services.gateway_steps import open_call, reclaimable, send
 from oms_core.services.placing import abandon
 
 
@@ -76,44 +77,67 @@ def take_stock_and_record(
         uow, [r for r in requests if r.key not in already], ctx.audit_name, now
     )
     pending.products = by_id
+    cards = [item for item in prepared if not item.problems and _uses_gateway(item)]
+    earlier = uow.gateway_calls.with_bases([_base(item) for item in cards])
     ready: list[Prepared] = []
     for item in prepared:
         if item.problems:
             pending.results.append(_failed(item))
-            continue
-        choice = item.order.payment_choice
-        if choice is not None and choice.method.uses_gateway and choice.card is not None:
-            base = item.request.payment_key or f"batch:{item.request.key}"
-            if any(
-                c.status is CallStatus.PENDING and not reclaimable(c, ctx)
-                for c in uow.gateway_calls.with_base(base)
-            ):
-                continue  # another live run is asking for this very order: leave the member to do
-        ready.append(item)
+        elif any(
+            c.status is CallStatus.PENDING and not reclaimable(c, ctx) for c in earlier.get(_base(item), ())
+        ):
+            continue  # another live run is asking for this very order: the member stays to do
+        else:
+            ready.append(item)
     _take(uow, by_id, ready)
     direct = [item for item in ready if not _uses_gateway(item)]
     if direct:
         payments = {i.request.key: payment_for(i.order.payment_choice, i.order.total) for i in direct}  # type: ignore[arg-type]
         write_orders(uow, direct, payments, ctx.audit_name, now)
         pending.results += [_placed(item, payments[item.request.key].reference) for item in direct]
+    fresh: list[GatewayCall] = []
     for item in ready:
         if not _uses_gateway(item):
             continue
         choice = item.order.payment_choice
-        assert choice is not None
-        call = open_call(
-            uow,
-            ctx,
-            base_key=item.request.payment_key or f"batch:{item.request.key}",
-            action=CallAction.AUTHORIZE,
-            amount=item.order.total,
-            purpose=CallPurpose.BATCH,
-            order_id=None,
-            card=choice.card,
-            holds=tuple((line.product_id, line.quantity) for line in item.order.lines),
-            batch_key=item.request.key,
-        )
+        assert choice is not None and choice.card is not None
+        holds = tuple((line.product_id, line.quantity) for line in item.order.lines)
+        if earlier.get(_base(item)):
+            # Asked before (a decline, a void, no answer): open_call picks the key.
+            call = open_call(
+                uow,
+                ctx,
+                base_key=_base(item),
+                action=CallAction.AUTHORIZE,
+                amount=item.order.total,
+                purpose=CallPurpose.BATCH,
+                order_id=None,
+                card=choice.card,
+                holds=holds,
+                batch_key=item.request.key,
+            )
+        else:
+            call = GatewayCall(
+                id=None,
+                base_key=_base(item),
+                action=CallAction.AUTHORIZE,
+                key=_base(item),
+                status=CallStatus.PENDING,
+                amount=item.order.total,
+                purpose=CallPurpose.BATCH,
+                batch_key=item.request.key,
+                token=choice.card.token,
+                brand=choice.card.brand,
+                last4=choice.card.last4,
+                holds=holds,
+                owner=ctx.process,
+                operator=ctx.operator_username,
+                created_at=now,
+                updated_at=now,
+            )
+            fresh.append(call)
         pending.waiting.append((item, call))
+    uow.gateway_calls.add_many(fresh)
     return pending
 
 
@@ -136,20 +160,24 @@ def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) 
     now = ctx.clock.now()
     approved: list[tuple[Prepared, GatewayCall]] = []
     results = list(pending.results)
+    give_back: dict[int, int] = {}
     for item, call in pending.waiting:
         answer = pending.answers[call.id or 0]
-        settle(
-            uow, ctx, call, answer, release_stock=not answer.approved, customer_id=item.request.customer_id
-        )
         if answer.approved:
+            call.status, call.reference = CallStatus.APPROVED, answer.reference
             approved.append((item, call))
-        else:
-            choice = item.order.payment_choice
-            assert choice is not None and choice.card is not None
-            reason = answer.reason if answer.unavailable else declined(choice.card, answer.reason)
-            results.append(
-                BatchOrderResult(item.request.key, item.request.customer_id, FAILED, reason=reason)
-            )
+            continue
+        call.status = CallStatus.UNKNOWN if answer.unavailable else CallStatus.DECLINED
+        call.reason, call.code = answer.reason, answer.code
+        for product_id, quantity in call.holds:
+            give_back[product_id] = give_back.get(product_id, 0) + quantity
+        call.holds = ()
+        choice = item.order.payment_choice
+        assert choice is not None and choice.card is not None
+        reason = answer.reason if answer.unavailable else declined(choice.card, answer.reason)
+        results.append(BatchOrderResult(item.request.key, item.request.customer_id, FAILED, reason=reason))
+    for product_id, quantity in sorted(give_back.items()):
+        uow.products.restock(product_id, quantity)
     if approved:
         payments = {
             item.request.key: payment_for(item.order.payment_choice, call.amount, call.reference)  # type: ignore[arg-type]
@@ -158,8 +186,22 @@ def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) 
         write_orders(uow, [item for item, _ in approved], payments, ctx.audit_name, now)
         for item, call in approved:
             call.order_id = item.order.id
-            uow.gateway_calls.settle(call, CallStatus.APPROVED, call.owner)
             results.append(_placed(item, call.reference))
+    calls = [call for _, call in pending.waiting]
+    uow.gateway_calls.settle_many(calls, CallStatus.PENDING, ctx.process)
+    uow.audit.add_many(
+        [
+            AuditEvent(
+                call.order_id,
+                ctx.audit_name,
+                "payment authorize",
+                call.describe(),
+                now,
+                item.request.customer_id,
+            )
+            for item, call in pending.waiting
+        ]
+    )
     return results
 
 
@@ -170,6 +212,10 @@ def abandon_approved(ctx: ServiceContext, pending: PendingBatch) -> None:
         if answer is not None and answer.approved:
             call.reference = answer.reference
             abandon(ctx, call)
+
+
+def _base(item: Prepared) -> str:
+    return item.request.payment_key or f"batch:{item.request.key}"
 
 
 def _uses_gateway(item: Prepared) -> bool:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms_core.domain.errors import NotFound, StaleEdit
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
 from oms_core.domain.money import money
 from oms_core.ports import GatewayCallRepository
-from oms_core.storage._common import Repository
+from oms_core.storage._common import Repository, chunks
 from oms_core.storage.tables import gateway_calls
 
 g = gateway_calls.c
@@ -68,6 +69,71 @@ class SqlGatewayCallRepository(Repository, GatewayCallRepository):
             )
         )
         return result.rowcount == 1
+
+    def with_bases(self, base_keys: Sequence[str]) -> dict[str, list[GatewayCall]]:
+        """The calls of many payments, in ``IN`` lists of a safe size."""
+        found: dict[str, list[GatewayCall]] = {}
+        for part in chunks(sorted(set(base_keys))):
+            for call in self._select(g.base_key.in_(part)):
+                found.setdefault(call.base_key, []).append(call)
+        return found
+
+    def add_many(self, calls: Sequence[GatewayCall]) -> None:
+        """One multi-row INSERT per few hundred calls, ids read back in order."""
+        if not calls:
+            return
+        now = self._clock.now()
+        rows = []
+        for call in calls:
+            call.created_at = call.created_at or now
+            call.updated_at = call.updated_at or call.created_at
+            rows.append({**self._row(call), "created_at": call.created_at})
+        try:
+            result = self._conn.execute(
+                insert(gateway_calls).returning(g.id, sort_by_parameter_order=True), rows
+            )
+        except IntegrityError:
+            raise StaleEdit("a payment of this batch is already under way") from None
+        for call, row_id in zip(calls, result.scalars().all(), strict=True):
+            call.id = int(row_id)
+
+    def settle_many(self, calls: Sequence[GatewayCall], expected: CallStatus, expected_owner: str) -> int:
+        """One executemany UPDATE, guarded like :meth:`settle`."""
+        if not calls:
+            return 0
+        now = self._clock.now()
+        rows = []
+        for call in calls:
+            call.updated_at = now
+            row = self._row(call)
+            rows.append(
+                {
+                    "b_id": call.id,
+                    "b_status": row["status"],
+                    "b_reference": row["reference"],
+                    "b_reason": row["reason"],
+                    "b_code": row["code"],
+                    "b_owner": row["owner"],
+                    "b_holds": row["holds_json"],
+                    "b_order_id": row["order_id"],
+                    "b_updated_at": now,
+                }
+            )
+        statement = (
+            update(gateway_calls)
+            .where(g.id == bindparam("b_id"), g.status == expected.value, g.owner == expected_owner)
+            .values(
+                status=bindparam("b_status"),
+                reference=bindparam("b_reference"),
+                reason=bindparam("b_reason"),
+                code=bindparam("b_code"),
+                owner=bindparam("b_owner"),
+                holds_json=bindparam("b_holds"),
+                order_id=bindparam("b_order_id"),
+                updated_at=bindparam("b_updated_at"),
+            )
+        )
+        return int(self._conn.execute(statement, rows).rowcount)
 
     def unsettled(self) -> list[GatewayCall]:
         """Pending or unanswered calls."""
