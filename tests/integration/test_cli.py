@@ -211,8 +211,10 @@ def test_oms_without_a_command_upgrades_the_database_then_starts_the_tui(db, mon
     tui = FakeTui()
     monkeypatch.setattr("oms_tui.app.run_connecting", tui)
     monkeypatch.setenv(bootstrap.OPERATOR_ENV, "pat")
-    assert oms("--db", url(db))[0] == 0
-    assert tui.started == [(url(db), "pat")]
+    status, _, err = oms("--db", url(db))
+    assert status == 0
+    assert tui.started == [(url(db), "pat")]  # the account running the tests created it: an admin
+    assert f"oms: {bootstrap.os_account()} created this database and is its first admin" in err
     assert rows(db, "SELECT count(*) FROM alembic_version") == [(1,)]
 
 
