@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
+from oms_core.domain.errors import OmsError
 from oms_core.storage import errors
 
 WRITE_OPTION = "oms_write"
@@ -49,8 +50,9 @@ def _is_memory(url: URL) -> bool:
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Build an engine for ``url`` (a SQLite file or memory database, or PostgreSQL).
 
-    A SQLite file's parent folder is created if needed. An in-memory SQLite database uses one shared
-    connection (``StaticPool``), so it suits single-threaded tests only.
+    A SQLite file's folder must exist, except oms's own data folder, which is created. An
+    in-memory SQLite database uses one shared connection (``StaticPool``), so it suits
+    single-threaded tests only.
 
     Args:
         url: ``sqlite:///path/oms.db``, ``sqlite://`` or ``postgresql://user@host/db``.
@@ -65,8 +67,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         if _is_memory(parsed):
             kwargs.setdefault("poolclass", StaticPool)
             kwargs.setdefault("connect_args", {"check_same_thread": False})
-        elif parsed.database:
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        elif parsed.database and not parsed.database.startswith("file:"):
+            _database_folder(Path(parsed.database).expanduser())
         engine = create_engine(parsed, **kwargs)
         _configure_sqlite(engine)
         errors.install(engine)
@@ -78,6 +80,25 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         errors.install(engine)
         return engine
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}")
+
+
+def _database_folder(database: Path) -> None:
+    """Make sure the SQLite file's folder exists: oms makes its own data folder (where the default
+    and demo databases live) and no other, so a mistyped ``--db`` path is refused, not created.
+
+    Raises:
+        OmsError: naming the missing folder.
+    """
+    from platformdirs import user_data_dir
+
+    folder = database.parent
+    if folder.is_dir():
+        return
+    if folder.absolute() != Path(user_data_dir("oms", appauthor=False)).absolute():
+        raise OmsError(
+            f"there is no folder {folder} for the database {database.name} (oms creates no folders)"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

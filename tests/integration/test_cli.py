@@ -412,3 +412,12 @@ def test_a_database_of_something_else_is_refused_unless_forced(tmp_path, argv):
     assert status == 0, err
     with sqlite3.connect(foreign) as conn:
         assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+
+
+def test_a_database_in_a_missing_folder_is_refused_and_no_folder_is_made(tmp_path):
+    missing = tmp_path / "typo" / "oms.db"
+    status, _, err = oms("--db", url(missing), "db", "upgrade")
+    assert status == 1
+    expected = f"there is no folder {missing.parent} for the database oms.db (oms creates no folders)"
+    assert one_line_error(err) == f"oms: error: {expected}"
+    assert not missing.parent.exists()

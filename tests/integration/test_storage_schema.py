@@ -44,7 +44,7 @@ from tests.integration.storage_builders import T0, add_customer, draft, product
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with no tables at all."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'nested' / 'folder' / 'oms.db'}"
+        yield f"sqlite:///{tmp_path / 'oms.db'}"
         return
     request.getfixturevalue("_postgres_database")  # skips (or fails in CI) without a server
     name = f"oms_test_{secrets.token_hex(6)}"
@@ -190,7 +190,7 @@ def test_urls_pick_the_psycopg_and_pysqlite_drivers() -> None:
 
 
 def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'a' / 'b' / 'oms.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'oms.db'}")
     try:
         with engine.connect() as conn:
             pragmas = {
@@ -199,7 +199,7 @@ def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(tmp_path: Pa
             }
     finally:
         engine.dispose()
-    assert (tmp_path / "a" / "b" / "oms.db").exists()
+    assert (tmp_path / "oms.db").exists()
     assert pragmas == {"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1, "synchronous": 1}
 
 
