@@ -527,20 +527,31 @@ def export_picklist(
     until: datetime | None = None,
 ) -> int:
     """Write the warehouse's picklist: every line of the orders released in ``[since, until)``, or,
-    with neither, of those released since the last run (remembered only once the file is written).
+    with neither, of those released since the last run. Only a picklist written to a file counts as
+    a run (remembered once the file is written): one shown on the terminal is a preview.
 
     Returns:
         How many rows were written.
+
+    Raises:
+        ValidationError: ``since`` is after ``until``.
     """
+    from oms_core.domain.errors import ValidationError
     from oms_core.exports.run import parse_format, write_rows
+    from oms_core.output_files import is_stdout
     from oms_core.services.reports import PICKLIST_FIELDS, picklist_row
 
+    if since is not None and until is not None and since >= until:
+        raise ValidationError(
+            "the date range runs backwards: --since must come before --until", field="since"
+        )
     export_format = parse_format(fmt)
     application = build(config)
     try:
         service = application.services.fulfilment
         since_last_run = since is None and until is None
         after = service.picklist_mark() if since_last_run else None
+        a_run = since_last_run and out is not None and not is_stdout(out)
         last: list[tuple[datetime, int]] = []
 
         def rows() -> Iterator[dict[str, Any]]:
@@ -549,7 +560,7 @@ def export_picklist(
                 yield picklist_row(line)
 
         count = write_rows(PICKLIST_FIELDS, rows(), export_format, out, stdout, "picklist")
-        if since_last_run and last:
+        if a_run and last:
             service.save_picklist_mark(last[0])
         return count
     finally:

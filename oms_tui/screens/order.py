@@ -119,21 +119,22 @@ class OrderScreen(Screen[None]):
     # -- keys ------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out cancel for orders that can no longer be cancelled."""
-        if action == "cancel_order":
-            return None if self.order is None or not self.order.can_cancel else True
-        if action in ("reorder", "customer"):
-            return None if self.order is None or self.order.customer is None else True
+        """Show only the keys that fit the order as it stands (so the footer has room for them)."""
         allowed = {
+            "cancel_order": lambda order: order.can_cancel,
+            "reorder": lambda order: order.customer is not None,
+            "customer": lambda order: order.customer is not None,
             "release": lambda order: order.can_release,
             "ship": lambda order: order.can_ship,
             "delivered": lambda order: order.can_deliver,
             "document": lambda order: order.is_placed,
             "resend": lambda order: order.is_placed and order.customer is not None,
         }
-        if action in allowed:
-            return None if self.order is None or not allowed[action](self.order) else True
-        return True
+        if action not in allowed:
+            return True
+        if self.order is None:
+            return None  # still loading: shown, not yet usable
+        return bool(allowed[action](self.order))
 
     def action_cancel_order(self) -> None:
         """Ask why, then cancel (restocks; the service checks the operator may)."""

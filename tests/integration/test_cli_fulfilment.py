@@ -36,7 +36,7 @@ def office(tmp_path) -> tuple[str, list[int]]:
     return url, sorted(o.number for o in placed if o.number is not None)
 
 
-def test_release_then_the_picklist_lists_each_release_once(office):
+def test_release_then_the_picklist_lists_each_release_once(office, tmp_path):
     url, placed = office
     assert len(placed) >= 3
     status, out, err = oms("--db", url, "release", str(placed[0]), str(placed[1]))
@@ -44,18 +44,23 @@ def test_release_then_the_picklist_lists_each_release_once(office):
     assert out.split() == [str(placed[0]), str(placed[1])]
     assert err == "released 2 orders\n"
 
-    status, out, err = oms("--db", url, "export", "picklist")
+    status, out, err = oms("--db", url, "export", "picklist")  # on the terminal: a preview
     assert status == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {int(r["order_number"]) for r in rows} == {placed[0], placed[1]}
     assert tuple(rows[0]) == PICKLIST_FIELDS
 
-    status, out, _ = oms("--db", url, "export", "picklist")  # nothing new since the last run
-    assert status == 0 and list(csv.DictReader(io.StringIO(out))) == []
+    picklist = tmp_path / "pick.csv"
+    status, _, err = oms("--db", url, "export", "picklist", "--out", str(picklist))
+    assert status == 0, err
+    assert {int(r["order_number"]) for r in csv.DictReader(picklist.open())} == {placed[0], placed[1]}
+
+    status, _, _ = oms("--db", url, "export", "picklist", "--out", str(picklist))  # nothing new since
+    assert status == 0 and list(csv.DictReader(picklist.open())) == []
 
     oms("--db", url, "release", str(placed[2]))
-    status, out, _ = oms("--db", url, "export", "picklist")
-    assert {int(r["order_number"]) for r in csv.DictReader(io.StringIO(out))} == {placed[2]}
+    oms("--db", url, "export", "picklist", "--out", str(picklist))
+    assert {int(r["order_number"]) for r in csv.DictReader(picklist.open())} == {placed[2]}
 
 
 def test_a_date_range_lists_again_without_moving_the_mark(office):
@@ -91,5 +96,10 @@ def test_since_with_another_export_and_a_bad_date_are_one_line(office):
     url, _ = office
     status, _, err = oms("--db", url, "export", "orders", "--since", "2026-11-01")
     assert (status, err) == (1, "oms: error: --since and --until go with the picklist only\n")
+    status, _, err = oms("--db", url, "export", "picklist", "--since", "2026-11-30", "--until", "2026-11-01")
+    assert (status, err) == (
+        1,
+        "oms: error: the date range runs backwards: --since must come before --until\n",
+    )
     status, _, err = oms("--db", url, "export", "picklist", "--since", "yesterdayish")
     assert status == 2 and "is not a date like 2026-11-28" in err
