@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 from oms_core import bootstrap
 from oms_core.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, mask_url_password
 from oms_core.domain.errors import OmsError
-from oms_core.logs import setup_logging
+from oms_core.logs import LOGGER_NAME, setup_logging
 from oms_tui.cli.context import CommandContext
 from oms_tui.cli.registry import register_all
 from oms_tui.cli.tui import tui_command
@@ -95,6 +95,7 @@ def main(
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    _quiet_until_logging_starts()
     try:
         # --help and --version print to sys.stdout; send them where the caller asked.
         with contextlib.redirect_stdout(out):
@@ -145,6 +146,16 @@ def _print_schema(ctx: CommandContext) -> int:
     if ctx.config.database_configured:
         print(bootstrap.schema_status(ctx.database_url), file=ctx.stdout)
     return 0
+
+
+def _quiet_until_logging_starts() -> None:
+    """Give oms's loggers a place to go before the log file is opened (a broken configuration is
+    reported before it can be): without one, Python prints their warnings on stderr, and every
+    error would show twice, once bare and once as the ``oms: error:`` line.
+    """
+    logger = logging.getLogger(LOGGER_NAME)
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
 
 
 def _fail(err: TextIO, message: str) -> int:

@@ -193,3 +193,23 @@ def test_config_show_warns_of_a_secret_file_others_can_read(tmp_path, monkeypatc
         f"run `chmod 600 {password}` so only its owner can read it"
     )
     assert "hunter2" not in out
+
+
+def test_a_broken_configuration_is_one_line_on_stderr_even_before_the_log_is_open(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[orders]\nprice_cut_limit = 500\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "OMS_CONFIG": str(bad)}
+    done = subprocess.run(
+        [sys.executable, "-m", "oms_tui.cli", "config", "show"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"oms: error: [orders] price_cut_limit must be a percentage from 0 to 100, got 500 ({bad})"
+    ]
