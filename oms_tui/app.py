@@ -15,6 +15,7 @@ from textual.app import App
 from oms_core.documents.office import OfficeDetails
 from oms_core.domain.errors import OmsError
 from oms_tui.command_table import app_bindings
+from oms_tui.keyboard import TypeAhead
 from oms_tui.palette import OmsCommands
 from oms_tui.stylesheets import STYLES
 
@@ -26,10 +27,12 @@ MAIL_INTERVAL_SECONDS = 60
 MAIL_BATCH = 50
 
 
-class OmsApp(App[None]):
+class OmsApp(TypeAhead, App[None]):
     """Phone-order back office. F-keys are global; each screen's own keys show in the Footer.
 
-    Implements :class:`oms_tui.shell.OmsShell`, through which screens reach it.
+    Implements :class:`oms_tui.shell.OmsShell`, through which screens reach it. Keys typed ahead
+    wait their turn (``TypeAhead``): each is handled by the screen and field the key before it
+    left the operator in.
     """
 
     TITLE = "oms"

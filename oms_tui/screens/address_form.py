@@ -14,7 +14,8 @@ from oms_core.read_models import CustomerDetail
 from oms_tui.shell import shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-from oms_tui.widgets.form import FormCheckbox, FormScreen, field_row
+from oms_tui.widgets.fields import FormCheckbox, FormInput
+from oms_tui.widgets.form import FormScreen, field_row
 from oms_tui.work import run_service
 
 ADDRESS_FIELDS = ("label", "name", "company", "address1", "address2", "city", "state", "zip", "phone")
@@ -56,7 +57,7 @@ class AddressFormScreen(FormScreen[CustomerDetail | None]):
 
     @staticmethod
     def _input(name: str, value: str = "", max_length: int = 0, placeholder: str = "") -> Input:
-        return Input(
+        return FormInput(
             safe(value),
             id=name,
             compact=True,

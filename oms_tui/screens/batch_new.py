@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, Select, Static
 
 from oms_core.output_files import UnwritableOutput, check_output_path
+from oms_tui.widgets.fields import FormInput, FormSelect
 from oms_tui.widgets.form import FormScreen, field_row
 
 
@@ -60,19 +61,19 @@ class NewBatchScreen(FormScreen[NewBatch | None]):
         with Vertical(classes="dialog", id="new-batch"):
             yield Label(self._title, classes="title", markup=False)
             yield from field_row(
-                "Name", Input(self._name, id="name", max_length=200, placeholder="e.g. Fall 2026 release")
+                "Name", FormInput(self._name, id="name", max_length=200, placeholder="e.g. Fall 2026 release")
             )
             if self._clubs is not None:
                 options = [(name, code) for code, name in self._clubs]
-                clubs = Select(options, value=self._club or Select.NULL, allow_blank=True, id="club")
+                clubs = FormSelect(options, value=self._club or Select.NULL, allow_blank=True, id="club")
                 yield from field_row("Club", clubs)
                 yield from field_row(
                     "Ship date",
-                    Input(self._date_text, id="ship_date", max_length=10, placeholder="YYYY-MM-DD"),
+                    FormInput(self._date_text, id="ship_date", max_length=10, placeholder="YYYY-MM-DD"),
                 )
             options = [(f"{name} ({code})", code) for code, name in self._methods]
             yield from field_row(
-                "Shipping", Select(options, value=method or Select.NULL, id="shipping_method")
+                "Shipping", FormSelect(options, value=method or Select.NULL, id="shipping_method")
             )
             yield Static("Next: the items, in the Quick Order Pad (F9).", classes="hint", markup=False)
             yield Static("", id="form-error", classes="field-error -empty", markup=False)
@@ -127,7 +128,7 @@ class ExportPathScreen(FormScreen[Path | None]):
         """The path field."""
         with Vertical(classes="dialog", id="export-path-dialog"):
             yield Label("Export the results", classes="title", markup=False)
-            yield from field_row("File", Input(str(self._default), id="path"))
+            yield from field_row("File", FormInput(str(self._default), id="path"))
             yield Static("", id="form-error", classes="field-error -empty", markup=False)
         yield Footer(compact=True)
 

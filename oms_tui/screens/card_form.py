@@ -25,6 +25,7 @@ from oms_core.read_models import CustomerDetail
 from oms_tui.shell import shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
+from oms_tui.widgets.fields import FormInput
 from oms_tui.widgets.form import FormScreen, field_row
 from oms_tui.work import run_service
 
@@ -57,7 +58,7 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
 
     @staticmethod
     def _input(name: str, restrict: str, max_length: int, placeholder: str, password: bool = False) -> Input:
-        return Input(
+        return FormInput(
             id=name,
             compact=True,
             restrict=restrict,

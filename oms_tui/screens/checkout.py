@@ -33,7 +33,7 @@ from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.address_line import AddressLine
 from oms_tui.widgets.cart_table import CartTable
-from oms_tui.widgets.form_input import FormInput
+from oms_tui.widgets.fields import FormInput, FormSelect
 from oms_tui.widgets.payment import PaymentChooser
 from oms_tui.widgets.problems import ProblemLine, mark_problems
 from oms_tui.widgets.totals import Totals
@@ -81,7 +81,7 @@ class CheckoutScreen(Screen[None]):
             yield ProblemLine("ship_to")
             with Horizontal(classes="co-row"):
                 yield Label("Shipping", classes="co-label")
-                yield Select[str]([], id="shipping-method", prompt="choose", compact=True)
+                yield FormSelect[str]([], id="shipping-method", prompt="choose")
                 yield Static("", id="shipping-charge", markup=False)
             yield ProblemLine("shipping_method")
             yield PaymentChooser(id="payment")
@@ -92,12 +92,7 @@ class CheckoutScreen(Screen[None]):
             yield ProblemLine("gift_message")
             with Horizontal(classes="co-row"):
                 yield Label("Notes", classes="co-label")
-                yield FormInput(
-                    id="notes",
-                    placeholder="for the office (Enter here places the order)",
-                    compact=True,
-                    enter_moves=False,
-                )
+                yield FormInput(id="notes", placeholder="for the office", compact=True)
             yield ProblemLine("notes")
             yield ProblemLine("general")
         lines = CartTable(id="co-lines")
@@ -250,8 +245,7 @@ class CheckoutScreen(Screen[None]):
 
     @on(Input.Submitted, "#notes")
     def _notes_entered(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_place()
+        event.stop()  # the last field: Enter stays (F9 places the order)
 
     @on(Input.Blurred, "#gift-message, #notes")
     def _text_left(self, event: Input.Blurred) -> None:

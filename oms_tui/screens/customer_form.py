@@ -21,7 +21,8 @@ from oms_core.services.customers import CreateResult, CustomerInput
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
-from oms_tui.widgets.form import FormCheckbox, FormScreen, field_row
+from oms_tui.widgets.fields import FormCheckbox, FormInput, FormSelect
+from oms_tui.widgets.form import FormScreen, field_row
 from oms_tui.work import run_service
 
 TEXT_FIELDS = ("first_name", "last_name", "company", "email", "phone", "alt_phone", "notes")
@@ -67,18 +68,17 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
             type_code = c.type_code if c else "RETAIL"
             yield from field_row(
                 "Type",
-                Select(
+                FormSelect(
                     [(plain(c.type_name if c else "Retail"), type_code)],
                     value=type_code,
                     allow_blank=False,
-                    compact=True,
                     id="type_code",
                 ),
             )
             if c is not None:
                 yield from field_row(
                     "Status",
-                    Select(STATUSES, value=c.status, allow_blank=False, compact=True, id="status"),
+                    FormSelect(STATUSES, value=c.status, allow_blank=False, id="status"),
                 )
             yield from field_row(
                 "Tax exempt",
@@ -96,7 +96,7 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
 
     @staticmethod
     def _input(name: str, value: str, max_length: int = 0) -> Input:
-        return Input(safe(value), id=name, compact=True, max_length=max_length, select_on_focus=False)
+        return FormInput(safe(value), id=name, compact=True, max_length=max_length, select_on_focus=False)
 
     def _phone(self, e164: str) -> str:
         return display_phone(e164, self.oms.services.context.settings.phone_region)

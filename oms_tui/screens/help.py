@@ -40,9 +40,11 @@ HELP = (
     + """
 
 ## The Enter rule (every form)
-**Enter moves to the next field.** On the last field, and anywhere with **F9**, Enter saves or
-submits. Tab and shift+Tab also move between fields. In a search box, Enter opens the highlighted
-result; the arrow keys move the highlight.
+**Enter moves to the next field; F9 saves, submits or places the order.** Enter never saves: on
+the last field it stays and says so. Tab and shift+Tab also move between fields. A **dropdown**
+opens with **space** or **alt+down**; in the list Enter picks and moves on, Esc closes it; on a
+closed dropdown, type the first letters of a choice. Keys typed ahead are never lost: each waits
+until the screen has caught up. In a search box, Enter opens the highlighted result.
 
 ## Two ways to place an order
 1. **From the customer:** F2, type a name / company / email / phone / number, Enter opens the

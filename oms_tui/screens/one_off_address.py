@@ -1,6 +1,6 @@
 """A modal for an address typed for one order (a ship-to or bill-to that is not in the book).
 
-Enter moves to the next box; Enter in the last box, or F9, saves. The service checks the address;
+Enter moves to the next box; F9 saves. The service checks the address;
 its problems are shown beside the boxes they name and the modal stays open.
 """
 
@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -22,7 +21,7 @@ from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.read_models import CartView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-from oms_tui.widgets.form_input import FormInput
+from oms_tui.widgets.fields import FormInput
 from oms_tui.work import run_service
 
 Save = Callable[[Address], CartView]
@@ -69,7 +68,6 @@ class OneOffAddressScreen(ModalScreen[CartView | None]):
                         id=f"address-{name}",
                         max_length=200,
                         compact=True,
-                        enter_moves=name != BOXES[-1][0],
                     )
                 yield Static("", id=f"address-{name}-error", classes="address-error -empty", markup=False)
             yield Static("", id="address-message", markup=False)
@@ -78,13 +76,6 @@ class OneOffAddressScreen(ModalScreen[CartView | None]):
     def on_mount(self) -> None:
         """Cursor in the first box."""
         self.query_one("#address-name", Input).focus()
-
-    @on(Input.Submitted)
-    def _entered(self, event: Input.Submitted) -> None:
-        # Enter in the other boxes has already moved on (FormInput); the last one saves.
-        event.stop()
-        if event.input.id == f"address-{BOXES[-1][0]}":
-            self.action_save()
 
     def _typed(self) -> Address:
         values = {name: self.query_one(f"#address-{name}", Input).value for name, _ in BOXES}

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,7 +17,7 @@ from oms_core.domain.money import format_money, parse_money
 from oms_core.read_models import CartView, LineView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-from oms_tui.widgets.form_input import FormInput
+from oms_tui.widgets.fields import FormInput
 from oms_tui.work import run_service
 
 Apply = Callable[[Decimal | None, str], CartView]
@@ -26,7 +25,7 @@ Apply = Callable[[Decimal | None, str], CartView]
 
 
 class PriceOverrideScreen(ModalScreen[CartView | None]):
-    """New price and reason for one line. Enter moves on; Enter on the reason (or F9) applies.
+    """New price and reason for one line. Enter moves on; F9 applies.
 
     The modal stays open on a refusal (a cut that needs a supervisor, a missing reason) and shows
     the service's message as it is; it returns the new ``CartView`` once the change is saved.
@@ -61,13 +60,9 @@ class PriceOverrideScreen(ModalScreen[CartView | None]):
                 yield FormInput(value, id="override-price", placeholder="e.g. 31.50 (empty: list price)")
             with Horizontal(classes="form-row"):
                 yield Label("Reason")
-                yield FormInput(line.override_reason, id="override-reason", max_length=200, enter_moves=False)
+                yield FormInput(line.override_reason, id="override-reason", max_length=200)
             yield Static("", id="override-error", markup=False)
         yield Footer()
-
-    @on(Input.Submitted, "#override-reason")
-    def _reason_entered(self) -> None:
-        self.action_apply()
 
     def action_apply(self) -> None:
         """Check the amount here, then let the service decide; close only once it is saved."""

@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, Static
 
+from oms_tui.widgets.fields import FormInput
 from oms_tui.widgets.form import FormScreen
 
 
 class ReasonDialog(FormScreen[str | None]):
-    """One line of text; Enter or F9 gives it back, Esc gives back None."""
+    """One line of text; F9 gives it back, Esc gives back None."""
 
     DEFAULT_CSS = """
     ReasonDialog #reason-dialog { height: auto; }
@@ -27,7 +28,7 @@ class ReasonDialog(FormScreen[str | None]):
         with Vertical(classes="dialog", id="reason-dialog"):
             yield Label(self._title, classes="title", markup=False)
             yield Static(self._prompt, classes="hint", markup=False)
-            yield Input(id="reason", classes="form-field", max_length=200)
+            yield FormInput(id="reason", classes="form-field", max_length=200)
             yield Static("", id="reason-error", classes="field-error -empty", markup=False)
         yield Footer(compact=True)
 

@@ -14,11 +14,11 @@ from textual.widgets import Input, Label
 
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.payments import CardEntry, card_digits, parse_expiry
-from oms_tui.widgets.form_input import FormInput
+from oms_tui.widgets.fields import FormInput
 
 
 class CardFields(Horizontal):
-    """Number, expiry and code in one row. Enter moves on; Enter in the code posts ``Entered``."""
+    """Number, expiry and code in one row. Enter moves on; Enter in the code also posts ``Entered``."""
 
     DEFAULT_CSS = """
     CardFields {
@@ -63,7 +63,6 @@ class CardFields(Horizontal):
             max_length=4,
             password=True,
             compact=True,
-            enter_moves=False,
         )
 
     @property

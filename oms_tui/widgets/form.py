@@ -1,52 +1,24 @@
-"""Form building blocks: labelled rows with an error line, and the Enter rule.
+"""Form building blocks: labelled rows with an error line, and the modal form screen.
 
-The Enter rule (written in the help screen): Enter moves to the next field; on the last field,
-and anywhere with F9, it saves. Tab and shift+Tab move too. A form screen subclasses
-``FormScreen`` and implements ``action_save``; its fields carry the class ``form-field``.
-
-Enter is a priority binding so that the move happens when the key is read, not when the field
-gets round to it: an operator typing ahead ("Eve", Enter, "Adams") over a slow link must see
-"Adams" land in the next field, not in the one they just left.
+A form screen subclasses ``FormScreen`` and implements ``action_save`` (F9); its fields are the
+widgets of ``oms_tui.widgets.fields``, which follow the Enter rule written there (Enter moves on,
+F9 saves), and carry the class ``form-field`` when laid out with ``field_row``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import TypeVar
 
-from textual import on
-from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Label, Static
 
 from oms_tui.text import safe
 
 ResultT = TypeVar("ResultT")
-
-
-@dataclass
-class FieldDone(Message):
-    """Enter was pressed on a field that is not an Input (a checkbox, a select)."""
-
-    field: Widget
-
-
-class FormCheckbox(Checkbox):
-    """A checkbox that follows the Enter rule: Space toggles, Enter moves on."""
-
-    BINDINGS = [
-        Binding("space", "toggle_button", "Toggle", show=False),
-        Binding("enter", "done", "Next", show=False),
-    ]
-
-    def action_done(self) -> None:
-        """Tell the form that this field is done."""
-        self.post_message(FieldDone(self))
 
 
 def field_row(label: str, field: Widget, name: str | None = None) -> Iterator[Widget]:
@@ -61,63 +33,13 @@ def field_row(label: str, field: Widget, name: str | None = None) -> Iterator[Wi
 
 
 class FormScreen(ModalScreen[ResultT]):
-    """A modal form: Enter moves on, Enter on the last field or F9 saves, Esc cancels."""
+    """A modal form: Enter moves on (see ``fields``), F9 saves, Esc cancels."""
 
     AUTO_FOCUS = ".form-field"
     BINDINGS = [
-        Binding("enter", "next_field", "Next", show=False, priority=True),
         Binding("f9", "save", "Save", id="save"),
         Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
-
-    # -- the Enter rule ------------------------------------------------------------------------
-
-    def fields(self) -> list[Widget]:
-        """The form's fields in order (hidden or disabled ones left out)."""
-        return [
-            widget
-            for widget in self.query(".form-field")
-            if widget.display and not widget.disabled and widget.can_focus
-        ]
-
-    def action_next_field(self) -> None:
-        """Enter: move to the next field at once; on the last field, let the field submit.
-
-        A closed list (Select) opens on Enter, and anything that is not a field keeps its own
-        Enter; both are left alone.
-        """
-        focused = self.focused
-        fields = self.fields()
-        if focused is None or focused not in fields or isinstance(focused, Select):
-            raise SkipAction()
-        if focused is fields[-1] and isinstance(focused, Input):
-            raise SkipAction()  # the Input submits after its pending keys: see _input_submitted
-        self.field_done(focused)
-
-    def field_done(self, field: Widget) -> None:
-        """Enter on ``field``: the next field, or save when it is the last one."""
-        fields = self.fields()
-        if fields and field is fields[-1]:
-            self.action_save()
-        else:
-            self.focus_next()
-
-    @on(Input.Submitted)
-    def _input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.has_class("form-field"):
-            event.stop()
-            self.field_done(event.input)
-
-    @on(FieldDone)
-    def _field_done(self, event: FieldDone) -> None:
-        event.stop()
-        self.field_done(event.field)
-
-    @on(Select.Changed)
-    def _select_changed(self, event: Select.Changed) -> None:
-        # Enter on an open list picks a value: that is the field's Enter, so move on.
-        if event.select.has_class("form-field") and event.select.has_focus:
-            self.field_done(event.select)
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -148,6 +70,14 @@ class FormScreen(ModalScreen[ResultT]):
                 leftovers.append(message)
         if leftovers:
             self.set_error(general, "; ".join(leftovers))
+
+    def fields(self) -> list[Widget]:
+        """The form's fields in order (hidden or disabled ones left out)."""
+        return [
+            widget
+            for widget in self.query(".form-field")
+            if widget.display and not widget.disabled and widget.can_focus
+        ]
 
     def focus_first_error(self) -> None:
         """Put the cursor in the first field that shows an error."""

@@ -23,7 +23,7 @@ from oms_core.read_models import CustomerDetail
 from oms_tui.shell import shell
 from oms_tui.text import safe
 from oms_tui.widgets.card_fields import CardFields
-from oms_tui.widgets.form_input import FormInput
+from oms_tui.widgets.fields import FormInput, FormSelect
 from oms_tui.work import run_service
 
 Choice = tuple[str, int | None]
@@ -89,7 +89,7 @@ class ImportPayment(Vertical):
         """Method, boxes, note, mode."""
         with Horizontal():
             yield Label("Payment", classes="import-label")
-            yield Select[Choice]([], id="import-method", prompt="choose the purchaser first", compact=True)
+            yield FormSelect[Choice]([], id="import-method", prompt="choose the purchaser first")
         yield CardFields(id="import-card", classes="-hidden")
         with Horizontal(id="import-check-row", classes="-hidden"):
             yield Label("Check #")
@@ -97,7 +97,7 @@ class ImportPayment(Vertical):
         yield Static("", id="import-payment-note", markup=False)
         with Horizontal():
             yield Label("Charge", classes="import-label")
-            yield Select[bool](MODES, id="import-mode", value=True, allow_blank=False, compact=True)
+            yield FormSelect[bool](MODES, id="import-mode", value=True, allow_blank=False)
 
     @property
     def one_payment(self) -> bool:
@@ -137,11 +137,9 @@ class ImportPayment(Vertical):
         check.set_class(method != PaymentMethod.CHECK.value, "-hidden")
         self._set_payment(None)
         if method == PaymentMethod.CARD.value:
-            self._note("Type the card: number, expiry, code, Enter.")
-            card.focus_first()
+            self._note("Enter, then type the card: number, expiry, code, Enter.")
         elif method == PaymentMethod.CHECK.value:
-            self._note("Type the check number and Enter.")
-            self.query_one("#import-check", Input).focus()
+            self._note("Enter, then type the check number and Enter.")
         else:
             self._choose(method, card_id=card_id)
 

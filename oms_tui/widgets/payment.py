@@ -19,7 +19,7 @@ from oms_core.domain.payments import PaymentMethod
 from oms_core.read_models import CartView, CustomerDetail
 from oms_tui.text import safe
 from oms_tui.widgets.card_fields import CardFields
-from oms_tui.widgets.form_input import FormInput
+from oms_tui.widgets.fields import FormInput, FormSelect
 
 if TYPE_CHECKING:
     from oms_core.services.cart import CartService
@@ -101,7 +101,7 @@ class PaymentChooser(Vertical):
         """Select, then the note and the boxes (hidden until wanted)."""
         with Horizontal(classes="co-row"):
             yield Label("Payment", classes="co-label")
-            yield Select[Choice]([], id="payment-method", prompt="choose how to pay", compact=True)
+            yield FormSelect[Choice]([], id="payment-method", prompt="choose how to pay")
         yield Static("", id="payment-note", classes="-hidden", markup=False)
         yield CardFields(id="card-fields", classes="-hidden")
         with Horizontal(id="check-row", classes="-hidden"):
@@ -215,14 +215,13 @@ class PaymentChooser(Vertical):
         chosen = self.selected
         if chosen is None:
             return
+        # The cursor stays on the dropdown (Enter moves on: to the card or check boxes shown
+        # under it when those are chosen).
         method, card_id = chosen
         if method == PaymentMethod.CARD.value:
-            self.card.focus_first()
             return
         self.card.clear()  # a card half typed, then another choice: the number goes
-        if method == PaymentMethod.CHECK.value:
-            self.query_one("#check-number", Input).focus()
-        else:
+        if method != PaymentMethod.CHECK.value:
             self.post_message(self.Chosen(self, method, card_id))
 
     @on(CardFields.Entered)

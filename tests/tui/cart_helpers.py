@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 from rich.console import Console
@@ -9,6 +10,7 @@ from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from oms_core.read_models import CartView
 from oms_tui.app import OmsApp
@@ -20,9 +22,11 @@ from tests.tui.conftest import Office
 async def settle(pilot: Pilot[object]) -> None:
     """Wait until every worker has reported back and the screen has caught up."""
     for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a newer search or check replaced it
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
+        typing = getattr(pilot.app, "keys_waiting", 0)
+        if not typing and not any(worker.is_running for worker in pilot.app.workers):
             break
     await pilot.pause()
 
@@ -63,7 +67,8 @@ async def type_text(pilot: Pilot[object], text: str) -> None:
 def burst(app: App[object], keys: list[str]) -> None:
     """Send keys all at once, as a fast typist or a barcode scanner over SSH does."""
     for key in keys:
-        app.post_message(events.Key(key, key if len(key) == 1 else None))
+        character = " " if key == "space" else (key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
 
 
 def screen_text(app: App[object]) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 from rich.console import Console
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from oms_core.read_models import OrderView
 from tests.tui.conftest import Office
@@ -28,11 +31,13 @@ async def settle(pilot: Pilot[object]) -> None:
     from oms_tui.widgets.customer_search import CustomerSearch
 
     for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a newer search or check replaced it
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         searching = any(search.busy for search in pilot.app.screen.query(CustomerSearch))
         timers = getattr(pilot.app.screen, "_timer", None) is not None
-        if not searching and not timers and not any(w.is_running for w in pilot.app.workers):
+        typing = getattr(pilot.app, "keys_waiting", 0)
+        if not (searching or timers or typing) and not any(w.is_running for w in pilot.app.workers):
             break
         await pilot.pause(0.05)
     await pilot.pause()
@@ -42,6 +47,29 @@ async def type_text(pilot: Pilot[object], text: str) -> None:
     """Type ``text`` into the focused field, key by key."""
     keys = ["space" if ch == " " else ch for ch in text]
     await pilot.press(*keys)
+
+
+def burst(app: App[object], keys: list[str]) -> None:
+    """Send ``keys`` all at once, as a fast typist or keystrokes over SSH arrive: nothing is
+    handled in between (``settle`` then waits until they all have been).
+    """
+    for key in keys:
+        character = " " if key == "space" else (key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+
+
+def keys(*parts: str | list[str]) -> list[str]:
+    """Key names from text (each character a key) and lists of key names, in order."""
+    names: list[str] = []
+    for part in parts:
+        names += [("space" if ch == " " else ch) for ch in part] if isinstance(part, str) else part
+    return names
+
+
+async def send(pilot: Pilot[object], *parts: str | list[str]) -> None:
+    """Send all ``parts`` (see ``keys``) as one burst, then wait until the app has caught up."""
+    burst(pilot.app, keys(*parts))
+    await settle(pilot)
 
 
 def steady_cursors(app: App[object]) -> None:

@@ -17,7 +17,7 @@ async def override(pilot, price: str, reason: str) -> None:
     await type_text(pilot, price)
     await pilot.press("enter")
     await type_text(pilot, reason)
-    await pilot.press("enter")
+    await pilot.press("f9")
     await settle(pilot)
 
 

@@ -14,13 +14,15 @@ VISA = "4111 1111 1111 1111"
 
 
 async def choose_payment(pilot, label: str) -> None:
-    """Open the payment Select and pick the option called ``label``."""
+    """Choose the option called ``label`` in the payment dropdown, then Enter (moves on)."""
     chooser = pilot.app.screen.query_one(PaymentChooser)
     select = chooser.select
     value = next(value for prompt, value in select._options if str(prompt) == label)
     select.focus()
     await pilot.pause()
-    select.value = value  # what Enter on the highlighted option does
+    select.value = value  # what typing its first letters does
+    await settle(pilot)
+    await pilot.press("enter")
     await settle(pilot)
 
 

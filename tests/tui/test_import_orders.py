@@ -243,7 +243,10 @@ async def test_a_new_card_is_tokenised_masked_and_charged_once_per_order(
         await _open(pilot, "gifts.xlsx")
         await _purchaser(pilot, "smith")
         payment = app.screen.query_one(ImportPayment)
-        payment.method.value = ("card", None)
+        payment.method.focus()
+        payment.method.value = ("card", None)  # as typing "n" does
+        await settle(pilot)
+        await pilot.press("enter")  # on to the card number
         await settle(pilot)
         await type_text(pilot, "5555555555554444")
         await pilot.press("enter")
@@ -275,7 +278,11 @@ async def test_a_check_needs_its_number(app: OmsApp, office: Office, folder: Pat
         await settle(pilot)
         await _open(pilot, "gifts.xlsx")
         await _purchaser(pilot, "smith")
-        app.screen.query_one(ImportPayment).method.value = ("check", None)
+        method = app.screen.query_one(ImportPayment).method
+        method.focus()
+        method.value = ("check", None)  # as typing "ch" does
+        await settle(pilot)
+        await pilot.press("enter")  # on to the check number
         await settle(pilot)
         await pilot.press("f9")
         await settle(pilot)
