@@ -14,6 +14,7 @@ from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from oms_core.domain.errors import OmsError
+from oms_tui.keyboard import hold_keys_while
 
 T = TypeVar("T")
 log = logging.getLogger("oms.tui")
@@ -27,11 +28,16 @@ def run_service(
     *,
     group: str = "service",
     exclusive: bool = True,
+    hold_keys: bool = False,
 ) -> Worker[None]:
     """Run ``call`` in a thread worker; then ``done(result)`` or ``failed(error)`` on the UI thread.
 
     With ``exclusive`` (the default) a newer call in the same ``group`` cancels the older one and
     the older one's result is dropped, which is what search-as-you-type needs.
+
+    With ``hold_keys``, keys typed while the call runs wait until its answer has been shown: for
+    calls whose answer moves the operator on (a save that closes a form, placing an order, a
+    draft started that opens the cart), so what is typed next lands on the screen that follows.
 
     Unexpected exceptions are logged with their traceback (never its local variables: see
     :mod:`oms_core.logs`) and shown to the operator as one line.
@@ -66,4 +72,7 @@ def run_service(
         if not worker.is_cancelled:
             app.call_from_thread(done, result)
 
-    return node.run_worker(body, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+    worker = node.run_worker(body, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+    if hold_keys:
+        hold_keys_while(worker)
+    return worker

@@ -126,6 +126,7 @@ class AddressFormScreen(FormScreen[CustomerDetail | None]):
             self.dismiss,
             self._refused,
             group="save",
+            hold_keys=True,
         )
 
     def _refused(self, error: OmsError) -> None:

@@ -134,7 +134,12 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
         customers = shell(self.app).services.customers
         customer_id = self.customer.id
         run_service(
-            self, lambda: customers.add_card(customer_id, entry), self.dismiss, self._refused, group="save"
+            self,
+            lambda: customers.add_card(customer_id, entry),
+            self.dismiss,
+            self._refused,
+            group="save",
+            hold_keys=True,
         )
 
     def _refused(self, error: OmsError) -> None:

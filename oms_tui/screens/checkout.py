@@ -333,6 +333,7 @@ class CheckoutScreen(Screen[None]):
             self._placed,
             self._not_placed,
             group="place",
+            hold_keys=True,
         )
 
     def _placed(self, order: OrderView) -> None:

@@ -151,6 +151,7 @@ class CustomerScreen(Screen[None]):
             self._open_cart,
             lambda error: self._error(str(error)),
             group="customer-action",
+            hold_keys=True,
         )
 
     def action_reorder(self) -> None:
@@ -166,6 +167,7 @@ class CustomerScreen(Screen[None]):
             self._open_cart,
             lambda error: self._error(str(error)),
             group="customer-action",
+            hold_keys=True,
         )
 
     def _open_cart(self, draft: CartView) -> None:

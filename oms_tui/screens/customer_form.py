@@ -225,7 +225,14 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
         data = self.form_input()
         customers = self.oms.services.customers
         if self.customer is None:
-            run_service(self, lambda: customers.create(data), self._created, self._refused, group="save")
+            run_service(
+                self,
+                lambda: customers.create(data),
+                self._created,
+                self._refused,
+                group="save",
+                hold_keys=True,
+            )
         else:
             c = self.customer
             run_service(
@@ -234,6 +241,7 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
                 self._saved,
                 self._refused,
                 group="save",
+                hold_keys=True,
             )
 
     def _refused(self, error: OmsError) -> None:
@@ -261,7 +269,14 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
             customers = self.oms.services.customers
             if choice.customer_id is not None:
                 existing = choice.customer_id
-                run_service(self, lambda: customers.get(existing), self._saved, self._refused, group="save")
+                run_service(
+                    self,
+                    lambda: customers.get(existing),
+                    self._saved,
+                    self._refused,
+                    group="save",
+                    hold_keys=True,
+                )
             else:
                 data = self.form_input()
                 run_service(
@@ -270,6 +285,7 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
                     self._created,
                     self._refused,
                     group="save",
+                    hold_keys=True,
                 )
 
         self.app.push_screen(DuplicatesDialog(result.duplicates), chosen)

@@ -97,7 +97,7 @@ class IdentifyScreen(Screen[None]):
             call = lambda: cart.start(customer_id)  # noqa: E731
         else:
             call = lambda: cart.attach_customer(draft_id, customer_id)  # noqa: E731
-        run_service(self, call, self._attached, self._refused, group="identify-attach")
+        run_service(self, call, self._attached, self._refused, group="identify-attach", hold_keys=True)
 
     def _attached(self, draft: CartView) -> None:
         self._attaching = False

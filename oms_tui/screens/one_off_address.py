@@ -88,7 +88,7 @@ class OneOffAddressScreen(ModalScreen[CartView | None]):
             return
         self._busy = True
         address, save = self._typed(), self._save
-        run_service(self, lambda: save(address), self._saved, self._refused, group="address")
+        run_service(self, lambda: save(address), self._saved, self._refused, group="address", hold_keys=True)
 
     def _saved(self, view: CartView) -> None:
         self._busy = False

@@ -162,6 +162,7 @@ class OrderScreen(Screen[None]):
             self._cancelled,
             lambda error: self.show_message(str(error)),
             group="order-action",
+            hold_keys=True,
         )
 
     def _cancelled(self, order: OrderView) -> None:
@@ -182,6 +183,7 @@ class OrderScreen(Screen[None]):
             self._reordered,
             lambda error: self.show_message(str(error)),
             group="order-action",
+            hold_keys=True,
         )
 
     def _reordered(self, draft: CartView) -> None:

@@ -80,7 +80,9 @@ class PriceOverrideScreen(ModalScreen[CartView | None]):
                 return
         self._busy = True
         apply = self._apply
-        run_service(self, lambda: apply(price, reason), self._applied, self._failed, group="override")
+        run_service(
+            self, lambda: apply(price, reason), self._applied, self._failed, group="override", hold_keys=True
+        )
 
     def _applied(self, view: CartView) -> None:
         self._busy = False

@@ -22,7 +22,7 @@ from oms_core.domain.orders import parse_quantity
 from oms_core.read_models import OrderView, ShipmentView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
-from oms_tui.widgets.form_input import FormInput
+from oms_tui.widgets.fields import FormInput
 from oms_tui.widgets.order_shipments import left_to_ship
 from oms_tui.work import run_service
 
@@ -66,15 +66,9 @@ class ShipmentForm(ModalScreen[ShipmentView | None]):
                             str(units),
                             id=f"ship-qty-{index}",
                             max_length=6,
-                            enter_moves=index < len(self._left) - 1,
                         )
             yield Static("", id="ship-error", markup=False)
         yield Footer()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter on the last quantity saves, like F9."""
-        if event.input.id == f"ship-qty-{len(self._left) - 1}":
-            self.action_save()
 
     def action_save(self) -> None:
         """Read the boxes, then let the service decide; close once the shipment is recorded."""
@@ -87,7 +81,7 @@ class ShipmentForm(ModalScreen[ShipmentView | None]):
             return
         self._busy = True
         record = self._record
-        run_service(self, lambda: record(request), self._recorded, self._failed, group="ship")
+        run_service(self, lambda: record(request), self._recorded, self._failed, group="ship", hold_keys=True)
 
     def _request(self) -> ShipRequest:
         items: list[tuple[str, int | None]] = []

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from oms_core.domain.customers import Address
 from oms_tui.text import safe
+from oms_tui.widgets.fields import field_css
 
 
 class AddressLine(Static, can_focus=True):
@@ -22,13 +23,8 @@ class AddressLine(Static, can_focus=True):
     AddressLine {
         width: 1fr;
         height: 1;
-        padding: 0 1;
     }
-    AddressLine:focus {
-        background: $accent 30%;
-        text-style: bold;
-    }
-    """
+    """ + field_css("AddressLine")
 
     @dataclass
     class ChangeAsked(Message):

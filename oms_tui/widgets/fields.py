@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from rich.text import Text
 from textual import events, on
 from textual.binding import Binding
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select
 from textual.widgets._select import SelectOverlay
@@ -55,8 +56,34 @@ def move_on(field: Widget) -> None:
     field.notify(f"That was the last field: F9 {action.lower()}", timeout=3)
 
 
+def field_css(field: str, focused: str | None = None) -> str:
+    """The look of a field (``field`` is its selector; ``focused`` the selector of the part
+    that shows focus, ``<field>:focus`` by default): every field is underlined, and the focused
+    one has a bar at each end, bold text and a tinted background. The bars and the underline
+    are shapes and attributes, not colours, so the focus is unmistakable in 16 colours and with
+    NO_COLOR=1 too.
+    """
+    focused = focused or f"{field}:focus"
+    return f"""
+    {field} {{
+        padding: 0 1;
+        text-style: underline;
+        outline-left: blank;
+        outline-right: blank;
+    }}
+    {focused} {{
+        text-style: bold underline;
+        background: $primary 40%;
+        outline-left: outer $primary;
+        outline-right: outer $primary;
+    }}
+    """
+
+
 class FormInput(Input):
     """A text box that follows the Enter rule (it still posts ``Submitted`` for whoever listens)."""
+
+    DEFAULT_CSS = field_css("FormInput.-textual-compact")
 
     async def action_submit(self) -> None:
         """Enter: tell the form the box is filled in, then move on."""
@@ -67,6 +94,15 @@ class FormInput(Input):
 class FormCheckbox(Checkbox):
     """A checkbox that follows the Enter rule: space toggles, Enter moves on."""
 
+    DEFAULT_CSS = """
+    FormCheckbox.-textual-compact:focus {
+        outline-left: outer $primary;
+    }
+    FormCheckbox.-textual-compact:focus > .toggle--label {
+        text-style: bold underline;
+    }
+    """
+
     BINDINGS = [
         Binding("space", "toggle_button", "Toggle", show=False),
         Binding("enter", "move_on", "Next", show=False),
@@ -76,12 +112,25 @@ class FormCheckbox(Checkbox):
         """Enter: the next field."""
         move_on(self)
 
+    @property
+    def _button(self) -> Content:
+        # Textual shows an X either way and tells on from off by colour alone, which 16
+        # colours and NO_COLOR lose: the X is there only when ticked.
+        button = super()._button
+        if self.value:
+            return button
+        blank = Content(" ", spans=button[1:2].spans)
+        return Content.assemble(button[:1], blank, button[2:])
+
 
 class FormSelect(Select[ValueT], Generic[ValueT], inherit_bindings=False):
     """A dropdown that follows the Enter rule: space or alt+down opens it, typing chooses,
     Enter moves on (or opens it while nothing is chosen), Enter in the open list picks and moves on.
     """
 
+    DEFAULT_CSS = field_css(
+        "FormSelect.-textual-compact > SelectCurrent", "FormSelect.-textual-compact:focus > SelectCurrent"
+    )
     BINDINGS = [
         Binding("space,alt+down", "show_overlay", "Open", show=False),
         Binding("enter", "enter", "Next", show=False),

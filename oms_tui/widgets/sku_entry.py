@@ -281,6 +281,7 @@ class SkuEntry(Vertical):
             lambda found: self._show_choices(text, found),
             lambda error: self.say(str(error), error=True),
             group="sku-find",
+            hold_keys=True,  # "cab" Enter typed at once takes the first match, as typed slowly
         )
 
     def _show_choices(self, text: str, found: list[ProductSummary]) -> None:

@@ -36,7 +36,7 @@ async def price_override(pilot) -> None:
     await type_text(pilot, "20")
     await pilot.press("enter")
     await type_text(pilot, "damaged label")
-    await pilot.press("enter")
+    await pilot.press("f9")
     await settle(pilot)
     assert isinstance(pilot.app.screen, CartScreen)
 
