@@ -270,6 +270,15 @@ class OrderView:
     notes: str
     audit: tuple[AuditView, ...] = ()
     shipments: tuple[ShipmentView, ...] = ()
+    hold: str = ""
+    """The hold in one line (reason, note, who, when), or ``""`` when the order is not held."""
+    can_hold: bool = False
+    """The order may be held (placed or released, not held yet)."""
+
+    @property
+    def is_held(self) -> bool:
+        """The order is on hold (the service checks who may release it)."""
+        return bool(self.hold)
 
     @property
     def can_cancel(self) -> bool:
@@ -278,13 +287,13 @@ class OrderView:
 
     @property
     def can_release(self) -> bool:
-        """The order may go to the warehouse."""
-        return OrderStatus(self.status).can_release
+        """The order may go to the warehouse (placed and not held)."""
+        return OrderStatus(self.status).can_release and not self.is_held
 
     @property
     def can_ship(self) -> bool:
-        """Something on the order is still to ship."""
-        return OrderStatus(self.status).can_ship
+        """Something on the order is still to ship, and it is not held."""
+        return OrderStatus(self.status).can_ship and not self.is_held
 
     @property
     def can_deliver(self) -> bool:
@@ -309,6 +318,7 @@ class OrderFilter:
     source: str | None = None
     operator: str | None = None
     include_drafts: bool = False
+    on_hold: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -572,6 +572,8 @@ class FakeOrderRepository(_Repo, OrderRepository):
                 continue
             if f.operator is not None and order.operator != f.operator:
                 continue
+            if f.on_hold and order.hold is None:
+                continue
             if f.placed_from is not None and (order.placed_at is None or order.placed_at < f.placed_from):
                 continue
             if f.placed_to is not None and (order.placed_at is None or order.placed_at >= f.placed_to):

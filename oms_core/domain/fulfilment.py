@@ -134,6 +134,7 @@ def plan_shipment(order: Order, shipments: list[Shipment], request: ShipRequest)
     """
     if not order.status.can_ship:
         raise InvalidState(f"order {order.number} is {order.status.value.replace('_', ' ')}: nothing to ship")
+    check_not_held(order, "shipped")
     left = left_to_ship(order, shipments)
     if not left:
         raise InvalidState(f"everything on order {order.number} has shipped already")
@@ -189,12 +190,50 @@ def amount_for(order: Order, shipment_lines: tuple[ShipmentLine, ...], first: bo
 
 
 def check_release(order: Order) -> None:
-    """Only a placed order goes to the warehouse.
+    """Only a placed order that is not held goes to the warehouse.
 
     Raises:
-        InvalidState: naming the order's state.
+        InvalidState: naming the order's state or its hold.
     """
     if order.status is not OrderStatus.PLACED:
         raise InvalidState(
             f"order {order.number} is {order.status.value.replace('_', ' ')}; only placed orders are released"
+        )
+    check_not_held(order, "released")
+
+
+HOLDABLE = (OrderStatus.PLACED, OrderStatus.RELEASED)
+"""Statuses an order may be held in: placed, or released but nothing shipped yet."""
+
+
+def can_hold(order: Order) -> bool:
+    """The order may be held: placed or released, and not held already."""
+    return order.hold is None and order.status in HOLDABLE
+
+
+def check_can_hold(order: Order) -> None:
+    """Only a placed or released order that is not already held can be held.
+
+    Raises:
+        InvalidState: naming the order's state or its hold.
+    """
+    if order.hold is not None:
+        raise InvalidState(f"order {order.number} is already on hold: {order.hold.describe()}")
+    if order.status not in HOLDABLE:
+        raise InvalidState(
+            f"order {order.number} is {order.status.value.replace('_', ' ')}; "
+            "only placed or released orders can be held"
+        )
+
+
+def check_not_held(order: Order, action: str) -> None:
+    """Refuse ``action`` (``released``, ``shipped``) while the order is held.
+
+    Raises:
+        InvalidState: one line naming the hold.
+    """
+    if order.hold is not None:
+        raise InvalidState(
+            f"order {order.number} is on hold for {order.hold.reason.value} "
+            f"(by {order.hold.placed_by}); it cannot be {action} until the hold is released"
         )

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, ValidationError
+from oms_core.domain.holds import Hold
 from oms_core.domain.money import CENT, ZERO, money
 from oms_core.domain.payments import Payment, PaymentChoice
 
@@ -192,6 +193,7 @@ class Order:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     placed_at: datetime | None = None
+    hold: Hold | None = None
     version: int = 1
 
     @property

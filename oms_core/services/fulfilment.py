@@ -30,7 +30,7 @@ from oms_core.services.context import ServiceContext
 from oms_core.services.mail import queue_order_mail
 from oms_core.services.payments import PaymentsService
 from oms_core.services.retry import retry_on_conflict
-from oms_core.services.views import customer_summary, order_view, shipment_view
+from oms_core.services.views import shipment_view, stored_order_view
 
 PICK_PAGE = 200
 CAPTURE_DONE = "captured"
@@ -167,10 +167,10 @@ class FulfilmentService:
         return view
 
     def release_all_placed(self) -> list[int]:
-        """Release every placed order, oldest first; returns their numbers.
+        """Release every placed order that is not held, oldest first; returns their numbers.
 
         Each order is its own short transaction, so a long run never holds the database, and an
-        order another operator changed meanwhile (cancelled, released) is skipped, not an error.
+        order another operator changed meanwhile (cancelled, released) or held is skipped, not an error.
         """
         released: list[int] = []
         after: OrderPosition | None = None
@@ -232,13 +232,7 @@ class FulfilmentService:
         uow.audit.add(event)
 
     def _view(self, uow: UnitOfWork, order: Order) -> OrderView:
-        customer = uow.customers.get(order.customer_id) if order.customer_id else None
-        return order_view(
-            order,
-            customer_summary(customer) if customer else None,
-            uow.audit.for_order(order.id or 0),
-            uow.shipments.for_order(order.id or 0),
-        )
+        return stored_order_view(uow, order)
 
 
 def _shipment_text(shipment: Shipment) -> str:

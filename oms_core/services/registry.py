@@ -11,6 +11,7 @@ from oms_core.services.clubs import ClubService
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerService
 from oms_core.services.fulfilment import FulfilmentService
+from oms_core.services.holds import HoldService
 from oms_core.services.imports import ImportService
 from oms_core.services.mail import MailService
 from oms_core.services.operators import OperatorService
@@ -34,6 +35,7 @@ class Services:
     clubs: ClubService
     mail: MailService
     fulfilment: FulfilmentService
+    holds: HoldService
     operators: OperatorService
     payments: PaymentsService
 
@@ -52,6 +54,7 @@ class Services:
             clubs=ClubService(context),
             mail=MailService(context),
             fulfilment=FulfilmentService(context),
+            holds=HoldService(context),
             operators=OperatorService(context),
             payments=PaymentsService(context),
         )

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer, CustomerType
-from oms_core.domain.fulfilment import Shipment
+from oms_core.domain.fulfilment import Shipment, can_hold
 from oms_core.domain.orders import Order, OrderLine
 from oms_core.domain.payments import Payment, PaymentMethod
 from oms_core.domain.products import Product
+from oms_core.ports import UnitOfWork
 from oms_core.read_models import (
     AddressView,
     AuditView,
@@ -186,6 +187,19 @@ def order_view(
         notes=order.notes,
         audit=tuple(AuditView(e.at, e.operator, e.action, e.detail) for e in audit),
         shipments=tuple(shipment_view(shipment) for shipment in shipments or ()),
+        hold=order.hold.describe() if order.hold else "",
+        can_hold=can_hold(order),
+    )
+
+
+def stored_order_view(uow: UnitOfWork, order: Order) -> OrderView:
+    """The Order screen's view of ``order``: its customer, audit trail and shipments read from ``uow``."""
+    customer = uow.customers.get(order.customer_id) if order.customer_id else None
+    return order_view(
+        order,
+        customer_summary(customer) if customer else None,
+        uow.audit.for_order(order.id or 0),
+        uow.shipments.for_order(order.id or 0),
     )
 
 

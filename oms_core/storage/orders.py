@@ -25,6 +25,7 @@ from sqlalchemy import (
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
+from oms_core.domain.holds import Hold, HoldReason
 from oms_core.domain.money import from_cents, to_cents
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
@@ -132,6 +133,11 @@ _ORDER_COLUMNS = (
     "notes",
     "batch_key",
     "placed_at",
+    "held",
+    "hold_reason",
+    "hold_note",
+    "hold_by",
+    "hold_at",
 )
 _ORDER_INSERT_COLUMNS = ("id", *_ORDER_COLUMNS, "version", "created_at", "updated_at")
 _LINE_INSERT_COLUMNS = ("id", "order_id", *_LINE_COLUMNS)
@@ -161,7 +167,21 @@ def _order_row(order: Order) -> tuple[Any, ...]:
         order.notes,
         order.batch_key,
         order.placed_at,
+        *_hold_row(order.hold),
     )
+
+
+def _hold_row(hold: Hold | None) -> tuple[Any, ...]:
+    """The values of the hold columns: ``held``, reason, note, by, at."""
+    if hold is None:
+        return (False, None, "", None, None)
+    return (True, hold.reason.value, hold.note, hold.placed_by, hold.placed_at)
+
+
+def _hold(row: Row[Any]) -> Hold | None:
+    if not row.held:
+        return None
+    return Hold(HoldReason(row.hold_reason), row.hold_note, row.hold_by or "", row.hold_at)
 
 
 def _order_values(order: Order) -> dict[str, Any]:
@@ -264,6 +284,7 @@ def _order(row: Row[Any]) -> Order:
         created_at=row.created_at,
         updated_at=row.updated_at,
         placed_at=row.placed_at,
+        hold=_hold(row),
         version=row.version,
     )
 
@@ -552,6 +573,8 @@ class SqlOrderRepository(Repository, OrderRepository):
         for field in ("placed_from", "placed_to"):
             if getattr(f, field) is not None:
                 params[field] = getattr(f, field)
+        if f.on_hold:
+            params["held"] = True
         resume = None
         if after is not None:
             resume = "unplaced" if after.placed_at is None else "placed"
@@ -726,6 +749,8 @@ def _filter_conditions(given: tuple[str, ...]) -> list[ColumnElement[bool]]:
             conditions.append(column.concat("") == bindparam(field))
         else:
             conditions.append(column + 0 == bindparam(field))
+    if "held" in given:  # ix_orders_status_held_placed: each status arm is a range read of its held rows
+        conditions.append(o.held == bindparam("held"))
     if "placed_from" in given:
         conditions.append(o.placed_at >= bindparam("placed_from", type_=o.placed_at.type))
     if "placed_to" in given:

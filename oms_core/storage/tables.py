@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 
@@ -231,6 +232,12 @@ orders = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("placed_at", UtcDateTime, nullable=True),
+    # The order's hold (migration 0011): held with its reason, note, who and when, or not held.
+    Column("held", Boolean, nullable=False, server_default=false()),
+    Column("hold_reason", String(30), nullable=True),
+    Column("hold_note", String(200), nullable=False, server_default=""),
+    Column("hold_by", String(64), nullable=True),
+    Column("hold_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     Index("ix_orders_status_updated_at", "status", "updated_at"),
     # The order list, newest first, under each of its filters (migration 0006).
@@ -238,6 +245,7 @@ orders = Table(
     Index("ix_orders_customer_placed", "customer_id", "status", "placed_at", "id"),
     Index("ix_orders_status_operator_placed", "status", "operator", "placed_at", "id"),
     Index("ix_orders_status_source_placed", "status", "source", "placed_at", "id"),
+    Index("ix_orders_status_held_placed", "status", "held", "placed_at", "id"),
 )
 
 order_lines = Table(

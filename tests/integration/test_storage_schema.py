@@ -35,9 +35,9 @@ from oms_core.storage.database import normalize_url
 from oms_core.storage.loading import big_load, insert_tuples, reserve_numbers
 from oms_core.storage.products import product_values
 from oms_core.storage.schema import HEAD_REVISION, ForeignDatabase
-from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers, metadata, products
+from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers, metadata, orders, products
 from tests.conftest import PG_ADMIN_URL
-from tests.integration.storage_builders import T0, add_customer, draft, product
+from tests.integration.storage_builders import T0, add_customer, product
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -124,6 +124,18 @@ def _old_customer(engine: Engine) -> int:
         return conn.execute(insert(customers).values(values).returning(customers.c.id)).scalar_one()
 
 
+def _old_order(engine: Engine, customer_id: int, number: int, batch_key: str | None = None) -> None:
+    """A placed order as an older schema holds it: only the columns every revision has (the
+    repository writes today's, such as the hold's, which an older database lacks)."""
+    values: dict[str, object] = {"number": number, "status": "placed", "source": "phone"}
+    values |= {"customer_id": customer_id, "operator": "alice", "shipping_method": "ground"}
+    values |= {name: 0 for name in ("shipping_cents", "shipping_tax_cents", "subtotal_cents")}
+    values |= {"tax_cents": 0, "total_cents": 0, "gift_message": "", "notes": "", "batch_key": batch_key}
+    values |= {"created_at": T0, "updated_at": T0, "placed_at": T0, "version": 1}
+    with engine.begin() as conn:
+        conn.execute(insert(orders).values(values))
+
+
 def test_upgrading_a_database_whose_batch_keys_repeat_stops_with_the_keys_and_changes_nothing(
     empty_database_url: str,
 ) -> None:
@@ -131,13 +143,8 @@ def test_upgrading_a_database_whose_batch_keys_repeat_stops_with_the_keys_and_ch
     try:
         upgrade_schema(engine, "0002")  # before batch keys were unique
         ann_id = _old_customer(engine)
-        with SqlUnitOfWorkFactory(engine, SystemClock())(write=True) as uow:
-            for number in (1001, 1002):
-                order = draft(ann_id, at=T0)
-                order.status, order.number, order.placed_at = OrderStatus.PLACED, number, T0
-                order.batch_key = "club:1:1"
-                uow.orders.add(order)
-            uow.commit()
+        for number in (1001, 1002):
+            _old_order(engine, ann_id, number, "club:1:1")
         with pytest.raises(CommandError, match=r"placed more than once: club:1:1 \(2 orders\)"):
             upgrade_schema(engine)
         assert current_revision(engine) == "0002"
@@ -151,11 +158,7 @@ def test_upgrading_turns_processing_orders_into_released_ones(empty_database_url
     try:
         upgrade_schema(engine, "0004")  # before shipments: placed -> processing -> shipped
         ann_id = _old_customer(engine)
-        with SqlUnitOfWorkFactory(engine, SystemClock())(write=True) as uow:
-            order = draft(ann_id, at=T0)
-            order.status, order.number, order.placed_at = OrderStatus.PLACED, 1001, T0
-            uow.orders.add(order)
-            uow.commit()
+        _old_order(engine, ann_id, 1001)
         with engine.begin() as conn:
             conn.exec_driver_sql("UPDATE orders SET status = 'processing'")
         upgrade_schema(engine)
