@@ -2,7 +2,8 @@
 
 Keys: x cancel (asks why; the service decides who may), r reorder (opens the new draft's cart),
 c the customer's record, l release to the warehouse, s record a shipment, d delivered, i invoice and
-k packing slip (PDF into the office's documents folder), m resend the order confirmation, Esc back.
+k packing slip (PDF into the office's documents folder), m resend the order confirmation, h hold
+(reason and note), u release the hold (the service checks who may), Esc back.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class OrderScreen(Screen[None]):
         Binding("i", "document('invoice')", "Invoice", id="order_invoice"),
         Binding("k", "document('packing-slip')", "Packing slip", id="order_packing_slip"),
         Binding("m", "resend", "Mail again", id="order_resend"),
+        Binding("h", "hold", "Hold", id="order_hold"),
+        Binding("u", "release_hold", "Unhold", id="order_release_hold"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -129,6 +132,8 @@ class OrderScreen(Screen[None]):
             "delivered": lambda order: order.can_deliver,
             "document": lambda order: order.is_placed,
             "resend": lambda order: order.is_placed and order.customer is not None,
+            "hold": lambda order: order.can_hold,
+            "release_hold": lambda order: order.is_held,
         }
         if action not in allowed:
             return True
@@ -196,6 +201,29 @@ class OrderScreen(Screen[None]):
         """Hand the order to the warehouse."""
         order_id = self.order_id
         self._act(lambda: self.oms.services.fulfilment.release(order_id), "released to the warehouse")
+
+    def action_hold(self) -> None:
+        """Hold the order: a reason and a note in a small dialog."""
+        from oms_tui.screens.hold_form import HoldForm
+
+        if self.order is None or self._busy:
+            return
+        order_id, holds = self.order_id, self.oms.services.holds
+
+        def held(order: OrderView | None) -> None:
+            if order is not None:
+                self.show_message("")
+                self.show_order(order)
+                self.notify(f"Order {order.number} is on hold.")
+
+        self.app.push_screen(
+            HoldForm(self.order, lambda reason, note: holds.place(order_id, reason, note)), held
+        )
+
+    def action_release_hold(self) -> None:
+        """Release the order's hold (a payment review needs a supervisor)."""
+        order_id = self.order_id
+        self._act(lambda: self.oms.services.holds.release(order_id), "is no longer on hold")
 
     def action_delivered(self) -> None:
         """The carrier delivered what shipped."""
@@ -286,6 +314,10 @@ def _heading(order: OrderView) -> Text:
         text.append_text(plain(f"{order.customer.number} {order.customer.name}"))
         if order.customer.company and order.customer.company != order.customer.name:
             text.append_text(plain(f", {order.customer.company}"))
+    if order.hold:
+        text.append("\n")
+        text.append("ON HOLD", style="bold reverse")
+        text.append_text(plain(f" {order.hold}"))
     return text
 
 

@@ -1,6 +1,6 @@
 """Orders (F3): every placed order, newest first, a page at a time, with filters.
 
-Filters: status, source, operator, placed from / to (YYYY-MM-DD), customer number and order
+Filters: status (or on hold), source, operator, placed from / to (YYYY-MM-DD), customer number and order
 number. A choice from a list applies at once; typed filters apply after a short pause (a date half
 typed is not yet a mistake). Enter in a filter moves to the next one (from the last, to the
 table); Enter on a row opens the order. PageDown on the last row loads the page after it (keyset
@@ -32,8 +32,11 @@ from oms_tui.work import run_service
 
 PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.3
+ON_HOLD = "on hold"
+"""The status list's choice for held orders (any status): OrderFilter.on_hold."""
 STATUSES = (
     ("Any", ""),
+    ("On hold", ON_HOLD),
     *((status.label.capitalize(), status.value) for status in OrderStatus if status is not OrderStatus.DRAFT),
 )
 SOURCES = (("Any", ""), *((source.value.title(), source.value) for source in OrderSource))
@@ -58,8 +61,10 @@ class Filters:
         end = None
         if self.placed_to:
             end = datetime.combine(self.placed_to + timedelta(days=1), time.min).astimezone()
+        held = self.status == ON_HOLD
         return OrderFilter(
-            status=self.status or None,
+            status=None if held else self.status or None,
+            on_hold=held,
             customer_id=customer_id,
             number=self.number,
             placed_from=start,
