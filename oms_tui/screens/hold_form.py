@@ -69,7 +69,7 @@ class HoldForm(FormScreen[OrderView | None]):
         """Title, the reasons, the note and the error line."""
         with Vertical(classes="dialog", id="hold-dialog"):
             yield Label(f"Hold order {self.order.number}", classes="title", markup=False)
-            yield Static("Reason (type its first letters, or arrows), then a note; F9 holds", classes="hint")
+            yield Static("Type a reason's first letters or use the arrows; F9 holds", classes="hint")
             yield ReasonList(id="hold-reason", classes="form-field")
             yield Input(
                 id="hold-note", classes="form-field", max_length=NOTE_MAX, placeholder="note (may be empty)"
