@@ -1,7 +1,7 @@
 """A modal to hold an order: the reason (typed by its first letters, or arrows) and a note.
 
-F9 saves from any field; Enter moves from the reason to the note and saves from the note; Esc
-closes without holding anything. The service decides; a refusal is shown in the dialog.
+Enter moves on (from the reason to the note), F9 holds, Esc closes without holding anything
+(the Enter rule of ``oms_tui.widgets.fields``). The service decides; a refusal is shown in the dialog.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -17,6 +18,7 @@ from textual.widgets.option_list import Option
 from oms_core.domain.errors import OmsError
 from oms_core.domain.holds import NOTE_MAX, HoldReason
 from oms_core.read_models import OrderView
+from oms_tui.widgets.fields import FormInput, move_on
 from oms_tui.widgets.form import FormScreen
 from oms_tui.work import run_service
 
@@ -25,7 +27,9 @@ Hold = Callable[[str, str], OrderView]
 
 
 class ReasonList(OptionList):
-    """The hold reasons; typing the first letters of one highlights it, as the arrows do."""
+    """The hold reasons; typing the first letters of one highlights it, as the arrows do; Enter moves on."""
+
+    BINDINGS = [Binding("enter", "done", "Next", show=False)]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(*(Option(reason.value, id=reason.value) for reason in HoldReason), **kwargs)  # type: ignore[arg-type]
@@ -43,6 +47,10 @@ class ReasonList(OptionList):
                 self.highlighted = found
                 return
         self._typed = ""
+
+    def action_done(self) -> None:
+        """Enter: the reason is chosen; on to the note."""
+        move_on(self)
 
     @property
     def reason(self) -> str:
@@ -71,7 +79,7 @@ class HoldForm(FormScreen[OrderView | None]):
             yield Label(f"Hold order {self.order.number}", classes="title", markup=False)
             yield Static("Type a reason's first letters or use the arrows; F9 holds", classes="hint")
             yield ReasonList(id="hold-reason", classes="form-field")
-            yield Input(
+            yield FormInput(
                 id="hold-note", classes="form-field", max_length=NOTE_MAX, placeholder="note (may be empty)"
             )
             yield Static("", id="hold-error", classes="field-error -empty", markup=False)
@@ -94,4 +102,5 @@ class HoldForm(FormScreen[OrderView | None]):
             self._busy = False
             self.set_error("hold", str(error))
 
-        run_service(self, lambda: hold(reason, note), self.dismiss, refused, group="hold-save")
+        call = lambda: hold(reason, note)  # noqa: E731
+        run_service(self, call, self.dismiss, refused, group="hold-save", hold_keys=True)
