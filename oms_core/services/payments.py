@@ -20,11 +20,12 @@ from oms_core.domain.errors import (
 )
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
 from oms_core.domain.payments import Payment, PaymentStatus
-from oms_core.ports import GatewayAnswer
+from oms_core.ports import GatewayAnswer, UnitOfWork
 from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext
 from oms_core.services.gateway_steps import open_call, reclaimable, send, settle
 from oms_core.services.placing import DraftMoved, abandon, complete_checkout
+from oms_core.services.retry import write_retrying
 from oms_core.services.views import customer_summary, order_view
 
 
@@ -94,21 +95,20 @@ class PaymentsService:
             self._unclaim(call, was, answer)
             return "waiting"
         if not answer.approved:
-            with self._ctx.write() as uow:
-                settle(uow, self._ctx, call, answer, release_stock=True)
-                uow.commit()
+            write_retrying(self._ctx, lambda uow: _settled(uow, self._ctx, call, answer, release_stock=True))
             return "declined"
         if call.action is not CallAction.AUTHORIZE:
-            with self._ctx.write() as uow:
-                settle(uow, self._ctx, call, answer, release_stock=False)
-                uow.commit()
+            write_retrying(self._ctx, lambda uow: _settled(uow, self._ctx, call, answer, release_stock=False))
             return "completed"
         if was is CallStatus.PENDING and call.purpose is CallPurpose.CHECKOUT:
+
+            def complete(uow: UnitOfWork) -> None:
+                settle(uow, self._ctx, call, answer, release_stock=False)
+                complete_checkout(uow, self._ctx, call)
+                uow.commit()
+
             try:
-                with self._ctx.write() as uow:
-                    settle(uow, self._ctx, call, answer, release_stock=False)
-                    complete_checkout(uow, self._ctx, call)
-                    uow.commit()
+                write_retrying(self._ctx, complete)
                 return "completed"
             except DraftMoved:
                 pass
@@ -119,20 +119,28 @@ class PaymentsService:
     def _claim(self, call: GatewayCall) -> bool:
         """Take the call for this process (guarded: one reconciler wins)."""
         previous_status, previous_owner = call.status, call.owner
-        with self._ctx.write() as uow:
-            claimed = replace(call, status=CallStatus.PENDING, owner=self._ctx.process)
+        claimed = replace(call, status=CallStatus.PENDING, owner=self._ctx.process)
+
+        def claim(uow: UnitOfWork) -> bool:
             if not uow.gateway_calls.settle(claimed, previous_status, previous_owner):
                 return False
             uow.commit()
+            return True
+
+        if not write_retrying(self._ctx, claim):
+            return False
         call.status, call.owner = CallStatus.PENDING, self._ctx.process
         return True
 
     def _unclaim(self, call: GatewayCall, was: CallStatus, answer: GatewayAnswer) -> None:
         """Leave the call for later, as it was (still no answer)."""
-        with self._ctx.write() as uow:
-            call.status, call.reason = was, answer.reason
+        call.status, call.reason = was, answer.reason
+
+        def unclaim(uow: UnitOfWork) -> None:
             uow.gateway_calls.settle(call, CallStatus.PENDING, self._ctx.process)
             uow.commit()
+
+        write_retrying(self._ctx, unclaim)
 
     def capture(self, order_id: int, amount: Decimal | None = None) -> OrderView:
         """Take the money of the order's authorisation (all of it, or ``amount``), e.g. on shipping.
@@ -167,7 +175,8 @@ class PaymentsService:
         captured_reference = call_gateway(
             self._ctx, order_id, order.customer_id, CallAction.CAPTURE, payment, "capture", reference, amount
         )
-        with self._ctx.write() as uow:
+
+        def record(uow: UnitOfWork) -> OrderView:
             order = uow.orders.get(order_id)
             payments = list(order.payments)
             payments[index] = replace(
@@ -184,7 +193,9 @@ class PaymentsService:
                 order, customer_summary(customer) if customer else None, uow.audit.for_order(order_id)
             )
             uow.commit()
-        return view
+            return view
+
+        return write_retrying(self._ctx, record)
 
 
 def call_gateway(
@@ -198,7 +209,8 @@ def call_gateway(
     amount: Decimal | None = None,
 ) -> str:
     """Record, send and settle one gateway request for a placed order; its reference."""
-    with ctx.write() as uow:
+
+    def record(uow: UnitOfWork) -> GatewayCall:
         call = open_call(
             uow,
             ctx,
@@ -211,12 +223,22 @@ def call_gateway(
         )
         call.token, call.brand, call.last4 = payment.token, payment.brand, payment.last4
         uow.commit()
+        return call
+
+    call = write_retrying(ctx, record)
     answer = send(ctx.gateway, call)
-    with ctx.write() as uow:
-        settle(uow, ctx, call, answer, release_stock=False, customer_id=customer_id)
-        uow.commit()
+    write_retrying(
+        ctx, lambda uow: _settled(uow, ctx, call, answer, release_stock=False, customer_id=customer_id)
+    )
     raise_unless_approved(call, answer)
     return answer.reference or reference
+
+
+def _settled(
+    uow: UnitOfWork, ctx: ServiceContext, call: GatewayCall, answer: GatewayAnswer, **how: object
+) -> None:
+    settle(uow, ctx, call, answer, **how)  # type: ignore[arg-type]
+    uow.commit()
 
 
 def raise_unless_approved(call: GatewayCall, answer: GatewayAnswer) -> None:

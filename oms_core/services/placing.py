@@ -28,7 +28,7 @@ from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext, requote
 from oms_core.services.gateway_steps import audit_call, give_back, settle
 from oms_core.services.mail import queue_order_mail
-from oms_core.services.retry import retry_on_conflict
+from oms_core.services.retry import retry_on_conflict, write_retrying
 from oms_core.services.views import customer_summary, order_view
 
 log = logging.getLogger("oms.services")
@@ -216,7 +216,8 @@ def abandon(ctx: ServiceContext, call: GatewayCall) -> None:
     """
     void_key = f"{call.key}:void"
     answer = ctx.gateway.void(call.reference, void_key) if call.reference else None
-    with ctx.write() as uow:
+
+    def record(uow: UnitOfWork) -> None:
         stored = uow.gateway_calls.get(call.id or 0)
         if stored.status not in (CallStatus.PENDING, CallStatus.APPROVED):
             return
@@ -231,3 +232,5 @@ def abandon(ctx: ServiceContext, call: GatewayCall) -> None:
         if uow.gateway_calls.settle(stored, expected, owner):
             audit_call(uow, ctx, stored, None)
             uow.commit()
+
+    write_retrying(ctx, record)  # the void is not repeated, only the recording of it

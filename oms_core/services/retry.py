@@ -17,9 +17,13 @@ import functools
 import random
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from oms_core.domain.errors import DatabaseBusy, TransactionConflict
+
+if TYPE_CHECKING:
+    from oms_core.ports import UnitOfWork
+    from oms_core.services.context import ServiceContext
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,3 +64,19 @@ def retry_on_conflict(call: Callable[P, R]) -> Callable[P, R]:
         raise AssertionError("unreachable")  # pragma: no cover
 
     return retrying
+
+
+def write_retrying(context: ServiceContext, work: Callable[[UnitOfWork], R]) -> R:
+    """Run ``work`` in one write transaction, again from its first read if the database gave the
+    transaction up. ``work`` commits (or returns without committing, which rolls back).
+
+    For the database steps of a call that also talks to a gateway: the step is repeated, never
+    the gateway request around it.
+    """
+
+    @retry_on_conflict
+    def attempt() -> R:
+        with context.write() as uow:
+            return work(uow)
+
+    return attempt()

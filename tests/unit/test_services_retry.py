@@ -111,3 +111,36 @@ def test_chunks_are_sized_by_time_whatever_the_machine() -> None:
     fixed = ChunkSizer(4)
     fixed.took(4, 10.0)
     assert fixed.size == 4
+
+
+def test_a_payment_step_the_database_gave_up_is_recorded_again_without_asking_the_gateway_twice():
+    from oms_core.domain.errors import TransactionConflict
+    from oms_core.services.retry import write_retrying
+
+    class Context:
+        def __init__(self) -> None:
+            self.opened = 0
+
+        def write(self):
+            self.opened += 1
+            return _Uow(fail=self.opened == 1)
+
+    class _Uow:
+        def __init__(self, fail: bool) -> None:
+            self.fail = fail
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def commit(self) -> None:
+            if self.fail:
+                raise TransactionConflict("deadlock detected")
+
+    asked = []
+    context = Context()
+    asked.append("gateway")  # the gateway request happens once, outside the retried step
+    assert write_retrying(context, lambda uow: uow.commit() or "recorded") == "recorded"
+    assert (context.opened, asked) == (2, ["gateway"])
