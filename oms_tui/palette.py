@@ -74,8 +74,10 @@ class OmsCommands(Provider):
         customer = _CUSTOMER_NUMBER.match(query)
         if customer:
             number = customer.group(1)
+            # Digits alone are an order first ("1501" opens order 1501); C000123 is a customer.
+            named = number[:1] in "cC" or "customer" in query.lower()
             yield Hit(
-                1.0,
+                1.0 if named else 0.8,
                 f"Go to customer {number.upper()}",
                 partial(self._go_customer, number),
                 text=f"Go to customer {number}",

@@ -12,7 +12,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, Select, Static
 
+from oms_core.domain.dates import parse_typed_date
 from oms_core.output_files import UnwritableOutput, check_output_path
+from oms_tui.shell import shell
 from oms_tui.widgets.fields import FormInput, FormSelect
 from oms_tui.widgets.form import FormScreen, field_row
 
@@ -69,7 +71,7 @@ class NewBatchScreen(FormScreen[NewBatch | None]):
                 yield from field_row("Club", clubs)
                 yield from field_row(
                     "Ship date",
-                    FormInput(self._date_text, id="ship_date", max_length=10, placeholder="YYYY-MM-DD"),
+                    FormInput(self._date_text, id="ship_date", max_length=10, placeholder="11/28, +3"),
                 )
             options = [(f"{name} ({code})", code) for code, name in self._methods]
             yield from field_row(
@@ -99,9 +101,9 @@ class NewBatchScreen(FormScreen[NewBatch | None]):
                 problems.append(("club", "choose the club"))
             typed = self.query_one("#ship_date", Input).value.strip()
             try:
-                ship_date = date.fromisoformat(typed)
-            except ValueError:
-                problems.append(("ship_date", "a date like 2026-10-01"))
+                ship_date = parse_typed_date(typed, shell(self.app).services.context.clock.now().date())
+            except ValueError as error:
+                problems.append(("ship_date", str(error)))
         method = self.query_one("#shipping_method", Select).value
         if not isinstance(method, str):
             problems.append(("shipping_method", "choose a shipping method"))

@@ -1,10 +1,10 @@
 """Orders (F3): every placed order, newest first, a page at a time, with filters.
 
-Filters: status (or on hold), source, operator, placed from / to (YYYY-MM-DD), customer number and order
-number. A choice from a list applies at once; typed filters apply after a short pause (a date half
-typed is not yet a mistake). Enter in a filter moves to the next one (from the last, to the
-table); Enter on a row opens the order. PageDown on the last row loads the page after it (keyset
-paging, so the hundredth page costs what the first does).
+Filters: status (or on hold), source, operator, placed from / to (11/28/2026, 11/28, today, +3 or 2026-11-28),
+customer number and order number. A choice from a list applies at once; typed filters apply after
+a short pause (a date half typed is not yet a mistake). Enter in a filter moves to the next one
+(from the last, to the table); Enter on a row opens the order. PageDown on the last row loads the
+page after it (keyset paging, so the hundredth page costs what the first does).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
+from oms_core.domain.dates import parse_typed_date
 from oms_core.domain.errors import NotFound
 from oms_core.domain.orders import OrderSource, OrderStatus
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
@@ -74,15 +75,12 @@ class Filters:
         )
 
 
-def parse_day(text: str) -> date | None:
-    """``2026-11-26`` as a date; raises ``ValueError`` with a message for anything else."""
+def parse_day(text: str, today: date) -> date | None:
+    """A typed date (``11/28``, ``today``, ``+3``, ``2026-11-26``: ``parse_typed_date``), or
+    ``None`` when nothing is typed; raises ``ValueError`` with a message for anything else.
+    """
     text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return parse_typed_date(text, today) if text else None
 
 
 class OrdersScreen(Screen[None]):
@@ -123,9 +121,9 @@ class OrdersScreen(Screen[None]):
             yield Input(placeholder="username", compact=True, id="operator-filter", max_length=64)
         with Horizontal(classes="order-filters", id="order-dates"):
             yield Label("From", classes="filter-label")
-            yield Input(placeholder="YYYY-MM-DD", compact=True, id="placed-from", max_length=10)
+            yield Input(placeholder="11/28, today", compact=True, id="placed-from", max_length=10)
             yield Label("To", classes="filter-label")
-            yield Input(placeholder="YYYY-MM-DD", compact=True, id="placed-to", max_length=10)
+            yield Input(placeholder="11/28, today", compact=True, id="placed-to", max_length=10)
             yield Label("Cust", classes="filter-label")
             yield Input(placeholder="C000123", compact=True, id="customer-number", max_length=10)
             yield Label("#", classes="filter-label")
@@ -178,11 +176,13 @@ class OrdersScreen(Screen[None]):
         def value(name: str) -> str:
             return self.query_one(f"#{name}", Input).value.strip()
 
+        today = shell(self.app).services.context.clock.now().date()
+
         number = value("order-number").lstrip("#")
         return Filters(
             status=str(self.query_one("#status-filter", Select).value or ""),
-            placed_from=parse_day(value("placed-from")),
-            placed_to=parse_day(value("placed-to")),
+            placed_from=parse_day(value("placed-from"), today),
+            placed_to=parse_day(value("placed-to"), today),
             customer_number=value("customer-number"),
             number=int(number) if number else None,
             source=str(self.query_one("#source-filter", Select).value or ""),

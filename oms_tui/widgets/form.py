@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from oms_tui.text import safe
 
@@ -88,10 +89,44 @@ class FormScreen(ModalScreen[ResultT]):
                 field.focus()
                 return
 
+    def on_mount(self) -> None:
+        """Remember what the boxes held when the form opened (to tell whether Esc loses typing)."""
+        self._opened_with = self._box_values()
+
+    def _box_values(self) -> dict[str, str]:
+        return {box.id or "": box.value for box in self.query(Input)}
+
     def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)
+        """Esc: close without saving; if anything was typed, ask first (one key: y discards)."""
+        if self._box_values() == getattr(self, "_opened_with", self._box_values()):
+            self.dismiss(None)
+            return
+        self.app.push_screen(DiscardTyping(), lambda discard: self.dismiss(None) if discard else None)
 
     def action_save(self) -> None:
         """Save the form (each form implements it)."""
         raise NotImplementedError
+
+
+class DiscardTyping(ModalScreen[bool]):
+    """Esc on a form with something typed: y discards it, n or Esc goes back to the form."""
+
+    DEFAULT_CSS = """
+    DiscardTyping { align: center middle; }
+    DiscardTyping > Static { width: 50; height: auto; padding: 1 2; border: heavy $warning; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Discard", id="discard_yes"),
+        Binding("n,escape", "answer(False)", "Keep typing", id="discard_no"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """The question and the two keys."""
+        yield Static(
+            "Discard what you typed?\n\ny  discard it and close the form\nn  keep typing", markup=False
+        )
+        yield Footer()
+
+    def action_answer(self, discard: bool) -> None:
+        """Answer and close."""
+        self.dismiss(discard)
