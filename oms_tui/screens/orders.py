@@ -55,6 +55,7 @@ class Filters:
     number: int | None = None
     source: str = ""
     operator: str = ""
+    on_hold: bool = False
 
     def order_filter(self, customer_id: int | None) -> OrderFilter:
         """The service's filter; dates cover whole days in local time (``placed_to`` is exclusive)."""
@@ -62,10 +63,9 @@ class Filters:
         end = None
         if self.placed_to:
             end = datetime.combine(self.placed_to + timedelta(days=1), time.min).astimezone()
-        held = self.status == ON_HOLD
         return OrderFilter(
-            status=None if held else self.status or None,
-            on_hold=held,
+            status=self.status or None,
+            on_hold=self.on_hold,
             customer_id=customer_id,
             number=self.number,
             placed_from=start,
@@ -179,8 +179,11 @@ class OrdersScreen(Screen[None]):
         today = shell(self.app).services.context.clock.now().date()
 
         number = value("order-number").lstrip("#")
+        choice = str(self.query_one("#status-filter", Select).value or "")
+        on_hold = choice == ON_HOLD  # not a status: any held order, whatever its status
         return Filters(
-            status=str(self.query_one("#status-filter", Select).value or ""),
+            status="" if on_hold else choice,
+            on_hold=on_hold,
             placed_from=parse_day(value("placed-from"), today),
             placed_to=parse_day(value("placed-to"), today),
             customer_number=value("customer-number"),
