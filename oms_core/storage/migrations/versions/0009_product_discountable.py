@@ -26,8 +26,11 @@ GIFT_CARDS = "GIFT-CARD%"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("products") as batch:
-        batch.add_column(sa.Column("discountable", sa.Boolean(), nullable=False, server_default=sa.true()))
+    # A plain ADD COLUMN on both backends: batch mode would rebuild the table on SQLite, and dropping
+    # the old products table fails its foreign keys once orders and price lists point at it.
+    op.add_column(
+        "products", sa.Column("discountable", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
     products = sa.table("products", sa.column("sku", sa.String()), sa.column("discountable", sa.Boolean()))
     op.execute(products.update().where(products.c.sku.like(GIFT_CARDS)).values(discountable=False))
 

@@ -25,8 +25,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customers") as batch:
-        batch.add_column(sa.Column("phone_tail", key_string(4), nullable=False, server_default=""))
+    # A plain ADD COLUMN (see 0009: a batch rebuild of customers fails its foreign keys on SQLite).
+    op.add_column("customers", sa.Column("phone_tail", key_string(4), nullable=False, server_default=""))
     last_four = "substr(phone_key, length(phone_key) - 3)"
     op.execute(f"UPDATE customers SET phone_tail = {last_four} WHERE length(phone_key) >= 4")  # noqa: S608
     op.create_index("ix_customers_phone_tail", "customers", ["phone_tail", "id"], unique=False)

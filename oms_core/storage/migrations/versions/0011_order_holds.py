@@ -26,12 +26,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("orders") as batch:
-        batch.add_column(sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("hold_reason", sa.String(30), nullable=True))
-        batch.add_column(sa.Column("hold_note", sa.String(200), nullable=False, server_default=""))
-        batch.add_column(sa.Column("hold_by", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("hold_at", UtcDateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMNs (see 0009: a batch rebuild of orders fails its foreign keys on SQLite).
+    op.add_column("orders", sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("orders", sa.Column("hold_reason", sa.String(30), nullable=True))
+    op.add_column("orders", sa.Column("hold_note", sa.String(200), nullable=False, server_default=""))
+    op.add_column("orders", sa.Column("hold_by", sa.String(64), nullable=True))
+    op.add_column("orders", sa.Column("hold_at", UtcDateTime(timezone=True), nullable=True))
     op.create_index(
         "ix_orders_status_held_placed", "orders", ["status", "held", "placed_at", "id"], unique=False
     )
