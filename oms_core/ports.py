@@ -32,6 +32,7 @@ from oms_core.domain.fulfilment import Shipment
 from oms_core.domain.gateway_calls import CallStatus, GatewayCall
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import MailKind, MailMessage, MailStatus, OutboxEntry
+from oms_core.domain.notes import CallNote
 from oms_core.domain.operators import Operator
 from oms_core.domain.orders import Order
 from oms_core.domain.payments import CardEntry, CardToken
@@ -449,6 +450,22 @@ class ShipmentRepository(abc.ABC):
         """Stamp the order's undelivered shipments delivered; returns how many."""
 
 
+class NoteRepository(abc.ABC):
+    """Call notes on customers and orders."""
+
+    @abc.abstractmethod
+    def add(self, note: CallNote) -> int:
+        """Store the note; returns its id."""
+
+    @abc.abstractmethod
+    def for_customer(self, customer_id: int, limit: int) -> list[CallNote]:
+        """The customer's notes (their orders' included), newest first."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int, limit: int) -> list[CallNote]:
+        """The order's notes, newest first."""
+
+
 class GatewayCallRepository(abc.ABC):
     """Every request to the payment gateway, recorded before it is sent (see ``domain.gateway_calls``)."""
 
@@ -507,6 +524,7 @@ class UnitOfWork(abc.ABC):
     gateway_calls: GatewayCallRepository
     outbox: OutboxRepository
     shipments: ShipmentRepository
+    notes: NoteRepository
 
     def __enter__(self) -> Self:
         return self

@@ -225,6 +225,16 @@ class CartView:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteView:
+    """A call note as the screens list it: when, who, what (shown literally), and its order if any."""
+
+    at: datetime
+    author: str
+    text: str
+    order_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ShipmentView:
     """A shipment as the order and customer screens show it."""
 

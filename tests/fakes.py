@@ -34,6 +34,7 @@ from oms_core.domain.fulfilment import Shipment
 from oms_core.domain.gateway_calls import GatewayCall
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import OutboxEntry
+from oms_core.domain.notes import CallNote
 from oms_core.domain.operators import Operator, Role
 from oms_core.domain.orders import Order, OrderStatus
 from oms_core.domain.payments import PaymentMethod
@@ -56,6 +57,7 @@ from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, Or
 from oms_core.storage.customers import search_keys
 from tests.fake_batches import FakeBatchRepository
 from tests.fake_gateway_calls import FakeGatewayCallRepository
+from tests.fake_notes import FakeNoteRepository
 from tests.fake_outbox import FakeOutboxRepository
 from tests.fake_shipments import FakeShipmentRepository
 
@@ -223,6 +225,7 @@ class FakeStore:
     releases: dict[int, tuple[datetime, str]] = field(default_factory=dict)
     shipments: dict[int, Shipment] = field(default_factory=dict)
     gateway_calls: dict[int, GatewayCall] = field(default_factory=dict)
+    call_notes: list[CallNote] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -749,6 +752,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.batches = FakeBatchRepository(self)
         self.outbox = FakeOutboxRepository(self)
         self.shipments = FakeShipmentRepository(self)
+        self.notes = FakeNoteRepository(self)
         self.gateway_calls = FakeGatewayCallRepository(self)
 
     def commit(self) -> None:

@@ -14,6 +14,7 @@ from oms_core.services.fulfilment import FulfilmentService
 from oms_core.services.holds import HoldService
 from oms_core.services.imports import ImportService
 from oms_core.services.mail import MailService
+from oms_core.services.notes import NoteService
 from oms_core.services.operators import OperatorService
 from oms_core.services.orders import OrderService
 from oms_core.services.payments import PaymentsService
@@ -36,6 +37,7 @@ class Services:
     mail: MailService
     fulfilment: FulfilmentService
     holds: HoldService
+    notes: NoteService
     operators: OperatorService
     payments: PaymentsService
 
@@ -55,6 +57,7 @@ class Services:
             mail=MailService(context),
             fulfilment=FulfilmentService(context),
             holds=HoldService(context),
+            notes=NoteService(context),
             operators=OperatorService(context),
             payments=PaymentsService(context),
         )

@@ -375,6 +375,20 @@ order_releases = Table(
     Index("ix_order_releases_released_at", "released_at", "order_id"),
 )
 
+call_notes = Table(
+    "call_notes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("customer_id", ID, ForeignKey("customers.id", ondelete="CASCADE"), nullable=True),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), nullable=True),
+    Column("author", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    # The Customer and Order screens list notes newest first (migration 0012).
+    Index("ix_call_notes_customer", "customer_id", "at", "id"),
+    Index("ix_call_notes_order", "order_id", "at", "id"),
+)
+
 shipments = Table(
     "shipments",
     metadata,

@@ -47,6 +47,7 @@ from oms_core.storage.customers import SqlCustomerRepository
 from oms_core.storage.database import connect
 from oms_core.storage.gateway_calls import SqlGatewayCallRepository
 from oms_core.storage.imports import SqlImportFileRepository
+from oms_core.storage.notes import SqlNoteRepository
 from oms_core.storage.orders import SqlOrderRepository
 from oms_core.storage.outbox import SqlOutboxRepository
 from oms_core.storage.products import SqlProductRepository
@@ -75,6 +76,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.batches = SqlBatchRepository(self._conn, clock, write)
         self.outbox = SqlOutboxRepository(self._conn, clock, write)
         self.shipments = SqlShipmentRepository(self._conn, clock, write)
+        self.notes = SqlNoteRepository(self._conn, clock, write)
         self.gateway_calls = SqlGatewayCallRepository(self._conn, clock, write)
 
     def commit(self) -> None:

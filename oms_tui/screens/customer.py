@@ -1,7 +1,8 @@
 """A customer's record: contact details, address book, cards, recent orders and open drafts.
 
 Keys: o place an order, e edit, a add an address, c add a card, r reorder the highlighted past
-order, Enter opens the highlighted order (or resumes the highlighted draft), Esc goes back.
+order, n add a call note (the newest notes are listed, the customer's orders' included), Enter
+opens the highlighted order (or resumes the highlighted draft), Esc goes back.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
-from oms_core.read_models import CartView, CustomerDetail
+from oms_core.read_models import CartView, CustomerDetail, NoteView
 from oms_core.services.contact import display_phone
+from oms_tui.screens.reason import ask_for_note
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
+from oms_tui.widgets.call_notes import notes_text
 from oms_tui.widgets.order_rows import CUSTOMER_ORDER_COLUMNS, DRAFT_COLUMNS, draft_cells, order_cells
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
@@ -35,6 +38,7 @@ class CustomerScreen(Screen[None]):
         Binding("a", "add_address", "Address", id="add_address"),
         Binding("c", "add_card", "Card", id="add_card"),
         Binding("r", "reorder", "Reorder", id="reorder"),
+        Binding("n", "note", "Note", id="customer_note"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -57,6 +61,7 @@ class CustomerScreen(Screen[None]):
         yield Static("", id="customer-error", classes="error", markup=False)
         yield Static("", id="cards", markup=False)
         yield Static("", id="addresses", markup=False)
+        yield Static("", id="call-notes", markup=False)
         with Vertical(id="orders-box"):
             yield Label("Recent orders", classes="section", id="orders-heading")
             yield PagedTable(CUSTOMER_ORDER_COLUMNS, id="recent-orders")
@@ -75,7 +80,7 @@ class CustomerScreen(Screen[None]):
             self.load()
 
     def load(self) -> None:
-        """Fetch the record (off the UI thread) and show it."""
+        """Fetch the record and its call notes (off the UI thread) and show them."""
         customer_id = self.customer_id
         run_service(
             self,
@@ -84,6 +89,26 @@ class CustomerScreen(Screen[None]):
             lambda error: self._error(str(error)),
             group="customer-load",
         )
+        run_service(
+            self,
+            lambda: self.oms.services.notes.for_customer(customer_id),
+            self.show_notes,
+            group="customer-notes",
+        )
+
+    def show_notes(self, notes: tuple[NoteView, ...]) -> None:
+        """The newest call notes (hidden when there are none)."""
+        text = notes_text(notes)
+        self.query_one("#call-notes", Static).update(text or "")
+        self.query_one("#call-notes").display = text is not None
+
+    def action_note(self) -> None:
+        """Ask for a call note and add it to the customer."""
+        if self.customer is None:
+            return
+        customer_id, notes = self.customer_id, self.oms.services.notes
+        title = f"Note on {self.customer.number} {self.customer.name}"
+        ask_for_note(self, title, lambda text: notes.add_to_customer(customer_id, text), self.show_notes)
 
     # -- showing ---------------------------------------------------------------------------------
 
@@ -123,7 +148,7 @@ class CustomerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what needs a loaded record (or a past order)."""
-        if action in ("place_order", "edit", "add_address", "add_card") and self.customer is None:
+        if action in ("place_order", "edit", "add_address", "add_card", "note") and self.customer is None:
             return None
         if action == "reorder" and not (self.customer and self.customer.recent_orders):
             return None

@@ -3,7 +3,7 @@
 Keys: x cancel (asks why; the service decides who may), r reorder (opens the new draft's cart),
 c the customer's record, l release to the warehouse, s record a shipment, d delivered, i invoice and
 k packing slip (PDF into the office's documents folder), m resend the order confirmation, h hold
-(reason and note), u release the hold (the service checks who may), Esc back.
+(reason and note), u release the hold (the service checks who may), n add a call note, Esc back.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from textual.widgets import Footer, Header, Static
 
 from oms_core.domain.customers import Address
 from oms_core.domain.money import format_money
-from oms_core.read_models import CartView, OrderView, ShipmentView
+from oms_core.read_models import CartView, NoteView, OrderView, ShipmentView
+from oms_tui.screens.reason import ask_for_note
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
+from oms_tui.widgets.call_notes import notes_text
 from oms_tui.widgets.order_rows import status_label, when
 from oms_tui.widgets.order_shipments import shipments_text
 from oms_tui.work import run_service
@@ -50,6 +52,7 @@ class OrderScreen(Screen[None]):
         Binding("m", "resend", "Mail again", id="order_resend"),
         Binding("h", "hold", "Hold", id="order_hold"),
         Binding("u", "release_hold", "Unhold", id="order_release_hold"),
+        Binding("n", "note", "Note", id="order_note"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -77,6 +80,7 @@ class OrderScreen(Screen[None]):
             yield Static("", id="order-payment", markup=False)
             yield Static("", id="order-shipments", markup=False)
             yield Static("", id="order-notes", markup=False)
+            yield Static("", id="order-call-notes", markup=False)
             yield Static("", id="order-audit", markup=False)
         yield Footer(compact=True)
 
@@ -90,6 +94,27 @@ class OrderScreen(Screen[None]):
             self.show_order,
             lambda error: self.show_message(str(error)),
             group="order-load",
+        )
+        run_service(
+            self, lambda: self.oms.services.notes.for_order(order_id), self.show_notes, group="order-notes"
+        )
+
+    def show_notes(self, notes: tuple[NoteView, ...]) -> None:
+        """The order's newest call notes (hidden when there are none)."""
+        text = notes_text(notes)
+        self.query_one("#order-call-notes", Static).update(text or "")
+        self.query_one("#order-call-notes").display = text is not None
+
+    def action_note(self) -> None:
+        """Ask for a call note and add it to the order (and so to its customer's story)."""
+        if self.order is None:
+            return
+        order_id, notes = self.order_id, self.oms.services.notes
+        ask_for_note(
+            self,
+            f"Note on order {self.order.number}",
+            lambda text: notes.add_to_order(order_id, text),
+            self.show_notes,
         )
 
     # -- showing ---------------------------------------------------------------------------------

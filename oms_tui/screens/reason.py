@@ -1,13 +1,18 @@
-"""Ask for a reason (cancelling an order): a one-field modal returning the text, or None."""
+"""Ask for one line of text (why an order is cancelled, a call note): a modal returning it, or None."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
+from oms_core.read_models import NoteView
 from oms_tui.widgets.fields import FormInput
 from oms_tui.widgets.form import FormScreen
+from oms_tui.work import run_service
 
 
 class ReasonDialog(FormScreen[str | None]):
@@ -18,10 +23,11 @@ class ReasonDialog(FormScreen[str | None]):
     ReasonDialog #reason { margin-top: 1; }
     """
 
-    def __init__(self, title: str, prompt: str) -> None:
+    def __init__(self, title: str, prompt: str, required: str = "give a reason") -> None:
         super().__init__()
         self._title = title
         self._prompt = prompt
+        self._required = required
 
     def compose(self) -> ComposeResult:
         """Title, prompt, the field and its error line."""
@@ -36,6 +42,24 @@ class ReasonDialog(FormScreen[str | None]):
         """Give the reason back (it may not be blank)."""
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.set_error("reason", "give a reason")
+            self.set_error("reason", self._required)
             return
         self.dismiss(reason)
+
+
+AddNote = Callable[[str], tuple[NoteView, ...]]
+"""Adds a call note with this text and returns the record's notes as they now are."""
+
+
+def ask_for_note(
+    screen: Screen[object], title: str, add: AddNote, done: Callable[[tuple[NoteView, ...]], None]
+) -> None:
+    """Ask for the note's text, add it off the UI thread, then ``done(notes)``."""
+
+    def written(text: str | None) -> None:
+        if text:
+            run_service(screen, lambda: add(text), done, group="call-note")
+
+    screen.app.push_screen(
+        ReasonDialog(title, "What was the call about? (who and when are kept)", "write the note"), written
+    )
