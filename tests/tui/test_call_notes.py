@@ -47,7 +47,9 @@ async def test_esc_adds_no_note(make_app, office):
         await open_record(app, pilot, "smith")
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press(*"never mind", "escape")
+        await pilot.press(*"never mind", "escape")  # typing was done: Esc asks first, y discards
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
         assert office.application.services.notes.for_customer(office.customers["ann"]) == ()
