@@ -91,6 +91,7 @@ class OrderService:
             to_release = list(order.payments)
             order.payments = [replace(p, status=_AFTER_CANCEL.get(p.status, p.status)) for p in to_release]
             order.status = OrderStatus.CANCELLED
+            order.hold = None  # a cancelled order is not waiting on anything
             now = self._ctx.clock.now()
             order.updated_at = now
             uow.orders.save(order)

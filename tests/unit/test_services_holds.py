@@ -127,3 +127,12 @@ def test_the_orders_list_filters_on_hold(services: Services) -> None:
     with services.context.read() as uow:
         found = uow.orders.list(OrderFilter(on_hold=True), 50)
     assert [row.id for row in found] == [held.id]
+
+
+def test_cancelling_a_held_order_takes_it_off_the_held_list(services: Services, supervisor: Services) -> None:
+    order = _place(services)
+    services.holds.place(order.id, "weather")
+    cancelled = supervisor.orders.cancel(order.id, "customer called it off")
+    assert (cancelled.status, cancelled.is_held) == ("cancelled", False)
+    with services.context.read() as uow:
+        assert uow.orders.list(OrderFilter(on_hold=True), 50) == []
