@@ -9,6 +9,7 @@ from rich.console import Console
 from textual import events
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
@@ -89,3 +90,13 @@ def place_order(office: Office, customer: str, items: list[tuple[str, int]], **c
     if "gift_message" in changes:
         services.cart.set_gift_message(draft.id, changes["gift_message"])
     return services.checkout.place(draft.id, confirm_duplicate=True)
+
+
+async def open_order(app: App[object], pilot: Pilot[object], order_id: int) -> Screen[object]:
+    """Open the Order screen of ``order_id`` and wait until it shows."""
+    from oms_tui.screens.order import OrderScreen
+
+    app.open_order(order_id)  # type: ignore[attr-defined]
+    await settle(pilot)
+    assert isinstance(app.screen, OrderScreen)
+    return app.screen

@@ -7,9 +7,8 @@ from oms_tui.screens.customer import CustomerScreen
 from oms_tui.screens.order import OrderScreen
 from oms_tui.screens.reason import ReasonDialog
 from tests.fakes import SKU_CABERNET
-from tests.tui.pilot_helpers import place_order, screen_text, settle
+from tests.tui.pilot_helpers import open_order, place_order, screen_text, settle
 from tests.tui.test_customers_record import open_record
-from tests.tui.test_order_fulfilment import open_order
 
 
 async def test_n_adds_a_note_on_the_order_and_on_the_customer(make_app, office):

@@ -6,14 +6,7 @@ from __future__ import annotations
 from oms_tui.screens.order import OrderScreen
 from oms_tui.screens.shipment_form import ShipmentForm
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
-from tests.tui.pilot_helpers import place_order, screen_text, settle
-
-
-async def open_order(app, pilot, order_id: int) -> OrderScreen:
-    app.open_order(order_id)
-    await settle(pilot)
-    assert isinstance(app.screen, OrderScreen)
-    return app.screen
+from tests.tui.pilot_helpers import open_order, place_order, screen_text, settle
 
 
 async def test_release_ship_in_two_boxes_typed_fast_then_delivered(make_app, office):

@@ -7,8 +7,7 @@ from oms_tui.screens.hold_form import HoldForm
 from oms_tui.screens.order import OrderScreen
 from oms_tui.screens.orders import ON_HOLD
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
-from tests.tui.pilot_helpers import place_order, screen_text, settle
-from tests.tui.test_order_fulfilment import open_order
+from tests.tui.pilot_helpers import open_order, place_order, screen_text, settle
 from tests.tui.test_orders_list import listed, open_orders
 
 

@@ -5,19 +5,12 @@ from __future__ import annotations
 from oms_tui.screens.order import OrderScreen
 from oms_tui.screens.reason import ReasonDialog
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
-from tests.tui.pilot_helpers import place_order, screen_text, settle, type_text
+from tests.tui.pilot_helpers import open_order, place_order, screen_text, settle, type_text
 
 
 def stock(office, sku: str) -> int:
     (product,) = office.application.services.cart.find_products(sku)
     return product.stock_on_hand
-
-
-async def open_order(app, pilot, order_id: int) -> OrderScreen:
-    app.open_order(order_id)
-    await settle(pilot)
-    assert isinstance(app.screen, OrderScreen)
-    return app.screen
 
 
 async def test_the_order_shows_lines_totals_masked_payment_addresses_gift_message_and_audit(make_app, office):
