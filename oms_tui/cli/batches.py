@@ -15,7 +15,6 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
-from oms_core import bootstrap
 from oms_core.domain.money import format_money, from_cents
 from oms_core.output_files import check_output_path
 from oms_tui.cli.numbers import record_id
@@ -84,7 +83,7 @@ def _run_arguments(parser: argparse.ArgumentParser, metavar: str, help_text: str
 
 def club_list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """One shipment per line."""
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         _print_list(application.services.clubs.list(limit=200), ctx.stdout, ctx.stderr, "club shipments")
     finally:
@@ -94,7 +93,7 @@ def club_list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def bulk_list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """One bulk order per line."""
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         _print_list(application.services.bulk.list(limit=200), ctx.stdout, ctx.stderr, "bulk orders")
     finally:
@@ -105,7 +104,7 @@ def bulk_list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 def club_process_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Process a shipment, then print its report."""
     _check_report_path(args)
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         service = application.services.clubs
         return _run(service, args, ctx, lambda progress, stop: service.process(args.batch_id, progress, stop))
@@ -116,7 +115,7 @@ def club_process_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 def bulk_run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run a bulk order, then print its report."""
     _check_report_path(args)
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         service = application.services.bulk
         return _run(service, args, ctx, lambda progress, stop: service.run(args.batch_id, progress, stop))
@@ -131,12 +130,6 @@ def _check_report_path(args: argparse.Namespace) -> None:
     """Refuse a report that could not be written before a single order is placed."""
     if args.report is not None:
         check_output_path(args.report)
-
-
-def _application(ctx: CommandContext) -> bootstrap.Application:
-    bootstrap.check_database_url(ctx.database_url)
-    bootstrap.require_database(ctx.database_url)
-    return bootstrap.build(bootstrap.Config(ctx.database_url, office=ctx.config))
 
 
 def _run(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from oms_core.config import OfficeConfig
+
+if TYPE_CHECKING:
+    from oms_core.bootstrap import Application
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,16 @@ class CommandContext:
     db_given: bool
     stdout: TextIO
     stderr: TextIO
+
+    def open_application(self) -> Application:
+        """The services on the configured database, which must already exist (a command that only
+        reads never creates an empty SQLite file). The caller closes it.
+        """
+        from oms_core import bootstrap
+
+        bootstrap.check_database_url(self.database_url)
+        bootstrap.require_database(self.database_url)
+        return bootstrap.build(bootstrap.Config(self.database_url, office=self.config))
 
     @property
     def database_url(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from oms_core import bootstrap
 from oms_core.domain.errors import ValidationError
 from oms_tui.cli.documents import parse_order_numbers
 
@@ -31,9 +30,7 @@ def release_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     if bool(args.orders) == bool(args.all):
         raise ValidationError("give order numbers or --all (not both)", field="ORDER")
     numbers = parse_order_numbers(args.orders) if args.orders else []
-    bootstrap.check_database_url(ctx.database_url)
-    bootstrap.require_database(ctx.database_url)
-    application = bootstrap.build(bootstrap.Config(ctx.database_url, office=ctx.config))
+    application = ctx.open_application()
     try:
         service = application.services.fulfilment
         if args.all:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from oms_core import bootstrap
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def mail_send_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Send; exit 1 (one line) when the server could not be reached, so cron tells someone."""
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         report = application.services.mail.send_due(args.limit)
     finally:
@@ -49,7 +48,7 @@ def mail_send_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def mail_status_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """One line per status."""
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         counts = application.services.mail.counts()
     finally:
@@ -57,12 +56,6 @@ def mail_status_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     for status, count in counts.items():
         print(f"{status:<8} {count:>8,}", file=ctx.stdout)
     return 0
-
-
-def _application(ctx: CommandContext) -> bootstrap.Application:
-    bootstrap.check_database_url(ctx.database_url)
-    bootstrap.require_database(ctx.database_url)
-    return bootstrap.build(bootstrap.Config(ctx.database_url, office=ctx.config))
 
 
 def _limit(text: str) -> int:

@@ -57,9 +57,7 @@ def add_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Print one operator per line: user name, role, name."""
-    bootstrap.check_database_url(ctx.database_url)
-    bootstrap.require_database(ctx.database_url)
-    application = bootstrap.build(bootstrap.Config(ctx.database_url, office=ctx.config))
+    application = ctx.open_application()
     try:
         operators = application.services.operators.list()
     finally:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from oms_core import bootstrap
-
 if TYPE_CHECKING:
     from oms_tui.cli.context import CommandContext
 
@@ -38,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def reconcile_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Print what was finished: ``payments: 1 completed, 0 voided, 0 declined, 0 left for later``."""
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         report = application.services.payments.reconcile()
     finally:
@@ -49,7 +47,7 @@ def reconcile_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def history_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Print one line per gateway call of the order, oldest first."""
-    application = _application(ctx)
+    application = ctx.open_application()
     try:
         order = application.services.orders.get_by_number(args.order)
         calls = application.services.payments.history(order.id)
@@ -61,9 +59,3 @@ def history_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not calls:
         print(f"order {args.order}: no card payments", file=ctx.stdout)
     return 0
-
-
-def _application(ctx: CommandContext) -> bootstrap.Application:
-    bootstrap.check_database_url(ctx.database_url)
-    bootstrap.require_database(ctx.database_url)
-    return bootstrap.build(bootstrap.Config(ctx.database_url, office=ctx.config))
