@@ -170,8 +170,11 @@ class OrderRepository(abc.ABC):
     """Orders, drafts included, with their lines and payments."""
 
     @abc.abstractmethod
-    def get(self, order_id: int) -> Order:
-        """Load a whole order. Raises ``NotFound``."""
+    def get(self, order_id: int, lock: bool = True) -> Order:
+        """Load a whole order, locking its row in a write unit of work unless ``lock`` is false
+        (a read that decides nothing: a change draft's edit reading the order it changes).
+        Raises ``NotFound``.
+        """
 
     @abc.abstractmethod
     def get_by_number(self, number: int) -> Order | None:
@@ -195,6 +198,10 @@ class OrderRepository(abc.ABC):
     @abc.abstractmethod
     def delete_draft(self, order_id: int, version: int) -> None:
         """Discard a draft. Raises ``StaleEdit`` if it changed."""
+
+    @abc.abstractmethod
+    def change_draft_of(self, order_id: int) -> int | None:
+        """The open change draft of the placed order ``order_id`` (``domain/changes.py``), if any."""
 
     @abc.abstractmethod
     def next_number(self) -> int:

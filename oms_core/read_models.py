@@ -222,6 +222,15 @@ class CartView:
     operator: str
     updated_at: datetime | None
     warnings: tuple[str, ...] = field(default=())
+    changes_number: int | None = None
+    """A change draft: the number of the placed order it changes (``None`` for a new order)."""
+    was_total: Decimal | None = None
+    """A change draft: the placed order's total now, beside this draft's new ``total``."""
+
+    @property
+    def is_change(self) -> bool:
+        """The draft changes a placed order: confirming applies it, nothing new is placed."""
+        return self.changes_number is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +305,11 @@ class OrderView:
         return OrderStatus(self.status).can_cancel
 
     @property
+    def can_change(self) -> bool:
+        """Lines, ship-to and shipping may still change (placed, not yet released; held is fine)."""
+        return OrderStatus(self.status).can_change
+
+    @property
     def can_release(self) -> bool:
         """The order may go to the warehouse (placed and not held)."""
         return OrderStatus(self.status).can_release and not self.is_held
@@ -314,6 +328,21 @@ class OrderView:
     def is_placed(self) -> bool:
         """Placed or later (not a draft): documents can be printed and mail resent."""
         return self.number is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    """A change applied to a placed order: the order as it is now and what changed.
+
+    Attributes:
+        order: the changed order.
+        changes: each change, old -> new (as in the audit trail).
+        warning: a follow-up the office should know of (the card's old hold was not released), or ``""``.
+    """
+
+    order: OrderView
+    changes: tuple[str, ...]
+    warning: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -498,8 +498,8 @@ class FakeOrderRepository(_Repo, OrderRepository):
             if line.id is None:
                 line.id = self._db.next_id("order_lines")
 
-    def get(self, order_id: int) -> Order:
-        """A copy of the order. Raises ``NotFound``."""
+    def get(self, order_id: int, lock: bool = True) -> Order:
+        """A copy of the order (``lock`` means nothing here). Raises ``NotFound``."""
         return copy.deepcopy(self._stored(order_id))
 
     def get_by_number(self, number: int) -> Order | None:
@@ -540,6 +540,12 @@ class FakeOrderRepository(_Repo, OrderRepository):
         if not stored.is_draft:
             raise InvalidState(f"order {stored.number} is {stored.status.value}, not a draft")
         del self._db.orders[order_id]
+
+    def change_draft_of(self, order_id: int) -> int | None:
+        """The open change draft of ``order_id``, if any."""
+        return next(
+            (o.id for o in self._db.orders.values() if o.is_draft and o.changes_order_id == order_id), None
+        )
 
     def next_number(self) -> int:
         """1001, 1002... gap-free within committed work."""

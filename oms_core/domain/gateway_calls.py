@@ -48,6 +48,7 @@ class CallPurpose(enum.StrEnum):
     CHECKOUT = "checkout"  # completes the draft it was for
     BATCH = "batch"  # a bulk, club or import order: the hold is voided, the job places it again
     PAYMENT = "payment"  # capture, void or refund of a placed order
+    CHANGE = "change"  # a changed order's new total: voided if the change was never applied
 
 
 @dataclass(slots=True)

@@ -43,6 +43,11 @@ class OrderStatus(enum.StrEnum):
         return self is not OrderStatus.DRAFT and OrderStatus.CANCELLED in _NEXT_STATES[self]
 
     @property
+    def can_change(self) -> bool:
+        """Lines, ship-to and shipping may change until the order goes to the warehouse."""
+        return self is OrderStatus.PLACED
+
+    @property
     def can_release(self) -> bool:
         """Only a placed order goes to the warehouse."""
         return self is OrderStatus.PLACED
@@ -194,6 +199,8 @@ class Order:
     updated_at: datetime | None = None
     placed_at: datetime | None = None
     hold: Hold | None = None
+    changes_order_id: int | None = None
+    """On a draft: the placed order this draft changes (``domain/changes.py``), else ``None``."""
     version: int = 1
 
     @property
@@ -209,6 +216,20 @@ class Order:
         """
         if not self.is_draft:
             raise InvalidState(f"order {self.number} is {self.status.value}; it can no longer be edited")
+
+    @property
+    def is_change(self) -> bool:
+        """A draft holding a change to a placed order (not a new order)."""
+        return self.changes_order_id is not None
+
+    def refuse_on_change(self, what: str) -> None:
+        """Refuse an edit that a change to a placed order may not make (customer, payment...).
+
+        Raises:
+            InvalidState: naming ``what``.
+        """
+        if self.is_change:
+            raise InvalidState(f"{what} of a placed order cannot be changed here")
 
     def line(self, line_id: int) -> OrderLine:
         """The line with ``line_id``.

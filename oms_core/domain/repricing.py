@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from oms_core.domain.customers import CustomerType
 from oms_core.domain.money import ZERO, money
@@ -20,18 +21,22 @@ def reprice(
     tax_exempt: bool,
     taxes: TaxTable,
     shipping: ShippingMethod | None,
+    kept: Mapping[int, Decimal] | None = None,
 ) -> None:
     """Refresh every line from the catalogue, then the line taxes, shipping and shipping tax.
 
     Overrides are kept: an operator's agreed price survives a catalogue change. Lines whose
-    product is missing from ``products`` keep their copied values.
+    product is missing from ``products`` keep their copied values. ``kept`` (a change to a placed
+    order: ``domain/changes.kept_prices``) holds the unit price the customer was quoted for each
+    product already on the order, which a change keeps; other lines take today's price.
     """
     for line in order.lines:
         product = products.get(line.product_id)
         if product is not None:
             line.sku = product.sku
             line.name = product.name
-            line.unit_price = unit_price(product, customer_type)
+            price = kept.get(line.product_id) if kept else None
+            line.unit_price = price if price is not None else unit_price(product, customer_type)
             line.taxable = product.taxable
             line.weight_lb = product.weight_lb
     apply_tax_and_shipping(order, tax_exempt, taxes, shipping)

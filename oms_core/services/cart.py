@@ -30,6 +30,7 @@ from oms_core.services.context import ServiceContext, current_operator, require_
 from oms_core.services.drafts import (
     PricingContext,
     QuotedCustomer,
+    change_base,
     describe,
     edit_draft,
     load_draft,
@@ -80,8 +81,9 @@ class CartService:
         """A draft with a fresh quote (prices and stock as they are now)."""
         with self._ctx.read() as uow:
             order = load_draft(uow, draft_id, None)
-            customer, products = quote(uow, order)
-            return describe(order, customer, products)
+            base = change_base(uow, order)
+            customer, products = quote(uow, order, base)
+            return describe(order, customer, products, base)
 
     def my_drafts(self, limit: int = 50) -> list[OrderSummary]:
         """This operator's open drafts, most recently edited first."""
@@ -119,13 +121,12 @@ class CartService:
         """Attach a customer: their pricing, default addresses, shipping and card on file."""
         with self._ctx.write() as uow:
             customer = uow.customers.get(customer_id)
-            return edit_draft(
-                uow,
-                draft_id,
-                version,
-                lambda order: self._attach(uow, order, customer),
-                self._ctx.clock.now(),
-            )
+
+            def change(order: Order) -> None:
+                order.refuse_on_change("the customer")
+                self._attach(uow, order, customer)
+
+            return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
 
     @retry_on_conflict
     def set_source(self, draft_id: int, source: str, version: int | None = None) -> CartView:
@@ -303,6 +304,7 @@ class CartService:
         cleaned = self._checked_address(address, "bill_")
 
         def change(order: Order) -> None:
+            order.refuse_on_change("the bill-to")
             order.bill_to = cleaned
 
         with self._ctx.write() as uow:
@@ -355,6 +357,7 @@ class CartService:
             pricing = PricingContext(uow)
 
             def change(order: Order) -> None:
+                order.refuse_on_change("the payment")
                 customer = uow.customers.get(require_customer(order))
                 check_payment_allowed(pricing.customer_type(customer), chosen)
                 if chosen is PaymentMethod.CARD_ON_FILE:

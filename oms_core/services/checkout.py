@@ -5,17 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from oms_core.domain.errors import OmsError, ValidationError
+from oms_core.domain.errors import InvalidState, OmsError, ValidationError
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, GatewayCall
-from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order
 from oms_core.domain.placing import payment_for
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderView
-from oms_core.services.context import ServiceContext, current_operator
+from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext, load_draft, requote
 from oms_core.services.gateway_steps import open_call, send
-from oms_core.services.placing import finish_checkout, place_draft, readiness_problems, take_stock
+from oms_core.services.placing import (
+    finish_checkout,
+    place_draft,
+    price_cut_limit,
+    readiness_problems,
+    take_stock,
+)
 from oms_core.services.retry import retry_on_conflict
 
 
@@ -76,6 +81,9 @@ class CheckoutService:
     ) -> tuple[GatewayCall | None, OrderView | None]:
         with self._ctx.write() as uow:
             order = load_draft(uow, draft_id, version)
+            if order.is_change:
+                # Placing it would make a second order: a change is applied by ChangeService.apply.
+                raise InvalidState("this draft changes a placed order: confirm the change instead")
             pricing = PricingContext(uow)
             customer, products = requote(uow, order, pricing)
             problems = readiness_problems(
@@ -117,10 +125,7 @@ class CheckoutService:
         return call, None
 
     def _cut_limit(self, uow: UnitOfWork) -> Decimal | None:
-        """The price-cut limit the operator placing the order is held to (``None``: a supervisor)."""
-        if current_operator(uow, self._ctx.operator_username).at_least(Role.SUPERVISOR):
-            return None
-        return self._ctx.settings.override_limit_percent
+        return price_cut_limit(self._ctx, uow)
 
     def _duplicate(self, uow: UnitOfWork, order: Order) -> str | None:
         if order.customer_id is None or not order.lines:

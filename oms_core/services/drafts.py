@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from oms_core.domain.changes import held_units, kept_prices
 from oms_core.domain.customers import Customer, CustomerStatus, CustomerType
 from oms_core.domain.errors import StaleEdit, ValidationError
 from oms_core.domain.gateway_calls import CallStatus
@@ -46,7 +47,10 @@ def load_draft(uow: UnitOfWork, draft_id: int, version: int | None) -> Order:
     """
     order = uow.orders.get(draft_id)
     order.require_draft()
-    if any(call.status is CallStatus.PENDING for call in uow.gateway_calls.for_order(draft_id)):
+    calls = uow.gateway_calls.for_order(draft_id)
+    if order.changes_order_id is not None:
+        calls += uow.gateway_calls.for_order(order.changes_order_id)  # a change's card is asked there
+    if any(call.status is CallStatus.PENDING for call in calls):
         # Its stock is taken and its card is with the gateway: an edit now would place another order.
         raise ValidationError("this order is being placed (its card is with the gateway); try again shortly")
     if version is not None and order.version != version:
@@ -71,8 +75,19 @@ class QuotedCustomer:
         return cls(customer_summary(customer), customer.type_code, customer.status, customer.tax_exempt)
 
 
+def change_base(uow: UnitOfWork, order: Order) -> Order | None:
+    """The placed order a change draft changes, read without a lock (``None`` for a new order).
+
+    Without a lock: a cart edit holds the draft's row, and the draft's id is above the order's, so
+    locking the order now would take two order rows out of id order.
+    """
+    if order.changes_order_id is None:
+        return None
+    return uow.orders.get(order.changes_order_id, lock=False)
+
+
 def requote(
-    uow: UnitOfWork, order: Order, pricing: PricingContext | None = None
+    uow: UnitOfWork, order: Order, pricing: PricingContext | None = None, base: Order | None = None
 ) -> tuple[Customer | None, dict[int, Product]]:
     """Re-price the draft from the catalogue and the whole customer; return what was loaded.
 
@@ -80,11 +95,13 @@ def requote(
     :func:`quote` instead.
     """
     customer = uow.customers.get(order.customer_id) if order.customer_id else None
-    products = reprice_draft(uow, order, customer, pricing)
+    products = reprice_draft(uow, order, customer, pricing, base)
     return customer, products
 
 
-def quote(uow: UnitOfWork, order: Order) -> tuple[QuotedCustomer | None, dict[int, Product]]:
+def quote(
+    uow: UnitOfWork, order: Order, base: Order | None = None
+) -> tuple[QuotedCustomer | None, dict[int, Product]]:
     """Re-price the draft reading only the customer's summary and pricing (never the whole
     address book or cards); return what was loaded.
     """
@@ -96,7 +113,7 @@ def quote(uow: UnitOfWork, order: Order) -> tuple[QuotedCustomer | None, dict[in
             uow.customers.get(order.customer_id)  # raises NotFound, as loading the customer did
         else:
             quoted = QuotedCustomer(summary, profile.type_code, profile.status, profile.tax_exempt)
-    return quoted, reprice_draft(uow, order, quoted)
+    return quoted, reprice_draft(uow, order, quoted, base=base)
 
 
 def reprice_draft(
@@ -104,9 +121,15 @@ def reprice_draft(
     order: Order,
     customer: Customer | QuotedCustomer | None,
     pricing: PricingContext | None = None,
+    base: Order | None = None,
 ) -> dict[int, Product]:
-    """Re-price the draft for ``customer`` (already loaded) from the catalogue; return its products."""
+    """Re-price the draft for ``customer`` (already loaded) from the catalogue; return its products.
+
+    A change draft keeps the prices its placed order was quoted (``base``, read here when not given).
+    """
     pricing = pricing or PricingContext(uow)
+    if order.is_change and base is None:
+        base = change_base(uow, order)
     products = uow.products.get_many([line.product_id for line in order.lines])
     reprice(
         order,
@@ -115,22 +138,31 @@ def reprice_draft(
         bool(customer and customer.tax_exempt),
         pricing.taxes,
         pricing.shipping(order.shipping_method),
+        kept_prices(base) if base is not None else None,
     )
     return products
 
 
 def describe(
-    order: Order, customer: Customer | QuotedCustomer | None, products: dict[int, Product]
+    order: Order,
+    customer: Customer | QuotedCustomer | None,
+    products: dict[int, Product],
+    base: Order | None = None,
 ) -> CartView:
-    """The cart view with its warnings (short stock, inactive products, missing choices)."""
+    """The cart view with its warnings (short stock, inactive products, missing choices).
+
+    For a change draft, ``base`` is the placed order it changes: its units are already taken, so
+    only what the change adds can be short, and the view carries the order's number and total.
+    """
     warnings: list[str] = []
+    held = held_units(order, base)
     for line in order.lines:
         product = products.get(line.product_id)
         if product is None:
             continue
-        if not product.active:
+        if not product.active and line.product_id not in held:
             warnings.append(f"{line.sku} is no longer sold; remove it")
-        short = product.short_by(line.quantity)
+        short = product.short_by(line.quantity - held.get(line.product_id, 0))
         if short:
             kind = "backordered" if product.allow_backorder else "short"
             warnings.append(f"{line.sku}: {short} {kind} (on hand {max(product.stock_on_hand, 0)})")
@@ -141,7 +173,7 @@ def describe(
         summary = customer.summary
     elif customer is not None:
         summary = customer_summary(customer)
-    return cart_view(order, summary, products, tuple(warnings))
+    return cart_view(order, summary, products, tuple(warnings), base)
 
 
 def edit_draft(
@@ -154,9 +186,10 @@ def edit_draft(
     order = load_draft(uow, draft_id, version)
     change(order)
     order.updated_at = now
-    customer, products = quote(uow, order)
+    base = change_base(uow, order)
+    customer, products = quote(uow, order, base)
     uow.orders.save(order)
-    view = describe(order, customer, products)
+    view = describe(order, customer, products, base)
     uow.commit()
     return view
 

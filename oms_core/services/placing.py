@@ -18,13 +18,14 @@ from oms_core.domain.errors import (
 )
 from oms_core.domain.gateway_calls import CallStatus, GatewayCall
 from oms_core.domain.mail import MailKind
+from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order, OrderStatus
 from oms_core.domain.payments import Payment
 from oms_core.domain.placing import declined, payment_for, placing_problems
 from oms_core.domain.products import Product
 from oms_core.ports import GatewayAnswer, PaymentGateway, UnitOfWork
 from oms_core.read_models import OrderView
-from oms_core.services.context import ServiceContext
+from oms_core.services.context import ServiceContext, current_operator
 from oms_core.services.drafts import PricingContext, requote
 from oms_core.services.gateway_steps import audit_call, give_back, settle
 from oms_core.services.mail import queue_order_mail
@@ -63,6 +64,15 @@ def readiness_problems(
         include_stock=include_stock,
         price_cut_limit=price_cut_limit,
     )
+
+
+def price_cut_limit(ctx: ServiceContext, uow: UnitOfWork) -> Decimal | None:
+    """The price-cut limit the operator placing (or changing) an order is held to (``None``: a
+    supervisor, held to none).
+    """
+    if current_operator(uow, ctx.operator_username).at_least(Role.SUPERVISOR):
+        return None
+    return ctx.settings.override_limit_percent
 
 
 def take_stock(uow: UnitOfWork, order: Order, products: dict[int, Product]) -> None:

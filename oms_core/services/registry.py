@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from oms_core.services.bulk import BulkOrderService
 from oms_core.services.cart import CartService
+from oms_core.services.changes import ChangeService
 from oms_core.services.checkout import CheckoutService
 from oms_core.services.clubs import ClubService
 from oms_core.services.context import ServiceContext
@@ -40,6 +41,7 @@ class Services:
     notes: NoteService
     operators: OperatorService
     payments: PaymentsService
+    changes: ChangeService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -60,4 +62,5 @@ class Services:
             notes=NoteService(context),
             operators=OperatorService(context),
             payments=PaymentsService(context),
+            changes=ChangeService(context),
         )

@@ -130,8 +130,11 @@ def cart_view(
     customer: CustomerSummary | None,
     products: dict[int, Product],
     warnings: tuple[str, ...] = (),
+    changes: Order | None = None,
 ) -> CartView:
-    """A draft with its live quote and stock per line."""
+    """A draft with its live quote and stock per line (``changes``: the placed order a change
+    draft changes, whose number and total the view carries).
+    """
     choice = order.payment_choice
     return CartView(
         id=order.id or 0,
@@ -156,6 +159,8 @@ def cart_view(
         operator=order.operator,
         updated_at=order.updated_at,
         warnings=warnings,
+        changes_number=changes.number if changes is not None else None,
+        was_total=changes.total if changes is not None else None,
     )
 
 

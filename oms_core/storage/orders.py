@@ -138,6 +138,7 @@ _ORDER_COLUMNS = (
     "hold_note",
     "hold_by",
     "hold_at",
+    "changes_order_id",
 )
 _ORDER_INSERT_COLUMNS = ("id", *_ORDER_COLUMNS, "version", "created_at", "updated_at")
 _LINE_INSERT_COLUMNS = ("id", "order_id", *_LINE_COLUMNS)
@@ -168,6 +169,7 @@ def _order_row(order: Order) -> tuple[Any, ...]:
         order.batch_key,
         order.placed_at,
         *_hold_row(order.hold),
+        order.changes_order_id,
     )
 
 
@@ -285,6 +287,7 @@ def _order(row: Row[Any]) -> Order:
         updated_at=row.updated_at,
         placed_at=row.placed_at,
         hold=_hold(row),
+        changes_order_id=row.changes_order_id,
         version=row.version,
     )
 
@@ -346,10 +349,12 @@ class SqlOrderRepository(Repository, OrderRepository):
 
     # -- loading -------------------------------------------------------------------------------
 
-    def get(self, order_id: int) -> Order:
-        """Load a whole order. Raises ``NotFound``."""
+    def get(self, order_id: int, lock: bool = True) -> Order:
+        """Load a whole order (in a write unit of work its row is locked unless ``lock`` is
+        false). Raises ``NotFound``.
+        """
         statement = select(orders).where(o.id == order_id)
-        if self._write:
+        if self._write and lock:
             statement = statement.with_for_update()
         found = self._load(statement)
         if not found:
@@ -518,6 +523,12 @@ class SqlOrderRepository(Repository, OrderRepository):
         )
         if result.rowcount != 1:
             raise StaleEdit("this draft was changed by someone else; reopen it and try again")
+
+    def change_draft_of(self, order_id: int) -> int | None:
+        """The open change draft of the placed order ``order_id``, if there is one."""
+        return self._conn.scalar(
+            select(o.id).where(o.changes_order_id == order_id, o.status == OrderStatus.DRAFT.value).limit(1)
+        )
 
     def next_number(self) -> int:
         """Allocate the next order number inside the placing transaction (unique, gap-free)."""

@@ -238,6 +238,9 @@ orders = Table(
     Column("hold_note", String(200), nullable=False, server_default=""),
     Column("hold_by", String(64), nullable=True),
     Column("hold_at", UtcDateTime, nullable=True),
+    # On a change draft, the placed order it changes (migration 0013). No foreign key: the draft is
+    # deleted when the change is applied, and an ALTER TABLE cannot add one on SQLite.
+    Column("changes_order_id", ID, nullable=True),
     Column("version", Integer, nullable=False),
     Index("ix_orders_status_updated_at", "status", "updated_at"),
     # The order list, newest first, under each of its filters (migration 0006).
@@ -246,6 +249,7 @@ orders = Table(
     Index("ix_orders_status_operator_placed", "status", "operator", "placed_at", "id"),
     Index("ix_orders_status_source_placed", "status", "source", "placed_at", "id"),
     Index("ix_orders_status_held_placed", "status", "held", "placed_at", "id"),
+    Index("ix_orders_changes_order_id", "changes_order_id"),
 )
 
 order_lines = Table(
@@ -424,7 +428,7 @@ gateway_calls = Table(
     Column("base_key", String(200), nullable=False, index=True),
     Column("action", String(10), nullable=False),  # 'authorize' | 'capture' | 'void' | 'refund'
     Column("status", String(10), nullable=False),  # pending, approved, declined, unknown, voided
-    Column("purpose", String(10), nullable=False),  # 'checkout' | 'batch' | 'payment'
+    Column("purpose", String(10), nullable=False),  # 'checkout' | 'batch' | 'payment' | 'change'
     Column("amount_cents", BigInteger, nullable=False),
     Column("order_id", ID, nullable=True, index=True),
     Column("batch_key", String(200), nullable=False),

@@ -13,6 +13,7 @@ from types import ModuleType
 
 from oms_tui.cli import (
     batches,
+    changes,
     config,
     db,
     demo,
@@ -34,6 +35,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     export,
     documents,
     fulfilment,
+    changes,
     mail,
     operator,
     batches,
