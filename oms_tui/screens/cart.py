@@ -3,7 +3,8 @@
 Keys: type a SKU (or part of a name), Enter, the quantity, Enter adds the line. Tab goes on to the
 lines (Down from the boxes too), where ``+``/``-`` change the quantity (or type it and Enter),
 Delete removes and ``p`` overrides the price; shift+Tab goes back to the SKU box. F9 checkout,
-Esc back (nothing to save: every edit is committed at once).
+Esc back (nothing to save: every edit is committed at once). A change to a placed order (``e`` on
+the Order screen) is edited here too: the header names the order and the totals show what it was.
 """
 
 from __future__ import annotations
@@ -123,7 +124,10 @@ class CartScreen(Screen[None]):
             text.append(f"  {safe(self._type_names.get(customer.type_code, customer.type_code))}")
             if not customer.may_order:
                 text.append(f"  {customer.status_label.upper()}", style="bold reverse")
-        text.append(f"   draft {view.id}", style="dim")
+        if view.is_change:
+            text.append(f"   changing order {view.changes_number}", style="bold")
+        else:
+            text.append(f"   draft {view.id}", style="dim")
         return text
 
     def _find(self, text: str) -> list[ProductSummary]:

@@ -2,6 +2,9 @@
 
 Every choice is saved on the draft as it is made (the totals come back with it). What still stops
 the order is shown beside the field it names. A declined card leaves the draft exactly as it was.
+
+The same screen confirms a change to a placed order (its draft ``is_change``): the bill-to and the
+payment are shown but not changed, and F9 asks "total old -> new" before applying the change.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from oms_core.domain.errors import (
     ValidationError,
 )
 from oms_core.domain.money import format_money
-from oms_core.read_models import CartView, CustomerDetail, OrderView
+from oms_core.read_models import CartView, ChangeResult, CustomerDetail, OrderView
 from oms_core.services.checkout import DuplicateOrderWarning
 from oms_tui.edits import DraftEdits
 from oms_tui.shell import OmsShell, shell
@@ -47,6 +50,7 @@ class CheckoutScreen(Screen[None]):
     AUTO_FOCUS = "#payment-method"
     BINDINGS = [
         Binding("f9", "place", "Place order", id="checkout_place"),
+        Binding("f9", "confirm_change", "Confirm change", id="checkout_confirm_change"),
         Binding("escape", "back", "Back to cart", id="checkout_back"),
     ]
 
@@ -137,6 +141,8 @@ class CheckoutScreen(Screen[None]):
         run_service(self, read, loaded, self._failed, group="checkout-load")
 
     def _show(self, view: CartView, problems: list[tuple[str, str]] | None = None) -> None:
+        if self.view is None or self.view.is_change != view.is_change:
+            self._set_change_mode(view.is_change)
         self.view = view
         self.query_one("#co-customer", Static).update(self._header(view))
         self.query_one("#bill-to", AddressLine).show(view.bill_to)
@@ -162,9 +168,24 @@ class CheckoutScreen(Screen[None]):
         else:
             self._mark(problems)
 
+    def _set_change_mode(self, change: bool) -> None:
+        """A change keeps the order's bill-to and payment: shown, not editable; F9 confirms."""
+        self.query_one("#bill-to", AddressLine).disabled = change
+        self.query_one(PaymentChooser).disabled = change
+        if change and (self.focused is None or self.focused.disabled):
+            self.query_one("#ship-to", AddressLine).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F9 places a new order, or confirms a change to a placed one."""
+        if action in ("place", "confirm_change"):
+            change = self.view is not None and self.view.is_change
+            return change == (action == "confirm_change")
+        return True
+
     def _header(self, view: CartView) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("Checkout  ", style="bold")
+        text.append(f"Change order {view.changes_number}  " if view.is_change else "Checkout  ", style="bold")
         if view.customer is None:
             text.append("no customer yet: Esc, then F4", style="bold")
         else:
@@ -172,7 +193,8 @@ class CheckoutScreen(Screen[None]):
             text.append(f"  {safe(view.customer.number)}")
             if self.detail is not None:
                 text.append(f"  {safe(self.detail.type_name)}")
-        text.append(f"   draft {view.id}", style="dim")
+        if not view.is_change:
+            text.append(f"   draft {view.id}", style="dim")
         return text
 
     def _check(self) -> None:
@@ -321,7 +343,65 @@ class CheckoutScreen(Screen[None]):
     def _idle(self) -> None:
         if self._place_when_done:
             self._place_when_done = False
-            self._place()
+            if self.view is not None and self.view.is_change:
+                self._ask_change(self.view)
+            else:
+                self._place()
+
+    # -- confirming a change -----------------------------------------------------------------
+
+    def action_confirm_change(self) -> None:
+        """F9 on a change: save whatever is typed, then show old -> new and ask."""
+        if self._placing or self._place_when_done or self.view is None:
+            return
+        self._save_texts()
+        self._place_when_done = True
+        if not self.edits.busy:
+            self._idle()
+
+    def _ask_change(self, view: CartView) -> None:
+        from oms_tui.screens.ask import AskScreen
+
+        old, new = view.was_total, view.total
+        question = f"Total {format_money(old or new)} -> {format_money(new)}."
+        if old != new and view.payment_method in ("card", "card_on_file"):
+            question += (
+                f" {view.payment_label} is authorised for {format_money(new)}; the old hold is released."
+            )
+        self._in_modal = True
+        self.app.push_screen(
+            AskScreen(f"Change order {view.changes_number}", question, "Apply the change", "Go back"),
+            lambda yes: self._apply_change() if yes else None,
+        )
+
+    def _apply_change(self) -> None:
+        self._placing = True
+        self._alert("Changing the order...", kind="info")
+        changes, draft_id, version = self.oms.services.changes, self.draft_id, self.edits.version
+        run_service(
+            self,
+            lambda: changes.apply(draft_id, version),
+            self._changed,
+            self._not_placed,
+            group="place",
+            hold_keys=True,
+        )
+
+    def _changed(self, result: ChangeResult) -> None:
+        """Back to the order, changed: the cart and this checkout close."""
+        from oms_tui.screens.order import OrderScreen
+
+        self._placing = False
+        order = result.order
+        self.notify(f"Order {order.number} changed: " + safe("; ".join(result.changes)), markup=False)
+        if result.warning:
+            self.notify(safe(result.warning), severity="warning", markup=False, timeout=10)
+        stack = self.app.screen_stack
+        below = stack[-3] if len(stack) >= 3 else None
+        for _ in range(min(2, len(stack) - 1)):
+            self.app.pop_screen()
+        if not (isinstance(below, OrderScreen) and below.order_id == order.id):
+            self.oms.open_order(order.id)
 
     def _place(self, confirm_duplicate: bool = False) -> None:
         self._placing = True
@@ -354,6 +434,9 @@ class CheckoutScreen(Screen[None]):
                 AskScreen("Possible duplicate order", question, "Place it", "Go back", default_yes=False),
                 lambda yes: self._place(confirm_duplicate=True) if yes else self._alert(""),
             )
+        elif isinstance(error, PaymentDeclined) and self.view is not None and self.view.is_change:
+            hint = "The order is as it was; this change waits here: F9 to try again, or Esc to the cart."
+            self._alert(str(error), title="DECLINED", hint=hint)
         elif isinstance(error, PaymentDeclined):
             hint = "Nothing was charged and the order is as it was: choose another payment, then F9."
             self._alert(str(error), title="DECLINED", hint=hint)

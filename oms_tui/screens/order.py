@@ -1,6 +1,7 @@
 """A placed order: lines, totals, payment (masked), addresses, shipments, gift message, notes, audit.
 
-Keys: x cancel (asks why; the service decides who may), r reorder (opens the new draft's cart),
+Keys: e change (lines, ship-to, shipping: the cart and checkout in change mode, until it is
+released), x cancel (asks why; the service decides who may), r reorder (opens the new draft's cart),
 c the customer's record, l release to the warehouse, s record a shipment, d delivered, i invoice and
 k packing slip (PDF into the office's documents folder), m resend the order confirmation, h hold
 (reason and note), u release the hold (the service checks who may), n add a call note, Esc back.
@@ -41,6 +42,7 @@ class OrderScreen(Screen[None]):
     CSS_PATH = [STYLES / "order.tcss"]
     AUTO_FOCUS = "#order-body"
     BINDINGS = [
+        Binding("e", "change", "Change", id="order_change"),
         Binding("x", "cancel_order", "Cancel order", id="cancel_order"),
         Binding("r", "reorder", "Reorder", id="reorder"),
         Binding("c", "customer", "Customer", id="order_customer"),
@@ -149,6 +151,7 @@ class OrderScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that fit the order as it stands (so the footer has room for them)."""
         allowed = {
+            "change": lambda order: order.can_change,
             "cancel_order": lambda order: order.can_cancel,
             "reorder": lambda order: order.customer is not None,
             "customer": lambda order: order.customer is not None,
@@ -201,16 +204,34 @@ class OrderScreen(Screen[None]):
         self.show_order(order)
         self.notify(f"Order {order.number} cancelled; its stock is back on the shelf.")
 
+    def on_screen_resume(self) -> None:
+        """Back from a change's cart and checkout (or anywhere): read the order again."""
+        if self.order is not None and not self._busy:
+            self.on_mount()
+
+    def action_change(self) -> None:
+        """Change the order (lines, ship-to, shipping) in the cart and checkout, then confirm."""
+        order_id = self.order_id
+        self._open_draft(lambda: self.oms.services.changes.start(order_id), self._change_started)
+
+    def _change_started(self, draft: CartView) -> None:
+        self._busy = False
+        self.oms.open_cart(draft.id)
+
     def action_reorder(self) -> None:
         """A new draft with this order's items, then its cart."""
+        order_id = self.order_id
+        self._open_draft(lambda: self.oms.services.orders.reorder(order_id), self._reordered)
+
+    def _open_draft(self, call: Callable[[], CartView], opened: Callable[[CartView], None]) -> None:
+        """Run ``call`` (it makes a draft from this order), keys held, then ``opened``."""
         if self.order is None or self._busy:
             return
         self._busy = True
-        order_id = self.order_id
         run_service(
             self,
-            lambda: self.oms.services.orders.reorder(order_id),
-            self._reordered,
+            call,
+            opened,
             lambda error: self.show_message(str(error)),
             group="order-action",
             hold_keys=True,

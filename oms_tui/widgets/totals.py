@@ -13,7 +13,9 @@ from oms_tui.text import safe
 
 
 def totals_text(view: CartView | None) -> Text:
-    """``3 items   Subtotal 80.00   Shipping 9.95   Tax 0.00   Total 89.95`` on one line."""
+    """``3 items   Subtotal 80.00   Shipping 9.95   Tax 0.00   Total 89.95`` on one line (with
+    ``was 75.00`` after it when the draft changes a placed order).
+    """
     text = Text(no_wrap=True, overflow="ellipsis")
     if view is None:
         return text
@@ -24,6 +26,8 @@ def totals_text(view: CartView | None) -> Text:
         text.append(format_money(amount))
     text.append("   Total ", style="bold")
     text.append(format_money(view.total), style="bold reverse")
+    if view.was_total is not None:  # a change to a placed order: the total it had
+        text.append(f"  was {format_money(view.was_total)}")
     return text
 
 
