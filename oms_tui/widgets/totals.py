@@ -19,15 +19,17 @@ def totals_text(view: CartView | None) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if view is None:
         return text
-    units = "1 item" if view.units == 1 else f"{view.units} items"
-    text.append(units, style="dim")
+    if view.was_total is None:  # a change shows what the total was instead (80 columns hold one)
+        text.append("1 item" if view.units == 1 else f"{view.units} items", style="dim")
     for label, amount in (("Subtotal", view.subtotal), ("Shipping", view.shipping), ("Tax", view.tax)):
         text.append(f"   {label} ")
         text.append(format_money(amount))
     text.append("   Total ", style="bold")
     text.append(format_money(view.total), style="bold reverse")
-    if view.was_total is not None:  # a change to a placed order: the total it had
+    if view.was_total is not None:
         text.append(f"  was {format_money(view.was_total)}")
+    if text.plain.startswith("   "):
+        text = text[3:]
     return text
 
 
