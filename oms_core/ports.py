@@ -39,7 +39,14 @@ from oms_core.domain.payments import CardEntry, CardToken
 from oms_core.domain.products import Product
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxRate
-from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, OrderSummary
+from oms_core.read_models import (
+    CustomerSummary,
+    OrderFilter,
+    OrderPosition,
+    OrderSummary,
+    StoryEvent,
+    StoryPosition,
+)
 
 
 class CustomerRepository(abc.ABC):
@@ -473,6 +480,14 @@ class NoteRepository(abc.ABC):
         """The order's notes, newest first."""
 
 
+class StoryRepository(abc.ABC):
+    """A customer's story: orders, shipments, returns, notes and mail, newest first."""
+
+    @abc.abstractmethod
+    def page(self, customer_id: int, limit: int, after: StoryPosition | None = None) -> list[StoryEvent]:
+        """The ``limit`` newest events older than ``after`` (keyset paging), newest first."""
+
+
 class GatewayCallRepository(abc.ABC):
     """Every request to the payment gateway, recorded before it is sent (see ``domain.gateway_calls``)."""
 
@@ -532,6 +547,7 @@ class UnitOfWork(abc.ABC):
     outbox: OutboxRepository
     shipments: ShipmentRepository
     notes: NoteRepository
+    story: StoryRepository
 
     def __enter__(self) -> Self:
         return self

@@ -6,6 +6,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -328,6 +329,66 @@ class OrderView:
     def is_placed(self) -> bool:
         """Placed or later (not a draft): documents can be printed and mail resent."""
         return self.number is not None
+
+
+class StoryKind(enum.StrEnum):
+    """What a line of a customer's story is. At the same moment, the order comes first."""
+
+    ORDER = "order"
+    SHIPMENT = "shipment"
+    RETURN = "return"
+    NOTE = "note"
+    MAIL = "mail"
+
+    @property
+    def rank(self) -> int:
+        """Its place among events at the same moment (the keyset's middle part)."""
+        return list(StoryKind).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEvent:
+    """One line of a customer's story, newest first: an order placed (with its status now), a
+    shipment (carrier, tracking), a return, a call note, an email sent.
+
+    Attributes:
+        at: when it happened (placed, shipped, written, queued).
+        kind: what it is.
+        id: the row's id within its kind (the order's, the shipment's...).
+        order_id, order_number: the order it is about, if any (Enter opens it).
+        summary: what happened, shown literally (customer and operator text included).
+        state: where it stands now: the order's status, delivered, sent or failed.
+    """
+
+    at: datetime
+    kind: StoryKind
+    id: int
+    order_id: int | None
+    order_number: int | None
+    summary: str
+    state: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPosition:
+    """Where a page of a story ended: the next page is what is older than this (keyset, no OFFSET)."""
+
+    at: datetime
+    rank: int
+    id: int
+
+    @classmethod
+    def after(cls, event: StoryEvent) -> StoryPosition:
+        """The position just past ``event``."""
+        return cls(event.at, event.kind.rank, event.id)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    """One page of a customer's story and where the next one starts (``None``: nothing older)."""
+
+    events: tuple[StoryEvent, ...]
+    next: StoryPosition | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from oms_core.services.operators import OperatorService
 from oms_core.services.orders import OrderService
 from oms_core.services.payments import PaymentsService
 from oms_core.services.quick_pad import QuickPadService
+from oms_core.services.story import StoryService
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class Services:
     operators: OperatorService
     payments: PaymentsService
     changes: ChangeService
+    story: StoryService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -63,4 +65,5 @@ class Services:
             operators=OperatorService(context),
             payments=PaymentsService(context),
             changes=ChangeService(context),
+            story=StoryService(context),
         )

@@ -250,6 +250,8 @@ orders = Table(
     Index("ix_orders_status_source_placed", "status", "source", "placed_at", "id"),
     Index("ix_orders_status_held_placed", "status", "held", "placed_at", "id"),
     Index("ix_orders_changes_order_id", "changes_order_id"),
+    # A customer's story pages their orders newest first whatever the status (migration 0013).
+    Index("ix_orders_customer_story", "customer_id", "placed_at", "id"),
 )
 
 order_lines = Table(
@@ -366,6 +368,8 @@ outbox = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     # The sender's query: what is due, oldest first.
     Index("ix_outbox_due", "status", "next_attempt_at"),
+    # A customer's story: the mail sent to them, newest first (migration 0013).
+    Index("ix_outbox_customer_story", "customer_id", "created_at", "id"),
 )
 
 # After the sale: releases to the warehouse and shipments (whole or part) with their lines.

@@ -53,6 +53,7 @@ from oms_core.storage.outbox import SqlOutboxRepository
 from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.reference import SqlReferenceRepository
 from oms_core.storage.shipments import SqlShipmentRepository
+from oms_core.storage.story import SqlStoryRepository
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -77,6 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = SqlOutboxRepository(self._conn, clock, write)
         self.shipments = SqlShipmentRepository(self._conn, clock, write)
         self.notes = SqlNoteRepository(self._conn, clock, write)
+        self.story = SqlStoryRepository(self._conn, clock, write)
         self.gateway_calls = SqlGatewayCallRepository(self._conn, clock, write)
 
     def commit(self) -> None:

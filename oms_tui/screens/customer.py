@@ -1,7 +1,8 @@
 """A customer's record: contact details, address book, cards, recent orders and open drafts.
 
 Keys: o place an order, e edit, a add an address, c add a card, r reorder the highlighted past
-order, n add a call note (the newest notes are listed, the customer's orders' included), Enter
+order, s the customer's story (orders, shipments with tracking, notes and mail, newest first), n add
+a call note (the newest notes are listed, the customer's orders' included), Enter
 opens the highlighted order (or resumes the highlighted draft), Esc goes back.
 """
 
@@ -38,6 +39,7 @@ class CustomerScreen(Screen[None]):
         Binding("a", "add_address", "Address", id="add_address"),
         Binding("c", "add_card", "Card", id="add_card"),
         Binding("r", "reorder", "Reorder", id="reorder"),
+        Binding("s", "story", "Story", id="customer_story"),
         Binding("n", "note", "Note", id="customer_note"),
         Binding("escape", "back", "Back", id="back"),
     ]
@@ -148,7 +150,10 @@ class CustomerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what needs a loaded record (or a past order)."""
-        if action in ("place_order", "edit", "add_address", "add_card", "note") and self.customer is None:
+        if (
+            action in ("place_order", "edit", "add_address", "add_card", "note", "story")
+            and self.customer is None
+        ):
             return None
         if action == "reorder" and not (self.customer and self.customer.recent_orders):
             return None
@@ -163,6 +168,15 @@ class CustomerScreen(Screen[None]):
     def _draft_chosen(self, event: PagedTable.RowSelected) -> None:
         event.stop()
         self.oms.open_cart(int(event.row_key.value or 0))
+
+    def action_story(self) -> None:
+        """Their orders, shipments with tracking, notes and mail, newest first, in one list."""
+        from oms_tui.screens.story import StoryScreen
+
+        if self.customer is not None:
+            self.app.push_screen(
+                StoryScreen(self.customer_id, f"{self.customer.number} {self.customer.name}")
+            )
 
     def action_place_order(self) -> None:
         """Start a draft for this customer and open its cart."""

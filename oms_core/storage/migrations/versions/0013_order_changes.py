@@ -1,4 +1,5 @@
-"""Changes to placed orders: ``orders.changes_order_id`` marks a change draft, with its index.
+"""Changes to placed orders: ``orders.changes_order_id`` marks a change draft, with its index; and
+the customer's story: orders and mail by customer, newest first.
 
 Revision ID: 0013
 Revises: 0012
@@ -24,8 +25,12 @@ def upgrade() -> None:
     # Plain ADD COLUMN (no batch mode, no foreign key): SQLite upgrades with orders in them.
     op.add_column("orders", sa.Column("changes_order_id", ID, nullable=True))
     op.create_index("ix_orders_changes_order_id", "orders", ["changes_order_id"], unique=False)
+    op.create_index("ix_orders_customer_story", "orders", ["customer_id", "placed_at", "id"], unique=False)
+    op.create_index("ix_outbox_customer_story", "outbox", ["customer_id", "created_at", "id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_customer_story", table_name="outbox")
+    op.drop_index("ix_orders_customer_story", table_name="orders")
     op.drop_index("ix_orders_changes_order_id", table_name="orders")
     op.drop_column("orders", "changes_order_id")
