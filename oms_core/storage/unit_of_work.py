@@ -23,7 +23,9 @@ Checkout, step 1: draft (2), products (4), the new gateway call (6); step 3, aft
 answered with no transaction open: the call's row (settled only by the process that owns it), draft
 (2), order counter (5), inserts (6). A batch chunk: batch (1),
 products (4), counter (5), inserts (6), then its members' rows, which only the holder of the batch
-row touches. Cancelling: order (2), products (4). Releasing, shipping, delivering: order (2). A
+row touches. Cancelling: order (2), products (4). Changing a placed order (``services/changes.py``):
+the order (2), then its change draft (2, a higher id), products (4), the new gateway call (6); a
+cart edit of a change draft reads the order without locking it. Releasing, shipping, delivering: order (2). A
 customer edit: customer (3). A new customer: the customer counter (5). An import placing in chunks
 locks all its products first (``lock_stock``), so a later chunk never locks a product after the
 counter.
