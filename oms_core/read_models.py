@@ -343,7 +343,10 @@ class StoryKind(enum.StrEnum):
     @property
     def rank(self) -> int:
         """Its place among events at the same moment (the keyset's middle part)."""
-        return list(StoryKind).index(self)
+        return _STORY_RANKS[self]
+
+
+_STORY_RANKS = {kind: rank for rank, kind in enumerate(StoryKind)}
 
 
 @dataclass(frozen=True, slots=True)

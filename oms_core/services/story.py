@@ -26,9 +26,9 @@ class StoryService:
         """
         limit = min(max(limit, 1), MAX_PAGE)
         with self._ctx.read() as uow:
-            if not uow.customers.summaries([customer_id]):
-                uow.customers.get(customer_id)  # raises NotFound, in words
             events = uow.story.page(customer_id, limit + 1, after)
+            if not events and after is None:
+                uow.customers.get(customer_id)  # no story at all: raises NotFound if no such customer
         more = len(events) > limit
         events = events[:limit]
         return StoryPage(tuple(events), StoryPosition.after(events[-1]) if more and events else None)

@@ -8,9 +8,10 @@ orders costs a page, never the whole history.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, true
 
 from oms_core.domain.money import format_money, from_cents
 from oms_core.domain.orders import OrderStatus
@@ -22,57 +23,36 @@ from oms_core.storage.tables import call_notes, orders, outbox, shipments
 o, s, n, m = orders.c, shipments.c, call_notes.c, outbox.c
 
 
-def _older(at: Any, row_id: Any, kind: StoryKind, after: StoryPosition | None) -> ColumnElement[bool]:
-    """Rows of ``kind`` that come after ``after`` in the story's order (time, kind, id; newest first)."""
-    if after is None:
-        return and_(True)
-    if kind.rank > after.rank:
-        return at < after.at
-    if kind.rank < after.rank:
-        return at <= after.at
-    return or_(at < after.at, and_(at == after.at, row_id < after.id))
+_AFTER = {"customer_id": bindparam("customer_id"), "at": bindparam("after_at"), "id": bindparam("after_id")}
 
 
-class SqlStoryRepository(Repository, StoryRepository):
-    """The customer's story, one page at a time."""
+def _older(at: Any, row_id: Any, kind: StoryKind, after_rank: int | None) -> ColumnElement[bool]:
+    """Rows of ``kind`` after the position (bound as ``after_at``/``after_id``, its kind's rank
+    ``after_rank``) in the story's order: time, then kind, then id, newest first.
+    """
+    if after_rank is None:
+        return true()
+    if kind.rank > after_rank:
+        return at < _AFTER["at"]
+    if kind.rank < after_rank:
+        return at <= _AFTER["at"]
+    return or_(at < _AFTER["at"], and_(at == _AFTER["at"], row_id < _AFTER["id"]))
 
-    def page(self, customer_id: int, limit: int, after: StoryPosition | None = None) -> list[StoryEvent]:
-        """The ``limit`` newest events older than ``after``, newest first."""
-        events = [
-            *self._orders(customer_id, limit, after),
-            *self._shipments(customer_id, limit, after),
-            *self._notes(customer_id, limit, after),
-            *self._mail(customer_id, limit, after),
-        ]
-        events.sort(key=lambda e: (e.at, e.kind.rank, e.id), reverse=True)
-        return events[:limit]
 
-    def _orders(self, customer_id: int, limit: int, after: StoryPosition | None) -> list[StoryEvent]:
-        query = (
-            select(o.id, o.number, o.status, o.placed_at, o.total_cents, o.held)
-            .where(
-                o.customer_id == customer_id,
-                o.placed_at.is_not(None),
-                o.status != OrderStatus.DRAFT.value,
-                _older(o.placed_at, o.id, StoryKind.ORDER, after),
-            )
-            .order_by(o.placed_at.desc(), o.id.desc())
-            .limit(limit)
+@functools.lru_cache(maxsize=64)
+def _statement(kind: StoryKind, after_rank: int | None, limit: int) -> Select[Any]:
+    """The statement reading one kind's page, built once per shape (the values are bound)."""
+    customer = _AFTER["customer_id"]
+    if kind is StoryKind.ORDER:
+        query = select(o.id, o.number, o.status, o.placed_at, o.total_cents, o.held).where(
+            o.customer_id == customer,
+            o.placed_at.is_not(None),
+            o.status != OrderStatus.DRAFT.value,
+            _older(o.placed_at, o.id, kind, after_rank),
         )
-        return [
-            StoryEvent(
-                row.placed_at,
-                StoryKind.ORDER,
-                row.id,
-                row.id,
-                row.number,
-                f"placed, {format_money(from_cents(row.total_cents))}",
-                OrderStatus(row.status).label + (", on hold" if row.held else ""),
-            )
-            for row in self._conn.execute(query)
-        ]
-
-    def _shipments(self, customer_id: int, limit: int, after: StoryPosition | None) -> list[StoryEvent]:
+        order = (o.placed_at.desc(), o.id.desc())
+    elif kind is StoryKind.SHIPMENT:
+        # Through the customer's orders (shipments carry no customer): a sort of their shipments.
         query = (
             select(
                 s.id,
@@ -85,56 +65,85 @@ class SqlStoryRepository(Repository, StoryRepository):
                 s.delivered_at,
             )
             .select_from(shipments.join(orders, o.id == s.order_id))
-            .where(o.customer_id == customer_id, _older(s.shipped_at, s.id, StoryKind.SHIPMENT, after))
-            .order_by(s.shipped_at.desc(), s.id.desc())
-            .limit(limit)
+            .where(o.customer_id == customer, _older(s.shipped_at, s.id, kind, after_rank))
         )
-        return [
-            StoryEvent(
-                row.shipped_at,
-                StoryKind.SHIPMENT,
-                row.id,
-                row.order_id,
-                row.number,
-                " ".join(part for part in (row.carrier, row.service, row.tracking_number) if part),
-                "delivered" if row.delivered_at is not None else "in transit",
-            )
-            for row in self._conn.execute(query)
-        ]
-
-    def _notes(self, customer_id: int, limit: int, after: StoryPosition | None) -> list[StoryEvent]:
+        order = (s.shipped_at.desc(), s.id.desc())
+    elif kind is StoryKind.NOTE:
         query = (
             select(n.id, n.order_id, o.number, n.author, n.at, n.text)
             .select_from(call_notes.outerjoin(orders, o.id == n.order_id))
-            .where(n.customer_id == customer_id, _older(n.at, n.id, StoryKind.NOTE, after))
-            .order_by(n.at.desc(), n.id.desc())
-            .limit(limit)
+            .where(n.customer_id == customer, _older(n.at, n.id, kind, after_rank))
         )
-        return [
-            StoryEvent(row.at, StoryKind.NOTE, row.id, row.order_id, row.number, f"{row.author}: {row.text}")
-            for row in self._conn.execute(query)
-        ]
-
-    def _mail(self, customer_id: int, limit: int, after: StoryPosition | None) -> list[StoryEvent]:
+        order = (n.at.desc(), n.id.desc())
+    else:
         query = (
             select(m.id, m.order_id, o.number, m.subject, m.to_address, m.status, m.created_at, m.last_error)
             .select_from(outbox.outerjoin(orders, o.id == m.order_id))
-            .where(m.customer_id == customer_id, _older(m.created_at, m.id, StoryKind.MAIL, after))
-            .order_by(m.created_at.desc(), m.id.desc())
-            .limit(limit)
+            .where(m.customer_id == customer, _older(m.created_at, m.id, kind, after_rank))
         )
-        return [
-            StoryEvent(
-                row.created_at,
-                StoryKind.MAIL,
-                row.id,
-                row.order_id,
-                row.number,
-                f"{row.subject} (to {row.to_address})",
-                _mail_state(row.status, row.last_error),
-            )
-            for row in self._conn.execute(query)
-        ]
+        order = (m.created_at.desc(), m.id.desc())
+    return query.order_by(*order).limit(limit)
+
+
+class SqlStoryRepository(Repository, StoryRepository):
+    """The customer's story, one page at a time."""
+
+    def page(self, customer_id: int, limit: int, after: StoryPosition | None = None) -> list[StoryEvent]:
+        """The ``limit`` newest events older than ``after``, newest first."""
+        params: dict[str, Any] = {"customer_id": customer_id}
+        if after is not None:
+            params |= {"after_at": after.at, "after_id": after.id}
+        rank = after.rank if after is not None else None
+        events: list[StoryEvent] = []
+        for kind, build in (
+            (StoryKind.ORDER, _order_event),
+            (StoryKind.SHIPMENT, _shipment_event),
+            (StoryKind.NOTE, _note_event),
+            (StoryKind.MAIL, _mail_event),
+        ):
+            events += [build(row) for row in self._conn.execute(_statement(kind, rank, limit), params)]
+        events.sort(key=lambda e: (e.at, e.kind.rank, e.id), reverse=True)
+        return events[:limit]
+
+
+def _order_event(row: Any) -> StoryEvent:
+    return StoryEvent(
+        row.placed_at,
+        StoryKind.ORDER,
+        row.id,
+        row.id,
+        row.number,
+        f"placed, {format_money(from_cents(row.total_cents))}",
+        OrderStatus(row.status).label + (", on hold" if row.held else ""),
+    )
+
+
+def _shipment_event(row: Any) -> StoryEvent:
+    return StoryEvent(
+        row.shipped_at,
+        StoryKind.SHIPMENT,
+        row.id,
+        row.order_id,
+        row.number,
+        " ".join(part for part in (row.carrier, row.service, row.tracking_number) if part),
+        "delivered" if row.delivered_at is not None else "in transit",
+    )
+
+
+def _note_event(row: Any) -> StoryEvent:
+    return StoryEvent(row.at, StoryKind.NOTE, row.id, row.order_id, row.number, f"{row.author}: {row.text}")
+
+
+def _mail_event(row: Any) -> StoryEvent:
+    return StoryEvent(
+        row.created_at,
+        StoryKind.MAIL,
+        row.id,
+        row.order_id,
+        row.number,
+        f"{row.subject} (to {row.to_address})",
+        _mail_state(row.status, row.last_error),
+    )
 
 
 def _mail_state(status: str, error: str) -> str:
