@@ -799,8 +799,33 @@ class OrderLineRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ShipmentLineRecord:
+    """Some units of one order line in an exported shipment.
+
+    Attributes:
+        line_index: the line's place in :attr:`OrderRecord.lines` (0-based), so a SKU that is on
+            two lines is still told apart.
+    """
+
+    line_index: int
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRecord:
+    """A shipment of an exported order."""
+
+    carrier: str
+    service: str
+    tracking_number: str
+    shipped_at: datetime
+    lines: tuple[ShipmentLineRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRecord:
-    """A placed (or later) order as exported, with its lines."""
+    """A placed (or later) order as exported, with its lines and its shipments (oldest first)."""
 
     number: int
     status: str
@@ -818,6 +843,7 @@ class OrderRecord:
     payment_method: str
     payment_last4: str
     gift_message: str
+    shipments: tuple[ShipmentRecord, ...] = ()
 
 
 class ExportSource(abc.ABC):

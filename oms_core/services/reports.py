@@ -19,7 +19,7 @@ from typing import Any
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.money import money
-from oms_core.ports import CustomerRecord, ExportSource, OrderRecord, ProductRecord
+from oms_core.ports import CustomerRecord, ExportSource, OrderRecord, ProductRecord, ShipmentRecord
 from oms_core.services.fulfilment import PickLine
 
 PAGE_SIZE = 2_000
@@ -32,12 +32,28 @@ PRODUCT_FIELDS = ("sku", "name", "price", "stock_on_hand", "active", "backorder"
 ADDRESS_FIELDS = ("name", "company", "address1", "address2", "city", "state", "zip", "country", "phone")
 LINE_FIELDS = ("sku", "name", "quantity", "unit_price", "tax", "total")
 PAYMENT_FIELDS = ("method", "last4")
+SHIPMENT_FIELDS = ("carrier", "service", "tracking_number", "shipped_at", "lines")
 ORDER_FIELDS = (
     "number", "status", "source", "customer_number", "operator", "placed_at", "bill_to", "ship_to", "lines",
-    "subtotal", "shipping", "tax", "total", "payment", "gift_message",
+    "subtotal", "shipping", "tax", "total", "payment", "gift_message", "shipments",
 )  # fmt: skip
 """Keys of an order object in JSON; ``bill_to``/``ship_to`` are address objects (or ``null``),
-``lines`` a list of line objects, ``payment`` an object with ``method`` and, for cards, ``last4``."""
+``lines`` a list of line objects, ``payment`` an object with ``method`` and, for cards, ``last4``,
+``shipments`` a list (oldest first) of objects keyed by :data:`SHIPMENT_FIELDS`, whose ``lines``
+are ``{"line", "sku", "quantity"}`` objects (``line``: 1 for the order's first line...).
+``shipments`` came last, after the fields tools already read."""
+
+SHIPPED_FLAT_FIELDS = (
+    "line_shipped_quantity",
+    "line_carrier",
+    "line_service",
+    "line_tracking_number",
+    "line_shipped_at",
+    "line_shipment_quantity",
+)
+"""The shipment columns of the flat orders export, per line: the units shipped so far, then for each
+shipment that carried some of the line its carrier, service, tracking number, time and units, joined
+with ``"; "`` in the same order when the line went out in more than one."""
 
 ORDER_FLAT_FIELDS = (
     *ORDER_FIELDS[:6],
@@ -47,9 +63,10 @@ ORDER_FLAT_FIELDS = (
     "subtotal", "shipping", "tax", "total",
     *(f"payment_{name}" for name in PAYMENT_FIELDS),
     "gift_message",
+    *SHIPPED_FLAT_FIELDS,
 )  # fmt: skip
 """Columns of the orders export in CSV and xlsx: one row per order line, the order's own fields
-repeated on each; nested objects flattened as ``<object>_<field>``."""
+repeated on each; nested objects flattened as ``<object>_<field>``; the shipment columns last."""
 
 MONEY_FIELDS = frozenset(
     {
@@ -168,6 +185,20 @@ def order_row(record: OrderRecord) -> dict[str, Any]:
         "total": money_text(record.total),
         "payment": payment,
         "gift_message": record.gift_message,
+        "shipments": [_shipment(shipment) for shipment in record.shipments],
+    }
+
+
+def _shipment(shipment: ShipmentRecord) -> dict[str, Any]:
+    return {
+        "carrier": shipment.carrier,
+        "service": shipment.service,
+        "tracking_number": shipment.tracking_number,
+        "shipped_at": timestamp_text(shipment.shipped_at),
+        "lines": [
+            {"line": line.line_index + 1, "sku": line.sku, "quantity": line.quantity}
+            for line in shipment.lines
+        ],
     }
 
 
@@ -182,8 +213,35 @@ def flatten_order(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
     tail = {name: row[name] for name in ("subtotal", "shipping", "tax", "total")}
     tail.update({f"payment_{name}": row["payment"].get(name, "") for name in PAYMENT_FIELDS})
     tail["gift_message"] = row["gift_message"]
-    for line in row["lines"] or [dict.fromkeys(LINE_FIELDS, "")]:
-        yield head | {f"line_{name}": line[name] for name in LINE_FIELDS} | tail
+    if not row["lines"]:
+        empty = {f"line_{name}": "" for name in LINE_FIELDS}
+        yield head | empty | tail | dict.fromkeys(SHIPPED_FLAT_FIELDS, "")
+        return
+    for number, line in enumerate(row["lines"], start=1):
+        shipped = _shipped_columns(row["shipments"], number)
+        yield head | {f"line_{name}": line[name] for name in LINE_FIELDS} | tail | shipped
+
+
+def _shipped_columns(shipments: list[dict[str, Any]], line_number: int) -> dict[str, Any]:
+    """The :data:`SHIPPED_FLAT_FIELDS` of the order's ``line_number``-th line."""
+    carried = [
+        (shipment, part["quantity"])
+        for shipment in shipments
+        for part in shipment["lines"]
+        if part["line"] == line_number
+    ]
+
+    def joined(name: str) -> str:
+        return "; ".join(str(shipment[name]) for shipment, _ in carried)
+
+    return {
+        "line_shipped_quantity": sum(quantity for _, quantity in carried),
+        "line_carrier": joined("carrier"),
+        "line_service": joined("service"),
+        "line_tracking_number": joined("tracking_number"),
+        "line_shipped_at": joined("shipped_at"),
+        "line_shipment_quantity": "; ".join(str(quantity) for _, quantity in carried),
+    }
 
 
 def customer_rows(source: ExportSource, page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:

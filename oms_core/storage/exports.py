@@ -22,14 +22,27 @@ from oms_core.ports import (
     OrderLineRecord,
     OrderRecord,
     ProductRecord,
+    ShipmentLineRecord,
+    ShipmentRecord,
 )
-from oms_core.storage.tables import ADDRESS_FIELDS, addresses, customers, order_lines, orders, products
+from oms_core.storage.tables import (
+    ADDRESS_FIELDS,
+    addresses,
+    customers,
+    order_lines,
+    orders,
+    products,
+    shipment_lines,
+    shipments,
+)
 
 c = customers.c
 a = addresses.c
 o = orders.c
 ln = order_lines.c
 p = products.c
+s = shipments.c
+sl = shipment_lines.c
 
 
 class SqlExportSource(ExportSource):
@@ -147,9 +160,12 @@ class SqlExportSource(ExportSource):
         )
         if not rows:
             return []
+        ids = [r.id for r in rows]
         lines: dict[int, list[OrderLineRecord]] = defaultdict(list)
+        positions: dict[int, int] = {}  # order line id -> its index in the order's lines
         statement = (
             select(
+                ln.id,
                 ln.order_id,
                 ln.sku,
                 ln.name,
@@ -158,10 +174,11 @@ class SqlExportSource(ExportSource):
                 ln.price_override_cents,
                 ln.line_tax_cents,
             )
-            .where(ln.order_id.in_([r.id for r in rows]))
+            .where(ln.order_id.in_(ids))
             .order_by(ln.order_id, ln.position, ln.id)
         )
         for r in conn.execute(statement):
+            positions[r.id] = len(lines[r.order_id])
             cents = r.unit_price_cents if r.price_override_cents is None else r.price_override_cents
             price = from_cents(cents)
             lines[r.order_id].append(
@@ -169,7 +186,37 @@ class SqlExportSource(ExportSource):
                     r.sku, r.name, r.quantity, price, from_cents(r.line_tax_cents), money(price * r.quantity)
                 )
             )
-        return [_order(r, tuple(lines.get(r.id, ()))) for r in rows]
+        sent = self._shipments(conn, ids, positions)
+        return [_order(r, tuple(lines.get(r.id, ())), tuple(sent.get(r.id, ()))) for r in rows]
+
+    @staticmethod
+    def _shipments(
+        conn: Connection, order_ids: list[int], positions: dict[int, int]
+    ) -> dict[int, list[ShipmentRecord]]:
+        """The shipments of a page's orders, oldest first, each with its lines (two queries a page)."""
+        heads = list(
+            conn.execute(
+                select(s.id, s.order_id, s.carrier, s.service, s.tracking_number, s.shipped_at)
+                .where(s.order_id.in_(order_ids))
+                .order_by(s.order_id, s.id)
+            )
+        )
+        if not heads:
+            return {}
+        parts: dict[int, list[ShipmentLineRecord]] = defaultdict(list)
+        for r in conn.execute(
+            select(sl.shipment_id, sl.order_line_id, sl.sku, sl.quantity)
+            .where(sl.shipment_id.in_([h.id for h in heads]))
+            .order_by(sl.shipment_id, sl.id)
+        ):
+            part = ShipmentLineRecord(positions.get(r.order_line_id, -1), r.sku, r.quantity)
+            parts[r.shipment_id].append(part)
+        found: dict[int, list[ShipmentRecord]] = defaultdict(list)
+        for h in heads:
+            found[h.order_id].append(
+                ShipmentRecord(h.carrier, h.service, h.tracking_number, h.shipped_at, tuple(parts[h.id]))
+            )
+        return found
 
 
 def _address(row: Row[Any], prefix: str) -> Address | None:
@@ -179,7 +226,9 @@ def _address(row: Row[Any], prefix: str) -> Address | None:
     return Address(**{name: value or "" for name, value in values.items()})
 
 
-def _order(row: Row[Any], lines: tuple[OrderLineRecord, ...]) -> OrderRecord:
+def _order(
+    row: Row[Any], lines: tuple[OrderLineRecord, ...], sent: tuple[ShipmentRecord, ...]
+) -> OrderRecord:
     return OrderRecord(
         number=row.number,
         status=row.status,
@@ -197,4 +246,5 @@ def _order(row: Row[Any], lines: tuple[OrderLineRecord, ...]) -> OrderRecord:
         payment_method=row.payment_method or "",
         payment_last4=row.payment_last4 or "",
         gift_message=row.gift_message,
+        shipments=sent,
     )
