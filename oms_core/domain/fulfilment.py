@@ -168,6 +168,30 @@ def plan_shipment(order: Order, shipments: list[Shipment], request: ShipRequest)
     )
 
 
+def new_shipment(
+    order: Order, earlier: list[Shipment], request: ShipRequest, when: datetime, recorded_by: str
+) -> Shipment:
+    """The shipment ``request`` describes, checked against the order and what it has shipped so far.
+
+    Every rule of recording a shipment, for the Order screen, the ship import and its dry run: the
+    carrier and tracking number, a tracking number not already on the order, the order's status and
+    hold, SKUs on the order and no more units than are left.
+
+    Raises:
+        ValidationError: naming the field (carrier, service, tracking_number, sku, quantity).
+        InvalidState: the order cannot ship (its status, a hold, nothing left).
+    """
+    carrier, service, tracking = check_carrier(request.carrier, request.service, request.tracking_number)
+    if tracking and any(s.tracking_number == tracking for s in earlier):
+        raise ValidationError(
+            f"tracking number {tracking} is already recorded on order {order.number}",
+            field="tracking_number",
+        )
+    checked = ShipRequest(carrier, service, tracking, request.items)
+    lines = plan_shipment(order, earlier, checked)
+    return Shipment(None, order.id or 0, carrier, service, tracking, when, lines, recorded_by)
+
+
 def status_after(order: Order, shipments: list[Shipment]) -> OrderStatus:
     """Shipped once nothing is left to ship, part shipped while something is."""
     return OrderStatus.SHIPPED if not left_to_ship(order, shipments) else OrderStatus.PART_SHIPPED

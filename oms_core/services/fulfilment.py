@@ -16,9 +16,8 @@ from oms_core.domain.errors import InvalidState, OmsError, ValidationError
 from oms_core.domain.fulfilment import (
     Shipment,
     ShipRequest,
-    check_carrier,
     check_release,
-    plan_shipment,
+    new_shipment,
     status_after,
 )
 from oms_core.domain.mail import MailKind
@@ -74,9 +73,9 @@ class FulfilmentService:
             order = uow.orders.get(order_id)
             check_release(order)
             now = self._ctx.clock.now()
-            self._move(uow, order, OrderStatus.RELEASED, now)
+            _move(uow, order, OrderStatus.RELEASED, now)
             uow.shipments.release(order.id or 0, now, self._ctx.operator_username)
-            self._audit(uow, order, "released", "to the warehouse", now)
+            _audit(self._ctx, uow, order, "released", "to the warehouse")
             view = self._view(uow, order)
             uow.commit()
         return view
@@ -89,7 +88,6 @@ class FulfilmentService:
             ValidationError: a carrier, tracking number, SKU or quantity that does not fit (naming it).
             InvalidState: nothing is left to ship, or the order cannot ship.
         """
-        carrier, service, tracking = check_carrier(request.carrier, request.service, request.tracking_number)
         now = self._ctx.clock.now()
         when = shipped_at or now
         if when > now:
@@ -97,37 +95,22 @@ class FulfilmentService:
         with self._ctx.write() as uow:
             order = uow.orders.get(order_id)
             earlier = uow.shipments.for_order(order_id)
-            if tracking and any(s.tracking_number == tracking for s in earlier):
-                raise ValidationError(
-                    f"tracking number {tracking} is already recorded on order {order.number}",
-                    field="tracking_number",
-                )
-            lines = plan_shipment(order, earlier, request)
-            shipment = Shipment(
-                None, order_id, carrier, service, tracking, when, lines, self._ctx.operator_username
-            )
-            shipment_id = uow.shipments.add(shipment)
-            shipment = replace(shipment, id=shipment_id)
-            self._move(uow, order, status_after(order, [*earlier, shipment]), now)
-            units = sum(line.quantity for line in lines)
-            detail = f"{carrier} {service} {tracking or '(no tracking number)'}: {units} units".replace(
-                "  ", " "
-            )
-            self._audit(uow, order, "shipped", detail, now)
-            queue_order_mail(
-                self._ctx, uow, MailKind.SHIPPING_CONFIRMATION, order, {"shipment": _shipment_text(shipment)}
-            )
+            shipment = record_shipment(self._ctx, uow, order, earlier, request, when)
             uow.commit()
-        capture = self._capture(order, shipment_id)  # after the commit: the gateway is never asked inside it
+        # after the commit: the gateway is never asked inside it
+        capture = self.capture_for_shipment(order_id, shipment.id or 0)
         return shipment_view(replace(shipment, capture=capture))
 
-    def _capture(self, order: Order, shipment_id: int) -> str:
+    def capture_for_shipment(self, order_id: int, shipment_id: int) -> str:
         """Take the money once the order has shipped in full, and record what happened on the shipment.
 
-        Card authorisations are captured once, whole, by the shipment that completes the order (a
-        part shipment waits for it); an order paid by check, cash or on account needs nothing. A
-        capture that fails leaves the order shipped and the shipment flagged for the office.
+        Called after the shipment's transaction committed, never inside one. Card authorisations are
+        captured once, whole, by the shipment that completes the order (a part shipment waits for
+        it); an order paid by check, cash or on account needs nothing. A capture that fails leaves
+        the order shipped and the shipment flagged for the office.
         """
+        with self._ctx.read() as uow:
+            order = uow.orders.get(order_id)
         authorised = [p for p in order.payments if p.status is PaymentStatus.AUTHORIZED and p.reference]
         if not authorised:
             outcome = CAPTURE_NOT_NEEDED
@@ -142,9 +125,7 @@ class FulfilmentService:
         with self._ctx.write() as uow:
             uow.shipments.set_capture(shipment_id, outcome)
             if outcome.startswith("failed"):
-                self._audit(
-                    uow, order, "capture failed", outcome.removeprefix("failed: "), self._ctx.clock.now()
-                )
+                _audit(self._ctx, uow, order, "capture failed", outcome.removeprefix("failed: "))
             uow.commit()
         return outcome
 
@@ -160,8 +141,8 @@ class FulfilmentService:
             check_transition(order.status, OrderStatus.DELIVERED)
             now = self._ctx.clock.now()
             uow.shipments.mark_delivered(order_id, now)
-            self._move(uow, order, OrderStatus.DELIVERED, now)
-            self._audit(uow, order, "delivered", "", now)
+            _move(uow, order, OrderStatus.DELIVERED, now)
+            _audit(self._ctx, uow, order, "delivered", "")
             view = self._view(uow, order)
             uow.commit()
         return view
@@ -219,20 +200,59 @@ class FulfilmentService:
                 return
             after = page[-1]
 
-    # -- helpers ---------------------------------------------------------------------------------
-
-    def _move(self, uow: UnitOfWork, order: Order, status: OrderStatus, now: datetime) -> None:
-        check_transition(order.status, status)
-        order.status = status
-        order.updated_at = now
-        uow.orders.save(order)
-
-    def _audit(self, uow: UnitOfWork, order: Order, action: str, detail: str, now: datetime) -> None:
-        event = AuditEvent(order.id, self._ctx.operator_username, action, detail, now, order.customer_id)
-        uow.audit.add(event)
-
     def _view(self, uow: UnitOfWork, order: Order) -> OrderView:
         return stored_order_view(uow, order)
+
+
+def record_shipment(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    order: Order,
+    earlier: list[Shipment],
+    request: ShipRequest,
+    when: datetime,
+    source: str = "",
+) -> Shipment:
+    """Record one shipment of ``order`` in the caller's transaction (which holds the order's row lock).
+
+    The one home of what recording a shipment means, for the Order screen's ``s`` and for
+    ``oms ship import``: the carrier and tracking number checked, the lines planned against what is
+    left (holds and statuses respected), the order's status moved, an audit line and the shipping
+    confirmation queued. The caller commits, then captures (:meth:`FulfilmentService.capture_for_shipment`).
+
+    Args:
+        ctx: the caller's service context (operator, clock, mail).
+        uow: the caller's write unit of work.
+        order: the order, loaded (and so locked) in ``uow``; its status is moved here.
+        earlier: the order's shipments so far (stored, and any recorded earlier in this transaction).
+        request: what shipped.
+        when: when it left (not in the future: the caller checks).
+        source: where the shipment came from, for the audit line (a file's name), or ``""``.
+
+    Raises:
+        ValidationError: a carrier, tracking number, SKU or quantity that does not fit (naming the field).
+        InvalidState: nothing is left to ship, the order cannot ship, or it is held.
+    """
+    shipment = new_shipment(order, earlier, request, when, ctx.operator_username)
+    shipment = replace(shipment, id=uow.shipments.add(shipment))
+    _move(uow, order, status_after(order, [*earlier, shipment]), ctx.clock.now())
+    where = f"{shipment.carrier} {shipment.service} {shipment.tracking_number or '(no tracking number)'}"
+    detail = f"{where}: {shipment.units} units".replace("  ", " ")
+    _audit(ctx, uow, order, "shipped", f"{detail} (from {source})" if source else detail)
+    queue_order_mail(ctx, uow, MailKind.SHIPPING_CONFIRMATION, order, {"shipment": _shipment_text(shipment)})
+    return shipment
+
+
+def _move(uow: UnitOfWork, order: Order, status: OrderStatus, now: datetime) -> None:
+    check_transition(order.status, status)
+    order.status = status
+    order.updated_at = now
+    uow.orders.save(order)
+
+
+def _audit(ctx: ServiceContext, uow: UnitOfWork, order: Order, action: str, detail: str) -> None:
+    event = AuditEvent(order.id, ctx.operator_username, action, detail, ctx.clock.now(), order.customer_id)
+    uow.audit.add(event)
 
 
 def _shipment_text(shipment: Shipment) -> str:

@@ -21,6 +21,7 @@ from oms_core.services.orders import OrderService
 from oms_core.services.payments import PaymentsService
 from oms_core.services.quick_pad import QuickPadService
 from oms_core.services.story import StoryService
+from oms_core.services.ship_import import ShipImportService
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class Services:
     payments: PaymentsService
     changes: ChangeService
     story: StoryService
+    ship_import: ShipImportService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -66,4 +68,5 @@ class Services:
             payments=PaymentsService(context),
             changes=ChangeService(context),
             story=StoryService(context),
+            ship_import=ShipImportService(context),
         )

@@ -90,14 +90,7 @@ def match_header(text: str) -> tuple[str, int] | None:
         ``(field, 0)`` for a recipient column, ``("sku", n)`` or ``("qty", n)`` for pair ``n``
         (a header without a number is pair 1), or ``None`` when the header is not known.
     """
-    key = header_key(text)
-    if not key:
-        return None
-    candidates = [key]
-    for prefix in _PREFIXES:
-        if key.startswith(prefix) and len(key) > len(prefix):
-            candidates.append(key[len(prefix) :])
-    for candidate in candidates:
+    for candidate in _candidates(text, _PREFIXES):
         name = _FIELD_BY_KEY.get(candidate)
         if name is not None:
             return name, 0
@@ -105,6 +98,106 @@ def match_header(text: str) -> tuple[str, int] | None:
             found = pattern.match(candidate)
             if found:
                 return kind, int(found.group(1) or 1)
+    return None
+
+
+def _candidates(text: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The folded header, then the same without each known prefix it starts with."""
+    key = header_key(text)
+    if not key:
+        return []
+    candidates = [key]
+    for prefix in prefixes:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            candidates.append(key[len(prefix) :])
+    return candidates
+
+
+SHIP_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "order_number": (
+        "order",
+        "ordernumber",
+        "orderno",
+        "ordernum",
+        "orderid",
+        "ordref",
+        "orderref",
+        "omsorder",
+        "salesorder",
+        "so",
+        "sonumber",
+    ),
+    "sku": (
+        "sku",
+        "itemsku",
+        "item",
+        "itemcode",
+        "itemnumber",
+        "itemno",
+        "product",
+        "productcode",
+        "productsku",
+    ),
+    "quantity": (
+        "qty",
+        "quantity",
+        "units",
+        "qtyshipped",
+        "quantityshipped",
+        "shippedqty",
+        "shippedquantity",
+        "unitsshipped",
+    ),
+    "carrier": ("carrier", "shipper", "courier", "shipvia", "shippingcarrier", "carriername"),
+    "service": (
+        "service",
+        "servicelevel",
+        "shipservice",
+        "shippingservice",
+        "carrierservice",
+        "method",
+        "shipmethod",
+        "shippingmethod",
+        "mailclass",
+        "class",
+    ),
+    "tracking_number": (
+        "tracking",
+        "trackingnumber",
+        "trackingno",
+        "trackingnum",
+        "trackingid",
+        "trackno",
+        "trackingcode",
+        "waybill",
+        "awb",
+        "pronumber",
+    ),
+    "ship_date": (
+        "shipdate",
+        "shippeddate",
+        "dateshipped",
+        "shipped",
+        "shippedon",
+        "date",
+        "dispatchdate",
+        "dispatched",
+        "shippingdate",
+        "shipdt",
+    ),
+}
+"""The headers of a warehouse's shipping confirmation, folded as :func:`header_key` folds them."""
+
+_SHIP_FIELD_BY_KEY: dict[str, str] = {key: name for name, keys in SHIP_SYNONYMS.items() for key in keys}
+_SHIP_PREFIXES = ("ship", "shipment", "package")
+
+
+def match_ship_header(text: str) -> str | None:
+    """The shipping-confirmation field a header means (``Tracking #`` -> ``tracking_number``), or ``None``."""
+    for candidate in _candidates(text, _SHIP_PREFIXES):
+        name = _SHIP_FIELD_BY_KEY.get(candidate)
+        if name is not None:
+            return name
     return None
 
 

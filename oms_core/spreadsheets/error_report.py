@@ -21,6 +21,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from oms_core.domain.imports import ImportProblem, OrderFile
+from oms_core.domain.ship_files import ShipFile
 from oms_core.spreadsheets.safety import SafetyLimits, read_workbook_bytes
 from oms_core.spreadsheets.saving import write_workbook
 
@@ -38,7 +39,7 @@ def default_report_path(source: Path) -> Path:
 
 def write_error_report(
     source: Path,
-    parsed: OrderFile,
+    parsed: OrderFile | ShipFile,
     problems: Sequence[ImportProblem],
     out: Path | None = None,
     limits: SafetyLimits | None = None,

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import chain
 from pathlib import Path
+from typing import TypeVar
 
 from oms_core.domain.addresses import normalize_zip
 from oms_core.domain.errors import ValidationError
@@ -38,7 +39,7 @@ from oms_core.domain.orders import check_quantity, parse_quantity
 from oms_core.domain.text import clean_field, clean_multiline
 from oms_core.spreadsheets.columns import is_example, match_header
 from oms_core.spreadsheets.safety import SafetyLimits, UnsafeFile, check_workbook, read_workbook_bytes
-from oms_core.spreadsheets.sheet_stream import SheetInfo, WorkbookStream
+from oms_core.spreadsheets.sheet_stream import SheetInfo, SheetRows, WorkbookStream
 
 DATE_FORMATS = (
     "%Y-%m-%d",
@@ -58,6 +59,7 @@ DATE_FORMATS = (
 )
 """Text dates understood in a Ship Date cell (US month-first where it is ambiguous)."""
 
+_T = TypeVar("_T")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _TEXT_FIELDS = (
@@ -114,28 +116,56 @@ def read_order_bytes(data: bytes, filename: str, limits: ReaderLimits | None = N
     """Read an order spreadsheet from its bytes (see :func:`read_order_file`)."""
     limits = limits or ReaderLimits()
     digest = hashlib.sha256(data).hexdigest()
+    return read_sheet(
+        data,
+        filename,
+        limits,
+        lambda sheet, rows: _SheetReader(
+            filename, digest, sheet, rows.uncalculated, rows.errors, limits
+        ).read(rows),
+        lambda reason: refused(filename, digest, reason),
+        prefer="orders",
+    )
+
+
+def read_sheet(
+    data: bytes,
+    filename: str,
+    limits: ReaderLimits,
+    read: Callable[[str, SheetRows], _T],
+    refuse: Callable[[str], _T],
+    prefer: str,
+) -> _T:
+    """Check a workbook's bytes (:mod:`.safety`), open it and hand its sheet's rows to ``read``.
+
+    The sheet is the one named ``prefer`` (any case), else the first visible one. Every way the file
+    can fail (unsafe, not a workbook, damaged mid-way) becomes ``refuse(one line)``, never an error.
+
+    Args:
+        data: the file's bytes.
+        filename: the file's name, for messages.
+        limits: the reader's limits (and the safety limits in them).
+        read: ``read(sheet name, rows)`` reads the rows (formulas and errors are on ``rows``).
+        refuse: makes the result for a file refused as a whole.
+        prefer: the sheet's name to look for first.
+    """
     try:
         check_workbook(data, filename, limits.safety)
     except UnsafeFile as exc:
-        return refused(filename, digest, str(exc))
+        return refuse(str(exc))
     try:
         workbook = WorkbookStream(data)
     except Exception as exc:  # noqa: BLE001 - whatever a broken package trips on, the operator gets one line
-        return refused(
-            filename, digest, f"{filename} could not be opened as a workbook ({type(exc).__name__})"
-        )
+        return refuse(f"{filename} could not be opened as a workbook ({type(exc).__name__})")
     with workbook:
         try:
-            sheet = _choose_sheet(workbook.sheets)
+            sheet = _choose_sheet(workbook.sheets, prefer)
             if sheet is None:
-                return refused(filename, digest, f"{filename} has no visible sheet to read")
-            rows = workbook.rows(sheet)  # every cell the file has, whatever used range it records
-            reader = _SheetReader(filename, digest, sheet.name, rows.uncalculated, rows.errors, limits)
-            return reader.read(rows)
+                return refuse(f"{filename} has no visible sheet to read")
+            # every cell the file has, whatever used range it records
+            return read(sheet.name, workbook.rows(sheet))
         except Exception as exc:  # noqa: BLE001 - a damaged part found mid-way is still one message
-            return refused(
-                filename, digest, f"{filename} is damaged and could not be read ({type(exc).__name__})"
-            )
+            return refuse(f"{filename} is damaged and could not be read ({type(exc).__name__})")
 
 
 def refused(filename: str, content_hash: str, reason: str) -> OrderFile:
@@ -143,14 +173,14 @@ def refused(filename: str, content_hash: str, reason: str) -> OrderFile:
     return OrderFile(filename, content_hash, problems=(ImportProblem(None, "", "", reason),))
 
 
-def _choose_sheet(sheets: Sequence[SheetInfo]) -> SheetInfo | None:
+def _choose_sheet(sheets: Sequence[SheetInfo], prefer: str) -> SheetInfo | None:
     for sheet in sheets:
-        if sheet.name.strip().lower() == "orders":
+        if sheet.name.strip().lower() == prefer:
             return sheet
     return next((s for s in sheets if s.state == "visible"), None)
 
 
-def _letter(index: int) -> str:
+def column_letter(index: int) -> str:
     """Column letter of a 0-based index: 0 -> ``A``, 27 -> ``AB``."""
     letters = ""
     index += 1
@@ -160,7 +190,7 @@ def _letter(index: int) -> str:
     return letters
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell as one line of text: numbers without ``.0``, dates as ISO, control characters gone."""
     kind = type(value)
     if kind is str:
@@ -207,7 +237,7 @@ def parse_date(value: object) -> date | None:
         if 20_000 <= value <= 80_000:  # a date Excel shows as a number: days since 1899-12-30
             return (_EXCEL_EPOCH + timedelta(days=int(value))).date()
         raise ValueError(value)
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     try:
@@ -226,7 +256,7 @@ def _strptime(text: str) -> date:
     raise ValueError(text)
 
 
-def _quantity(value: object) -> int:
+def cell_quantity(value: object) -> int:
     """A quantity from a number or text cell. Raises ``ValidationError`` with the reason."""
     kind = type(value)
     if kind is int:
@@ -235,7 +265,60 @@ def _quantity(value: object) -> int:
         if not value.is_integer():  # type: ignore[union-attr]
             raise ValidationError("quantity must be a whole number")
         return check_quantity(int(value))  # type: ignore[arg-type]
-    return parse_quantity(_text(value))
+    return parse_quantity(cell_text(value))
+
+
+UNCALCULATED = "the cell holds a formula with no saved result; open the file in Excel and save it"
+
+
+@dataclass(frozen=True, slots=True)
+class CellMarks:
+    """What the sheet stream found wrong with cells, and how long a cell may be.
+
+    Attributes:
+        formulas: (row number, 0-based column) of formulas: in a workbook, ones with no saved result;
+            in a CSV file, text that a spreadsheet would run as a formula.
+        errors: (row number, 0-based column) -> the error a cell shows (``#N/A``...).
+        max_chars: a longer cell is a problem.
+        formula_reason: what to tell the client about a formula cell.
+    """
+
+    formulas: set[tuple[int, int]]
+    errors: dict[tuple[int, int], str]
+    max_chars: int
+    formula_reason: str = UNCALCULATED
+
+
+def checked_cells(
+    number: int,
+    values: Sequence[object],
+    used: Sequence[int],
+    marks: CellMarks,
+    problem: Callable[[int, str], None],
+) -> Sequence[object]:
+    """Report the used cells of row ``number`` that cannot be read, and blank them.
+
+    A formula, a cell showing an error and a cell longer than the limit are each one
+    ``problem(column index, reason)``; the values come back with the error and overlong cells as
+    ``None``, so no later check reads them as data.
+    """
+    if marks.formulas:
+        for index in used:
+            if (number, index) in marks.formulas:
+                problem(index, marks.formula_reason)
+    if marks.errors:
+        for index in used:
+            error = marks.errors.get((number, index))
+            if error is not None:
+                problem(index, f"the cell shows the error {error}; correct it in Excel and save the file")
+                values = (*values[:index], None, *values[index + 1 :])
+    limit = marks.max_chars
+    for index in used:
+        value = values[index]
+        if type(value) is str and len(value) > limit:
+            problem(index, f"the cell has {len(value):,} characters; the limit is {limit:,}")
+            values = (*values[:index], None, *values[index + 1 :])
+    return values
 
 
 @dataclass(slots=True)
@@ -257,7 +340,7 @@ class _Layout:
         self.text_fields = tuple((name, self.fields[name]) for name in _TEXT_FIELDS if name in self.fields)
 
     def ref(self, index: int) -> ColumnRef:
-        return ColumnRef(_letter(index), self.headers[index] if index < len(self.headers) else "")
+        return ColumnRef(column_letter(index), self.headers[index] if index < len(self.headers) else "")
 
 
 class _SheetReader:
@@ -344,7 +427,7 @@ class _SheetReader:
         return best
 
     def _layout(self, header: Sequence[object]) -> _Layout:
-        layout = _Layout(headers=[_text(v) for v in header])
+        layout = _Layout(headers=[cell_text(v) for v in header])
         seen: dict[tuple[str, int], int] = {}
         for index, text in enumerate(layout.headers):
             if not text:
@@ -411,44 +494,23 @@ class _SheetReader:
                 break
         else:
             return None  # an empty row
-        if self.formulas:
-            for index in used:
-                if (number, index) in self.formulas:
-                    self._problem(
-                        number,
-                        layout.ref(index),
-                        "the cell holds a formula with no saved result; open the file in Excel and save it",
-                    )
-        if self.errors:
-            for index in used:
-                error = self.errors.get((number, index))
-                if error is not None:
-                    self._problem(
-                        number,
-                        layout.ref(index),
-                        f"the cell shows the error {error}; correct it in Excel and save the file",
-                    )
-                    values = (*values[:index], None, *values[index + 1 :])
-        limit = self.limits.max_cell_chars
-        for index in used:
-            value = values[index]
-            if type(value) is str and len(value) > limit:
-                self._problem(
-                    number,
-                    layout.ref(index),
-                    f"the cell has {len(value):,} characters; the limit is {limit:,}",
-                )
-                values = (*values[:index], None, *values[index + 1 :])
+        values = checked_cells(
+            number,
+            values,
+            used,
+            CellMarks(self.formulas, self.errors, self.limits.max_cell_chars),
+            lambda index, reason: self._problem(number, layout.ref(index), reason),
+        )
         fields = layout.fields
 
         def cell(name: str) -> object:
             index = fields.get(name)
             return None if index is None else values[index]
 
-        texts = {name: _text(values[index]) for name, index in layout.text_fields}
+        texts = {name: cell_text(values[index]) for name, index in layout.text_fields}
         first, last = texts.get("first_name", ""), texts.get("last_name", "")
         if "full_name" in fields:
-            first, _, last = _text(cell("full_name")).rpartition(" ")
+            first, _, last = cell_text(cell("full_name")).rpartition(" ")
             if not first:
                 first, last = last, ""
         if is_example(first, last, texts.get("address1", "")):
@@ -462,7 +524,7 @@ class _SheetReader:
                 self._problem(
                     number,
                     layout.ref(fields["ship_date"]),
-                    f"{_text(cell('ship_date'))!r} is not a date (write 2026-12-15 or 12/15/2026)",
+                    f"{cell_text(cell('ship_date'))!r} is not a date (write 2026-12-15 or 12/15/2026)",
                 )
         message = cell("gift_message")
         if type(message) is str and "_x" in message:  # type: ignore[operator]
@@ -470,8 +532,8 @@ class _SheetReader:
         if type(message) is str and message.isprintable():
             gift = message.strip()  # type: ignore[union-attr]
         else:
-            gift = clean_multiline(message if isinstance(message, str) else _text(message))
-        country = _text(cell("country")).upper()
+            gift = clean_multiline(message if isinstance(message, str) else cell_text(message))
+        country = cell_text(cell("country")).upper()
         return ImportRow(
             row=number,
             first_name=first,
@@ -480,7 +542,7 @@ class _SheetReader:
             address1=texts.get("address1", ""),
             address2=texts.get("address2", ""),
             city=texts.get("city", ""),
-            state=_text(cell("state")).upper(),
+            state=cell_text(cell("state")).upper(),
             zip=_zip_text(cell("zip")),
             country="US" if country in _US else country,
             phone=texts.get("phone", ""),
@@ -495,11 +557,11 @@ class _SheetReader:
         items = []
         for pair, (sku_index, qty_index) in layout.pairs.items():
             assert sku_index is not None
-            sku = _text(values[sku_index])
+            sku = cell_text(values[sku_index])
             raw_qty = values[qty_index] if qty_index is not None else None
             qty_blank = raw_qty is None or (type(raw_qty) is str and not raw_qty.strip())
-            sku_letter = _letter(sku_index)
-            qty_letter = _letter(qty_index) if qty_index is not None else ""
+            sku_letter = column_letter(sku_index)
+            qty_letter = column_letter(qty_index) if qty_index is not None else ""
             if not sku:
                 if not qty_blank and qty_index is not None:
                     self._problem(number, layout.ref(qty_index), f"a quantity without a SKU in SKU {pair}")
@@ -512,7 +574,7 @@ class _SheetReader:
                 self._problem(number, layout.ref(qty_index), f"no quantity for SKU {sku!r}")
             else:
                 try:
-                    quantity = _quantity(raw_qty)
+                    quantity = cell_quantity(raw_qty)
                 except ValidationError as exc:
                     quantity = None
                     reason = str(exc)
@@ -566,4 +628,4 @@ def _zip_text(value: object) -> str:
     kind = type(value)
     if kind is int or (kind is float and value.is_integer()):  # type: ignore[union-attr]
         return normalize_zip(str(int(value)))  # type: ignore[arg-type]
-    return normalize_zip(_text(value))
+    return normalize_zip(cell_text(value))

@@ -60,6 +60,18 @@ def read_workbook_bytes(path: Path, limits: SafetyLimits | None = None) -> bytes
         UnsafeFile: the file is missing, too big, or fails a check.
     """
     limits = limits or SafetyLimits()
+    data = read_file_bytes(path, limits)
+    check_workbook(data, path.name, limits)
+    return data
+
+
+def read_file_bytes(path: Path, limits: SafetyLimits | None = None) -> bytes:
+    """Read a file from outside the office, refusing what is missing, a folder or too big.
+
+    Raises:
+        UnsafeFile: naming the problem.
+    """
+    limits = limits or SafetyLimits()
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
@@ -73,7 +85,6 @@ def read_workbook_bytes(path: Path, limits: SafetyLimits | None = None) -> bytes
         raise UnsafeFile(f"{str(path)!r} is a folder, not a file") from None
     except PermissionError:
         raise UnsafeFile(f"{path.name} cannot be read (permission denied)") from None
-    check_workbook(data, path.name, limits)
     return data
 
 

@@ -25,6 +25,7 @@ from oms_core.domain.errors import NotFound, OmsError, ValidationError
 from oms_core.domain.imports import ImportProblem, OrderFile
 from oms_core.domain.money import format_money
 from oms_core.domain.payments import CardEntry, PaymentChoice, card_digits, parse_expiry
+from oms_core.domain.ship_files import ShipFile
 from oms_core.output_files import check_output_path
 from oms_tui.cli.numbers import bounded_int
 from oms_tui.text import safe
@@ -129,9 +130,9 @@ def template_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     path: Path = args.file
     if path.suffix.lower() != ".xlsx":
-        return _usage(ctx, f"the template is an .xlsx file; got {str(path)!r}")
+        return usage(ctx, f"the template is an .xlsx file; got {str(path)!r}")
     if path.exists() and not args.force:
-        return _usage(ctx, f"{path} exists; add --force to replace it")
+        return usage(ctx, f"{path} exists; add --force to replace it")
     check_output_path(path)
     application = build_application(ctx.database_url, ctx.config)
     try:
@@ -152,9 +153,9 @@ def orders_command(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     path: Path = args.file
     if not path.is_file():
-        return _usage(ctx, f"there is no file {str(path)!r}")
+        return usage(ctx, f"there is no file {str(path)!r}")
     if not args.dry_run and not args.yes and not interactive():
-        return _usage(ctx, "not at a terminal: add --yes to import (or --dry-run to check only)")
+        return usage(ctx, "not at a terminal: add --yes to import (or --dry-run to check only)")
     if args.errors_out is not None:
         check_output_path(args.errors_out)  # before the work, not after the import failed
     application = build_application(ctx.database_url, ctx.config)
@@ -164,21 +165,21 @@ def orders_command(args: argparse.Namespace, ctx: CommandContext) -> int:
             purchaser = _purchaser(application, args.purchaser)
             payment = _payment(imports, purchaser, args.payment)
         except Refused as exc:
-            return _usage(ctx, str(exc))
+            return usage(ctx, str(exc))
         parsed = read_order_file(path, ReaderLimits(max_rows=application.config.max_import_rows))
         one_payment = not args.per_order
         preview = imports.dry_run(parsed, purchaser, payment, one_payment)
         print_preview(preview, ctx.stdout)
         if not preview.ok:
-            _report(path, parsed, preview.problems, args.errors_out, ctx)
+            write_report(path, parsed, preview.problems, args.errors_out, ctx)
             return EXIT_FILE_ERRORS
         if args.dry_run:
             print("dry run: nothing was written", file=ctx.stderr)
             return EXIT_OK
-        if preview.earlier_imports and not args.allow_duplicate and not _confirm(ctx, "Import it again?"):
-            return _usage(ctx, "the same file was imported before; add --allow-duplicate to import it again")
+        if preview.earlier_imports and not args.allow_duplicate and not confirm(ctx, "Import it again?"):
+            return usage(ctx, "the same file was imported before; add --allow-duplicate to import it again")
         question = f"Import {_orders(preview.ready)} ({format_money(preview.total)})?"
-        if not args.yes and not _confirm(ctx, question):
+        if not args.yes and not confirm(ctx, question):
             print("nothing was imported", file=ctx.stderr)
             return EXIT_USAGE
         return _run(
@@ -212,12 +213,12 @@ def _run(
         )
     except ImportRejected as exc:
         progress.done()
-        _print_problems(exc.problems, ctx.stdout)
-        _report(args.file, parsed, exc.problems, args.errors_out, ctx)
+        print_problems(exc.problems, ctx.stdout)
+        write_report(args.file, parsed, exc.problems, args.errors_out, ctx)
         return EXIT_FILE_ERRORS
     except DuplicateImportFile as exc:
         progress.done()
-        return _usage(ctx, f"{exc}; add --allow-duplicate")
+        return usage(ctx, f"{exc}; add --allow-duplicate")
     progress.done()
     numbers = f"#{result.first_number}" + (f" to #{result.last_number}" if result.orders > 1 else "")
     print(
@@ -251,10 +252,11 @@ def print_preview(preview: ImportPreview, out: TextIO) -> None:
         )
     for warning in preview.warnings:
         print(f"note: {safe(str(warning))}", file=out)
-    _print_problems(preview.problems, out)
+    print_problems(preview.problems, out)
 
 
-def _print_problems(problems: tuple[ImportProblem, ...] | list[ImportProblem], out: TextIO) -> None:
+def print_problems(problems: tuple[ImportProblem, ...] | list[ImportProblem], out: TextIO) -> None:
+    """Every problem on its own line (the first 200), customer text shown literally."""
     if not problems:
         return
     print(f"{len(problems):,} problem{'s' if len(problems) != 1 else ''}; nothing was imported:", file=out)
@@ -264,9 +266,9 @@ def _print_problems(problems: tuple[ImportProblem, ...] | list[ImportProblem], o
         print(f"  ... and {len(problems) - MAX_PROBLEMS_PRINTED:,} more (see the error report)", file=out)
 
 
-def _report(
+def write_report(
     source: Path,
-    parsed: OrderFile,
+    parsed: OrderFile | ShipFile,
     problems: tuple[ImportProblem, ...],
     out: Path | None,
     ctx: CommandContext,
@@ -339,7 +341,8 @@ def _typed_card() -> CardEntry:
     return CardEntry(card_digits(number), month, year, code.strip())
 
 
-def _confirm(ctx: CommandContext, question: str) -> bool:
+def confirm(ctx: CommandContext, question: str) -> bool:
+    """Ask at the terminal; no terminal is a no."""
     if not interactive():
         return False
     print(f"{question} [y/N] ", end="", file=ctx.stderr, flush=True)
@@ -350,7 +353,8 @@ def _orders(count: int) -> str:
     return f"{count:,} order{'s' if count != 1 else ''}"
 
 
-def _usage(ctx: CommandContext, message: str) -> int:
+def usage(ctx: CommandContext, message: str) -> int:
+    """Print the one-line usage error; the exit status for it."""
     print(f"oms: error: {message}", file=ctx.stderr)
     return EXIT_USAGE
 
