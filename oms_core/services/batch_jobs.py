@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from oms_core.domain.batches import (
     Batch,
+    BatchKind,
     BatchStatus,
     MemberCounts,
     MemberResult,
@@ -38,8 +39,15 @@ from oms_core.services.batch_placing import (
     BatchOrderResult,
     preview_orders,
 )
-from oms_core.services.batch_steps import abandon_approved, ask_gateway, take_stock_and_record, write_approved
+from oms_core.services.batch_steps import (
+    PendingBatch,
+    abandon_approved,
+    ask_gateway,
+    take_stock_and_record,
+    write_approved,
+)
 from oms_core.services.context import ServiceContext
+from oms_core.services.mail import queue_card_declined
 from oms_core.services.retry import retry_on_conflict
 
 CHUNK_SIZE = 50
@@ -431,10 +439,12 @@ class BatchRunner:
         started = time.monotonic()
         try:
             with self._ctx.write() as uow:
-                uow.batches.get(batch_id)  # another run's step 1 must not see this one half-written
+                batch = uow.batches.get(batch_id)  # another run's step 1 must not see this one half-written
                 results = write_approved(uow, self._ctx, pending)
                 uow.batches.record(batch_id, [_member_result(r) for r in results], now)
-                uow.commit()
+                if batch.kind is BatchKind.CLUB:
+                    _tell_declined_members(self._ctx, uow, batch.name, pending)
+                uow.commit()  # the notices are sent after it, by the mail sender
         except BaseException:
             abandon_approved(self._ctx, pending)
             raise
@@ -493,6 +503,17 @@ def check_shipping_method(uow: UnitOfWork, code: str) -> None:
 
 STOCK_ROUNDS = 3
 """How many times a chunk's members who were short of stock go round again after declines."""
+
+
+def _tell_declined_members(ctx: ServiceContext, uow: UnitOfWork, name: str, pending: PendingBatch) -> None:
+    """Queue the "your card was declined" notice to each club member the gateway declined.
+
+    In the run's own transaction, so it is committed with the decline, or not at all.
+    """
+    for item, reason in pending.declined:
+        choice = item.order.payment_choice
+        card = choice.label() if choice is not None else "your card"
+        queue_card_declined(ctx, uow, item.request.customer_id, name, card, reason)
 
 
 def _short(results: Sequence[BatchOrderResult]) -> set[str]:

@@ -49,11 +49,14 @@ class PendingBatch:
         results: requests already settled in step 1 (placed without the gateway, failed, already).
         waiting: card orders and their pending calls.
         answers: filled by step 2, by call id.
+        declined: filled by step 3: the card orders the gateway declined (not the unanswered
+            ones), with the gateway's reason, for the caller to tell the customer.
     """
 
     results: list[BatchOrderResult] = field(default_factory=list)
     waiting: list[tuple[Prepared, GatewayCall]] = field(default_factory=list)
     answers: dict[int, GatewayAnswer] = field(default_factory=dict)
+    declined: list[tuple[Prepared, str]] = field(default_factory=list)
     products: dict[int, Product] = field(default_factory=dict)
 
 
@@ -175,6 +178,8 @@ def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) 
         choice = item.order.payment_choice
         assert choice is not None and choice.card is not None
         reason = answer.reason if answer.unavailable else declined(choice.card, answer.reason)
+        if not answer.unavailable:
+            pending.declined.append((item, answer.reason))
         results.append(BatchOrderResult(item.request.key, item.request.customer_id, FAILED, reason=reason))
     for product_id, quantity in sorted(give_back.items()):
         uow.products.restock(product_id, quantity)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Address, Customer
@@ -86,11 +87,89 @@ def queue_order_mail(
     if ctx.mailing is None or order.customer_id is None:
         return None
     customer = uow.customers.get(order.customer_id)
+    values = {**order_values(order, customer, ctx.mailing), **(extra or {})}
+    return _queue(ctx, uow, kind, customer, values, order.id)
+
+
+def queue_refund_mail(
+    ctx: ServiceContext, uow: UnitOfWork, order: Order, amount: Decimal, paid_to: str, reason: str
+) -> int | None:
+    """Queue the refund notice (template ``refund.txt``) about ``order``, in the caller's transaction.
+
+    For the returns work to call in the transaction that records the refund, so the notice is
+    committed with it or not at all, and sent after the commit.
+
+    Args:
+        ctx: the caller's service context.
+        uow: the caller's write unit of work.
+        order: the refunded order.
+        amount: the money given back.
+        paid_to: where it went, as the customer reads it (``Visa ending 4242``, ``store credit``,
+            ``a check``).
+        reason: why, in the office's words (the return's reason).
+
+    Returns:
+        The outbox id, or ``None`` when nothing was queued (no mail configured, no email address).
+    """
+    extra = {"amount": format_money(amount), "payment": paid_to, "reason": reason}
+    return queue_order_mail(ctx, uow, MailKind.REFUND, order, extra)
+
+
+def queue_card_declined(
+    ctx: ServiceContext, uow: UnitOfWork, customer_id: int, shipment_name: str, card: str, reason: str
+) -> int | None:
+    """Queue a club member's "your card was declined" notice (``card_declined.txt``), in the caller's
+    transaction (the club run's, which records the decline).
+
+    One notice per member and shipment: a later run that is declined again does not mail again
+    (the office calls, or the member does).
+
+    Args:
+        ctx: the caller's service context.
+        uow: the club run's write unit of work.
+        customer_id: the member.
+        shipment_name: the club shipment's name (``Wine Club - December``).
+        card: the card as the member reads it (``Visa ending 0002``).
+        reason: the gateway's reason (``Insufficient funds``).
+
+    Returns:
+        The outbox id, or ``None`` when nothing was queued.
+    """
+    if ctx.mailing is None:
+        return None
+    customer = uow.customers.get(customer_id)
     if not customer.email:
         return None
-    values = {**order_values(order, customer, ctx.mailing), **(extra or {})}
+    values = {
+        "customer_name": customer.display_name or "customer",
+        "customer_number": customer.number,
+        "shipment_name": shipment_name,
+        "card": card,
+        "reason": reason,
+        "office_name": ctx.mailing.office_name,
+        "office_phone": ctx.mailing.office_phone,
+    }
+    kind = MailKind.CARD_DECLINED
     message = render(ctx.mailing.templates.template(kind), values, kind, customer.email)
-    message = replace(message, order_id=order.id, customer_id=customer.id)
+    recent = uow.outbox.for_customer(customer_id, 50)
+    if any(e.message.kind is kind and e.message.subject == message.subject for e in recent):
+        return None
+    return _queue(ctx, uow, kind, customer, values, None)
+
+
+def _queue(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    kind: MailKind,
+    customer: Customer,
+    values: Mapping[str, str],
+    order_id: int | None,
+) -> int | None:
+    """Render ``kind`` for ``customer`` and add it to the outbox; nothing without an email address."""
+    if ctx.mailing is None or not customer.email:
+        return None
+    message = render(ctx.mailing.templates.template(kind), values, kind, customer.email)
+    message = replace(message, order_id=order_id, customer_id=customer.id)
     return uow.outbox.add(message, ctx.clock.now())
 
 
