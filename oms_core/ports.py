@@ -698,8 +698,16 @@ class PaymentGateway(abc.ABC):
         """
 
     @abc.abstractmethod
-    def capture(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
-        """Take the money of an authorisation: all of it (``amount`` is ``None``) or part."""
+    def capture(
+        self, reference: str, amount: Decimal | None, idempotency_key: str, final: bool = True
+    ) -> GatewayAnswer:
+        """Take the money of an authorisation: all of it (``amount`` is ``None``) or part.
+
+        A ``final`` capture closes the authorisation (what is not captured is released). A capture
+        that is not final takes ``amount`` and keeps the rest authorised for later captures (one per
+        part shipment); a gateway that cannot do that for this card declines it with the code
+        :data:`~oms_core.domain.gateway_calls.PART_CAPTURE_UNAVAILABLE`, capturing nothing.
+        """
 
     @abc.abstractmethod
     def void(self, reference: str, idempotency_key: str = "") -> GatewayAnswer:

@@ -4,7 +4,11 @@ It speaks the documented request and response shapes (form-encoded requests; ``p
 ``payment_method``, ``customer``, ``refund`` and ``balance`` objects; error objects with ``type``,
 ``code``, ``decline_code``, ``message`` and the failed ``payment_intent``), keeps what it made, and
 answers a repeated ``Idempotency-Key`` with its first answer, as Stripe does. Cards behave by
-Stripe's documented test numbers. A test can make the next requests answer 429 or 500, or hang.
+Stripe's documented test numbers. Multicapture is modelled as Stripe documents it: requested with
+``payment_method_options[card][request_multicapture]=if_available``, shown on the charge as
+``payment_method_details.card.multicapture.status`` (``available`` unless the test says the account
+or card has none), and used by captures with ``final_capture=false``. A test can make the next
+requests answer 429 or 500, or hang.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ class FakeStripe:
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     replies: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     livemode: bool = False
+    multicapture: bool = True  # whether the account and card offer multicapture when it is asked for
+    charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     url: str = ""
     release: threading.Event = field(default_factory=threading.Event)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -91,12 +97,13 @@ class FakeStripe:
             return 200, customer(self.next_id("cus"), form.get("description"))
         if parts == ["payment_intents"]:
             return self._new_intent(form)
-        if parts[:1] == ["payment_intents"] and parts[2:] == ["capture"]:
-            intent = self.intents[parts[1]]
-            intent["status"] = "succeeded"
-            intent["amount_received"] = int(form.get("amount_to_capture", intent["amount"]))
-            intent["amount_capturable"] = 0
+        if seen.method == "GET" and parts[:1] == ["payment_intents"] and len(parts) == 2:
+            intent = dict(self.intents[parts[1]])
+            if "latest_charge" in form.values() and intent.get("latest_charge"):
+                intent["latest_charge"] = self.charges[intent["latest_charge"]]
             return 200, intent
+        if parts[:1] == ["payment_intents"] and parts[2:] == ["capture"]:
+            return self._capture(self.intents[parts[1]], form)
         if parts[:1] == ["payment_intents"] and parts[2:] == ["cancel"]:
             intent = self.intents[parts[1]]
             intent["status"] = "canceled"
@@ -109,6 +116,34 @@ class FakeStripe:
         return 404, error(
             "invalid_request_error", "resource_missing", f"Unrecognized request URL ({seen.path})."
         )
+
+    def _capture(self, intent: dict[str, Any], form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if intent["status"] != "requires_capture":
+            return 400, error(
+                "invalid_request_error",
+                "payment_intent_unexpected_state",
+                f"This PaymentIntent could not be captured because it has a status of {intent['status']}.",
+            )
+        amount = int(form.get("amount_to_capture", intent["amount_capturable"]))
+        if amount > intent["amount_capturable"]:
+            return 400, error(
+                "invalid_request_error",
+                "amount_too_large",
+                "The amount to capture is more than is capturable.",
+            )
+        final = form.get("final_capture", "true") != "false"
+        charge = self.charges.get(intent.get("latest_charge") or "", {})
+        multicapture = charge.get("payment_method_details", {}).get("card", {}).get("multicapture", {})
+        if not final and multicapture.get("status") != "available":
+            return 400, error(
+                "invalid_request_error",
+                "payment_intent_invalid_parameter",
+                "final_capture=false is only for PaymentIntents with multicapture available.",
+            )
+        intent["amount_received"] += amount
+        intent["amount_capturable"] = 0 if final else intent["amount_capturable"] - amount
+        intent["status"] = "succeeded" if final else "requires_capture"
+        return 200, intent
 
     def _new_method(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         number = form.get("card[number]", "")
@@ -152,6 +187,18 @@ class FakeStripe:
             return 200, intent
         intent["status"] = "requires_capture"
         intent["amount_capturable"] = intent["amount"]
+        asked = form.get("payment_method_options[card][request_multicapture]") == "if_available"
+        status = "available" if asked and self.multicapture else "unavailable"
+        charge = {
+            "id": self.next_id("ch"),
+            "object": "charge",
+            "payment_intent": intent["id"],
+            "amount": intent["amount"],
+            "captured": False,
+            "payment_method_details": {"type": "card", "card": {"multicapture": {"status": status}}},
+        }
+        self.charges[charge["id"]] = charge
+        intent["latest_charge"] = charge["id"]
         return 200, intent
 
     # -- the server ---------------------------------------------------------------------------

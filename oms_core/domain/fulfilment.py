@@ -213,6 +213,29 @@ def amount_for(order: Order, shipment_lines: tuple[ShipmentLine, ...], first: bo
     return money(amount)
 
 
+def shipment_capture(
+    order: Order, before: list[Shipment], shipment: Shipment, authorised: Decimal
+) -> Decimal | None:
+    """What the card is charged for ``shipment``: ``None`` for "whatever is left" (it completes the
+    order), else its share (:func:`amount_for`; shipping goes with the first shipment).
+
+    When the card pays only part of the order (``authorised`` below the order's total: a gift card or
+    store credit paid the rest), the share is scaled by the card's part of the total.
+
+    Args:
+        order: the order, as placed.
+        before: the order's shipments recorded before this one.
+        shipment: the shipment to charge for.
+        authorised: the card's authorised amount.
+    """
+    if not left_to_ship(order, [*before, shipment]):
+        return None
+    share = amount_for(order, shipment.lines, first=not before)
+    if order.total > 0 and authorised != order.total:
+        share = money(share * authorised / order.total)
+    return share
+
+
 def check_release(order: Order) -> None:
     """Only a placed order that is not held goes to the warehouse.
 

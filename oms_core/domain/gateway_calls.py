@@ -22,8 +22,21 @@ class CallAction(enum.StrEnum):
 
     AUTHORIZE = "authorize"
     CAPTURE = "capture"
+    """Capture all or part of an authorisation and close it (the rest is released)."""
+    PART_CAPTURE = "cap-part"
+    """Capture part of an authorisation and keep the rest for later captures (a part shipment)."""
     VOID = "void"
     REFUND = "refund"
+
+    @property
+    def label(self) -> str:
+        """How the payment history and the audit trail name it."""
+        return "partial capture" if self is CallAction.PART_CAPTURE else self.value
+
+
+PART_CAPTURE_UNAVAILABLE = "part_capture_unavailable"
+"""The decline code of a partial capture the gateway cannot make for this card (the money is then
+captured whole by the shipment that completes the order)."""
 
 
 class CallStatus(enum.StrEnum):
@@ -107,7 +120,7 @@ class GatewayCall:
             CallStatus.VOIDED: f"voided {self.reference}".rstrip(),
             CallStatus.PENDING: "pending",
         }[self.status]
-        return f"{self.action.value} {self.amount}{card}: {outcome}"
+        return f"{self.action.label} {self.amount}{card}: {outcome}"
 
     def is_stale(self, now: datetime, after: timedelta) -> bool:
         """Whether nobody can still be waiting on it (last touched longer than ``after`` ago)."""
@@ -122,3 +135,15 @@ def retry_key(base: str, earlier: int) -> str:
     or a void needs a new key; an unanswered request is repeated with its own key instead.
     """
     return base if earlier == 0 else f"{base}:r{earlier}"
+
+
+def captured_amount(calls: list[GatewayCall], reference: str) -> Decimal:
+    """What has been captured of the authorisation ``reference`` so far (approved captures)."""
+    taken = [
+        call.amount
+        for call in calls
+        if call.action in (CallAction.CAPTURE, CallAction.PART_CAPTURE)
+        and call.status is CallStatus.APPROVED
+        and call.reference == reference
+    ]
+    return sum(taken, Decimal("0.00"))

@@ -2,8 +2,16 @@
 
 * A typed card becomes a PaymentMethod (``pm_...``); its number and code go to Stripe and nowhere
   else (the SDK's debug log of request bodies is switched off here, see :func:`_quiet_sdk_logs`).
-* Authorising creates and confirms a PaymentIntent with ``capture_method=manual`` and
-  ``payment_method_options.card.moto``; capturing and voiding act on it; refunds are Refunds.
+* Authorising creates and confirms a PaymentIntent with ``capture_method=manual``,
+  ``payment_method_options.card.moto`` and ``request_multicapture=if_available``; capturing and
+  voiding act on it; refunds are Refunds.
+* A part shipment's capture is Stripe's multicapture: ``amount_to_capture`` with
+  ``final_capture=false`` keeps the rest authorised, and the last capture is final. Stripe offers
+  multicapture only on some accounts and cards (the charge's
+  ``payment_method_details.card.multicapture.status`` says ``available``); when it is not, a
+  non-final capture is declined here with ``part_capture_unavailable`` before anything is sent, and
+  oms captures the whole order with its last shipment. (Capturing part and re-authorising the rest
+  would need a reusable card, which a card typed for one phone order is not.)
 * A card on file is a Customer with the PaymentMethod attached; its token is ``cus_.../pm_...``.
 * Every request that creates or moves money carries the caller's ``Idempotency-Key``.
 * Answers: a PaymentIntent awaiting capture is approved; a card error is declined with Stripe's
@@ -24,6 +32,7 @@ from typing import Any
 import stripe
 
 from oms_core.domain.errors import PaymentUnavailable, ValidationError
+from oms_core.domain.gateway_calls import PART_CAPTURE_UNAVAILABLE
 from oms_core.domain.payments import CardEntry, CardToken
 from oms_core.payments.secret_key import SecretKey
 from oms_core.ports import GatewayAnswer, GatewayCheck, PaymentGateway
@@ -160,7 +169,7 @@ class StripeGateway(PaymentGateway):
             "payment_method_types": ["card"],
             "capture_method": "manual",
             "confirm": True,
-            "payment_method_options": {"card": {"moto": True}},
+            "payment_method_options": {"card": {"moto": True, "request_multicapture": "if_available"}},
             "metadata": {"oms_key": idempotency_key},
         }
         if customer:
@@ -181,9 +190,16 @@ class StripeGateway(PaymentGateway):
             return GatewayAnswer.decline("that card was not saved with this gateway", "invalid_token")
         return self.authorize(saved_token, amount, idempotency_key)
 
-    def capture(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
-        """Capture the PaymentIntent, whole or in part."""
-        params = {"amount_to_capture": _cents(amount)} if amount is not None else {}
+    def capture(
+        self, reference: str, amount: Decimal | None, idempotency_key: str, final: bool = True
+    ) -> GatewayAnswer:
+        """Capture the PaymentIntent, whole or in part; not ``final``: a multicapture that keeps the rest."""
+        params: dict[str, Any] = {"amount_to_capture": _cents(amount)} if amount is not None else {}
+        if not final:
+            unavailable = self._multicapture_unavailable(reference)
+            if unavailable:
+                return unavailable
+            params["final_capture"] = False
         intent, failed = self._call(
             lambda: self._client.v1.payment_intents.capture(
                 reference,
@@ -193,9 +209,30 @@ class StripeGateway(PaymentGateway):
         )
         if failed:
             return failed
-        if intent.get("status") == "succeeded":
+        if intent.get("status") == "succeeded" or (not final and intent.get("status") == "requires_capture"):
             return GatewayAnswer.approve(reference)
         return GatewayAnswer.decline(f"the payment is {intent.get('status')}, not captured", "not_captured")
+
+    def _multicapture_unavailable(self, reference: str) -> GatewayAnswer | None:
+        """``None`` when the PaymentIntent's charge allows multicapture, else the answer to give."""
+        intent, failed = self._call(
+            lambda: self._client.v1.payment_intents.retrieve(
+                reference,
+                params={"expand": ["latest_charge"]},  # type: ignore[typeddict-item]
+            )
+        )
+        if failed:
+            return failed
+        charge = intent.get("latest_charge")
+        details = (charge.get("payment_method_details") or {}) if isinstance(charge, dict) else {}
+        status = ((details.get("card") or {}).get("multicapture") or {}).get("status")
+        if status == "available":
+            return None
+        return GatewayAnswer.decline(
+            "Stripe cannot capture part of this card payment (multicapture is not available for it); "
+            "it is captured whole with the order's last shipment",
+            PART_CAPTURE_UNAVAILABLE,
+        )
 
     def void(self, reference: str, idempotency_key: str = "") -> GatewayAnswer:
         """Cancel an uncaptured PaymentIntent."""

@@ -65,6 +65,7 @@ class _Held:
     captured: Decimal = Decimal("0.00")
     refunded: Decimal = Decimal("0.00")
     voided: bool = False
+    closed: bool = False  # a final capture was made: nothing more can be captured
 
 
 class TestGateway(PaymentGateway):
@@ -126,21 +127,26 @@ class TestGateway(PaymentGateway):
             self._answers[idempotency_key] = answer
             return answer
 
-    def capture(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
-        """Capture all or part of an authorisation this gateway made."""
+    def capture(
+        self, reference: str, amount: Decimal | None, idempotency_key: str, final: bool = True
+    ) -> GatewayAnswer:
+        """Capture all or part of an authorisation this gateway made; several times until a final one."""
         with self._lock:
             if idempotency_key in self._answers:
                 return self._answers[idempotency_key]
             held = self._held.get(reference)
+            left = held.amount - held.captured if held is not None else Decimal("0.00")
             if held is None or held.voided:
                 answer = GatewayAnswer.decline("no such authorisation to capture", "resource_missing")
-            elif held.captured:
+            elif held.closed:
                 answer = GatewayAnswer.decline("the authorisation was already captured", "already_captured")
-            elif amount is not None and amount > held.amount:
+            elif amount is not None and amount > left:
                 answer = GatewayAnswer.decline("cannot capture more than was authorised", "amount_too_large")
             else:
-                held.captured = held.amount if amount is None else amount
-                self.captured.append((reference, held.captured))
+                taken = left if amount is None else amount
+                held.captured += taken
+                held.closed = final
+                self.captured.append((reference, taken))
                 answer = GatewayAnswer.approve(reference)
             self._answers[idempotency_key] = answer
             return answer

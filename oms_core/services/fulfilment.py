@@ -18,6 +18,7 @@ from oms_core.domain.fulfilment import (
     ShipRequest,
     check_release,
     new_shipment,
+    shipment_capture,
     status_after,
 )
 from oms_core.domain.mail import MailKind
@@ -27,7 +28,7 @@ from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary, OrderView, ShipmentView
 from oms_core.services.context import ServiceContext
 from oms_core.services.mail import queue_order_mail
-from oms_core.services.payments import PaymentsService
+from oms_core.services.payments import PartCaptureUnavailable, PaymentsService
 from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import shipment_view, stored_order_view
 
@@ -102,24 +103,34 @@ class FulfilmentService:
         return shipment_view(replace(shipment, capture=capture))
 
     def capture_for_shipment(self, order_id: int, shipment_id: int) -> str:
-        """Take the money once the order has shipped in full, and record what happened on the shipment.
+        """Take the money for what the shipment carried, and record what happened on the shipment.
 
-        Called after the shipment's transaction committed, never inside one. Card authorisations are
-        captured once, whole, by the shipment that completes the order (a part shipment waits for
-        it); an order paid by check, cash or on account needs nothing. A capture that fails leaves
-        the order shipped and the shipment flagged for the office.
+        Called after the shipment's transaction committed, never inside one. A card order is
+        captured shipment by shipment (:func:`~oms_core.domain.fulfilment.shipment_capture`): each
+        part shipment its lines with their tax, the first one also the shipping charge, and the
+        shipment that completes the order whatever is left, closing the authorisation. A gateway
+        that cannot capture part of this card leaves it all to the last shipment. An order paid by
+        check, cash or on account needs nothing. A capture that fails leaves the order shipped (or
+        part shipped) and the shipment flagged for the office; the completing shipment still takes
+        whatever is left, so an earlier failure is made good there if the card allows it.
         """
         with self._ctx.read() as uow:
             order = uow.orders.get(order_id)
+            shipments = uow.shipments.for_order(order_id)
         authorised = [p for p in order.payments if p.status is PaymentStatus.AUTHORIZED and p.reference]
-        if not authorised:
+        mine = next((s for s in shipments if s.id == shipment_id), None)
+        if not authorised or mine is None:
             outcome = CAPTURE_NOT_NEEDED
-        elif order.status is not OrderStatus.SHIPPED:
-            outcome = CAPTURE_WITH_LAST
         else:
+            before = [s for s in shipments if (s.id or 0) < shipment_id]
+            amount = shipment_capture(order, before, mine, authorised[0].amount)
             try:
-                PaymentsService(self._ctx).capture(order.id or 0)
+                PaymentsService(self._ctx).capture(
+                    order_id, amount, final=amount is None, key=f"capture-s{shipment_id}"
+                )
                 outcome = CAPTURE_DONE
+            except PartCaptureUnavailable:
+                outcome = CAPTURE_WITH_LAST
             except OmsError as error:
                 outcome = f"failed: {error}"
         with self._ctx.write() as uow:

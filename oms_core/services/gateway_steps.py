@@ -91,6 +91,8 @@ def send(gateway: PaymentGateway, call: GatewayCall) -> GatewayAnswer:
         return gateway.authorize(call.token, call.amount, call.key)
     if call.action is CallAction.CAPTURE:
         return gateway.capture(call.reference, call.amount, call.key)
+    if call.action is CallAction.PART_CAPTURE:
+        return gateway.capture(call.reference, call.amount, call.key, final=False)
     if call.action is CallAction.VOID:
         return gateway.void(call.reference, call.key)
     return gateway.refund(call.reference, call.amount, call.key)
@@ -139,7 +141,7 @@ def audit_call(uow: UnitOfWork, ctx: ServiceContext, call: GatewayCall, customer
         AuditEvent(
             call.order_id,
             ctx.operator_username,
-            f"payment {call.action.value}",
+            f"payment {call.action.label}",
             call.describe(),
             ctx.clock.now(),
             customer_id,

@@ -18,7 +18,14 @@ from oms_core.domain.errors import (
     StaleEdit,
     ValidationError,
 )
-from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
+from oms_core.domain.gateway_calls import (
+    PART_CAPTURE_UNAVAILABLE,
+    CallAction,
+    CallPurpose,
+    CallStatus,
+    GatewayCall,
+    captured_amount,
+)
 from oms_core.domain.payments import Payment, PaymentStatus
 from oms_core.ports import GatewayAnswer, UnitOfWork
 from oms_core.read_models import OrderView
@@ -27,6 +34,10 @@ from oms_core.services.gateway_steps import open_call, reclaimable, send, settle
 from oms_core.services.placing import DraftMoved, abandon, complete_checkout
 from oms_core.services.retry import write_retrying
 from oms_core.services.views import customer_summary, order_view
+
+
+class PartCaptureUnavailable(PaymentDeclined):
+    """The gateway cannot capture part of this authorisation; capture it whole later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,24 +153,47 @@ class PaymentsService:
 
         write_retrying(self._ctx, unclaim)
 
-    def capture(self, order_id: int, amount: Decimal | None = None) -> OrderView:
-        """Take the money of the order's authorisation (all of it, or ``amount``), e.g. on shipping.
+    def capture(
+        self, order_id: int, amount: Decimal | None = None, *, final: bool = True, key: str = "capture"
+    ) -> OrderView:
+        """Take money of the order's card authorisation: what is left of it, or ``amount``.
 
-        An authorisation older than the gateway holds one is first re-authorised (and the old one
-        voided), so capture never fails for age alone.
+        A ``final`` capture closes the authorisation (the payment becomes captured, for what was
+        captured in all). One that is not final (a part shipment's share) keeps the rest authorised
+        for the next shipment; a share that reaches what is left is taken as the final capture.
+        Each capture is its own gateway call, so the payment history lists them one by one. An
+        authorisation older than the gateway holds one is first re-authorised for what is left (and
+        the old one voided), unless part of it was captured already: then the capture is tried as it
+        is, and a refusal is the office's to follow up.
+
+        Args:
+            order_id: the order.
+            amount: how much; ``None`` for everything left.
+            final: close the authorisation with this capture.
+            key: what makes this capture's idempotency key unique on the order (``capture-s12`` for
+                shipment 12), so repeating it never captures twice.
 
         Raises:
-            InvalidState: the order has no authorised card payment.
+            InvalidState: the order has no authorised card payment, or nothing is left of it.
+            ValidationError: ``amount`` is not between 0.01 and what is left.
+            PartCaptureUnavailable: the gateway cannot capture part of this card's authorisation.
             PaymentDeclined, PaymentUnavailable: the gateway's answer (nothing changes).
         """
         with self._ctx.read() as uow:
             order = uow.orders.get(order_id)
+            calls = uow.gateway_calls.for_order(order_id)
         index, payment = _authorised(order.payments)
-        if amount is not None and (amount <= 0 or amount > payment.amount):
-            raise ValidationError(f"capture between 0.01 and {payment.amount}", field="amount")
+        taken = captured_amount(calls, payment.reference)
+        left = payment.amount - taken
+        if left <= 0:
+            raise InvalidState("nothing is left to capture on the card authorisation")
+        if amount is not None and (amount <= 0 or amount > left):
+            raise ValidationError(f"capture between 0.01 and {left}", field="amount")
+        if not final and (amount is None or amount == left):
+            final = True
         reference = payment.reference
         age = self._ctx.clock.now() - (order.placed_at or self._ctx.clock.now())
-        if age >= self._ctx.gateway.authorization_lifetime:
+        if age >= self._ctx.gateway.authorization_lifetime and taken == 0:
             reference = call_gateway(
                 self._ctx, order_id, order.customer_id, CallAction.AUTHORIZE, payment, "reauth", ""
             )
@@ -172,19 +206,25 @@ class PaymentsService:
                 "void-old",
                 payment.reference,
             )
+        if amount is None and taken > 0:
+            amount = left  # the rest, named: the gateway has been asked for parts before
+        action = CallAction.CAPTURE if final else CallAction.PART_CAPTURE
         captured_reference = call_gateway(
-            self._ctx, order_id, order.customer_id, CallAction.CAPTURE, payment, "capture", reference, amount
+            self._ctx, order_id, order.customer_id, action, payment, key, reference, amount
         )
 
         def record(uow: UnitOfWork) -> OrderView:
             order = uow.orders.get(order_id)
             payments = list(order.payments)
-            payments[index] = replace(
-                payment,
-                status=PaymentStatus.CAPTURED,
-                reference=captured_reference,
-                amount=amount if amount is not None else payment.amount,
-            )
+            if final:
+                payments[index] = replace(
+                    payment,
+                    status=PaymentStatus.CAPTURED,
+                    reference=captured_reference,
+                    amount=taken + (amount if amount is not None else left),
+                )
+            else:  # still authorised for the rest (under a new reference after a re-authorisation)
+                payments[index] = replace(payment, reference=captured_reference)
             order.payments = payments
             order.updated_at = self._ctx.clock.now()
             uow.orders.save(order)
@@ -244,9 +284,11 @@ def _settled(
 def raise_unless_approved(call: GatewayCall, answer: GatewayAnswer) -> None:
     """Turn a decline or no answer into the error the operator reads."""
     if answer.unavailable:
-        raise PaymentUnavailable(f"{call.action.value}: {answer.reason}")
+        raise PaymentUnavailable(f"{call.action.label}: {answer.reason}")
+    if answer.code == PART_CAPTURE_UNAVAILABLE:
+        raise PartCaptureUnavailable(answer.reason)
     if not answer.approved:
-        raise PaymentDeclined(f"{call.action.value} refused: {answer.reason}")
+        raise PaymentDeclined(f"{call.action.label} refused: {answer.reason}")
 
 
 def _authorised(payments: list[Payment]) -> tuple[int, Payment]:

@@ -148,19 +148,74 @@ def test_the_picklist_lists_released_orders_lines_in_release_order(services, clo
     assert rows[0].ship_to.startswith("Ann Smith, 1 Main St")
 
 
-def test_the_shipment_that_completes_a_card_order_captures_its_authorisation(fake_factory, clock):
+def test_each_shipment_captures_what_it_carried_and_the_last_one_the_rest(fake_factory, clock):
     gateway = TestGateway(today=FIXED_NOW)
     services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
     order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
+    with fake_factory(write=False) as uow:
+        stored = uow.orders.get(order.id)
+    cabernet = next(line for line in stored.lines if line.sku == SKU_CABERNET)
+    # The first shipment: its lines with their tax, and the shipping charge with its tax.
+    share = cabernet.line_total + cabernet.line_tax + stored.shipping_charge + stored.shipping_tax
+    assert 0 < share < order.total
+
+    first = services.fulfilment.ship(order.id, ShipRequest("UPS", items=((SKU_CABERNET, 2),)))
+    assert first.capture == "captured"
+    assert [amount for _, amount in gateway.captured] == [share]
+    assert [p.status for p in services.orders.get(order.id).payments] == ["authorized"]
+
+    last = services.fulfilment.ship(order.id, ShipRequest("UPS"))
+    assert last.capture == "captured"
+    assert [amount for _, amount in gateway.captured] == [share, order.total - share]
+    view = services.orders.get(order.id)
+    assert [(p.status, p.amount) for p in view.payments] == [("captured", order.total)]
+    assert [s.capture for s in view.shipments] == ["captured", "captured"]
+    history = [call.describe() for call in services.payments.history(order.id)]
+    assert [line.split(" ")[0:2] for line in history[1:]] == [
+        ["partial", "capture"],
+        ["capture", str(order.total - share)],
+    ]
+
+
+def test_a_gateway_that_cannot_capture_part_leaves_it_all_to_the_last_shipment(
+    fake_factory, clock, monkeypatch
+):
+    gateway = TestGateway(today=FIXED_NOW)
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
+    whole_only = gateway.capture
+
+    def capture(reference, amount, key, final=True):
+        if not final:
+            from oms_core.domain.gateway_calls import PART_CAPTURE_UNAVAILABLE
+            from oms_core.ports import GatewayAnswer
+
+            return GatewayAnswer.decline("no multicapture for this card", PART_CAPTURE_UNAVAILABLE)
+        return whole_only(reference, amount, key, final)
+
+    monkeypatch.setattr(gateway, "capture", capture)
     first = services.fulfilment.ship(order.id, ShipRequest("UPS", items=((SKU_CABERNET, 2),)))
     assert first.capture == "with the last shipment"
     assert gateway.captured == []
     last = services.fulfilment.ship(order.id, ShipRequest("UPS"))
     assert last.capture == "captured"
     assert [amount for _, amount in gateway.captured] == [order.total]
+    assert services.orders.get(order.id).audit[-1].action != "capture failed"
+
+
+def test_a_failed_part_capture_is_made_good_by_the_last_shipment(fake_factory, clock, monkeypatch):
+    gateway = TestGateway(today=FIXED_NOW)
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
+    working = gateway.capture
+    monkeypatch.setattr(gateway, "capture", lambda *args, **kwargs: _unanswered())
+    first = services.fulfilment.ship(order.id, ShipRequest("UPS", items=((SKU_CABERNET, 2),)))
+    assert first.capture.startswith("failed: ")
     view = services.orders.get(order.id)
-    assert [p.status for p in view.payments] == ["captured"]
-    assert [s.capture for s in view.shipments] == ["with the last shipment", "captured"]
+    assert view.status == "part_shipped" and view.audit[-1].action == "capture failed"
+    monkeypatch.setattr(gateway, "capture", working)
+    assert services.fulfilment.ship(order.id, ShipRequest("UPS")).capture == "captured"
+    assert [amount for _, amount in gateway.captured] == [order.total]
 
 
 def test_a_capture_that_fails_leaves_the_order_shipped_and_flagged(fake_factory, clock, monkeypatch):
@@ -188,3 +243,9 @@ def _declined():
     from oms_core.ports import GatewayAnswer
 
     return GatewayAnswer.decline("expired authorisation", "expired")
+
+
+def _unanswered():
+    from oms_core.ports import GatewayAnswer
+
+    return GatewayAnswer.no_answer("the payment gateway did not answer")

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from oms_core.domain.errors import PaymentUnavailable, ValidationError
+from oms_core.domain.gateway_calls import PART_CAPTURE_UNAVAILABLE
 from oms_core.domain.payments import CardEntry
 from oms_core.payments.secret_key import SecretKey
 from oms_core.payments.stripe_gateway import THREE_D_SECURE_REASON, StripeGateway
@@ -273,3 +274,42 @@ def test_a_key_that_is_not_a_secret_key_is_refused_without_echoing_it() -> None:
 )
 def test_the_kind_of_key_comes_from_its_prefix(text: str, mode: str) -> None:
     assert SecretKey(text + "123456").mode == mode
+
+
+def test_part_shipments_are_captured_by_stripe_multicapture_and_the_last_capture_is_final(
+    gateway: StripeGateway, fake: FakeStripe
+) -> None:
+    token = gateway.tokenize(_card())
+    reference = gateway.authorize(token.token, Decimal("100.00"), "order-9").reference
+    sent = fake.posts("/v1/payment_intents")[0]
+    assert sent.form["payment_method_options[card][request_multicapture]"] == "if_available"
+
+    assert gateway.capture(reference, Decimal("30.00"), "cap-s1", final=False).approved
+    assert gateway.capture(reference, Decimal("45.50"), "cap-s2", final=False).approved
+    assert fake.intents[reference]["status"] == "requires_capture"
+    assert fake.intents[reference]["amount_capturable"] == 2450
+    assert gateway.capture(reference, Decimal("24.50"), "cap-s3").approved
+    assert fake.intents[reference]["status"] == "succeeded"
+    assert fake.intents[reference]["amount_received"] == 10000
+    captures = fake.posts(f"/v1/payment_intents/{reference}/capture")
+    assert [c.form.get("final_capture") for c in captures] == ["false", "false", None]
+    assert [c.form["amount_to_capture"] for c in captures] == ["3000", "4550", "2450"]
+    assert [c.headers["idempotency-key"] for c in captures] == ["cap-s1", "cap-s2", "cap-s3"]
+
+    repeated = gateway.capture(reference, Decimal("30.00"), "cap-s1", final=False)  # the same key again
+    assert repeated.approved and fake.intents[reference]["amount_received"] == 10000
+
+
+def test_without_multicapture_a_part_capture_is_declined_before_anything_is_captured(
+    gateway: StripeGateway, fake: FakeStripe
+) -> None:
+    fake.multicapture = False  # the account or the card does not offer it
+    token = gateway.tokenize(_card())
+    reference = gateway.authorize(token.token, Decimal("100.00"), "order-10").reference
+    answer = gateway.capture(reference, Decimal("30.00"), "cap-s1", final=False)
+    assert not answer.approved and answer.code == PART_CAPTURE_UNAVAILABLE
+    assert "captured whole with the order's last shipment" in answer.reason
+    assert fake.posts(f"/v1/payment_intents/{reference}/capture") == []
+    assert fake.intents[reference]["amount_capturable"] == 10000
+    assert gateway.capture(reference, None, "cap-s2").approved  # the last shipment takes it all
+    assert fake.intents[reference]["amount_received"] == 10000
