@@ -22,6 +22,8 @@ from oms_tui.cli.documents import parse_order_numbers
 from oms_tui.text import safe
 
 if TYPE_CHECKING:
+    from oms_core.domain.imports import ImportProblem
+    from oms_core.domain.ship_files import ShipFile
     from oms_core.services.ship_import import PlannedShipment, ShipImportPreview
     from oms_tui.cli.context import CommandContext
 
@@ -112,7 +114,7 @@ def ship_import_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         preview = service.dry_run(parsed)
         print_ship_preview(preview, ctx.stdout)
         if not preview.ok:
-            imports.write_report(path, parsed, preview.problems, args.errors_out, ctx)
+            _report(path, parsed, preview.problems, args.errors_out, ctx)
             return imports.EXIT_FILE_ERRORS
         if not preview.new:
             print(
@@ -130,7 +132,7 @@ def ship_import_command(args: argparse.Namespace, ctx: CommandContext) -> int:
             result = service.run(parsed)
         except ShipImportRejected as exc:  # an operator changed an order since the check
             imports.print_problems(exc.problems, ctx.stdout)
-            imports.write_report(path, parsed, exc.problems, args.errors_out, ctx)
+            _report(path, parsed, exc.problems, args.errors_out, ctx)
             return imports.EXIT_FILE_ERRORS
     finally:
         application.close()
@@ -139,6 +141,14 @@ def ship_import_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     for number, tracking, outcome in result.failed_captures:
         print(f"order {number} ({safe(tracking)}): payment capture {safe(outcome)}", file=ctx.stdout)
     return imports.EXIT_OK
+
+
+def _report(
+    path: Path, parsed: ShipFile, problems: tuple[ImportProblem, ...], out: Path | None, ctx: CommandContext
+) -> None:
+    """A workbook gets the order import's marked-up copy; a CSV file has only the lines printed."""
+    if parsed.sheet or not parsed.header_row:
+        imports.write_report(path, parsed, problems, out, ctx)
 
 
 def print_ship_preview(preview: ShipImportPreview, out: TextIO) -> None:
