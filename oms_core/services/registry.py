@@ -20,8 +20,8 @@ from oms_core.services.operators import OperatorService
 from oms_core.services.orders import OrderService
 from oms_core.services.payments import PaymentsService
 from oms_core.services.quick_pad import QuickPadService
-from oms_core.services.story import StoryService
 from oms_core.services.ship_import import ShipImportService
+from oms_core.services.story import StoryService
 
 
 @dataclass(frozen=True, slots=True)
