@@ -26,6 +26,9 @@ products (4), counter (5), inserts (6), then its members' rows, which only the h
 row touches. Cancelling: order (2), products (4). Changing a placed order (``services/changes.py``):
 the order (2), then its change draft (2, a higher id), products (4), the new gateway call (6); a
 cart edit of a change draft reads the order without locking it. Releasing, shipping, delivering: order (2). A
+ship import: every order of the file (2) in id order, then its shipments, audit lines and mail (6);
+the captures come after its commit. A club run's step 3 queues its declined members' notices as new
+rows (6), reading their customers without locking them. A
 customer edit: customer (3). A new customer: the customer counter (5). An import placing in chunks
 locks all its products first (``lock_stock``), so a later chunk never locks a product after the
 counter.
