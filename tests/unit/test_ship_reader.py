@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from oms_core.spreadsheets.reader import ReaderLimits
-from oms_core.spreadsheets.ship_reader import read_ship_bytes
+from oms_core.spreadsheets.safety import SafetyLimits
+from oms_core.spreadsheets.ship_reader import read_ship_bytes, read_ship_file
 
 
 def test_tab_separated_windows_text_with_odd_headers_reads():
@@ -44,3 +45,15 @@ def test_a_row_limit_stops_reading_and_a_long_cell_is_named():
     read = read_ship_bytes(long.encode(), "f.csv")
     first = str(read.problems[0])
     assert first.startswith("row 2, column B (SKU): the cell has 5,000 characters")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("Order,SKU,Qty,Carrier,Tracking,Date\n" + "1,A,1,UPS,T1,2026-11-27\n" * 200)
+    limits = ReaderLimits(safety=SafetyLimits(max_file_bytes=1_000))
+    read = read_ship_file(big, limits)  # refused on its size on disk, before reading it
+    assert len(read.problems) == 1 and read.problems[0].reason.startswith("big.csv is ")
+    assert "the limit is" in read.problems[0].reason and read.rows == ()
+    as_bytes = read_ship_bytes(big.read_bytes(), "big.csv", limits)
+    assert len(as_bytes.problems) == 1 and "the limit is" in as_bytes.problems[0].reason
+    assert as_bytes.rows == ()
