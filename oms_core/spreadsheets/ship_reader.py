@@ -39,7 +39,7 @@ from oms_core.spreadsheets.safety import OLE_SIGNATURE, ZIP_SIGNATURES, UnsafeFi
 ALL_WORDS = frozenset({"all", "*", "rest", "remaining"})
 """Quantity cells meaning "whatever is left of the SKU on the order"."""
 
-CSV_FORMULA = "the cell holds a formula ({text}); write the value itself"
+CSV_FORMULA = "the cell holds a formula (it starts with =); write the value itself"
 _DELIMITERS = ",;\t|"
 _FORMULA_START = ("=", "+=", "-=", "@")
 
@@ -154,6 +154,7 @@ class _ShipReader:
         self.warnings: list[ImportProblem] = []
         self.fields: dict[str, int] = {}
         self.headers: list[str] = []
+        self.flagged: set[tuple[int, int]] = set()  # (row, column) already named in a problem
 
     def read(self, rows: Iterable[tuple[int, Sequence[object]]], marks: CellMarks) -> ShipFile:
         """Find the header in the first rows, then read every data row below it."""
@@ -278,13 +279,16 @@ class _ShipReader:
         return None
 
     def _field_problem(self, row: int, name: str, reason: str) -> None:
-        self._problem(row, self.fields.get(name, -1), reason)
+        index = self.fields.get(name, -1)
+        if (row, index) not in self.flagged:  # one problem per cell: a formula is not also "no quantity"
+            self._problem(row, index, reason)
 
     def _problem(self, row: int, index: int, reason: str) -> None:
         if index < 0:
             self.problems.append(ImportProblem(row, "", "", reason))
             return
         header = self.headers[index] if index < len(self.headers) else ""
+        self.flagged.add((row, index))
         self.problems.append(ImportProblem(row, column_letter(index), header, reason))
 
     def _warn(self, letter: str, header: str, reason: str) -> None:

@@ -57,3 +57,11 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     as_bytes = read_ship_bytes(big.read_bytes(), "big.csv", limits)
     assert len(as_bytes.problems) == 1 and "the limit is" in as_bytes.problems[0].reason
     assert as_bytes.rows == ()
+
+
+def test_a_formula_cell_is_one_problem_naming_it():
+    data = b"Order,SKU,Qty,Carrier,Tracking,Date\n1001,A,=1+1,UPS,T1,2026-11-27\n"
+    read = read_ship_bytes(data, "f.csv")
+    assert [str(p) for p in read.problems] == [
+        "row 2, column C (Qty): the cell holds a formula (it starts with =); write the value itself"
+    ]
