@@ -131,7 +131,7 @@ def ship_import_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         try:
             result = service.run(parsed)
         except ShipImportRejected as exc:  # an operator changed an order since the check
-            imports.print_problems(exc.problems, ctx.stdout)
+            imports.print_problems(exc.problems, ctx.stdout, "nothing was recorded")
             _report(path, parsed, exc.problems, args.errors_out, ctx)
             return imports.EXIT_FILE_ERRORS
     finally:
@@ -164,7 +164,7 @@ def print_ship_preview(preview: ShipImportPreview, out: TextIO) -> None:
         print(f"  recorded before: {_describe(planned)}", file=out)
     for warning in preview.warnings:
         print(f"note: {safe(str(warning))}", file=out)
-    imports.print_problems(list(preview.problems), out)
+    imports.print_problems(list(preview.problems), out, "nothing was recorded")
 
 
 def _describe(planned: PlannedShipment) -> str:

@@ -255,11 +255,18 @@ def print_preview(preview: ImportPreview, out: TextIO) -> None:
     print_problems(preview.problems, out)
 
 
-def print_problems(problems: tuple[ImportProblem, ...] | list[ImportProblem], out: TextIO) -> None:
-    """Every problem on its own line (the first 200), customer text shown literally."""
+def print_problems(
+    problems: tuple[ImportProblem, ...] | list[ImportProblem],
+    out: TextIO,
+    nothing: str = "nothing was imported",
+) -> None:
+    """Every problem on its own line (the first 200), customer text shown literally.
+
+    ``nothing`` says what was not done (``nothing was imported``, ``nothing was recorded``).
+    """
     if not problems:
         return
-    print(f"{len(problems):,} problem{'s' if len(problems) != 1 else ''}; nothing was imported:", file=out)
+    print(f"{len(problems):,} problem{'s' if len(problems) != 1 else ''}; {nothing}:", file=out)
     for problem in problems[:MAX_PROBLEMS_PRINTED]:
         print(f"  {safe(str(problem))}", file=out)
     if len(problems) > MAX_PROBLEMS_PRINTED:

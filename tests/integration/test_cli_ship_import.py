@@ -139,6 +139,7 @@ def test_one_bad_row_records_nothing_and_each_problem_is_one_line(office, tmp_pa
     assert "column G (Ship Date)" in by_row[9] and "in the future" in by_row[9]
     assert "column G (Ship Date)" in by_row[10] and "'someday' is not a date" in by_row[10]
     assert "column F (Tracking Number)" in by_row[11]
+    assert "9 problems; nothing was recorded:" in out
     assert all("Traceback" not in text for text in (out, err))
     assert "error report" not in err and "could not be read" not in err  # a CSV: the lines are the report
     for order in (good, over, held):
