@@ -582,9 +582,13 @@ class UnitOfWorkFactory(abc.ABC):
     def __call__(self, write: bool = False) -> UnitOfWork:
         """A fresh unit of work."""
 
-    single_writer: bool = False
-    """Whether one write transaction at a time locks the whole database (SQLite): a batch run then
-    leaves a gap between its chunks so that operators' waiting writes get their turn."""
+    def make_way(self, most_seconds: float) -> float:
+        """Between a batch run's transactions (none open): where one write transaction at a time
+        locks the whole database (SQLite), pause while other writers wait for it, at most
+        ``most_seconds``, so that operators' writes get their turn; return the seconds paused.
+        Not abstract: where writers do not queue for one lock there is nothing to wait for.
+        """
+        return 0.0
 
     def batch_run(self, batch_id: int) -> AbstractContextManager[None]:
         """A lock held while this process runs the batch, dropped when the process dies however it

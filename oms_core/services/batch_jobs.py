@@ -58,9 +58,11 @@ CHUNK_SECONDS = 0.1
 product and counter rows): operators' edits wait at most about this long behind a batch."""
 
 CHUNK_GAP_SECONDS = 0.12
-"""On a single-writer database (SQLite), the pause after each chunk: longer than SQLite's longest
-wait between two tries of a blocked writer (100 ms), so every operator's write waiting on the chunk
-gets in before the next chunk takes the lock again, instead of waiting out the busy timeout."""
+"""On a single-writer database (SQLite), the longest pause between a run's transactions while other
+writers wait for the lock (:meth:`~oms_core.ports.UnitOfWorkFactory.make_way`; none when nobody
+waits): longer than SQLite's longest wait between two tries of a blocked writer (100 ms), so every
+operator's write waiting on the chunk gets in before the run takes the lock again, instead of
+waiting out the busy timeout."""
 
 MAX_CHUNK = 2_000
 """The largest chunk, however fast the machine (a stop key is answered within a chunk)."""
@@ -336,8 +338,8 @@ class BatchRunner:
             # Sized by its longest transaction: the cards' time at the gateway holds no lock, and
             # counting it would shrink chunks below what the in-flight limit can use.
             self._sizer.took(len(chunk), self._lock_seconds)
-            if self._ctx.uow_factory.single_writer and done + len(chunk) < total:
-                time.sleep(CHUNK_GAP_SECONDS)
+            if done + len(chunk) < total:
+                self._ctx.uow_factory.make_way(CHUNK_GAP_SECONDS)
             placed_before.update(already)
             for result in results:
                 if result.customer_id not in already:
@@ -436,6 +438,7 @@ class BatchRunner:
         if not pending.waiting:
             return pending.results, False, decided
         ask_gateway(self._ctx, pending)  # no transaction is open
+        self._ctx.uow_factory.make_way(CHUNK_GAP_SECONDS)  # writers that queued behind step 1
         started = time.monotonic()
         try:
             with self._ctx.write() as uow:

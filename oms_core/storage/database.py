@@ -5,7 +5,8 @@ SQLite
     own transaction handling is switched off (``isolation_level = None``) and SQLAlchemy's ``begin``
     event emits ``BEGIN IMMEDIATE`` for write units of work and plain ``BEGIN`` for reads (the recipe in
     SQLAlchemy's SQLite dialect documentation). A deferred transaction that reads and then writes fails
-    at once with ``SQLITE_BUSY`` whatever the timeout; an immediate one waits its turn instead.
+    at once with ``SQLITE_BUSY`` whatever the timeout; an immediate one waits its turn instead, marked
+    as waiting meanwhile (:mod:`oms_core.storage.write_turns`).
 PostgreSQL
     psycopg 3 (``postgresql+psycopg://``; plain ``postgresql://`` is rewritten), ``READ COMMITTED``.
 
@@ -23,6 +24,7 @@ from sqlalchemy.pool import StaticPool
 
 from oms_core.domain.errors import OmsError
 from oms_core.storage import errors
+from oms_core.storage.write_turns import WriteTurns
 
 WRITE_OPTION = "oms_write"
 """Connection execution option: ``True`` makes the next SQLite transaction ``BEGIN IMMEDIATE``."""
@@ -102,6 +104,8 @@ def _database_folder(database: Path) -> None:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    turns = WriteTurns(engine.url.database)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 module; we emit BEGIN ourselves.
@@ -123,7 +127,9 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(WRITE_OPTION):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Marked as waiting while it asks, so a batch run between chunks lets it in.
+            with turns.waiting():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
 

@@ -19,19 +19,17 @@ SQLite
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
-import struct
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
+from oms_core.storage.file_locks import SUPPORTED, lock_byte
+
 RUN_LOCK_CLASS = 0x6F6D_7302
 """First key of the PostgreSQL advisory locks of batch runs ("oms" and 2)."""
-
-_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", None)
 
 
 @contextlib.contextmanager
@@ -58,7 +56,7 @@ def hold(engine: Engine, batch_id: int) -> Iterator[None]:
         return
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        _ofd_lock(descriptor, fcntl.F_RDLCK, batch_id, wait=True)
+        lock_byte(descriptor, fcntl.F_RDLCK, batch_id, wait=True)
         yield
     finally:
         os.close(descriptor)  # drops the lock
@@ -89,8 +87,8 @@ def running_ids(connection: Connection, batch_ids: Iterable[int]) -> set[int] | 
     try:
         held = set()
         for batch_id in wanted:
-            if _ofd_lock(descriptor, fcntl.F_WRLCK, batch_id, wait=False):
-                _ofd_lock(descriptor, fcntl.F_UNLCK, batch_id, wait=False)
+            if lock_byte(descriptor, fcntl.F_WRLCK, batch_id, wait=False):
+                lock_byte(descriptor, fcntl.F_UNLCK, batch_id, wait=False)
             else:
                 held.add(batch_id)
         return held
@@ -100,21 +98,6 @@ def running_ids(connection: Connection, batch_ids: Iterable[int]) -> set[int] | 
 
 def _lock_file(engine: Engine) -> Path | None:
     database = engine.url.database or ""
-    if _OFD_SETLK is None or database in ("", ":memory:") or database.startswith("file:"):
+    if not SUPPORTED or database in ("", ":memory:") or database.startswith("file:"):
         return None
     return Path(f"{database}-runs.lock")
-
-
-def _ofd_lock(descriptor: int, kind: int, batch_id: int, wait: bool) -> bool:
-    """Set an open-file-description lock on byte ``batch_id``; ``False`` when another holds it."""
-    assert _OFD_SETLK is not None
-    command = getattr(fcntl, "F_OFD_SETLKW") if wait else _OFD_SETLK  # noqa: B009
-    # struct flock: l_type, l_whence, l_start, l_len, l_pid (0 for OFD locks), with x86-64/arm64 padding.
-    request = struct.pack("hh4xqqi4x", kind, os.SEEK_SET, batch_id, 1, 0)
-    try:
-        fcntl.fcntl(descriptor, command, request)
-    except OSError as exc:
-        if exc.errno in (errno.EAGAIN, errno.EACCES):
-            return False
-        raise
-    return True

@@ -59,6 +59,7 @@ from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.reference import SqlReferenceRepository
 from oms_core.storage.shipments import SqlShipmentRepository
 from oms_core.storage.story import SqlStoryRepository
+from oms_core.storage.write_turns import WriteTurns
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -112,11 +113,16 @@ class SqlUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
-        self.single_writer = engine.dialect.name == "sqlite"
+        sqlite = engine.dialect.name == "sqlite"
+        self._turns = WriteTurns(engine.url.database) if sqlite else None
 
     def __call__(self, write: bool = False) -> SqlUnitOfWork:
         """A fresh unit of work; ``write=True`` takes the SQLite write lock at its first statement."""
         return SqlUnitOfWork(self.engine, self.clock, write=write)
+
+    def make_way(self, most_seconds: float) -> float:
+        """On SQLite, pause while other writers wait for the lock (:mod:`~oms_core.storage.write_turns`)."""
+        return 0.0 if self._turns is None else self._turns.make_way(most_seconds)
 
     def batch_run(self, batch_id: int) -> AbstractContextManager[None]:
         """The run lock of a batch (:mod:`oms_core.storage.run_locks`)."""
