@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Row, delete, func, insert, select, text, update
 
 from oms_core.domain.batches import (
     Batch,
@@ -24,7 +24,7 @@ from oms_core.domain.errors import NotFound
 from oms_core.ports import BatchRepository
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import text_key
-from oms_core.storage.loading import converter
+from oms_core.storage.loading import update_tuples
 from oms_core.storage.run_locks import running_ids
 from oms_core.storage.tables import batch_members, batches, customers, orders
 
@@ -32,17 +32,6 @@ b = batches.c
 m = batch_members.c
 c = customers.c
 o = orders.c
-
-_RECORD = (
-    update(batch_members)
-    .where(m.batch_id == bindparam("b_batch_id"), m.customer_id == bindparam("b_customer_id"))
-    .values(
-        status=bindparam("b_status"),
-        order_id=bindparam("b_order_id"),
-        reason=bindparam("b_reason"),
-        updated_at=bindparam("b_updated_at"),
-    )
-)
 
 
 def _values(batch: Batch) -> dict[str, Any]:
@@ -194,30 +183,18 @@ class SqlBatchRepository(Repository, BatchRepository):
         ]
 
     def record(self, batch_id: int, results: Sequence[MemberResult], now: datetime) -> None:
-        """Update every member's status with one driver ``executemany`` (a chunk of a club
-        shipment is hundreds of rows: SQLAlchemy's per-row parameter handling would cost more than
-        the updates).
+        """Update every member's status in one statement (:func:`update_tuples`: a chunk of a club
+        shipment is hundreds of rows, and SQLAlchemy's per-row parameter handling would cost more
+        than the updates).
         """
-        if not results:
-            return
-        stamp = converter(self._conn, batch_members, "updated_at")(now)
-        names = ("b_status", "b_order_id", "b_reason", "b_updated_at", "b_batch_id", "b_customer_id")
-        rows = [
-            (result.status.value, result.order_id, result.reason, stamp, batch_id, result.customer_id)
-            for result in results
-        ]
-        compiled = _RECORD.compile(dialect=self._conn.dialect)
-        params: list[Any]
-        if compiled.positional:
-            order = [names.index(name) for name in compiled.positiontup or ()]
-            params = [tuple(row[i] for i in order) for row in rows] if order != list(range(6)) else rows
-        else:
-            params = [dict(zip(names, row, strict=True)) for row in rows]
-        cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(compiled.string, params)
-        finally:
-            cursor.close()
+        update_tuples(
+            self._conn,
+            batch_members,
+            "customer_id",
+            ("status", "order_id", "reason", "updated_at"),
+            [(r.customer_id, r.status.value, r.order_id, r.reason, now) for r in results],
+            guards={"batch_id": batch_id},
+        )
 
     def members(
         self,

@@ -7,17 +7,25 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from oms_core.domain.errors import NotFound, StaleEdit
+from oms_core.domain.errors import DatabaseError, NotFound, StaleEdit
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
 from oms_core.domain.money import money
 from oms_core.ports import GatewayCallRepository
 from oms_core.storage._common import Repository, chunks
+from oms_core.storage.loading import insert_tuples, reserve_ids, update_tuples
 from oms_core.storage.tables import gateway_calls
 
 g = gateway_calls.c
+_ROW_COLUMNS = (
+    "idempotency_key", "base_key", "action", "status", "purpose", "amount_cents", "order_id", "batch_key",
+    "token", "brand", "last4", "reference", "reason", "code", "holds_json", "draft_version", "owner",
+    "operator", "updated_at",
+)  # fmt: skip
+_INSERT_COLUMNS = ("id", *_ROW_COLUMNS, "created_at")
+_SETTLED_COLUMNS = ("status", "reference", "reason", "code", "owner", "holds_json", "order_id", "updated_at")
 
 
 class SqlGatewayCallRepository(Repository, GatewayCallRepository):
@@ -79,26 +87,32 @@ class SqlGatewayCallRepository(Repository, GatewayCallRepository):
         return found
 
     def add_many(self, calls: Sequence[GatewayCall]) -> None:
-        """One multi-row INSERT per few hundred calls, ids read back in order."""
+        """Insert many calls as plain tuples with their ids reserved first (nothing read back).
+
+        Raises:
+            StaleEdit: one of the keys is taken (the caller's transaction is spoilt; roll back).
+        """
         if not calls:
             return
         now = self._clock.now()
+        ids = reserve_ids(self._conn, gateway_calls, len(calls))
         rows = []
-        for call in calls:
+        for call, call_id in zip(calls, ids, strict=True):
             call.created_at = call.created_at or now
             call.updated_at = call.updated_at or call.created_at
-            rows.append({**self._row(call), "created_at": call.created_at})
+            row = self._row(call)
+            rows.append((call_id, *(row[name] for name in _ROW_COLUMNS), call.created_at))
         try:
-            result = self._conn.execute(
-                insert(gateway_calls).returning(g.id, sort_by_parameter_order=True), rows
-            )
-        except IntegrityError:
-            raise StaleEdit("a payment of this batch is already under way") from None
-        for call, row_id in zip(calls, result.scalars().all(), strict=True):
-            call.id = int(row_id)
+            insert_tuples(self._conn, gateway_calls, _INSERT_COLUMNS, rows, ids_reserved=True)
+        except DatabaseError as exc:
+            if isinstance(exc.__cause__, self._conn.dialect.loaded_dbapi.IntegrityError):
+                raise StaleEdit("a payment of this batch is already under way") from None
+            raise
+        for call, call_id in zip(calls, ids, strict=True):
+            call.id = call_id
 
     def settle_many(self, calls: Sequence[GatewayCall], expected: CallStatus, expected_owner: str) -> int:
-        """One executemany UPDATE, guarded like :meth:`settle`."""
+        """One guarded update for them all (:func:`update_tuples`), guarded like :meth:`settle`."""
         if not calls:
             return 0
         now = self._clock.now()
@@ -106,34 +120,15 @@ class SqlGatewayCallRepository(Repository, GatewayCallRepository):
         for call in calls:
             call.updated_at = now
             row = self._row(call)
-            rows.append(
-                {
-                    "b_id": call.id,
-                    "b_status": row["status"],
-                    "b_reference": row["reference"],
-                    "b_reason": row["reason"],
-                    "b_code": row["code"],
-                    "b_owner": row["owner"],
-                    "b_holds": row["holds_json"],
-                    "b_order_id": row["order_id"],
-                    "b_updated_at": now,
-                }
-            )
-        statement = (
-            update(gateway_calls)
-            .where(g.id == bindparam("b_id"), g.status == expected.value, g.owner == expected_owner)
-            .values(
-                status=bindparam("b_status"),
-                reference=bindparam("b_reference"),
-                reason=bindparam("b_reason"),
-                code=bindparam("b_code"),
-                owner=bindparam("b_owner"),
-                holds_json=bindparam("b_holds"),
-                order_id=bindparam("b_order_id"),
-                updated_at=bindparam("b_updated_at"),
-            )
+            rows.append((call.id, *(row[name] for name in _SETTLED_COLUMNS[:-1]), now))
+        return update_tuples(
+            self._conn,
+            gateway_calls,
+            "id",
+            _SETTLED_COLUMNS,
+            rows,
+            guards={"status": expected.value, "owner": expected_owner},
         )
-        return int(self._conn.execute(statement, rows).rowcount)
 
     def unsettled(self) -> list[GatewayCall]:
         """Pending or unanswered calls."""
