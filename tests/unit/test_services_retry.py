@@ -98,7 +98,7 @@ def test_a_batch_chunk_the_database_gave_up_is_placed_again_once(services, facto
 
 
 def test_chunks_are_sized_by_time_whatever_the_machine() -> None:
-    from oms_core.services.batch_jobs import CHUNK_SECONDS, MAX_CHUNK, ChunkSizer
+    from oms_core.services.batch_jobs import CHUNK_SECONDS, MAX_CHUNK, MIN_CHUNK, ChunkSizer
 
     sizer = ChunkSizer()
     sizer.took(sizer.size, 0.001)  # a fast machine: grow, but at most twice the last chunk
@@ -108,6 +108,9 @@ def test_chunks_are_sized_by_time_whatever_the_machine() -> None:
     assert sizer.size == MAX_CHUNK
     sizer.took(MAX_CHUNK, 2.0)  # a busy machine: 1,000 members/s -> 0.1 s is 100 members
     assert sizer.size == int(1000 * CHUNK_SECONDS)
+    for _ in range(5):  # an overloaded machine: a chunk's fixed cost alone takes longer than the target
+        sizer.took(sizer.size, 1.0)
+    assert sizer.size == MIN_CHUNK  # not a member or two, each paying the whole fixed cost
     fixed = ChunkSizer(4)
     fixed.took(4, 10.0)
     assert fixed.size == 4
