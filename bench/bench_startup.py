@@ -1,14 +1,20 @@
 """oms start-up to the first screen, beside a bare Textual app (header, input, table, footer).
 
 Each run is a fresh interpreter (imports included, as an operator logging in gets), running the app
-headless. The figure is the time from starting the interpreter to the moment the first screen has
-been mounted and drawn: the child prints that moment on the system-wide monotonic clock
-(``time.perf_counter``, CLOCK_MONOTONIC on Linux) and the parent subtracts the moment it started the
-child. Tearing the app down afterwards is not counted: an operator does not wait for it.
+headless. Three figures per run, each beside the bare app's in the same run:
+
+* first screen: from starting the interpreter to the moment the first screen has been mounted and
+  drawn (the child prints that moment on the system-wide monotonic clock, ``time.perf_counter``,
+  CLOCK_MONOTONIC on Linux, and the parent subtracts the moment it started the child);
+* whole process: from starting the interpreter until it has exited, the app told to quit as soon
+  as it is ready (for oms: the first screen drawn and the database open behind it; the bare app:
+  its screen drawn);
+* memory: the resident set size at the first screen (``VmRSS``; target under 60 MB).
 
 For oms the child runs the `oms` command's own entry point (``oms_tui.cli.main``), headless: the
 first screen is the Customers search, the schema check and the database open behind it, and the
-time until the database is ready is printed too.
+time until the database is ready is printed too. `oms --version` and `oms --help` are timed as
+well (beside a bare interpreter), and the heavy libraries they load listed (should be none).
 
     .venv/bin/python bench/bench_startup.py [--runs 7]
 """
@@ -16,7 +22,6 @@ time until the database is ready is printed too.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +31,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stats import median, report  # noqa: E402
 
-BARE = """
+RSS = """
+def rss():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+"""
+
+BARE = (
+    RSS
+    + """
 import time
 from textual.app import App
 from textual.widgets import DataTable, Footer, Header, Input
@@ -45,12 +61,16 @@ class Bare(App):
 
     def drawn(self):
         print(f"screen {time.perf_counter()!r}", flush=True)
-        self.set_timer(0.3, self.exit)
+        print(f"rss {rss()!r}", flush=True)
+        self.exit()
 
 Bare().run(headless=True, size=(80, 24))
 """
+)
 
-OMS = """
+OMS = (
+    RSS
+    + """
 import sys
 import time
 
@@ -76,9 +96,13 @@ class FirstScreen(oms_tui.app.OmsApp):
 
     def drawn(self):
         print(f"screen {time.perf_counter()!r}", flush=True)
+        print(f"rss {rss()!r}", flush=True)
+        self.run_worker(self.ready, thread=True)
+
+    def ready(self):
         self.services  # waits for the database
         print(f"database {time.perf_counter()!r}", flush=True)
-        self.set_timer(0.3, self.exit)
+        self.call_from_thread(self.exit)
 
 oms_tui.app.OmsApp = FirstScreen
 oms_tui.app.has_terminal = lambda stdin, stderr: True  # headless: no terminal needed
@@ -87,20 +111,42 @@ from oms_tui.cli import main
 
 sys.exit(main(["--db", sys.argv[1]]))
 """
+)
 
 
 def _time(code: str, *args: str) -> dict[str, float]:
-    """Run a child; return its marks, in seconds from the moment it was started."""
+    """Run a child; return its marks, in seconds from the moment it was started, and its RSS."""
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
-    marks = {}
+    marks = {"exited": time.perf_counter() - started}
     for line in done.stdout.splitlines():
         name, _, value = line.partition(" ")
         if name in ("screen", "database"):
             marks[name] = float(value) - started
+        elif name == "rss":
+            marks[name] = float(value)
     if "screen" not in marks:
         raise SystemExit(f"the child never drew its first screen:\n{done.stdout}\n{done.stderr}")
     return marks
+
+
+HEAVY = ("textual", "sqlalchemy", "alembic", "psycopg", "openpyxl", "oms_core.services", "oms_core.storage")
+COMMAND = (
+    """
+import io, sys
+from oms_tui.cli import main
+main([sys.argv[1]], stdout=io.StringIO())
+"""
+    + f"print('loaded', ','.join(m for m in {HEAVY!r} if m in sys.modules) or '-')\n"
+)
+
+
+def _command(option: str) -> tuple[float, str]:
+    """Seconds for ``oms OPTION`` in a fresh interpreter, and the heavy modules it loaded."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", COMMAND, option], check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    return seconds, done.stdout.split("loaded", 1)[1].strip()
 
 
 def main() -> None:
@@ -115,14 +161,32 @@ def main() -> None:
         upgrade_database(url)
         _time(OMS, url)  # warm the file-system cache for both
         _time(BARE)
-        oms, bare, ready = [], [], []
+        oms: list[dict[str, float]] = []
+        bare: list[dict[str, float]] = []
+        commands: dict[str, list[float]] = {"--version": [], "--help": [], "python": []}
+        loaded: dict[str, str] = {}
         for _ in range(options.runs):
-            marks = _time(OMS, url)
-            oms.append(marks["screen"])
-            ready.append(marks["database"])
-            bare.append(_time(BARE)["screen"])
-    print(f"oms database ready behind it: median {statistics.median(ready):.3f} s")
-    report("oms start-up to first screen", median(oms), median(bare), "s", "bare Textual app")
+            oms.append(_time(OMS, url))
+            bare.append(_time(BARE))
+            for option in ("--version", "--help"):
+                seconds, loaded[option] = _command(option)
+                commands[option].append(seconds)
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], check=True)
+            commands["python"].append(time.perf_counter() - started)
+
+    def middle(runs: list[dict[str, float]], mark: str) -> float:
+        return median([run[mark] for run in runs])
+
+    print(f"oms database ready behind it: median {middle(oms, 'database'):.3f} s")
+    report(
+        "oms start-up to first screen", middle(oms, "screen"), middle(bare, "screen"), "s", "bare Textual app"
+    )
+    report("oms whole process", middle(oms, "exited"), middle(bare, "exited"), "s", "bare Textual app")
+    report("memory at the first screen", middle(oms, "rss"), middle(bare, "rss"), "MB", "bare Textual app")
+    for option in ("--version", "--help"):
+        report(f"oms {option}", median(commands[option]), median(commands["python"]), "s", "bare interpreter")
+        print(f"  heavy modules loaded by oms {option}: {loaded[option]}")
 
 
 if __name__ == "__main__":

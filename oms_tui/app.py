@@ -94,11 +94,17 @@ class OmsApp(TypeAhead, App[None]):
 
     def on_mount(self) -> None:
         """Start on the Customers screen: most calls begin with finding the caller."""
-        if self._services is None and self._open_services is not None:
-            threading.Thread(target=self._open_database, name="oms-connect", daemon=True).start()
         self.open_customers()
+        if self._services is None and self._open_services is not None:
+            # Once the first screen is drawn: opening the database imports the storage and the
+            # services, and in a thread beside the first paint it slowed the paint (one interpreter
+            # lock) more than it gained.
+            self.screen.call_after_refresh(self._start_connecting)
         self._remind_drafts()
         self.set_interval(MAIL_INTERVAL_SECONDS, self._send_mail)
+
+    def _start_connecting(self) -> None:
+        threading.Thread(target=self._open_database, name="oms-connect", daemon=True).start()
 
     def _open_database(self) -> None:
         connect = self._open_services

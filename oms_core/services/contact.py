@@ -1,9 +1,10 @@
-"""Validating and normalising emails and phone numbers (email-validator, phonenumbers)."""
+"""Validating and normalising emails and phone numbers (email-validator, phonenumbers).
+
+Both libraries are imported when first used: together they cost more to import than the rest of
+the customer service, and a start-up needs neither before the first screen.
+"""
 
 from __future__ import annotations
-
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
 
 def normalize_email(text: str) -> str:
@@ -12,6 +13,8 @@ def normalize_email(text: str) -> str:
     Raises:
         ValueError: with a message fit for the form.
     """
+    from email_validator import EmailNotValidError, validate_email
+
     text = text.strip()
     if not text:
         return ""
@@ -28,6 +31,8 @@ def normalize_phone(text: str, region: str = "US") -> str:
     Raises:
         ValueError: with a message fit for the form.
     """
+    import phonenumbers
+
     text = text.strip()
     if not text:
         return ""
@@ -42,6 +47,8 @@ def normalize_phone(text: str, region: str = "US") -> str:
 
 def display_phone(e164: str, region: str = "US") -> str:
     """``+15035551234`` as ``(503) 555-1234`` at home, international format abroad."""
+    import phonenumbers
+
     if not e164:
         return ""
     try:

@@ -120,19 +120,24 @@ def test_the_price_cut_limit_comes_from_the_office_configuration(database_url):
 # -- oms --version ----------------------------------------------------------------------------------
 
 
-def test_version_without_a_database_loads_no_database_or_screen_library():
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_without_a_database_load_no_database_screen_or_application_module(option):
     probe = (
-        "import io, sys; from oms_tui.cli import main; out = io.StringIO(); "
-        "status = main(['--version'], stdout=out); import json; "
+        f"import io, sys; from oms_tui.cli import main; out = io.StringIO(); "
+        f"status = main([{option!r}], stdout=out); import json; "
         "print(json.dumps([status, out.getvalue(), sorted(m for m in "
-        "('sqlalchemy', 'alembic', 'psycopg', 'textual', 'openpyxl') if m in sys.modules)]))"
+        "('sqlalchemy', 'alembic', 'psycopg', 'textual', 'openpyxl', 'oms_tui.app', 'oms_core.services', "
+        "'oms_core.storage', 'oms_core.services.registry') if m in sys.modules)]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True
     )
     status, out, heavy = json.loads(done.stdout.strip().splitlines()[-1])
     assert status == 0
-    assert len(out.splitlines()) == 1 and out.startswith("oms ")
+    if option == "--version":
+        assert len(out.splitlines()) == 1 and out.startswith("oms ")
+    else:
+        assert out.startswith("usage: oms")
     assert heavy == []
 
 
