@@ -2,9 +2,10 @@
 
 Each run seeds a fresh database of each backend as ``bench_club.py`` does (members over every
 state, a card on file each, a shipment of three SKUs), then times ``ClubService.process`` end to
-end and, after it, the result listing: every member read back a page of 100 at a time
-(``ClubService.members``, keyset pages), as ``oms club process`` prints them and the screen pages
-through them. The figure: PostgreSQL's orders/s beside SQLite's on the same machine, same run
+end and, after it, the result listing: every member read back in keyset pages
+(``ClubService.members``) of the size ``oms club process`` reads them in to print them
+(``oms_tui.cli.batches.PAGE``, 1,000; the screen reads one page of 100 at a time, as the operator
+scrolls). The figure: PostgreSQL's orders/s beside SQLite's on the same machine, same run
 (target: PostgreSQL within 1.5x of SQLite), and the listing time (target: under 1 s).
 
     .venv/bin/python bench/bench_club_backends.py [--runs 3] [--members 10000]
@@ -28,9 +29,9 @@ from stats import report  # noqa: E402
 
 from oms_core.bootstrap import Config, build  # noqa: E402
 from oms_core.payments.test_gateway import TestGateway  # noqa: E402
+from oms_tui.cli.batches import PAGE  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("OMS_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PAGE = 100
 
 
 def _fresh_postgres(name: str) -> str:

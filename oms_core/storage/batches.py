@@ -207,14 +207,28 @@ class SqlBatchRepository(Repository, BatchRepository):
 
         Keyset paging on the member id (``ix_batch_members_batch_*_id``): the page after the member
         ``after_customer``, never an OFFSET, so the last page of 10,000 costs what the first does.
+        The page of members is cut first and only its rows are joined to customers and orders: a
+        join before the cut let PostgreSQL hash every remaining member's customer and order
+        (a seq scan of both tables per page) and sort them all to keep the first page.
         """
+        page = select(m.id, m.customer_id, m.status, m.order_id, m.reason, m.updated_at).where(
+            m.batch_id == batch_id
+        )
+        if statuses is not None:
+            page = page.where(m.status.in_([str(s) for s in statuses]))
+        if after_customer is not None:
+            after_id = (
+                select(m.id).where(m.batch_id == batch_id, m.customer_id == after_customer).scalar_subquery()
+            )
+            page = page.where(m.id > after_id)
+        cut = page.order_by(m.id).limit(limit).subquery("page")
         statement = (
             select(
-                m.customer_id,
-                m.status,
-                m.order_id,
-                m.reason,
-                m.updated_at,
+                cut.c.customer_id,
+                cut.c.status,
+                cut.c.order_id,
+                cut.c.reason,
+                cut.c.updated_at,
                 c.number,
                 c.first_name,
                 c.last_name,
@@ -224,18 +238,10 @@ class SqlBatchRepository(Repository, BatchRepository):
                 o.number.label("order_number"),
                 o.total_cents,
             )
-            .join(customers, c.id == m.customer_id)
-            .outerjoin(orders, o.id == m.order_id)
-            .where(m.batch_id == batch_id)
+            .join(customers, c.id == cut.c.customer_id)
+            .outerjoin(orders, o.id == cut.c.order_id)
+            .order_by(cut.c.id)
         )
-        if statuses is not None:
-            statement = statement.where(m.status.in_([str(s) for s in statuses]))
-        if after_customer is not None:
-            after_id = (
-                select(m.id).where(m.batch_id == batch_id, m.customer_id == after_customer).scalar_subquery()
-            )
-            statement = statement.where(m.id > after_id)
-        statement = statement.order_by(m.id).limit(limit)
         return [
             MemberRow(
                 customer_id=row.customer_id,

@@ -84,7 +84,9 @@ class WriteTurns:
     def _open(self, create: bool) -> int | None:
         if self._path is None:
             return None
-        flags = os.O_RDWR | (os.O_CREAT if create else 0)
+        # Read-only is enough for a shared lock and for asking about locks, so the operators'
+        # different accounts can all use the file whoever created it.
+        flags = os.O_RDONLY | (os.O_CREAT if create else 0)
         try:
             return os.open(self._path, flags, 0o666)
         except FileNotFoundError:
