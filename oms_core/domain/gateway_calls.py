@@ -46,6 +46,8 @@ class CallStatus(enum.StrEnum):
     authorisation). ``approved``/``declined``: the gateway's answer, settled. ``unknown``: no answer
     came and the stock was given back: reconciliation repeats it and voids any hold it finds.
     ``voided``: an approved authorisation that was released because no order came of it.
+    ``not_sent``: recorded but never sent, because the all-or-nothing job it belonged to had
+    already failed (an import whose other row was refused); its stock was given back.
     """
 
     PENDING = "pending"
@@ -53,6 +55,7 @@ class CallStatus(enum.StrEnum):
     DECLINED = "declined"
     UNKNOWN = "unknown"
     VOIDED = "voided"
+    NOT_SENT = "not_sent"
 
 
 class CallPurpose(enum.StrEnum):
@@ -119,6 +122,7 @@ class GatewayCall:
             CallStatus.UNKNOWN: f"no answer: {self.reason}",
             CallStatus.VOIDED: f"voided {self.reference}".rstrip(),
             CallStatus.PENDING: "pending",
+            CallStatus.NOT_SENT: "not sent",
         }[self.status]
         return f"{self.action.label} {self.amount}{card}: {outcome}"
 

@@ -1,8 +1,8 @@
 """What bulk orders and club shipments share: their read models, the preview and the run loop.
 
 A run takes the members still to do (pending, failed, skipped) and places their orders a chunk at a
-time with :func:`~oms_core.services.batch_placing.place_orders`. Each chunk is one transaction that
-writes the orders and the members' new statuses together, so whatever stops a run (the stop key, a
+time in checkout's three steps (:mod:`oms_core.services.batch_steps`). Step 3 is one transaction
+that writes the orders and the members' new statuses together, so whatever stops a run (the stop key, a
 closed terminal, a crash) leaves every member either placed with its order or still to do, and the
 next run goes on from there. Orders carry the key ``<kind>:<batch id>:<customer id>``: a member is
 never ordered for twice, even by two runs at once (each chunk locks the batch row first).

@@ -1,33 +1,30 @@
-"""Placing many orders at once (bulk orders, club shipments, spreadsheet imports).
+"""Preparing and writing many orders at once (bulk orders, club shipments, spreadsheet imports).
 
 The placing rules are checkout's (``oms_core.domain.placing``), applied in bulk: customers and
-products are loaded once, stock is allocated in request order and taken with one guarded update
-per product, order numbers come in a block, and orders, lines, payments and audit events are
-inserted with ``executemany``. Everything
-happens in the caller's write unit of work; the caller commits (a chunk at a time for long jobs, or
-once for an all-or-nothing import).
+products are loaded once, every request is built into a priced order with what stops it, and stock
+is allocated in request order (:func:`prepare_requests`); approved orders are numbered in a block
+and inserted with ``executemany`` (:func:`write_orders`). The steps around the gateway (stock taken,
+calls recorded, cards asked with no transaction open) are :mod:`oms_core.services.batch_steps`.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Address, CustomerType
-from oms_core.domain.errors import OmsError, OutOfStock, PaymentDeclined, PaymentUnavailable
-from oms_core.domain.money import ZERO, money
 from oms_core.domain.orders import MAX_LINE_QUANTITY, Order, OrderLine, OrderSource
 from oms_core.domain.payments import Payment, PaymentChoice
-from oms_core.domain.placing import declined, default_payment, payment_for, placing_problems
+from oms_core.domain.placing import default_payment, placing_problems
 from oms_core.domain.products import Product, normalize_sku
 from oms_core.domain.repricing import reprice
 from oms_core.domain.shipping import ShippingMethod
-from oms_core.ports import PaymentGateway, UnitOfWork
+from oms_core.ports import UnitOfWork
 from oms_core.services.drafts import PricingContext
 from oms_core.services.placing import mark_placed
 
@@ -95,18 +92,6 @@ class PreviewRow:
     tax: Decimal
     total: Decimal
     problems: tuple[str, ...]
-
-
-class BatchRejected(OmsError):
-    """An all-or-nothing batch had failures; nothing was written.
-
-    Attributes:
-        results: one result per request, the failed ones with their reasons.
-    """
-
-    def __init__(self, message: str, results: list[BatchOrderResult]) -> None:
-        super().__init__(message)
-        self.results = results
 
 
 @dataclass(slots=True)
@@ -320,175 +305,6 @@ def preview_orders(uow: UnitOfWork, requests: Sequence[BatchOrderRequest]) -> li
     return rows
 
 
-def place_orders(
-    uow: UnitOfWork,
-    requests: Sequence[BatchOrderRequest],
-    gateway: PaymentGateway,
-    operator: str,
-    now: datetime,
-    *,
-    all_or_nothing: bool = False,
-    shared_payment: PaymentChoice | None = None,
-) -> list[BatchOrderResult]:
-    """Place one order per request inside ``uow`` (not committed). See the module docstring.
-
-    Requests whose key was placed before come back as ``already``. With ``all_or_nothing``, any
-    failure raises ``BatchRejected`` and nothing is written (authorisations are voided). With
-    ``shared_payment``, one authorisation for the grand total pays every order.
-
-    Stock goes only to orders that are placed. When each order pays for itself (neither option),
-    an order reserves its stock just before its card is asked and gives it back when the card is
-    declined, so the requests after it can have those units. Otherwise every order reserves its
-    stock first: one failure fails them all anyway.
-
-    If the caller's commit fails, it must call ``void_placed(gateway, results)``.
-
-    Raises:
-        BatchRejected: all-or-nothing and something failed.
-        OutOfStock: stock moved under a concurrent writer; roll back and retry the chunk.
-    """
-    already = uow.orders.by_batch_keys([r.key for r in requests])
-    pending = [r for r in requests if r.key not in already]
-    if shared_payment is not None:
-        pending = [_with_payment(r, shared_payment) for r in pending]
-    one_by_one = not all_or_nothing and shared_payment is None
-    batch, prepared = _prepare_all(uow, pending, operator, now, allocate=not one_by_one)
-    results: dict[str, BatchOrderResult] = {
-        key: BatchOrderResult(key, r.customer_id, ALREADY, order_id=already[key])
-        for r in requests
-        if (key := r.key) in already
-    }
-    failed = [p for p in prepared if p.problems]
-    if all_or_nothing and failed:
-        raise BatchRejected(_rejection(failed), _fail_all(prepared, results, requests))
-    ready = [p for p in prepared if not p.problems]
-    authorised: list[str] = []
-    try:
-        if shared_payment is not None:
-            payments = _authorise_shared(gateway, ready, shared_payment, authorised)
-        else:
-            payments = _authorise(gateway, batch, ready, all_or_nothing, authorised, allocate=one_by_one)
-        placed = [p for p in ready if not p.problems]
-        if all_or_nothing and len(placed) != len(ready):
-            raise BatchRejected(
-                _rejection([p for p in ready if p.problems]), _fail_all(prepared, results, requests)
-            )
-        _write(uow, batch, placed, payments, operator, now)
-    except BaseException:
-        for reference in authorised:
-            gateway.void(reference)
-        raise
-    for item in prepared:
-        order = item.order
-        if item.problems:
-            results[item.request.key] = BatchOrderResult(
-                item.request.key, item.request.customer_id, FAILED, reason="; ".join(item.problems)
-            )
-        else:
-            payment = payments[item.request.key]
-            results[item.request.key] = BatchOrderResult(
-                item.request.key,
-                item.request.customer_id,
-                PLACED,
-                order.id,
-                order.number,
-                payment.amount,
-                reference=payment.reference,
-            )
-    return [results[r.key] for r in requests]
-
-
-def void_placed(gateway: PaymentGateway, results: Sequence[BatchOrderResult]) -> None:
-    """Release the authorisations of results whose transaction could not be committed."""
-    for reference in sorted({r.reference for r in results if r.status == PLACED and r.reference}):
-        gateway.void(reference)
-
-
-def _with_payment(request: BatchOrderRequest, payment: PaymentChoice) -> BatchOrderRequest:
-    return replace(request, payment=payment)
-
-
-def _authorise(
-    gateway: PaymentGateway,
-    batch: _Batch,
-    ready: list[_Prepared],
-    all_or_nothing: bool,
-    authorised: list[str],
-    *,
-    allocate: bool,
-) -> dict[str, Payment]:
-    """Pay for each ready order in turn; a failed payment gives its order's stock back.
-
-    With ``allocate``, each order first reserves its stock (or is short, and its card is not asked).
-    """
-    payments: dict[str, Payment] = {}
-    for item in ready:
-        if allocate:
-            batch.allocate(item)
-            if item.problems:
-                continue
-        order = item.order
-        choice = order.payment_choice
-        total = order.totals()[2]  # one pass over the lines
-        assert choice is not None  # prepare() reported it otherwise
-        if not choice.method.uses_gateway or choice.card is None:
-            payments[item.request.key] = payment_for(choice, total)
-            continue
-        key = item.request.payment_key or f"batch:{item.request.key}"
-        answer = gateway.authorize(choice.card.token, total, key)
-        if answer.unavailable:
-            item.problems.append(answer.reason)
-        else:
-            if answer.approved:
-                authorised.append(answer.reference)
-                payments[item.request.key] = payment_for(choice, total, answer.reference)
-                continue
-            item.problems.append(declined(choice.card, answer.reason))
-        batch.release(order)
-        if all_or_nothing:
-            break
-    return payments
-
-
-def _authorise_shared(
-    gateway: PaymentGateway, ready: list[_Prepared], shared: PaymentChoice, authorised: list[str]
-) -> dict[str, Payment]:
-    grand_total = money(sum((p.order.total for p in ready), ZERO))
-    reference = ""
-    card = shared.card
-    if shared.method.uses_gateway and card is not None and ready:
-        key = f"batch-shared:{ready[0].request.key}:{len(ready)}:{grand_total}"
-        answer = gateway.authorize(card.token, grand_total, key)
-        if answer.unavailable:
-            raise PaymentUnavailable(answer.reason)
-        if not answer.approved:
-            raise PaymentDeclined(declined(card, answer.reason))
-        reference = answer.reference
-        authorised.append(reference)
-    return {p.request.key: payment_for(shared, p.order.total, reference) for p in ready}
-
-
-def _write(
-    uow: UnitOfWork,
-    batch: _Batch,
-    placed: list[_Prepared],
-    payments: dict[str, Payment],
-    operator: str,
-    now: datetime,
-) -> None:
-    if not placed:
-        return
-    taken: dict[int, int] = {}
-    for item in placed:
-        for line in item.order.lines:
-            taken[line.product_id] = taken.get(line.product_id, 0) + line.quantity
-    for product_id, quantity in sorted(taken.items()):
-        product: Product = batch.by_id[product_id]
-        if not uow.products.take_stock(product_id, quantity, product.allow_backorder):
-            raise OutOfStock(f"{product.sku}: stock changed while the batch ran; run it again")
-    write_orders(uow, placed, payments, operator, now)
-
-
 def write_orders(
     uow: UnitOfWork, placed: list[_Prepared], payments: dict[str, Payment], operator: str, now: datetime
 ) -> None:
@@ -514,21 +330,3 @@ def write_orders(
             for item in placed
         ]
     )
-
-
-def _rejection(failed: list[_Prepared]) -> str:
-    first = failed[0]
-    more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
-    return f"{first.request.key}: {'; '.join(first.problems)}{more}; nothing was placed"
-
-
-def _fail_all(
-    prepared: list[_Prepared], results: dict[str, BatchOrderResult], requests: Sequence[BatchOrderRequest]
-) -> list[BatchOrderResult]:
-    out = dict(results)
-    for item in prepared:
-        reason = "; ".join(item.problems) or "not placed: another order in the batch failed"
-        out[item.request.key] = BatchOrderResult(
-            item.request.key, item.request.customer_id, FAILED, reason=reason
-        )
-    return [out[r.key] for r in requests]

@@ -10,6 +10,11 @@
    declined and unanswered ones give their stock back. If that transaction cannot commit, the
    caller calls :func:`abandon_approved` (the holds are voided, the stock given back).
 
+An all-or-nothing batch (an import, :mod:`oms_core.services.import_steps`) stops sending after the
+first refusal and, instead of step 3, settles the refusals with :func:`refuse_all` and voids the
+approved holds. A batch paid by one authorisation for its grand total uses :func:`record_shared`
+and :func:`write_shared` around the same step 2.
+
 A process killed between the steps leaves pending calls that reconciliation voids (their stock goes
 back); the members stay to do, and the batch's next run asks again with a new key.
 """
@@ -17,13 +22,14 @@ back); the members stay to do, and the batch's next run asks again with a new ke
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import OutOfStock
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
+from oms_core.domain.money import ZERO, money
 from oms_core.domain.placing import declined, payment_for
 from oms_core.domain.products import Product
 from oms_core.ports import GatewayAnswer, UnitOfWork
@@ -39,7 +45,7 @@ from oms_core.services.batch_placing import (
 )
 from oms_core.services.context import ServiceContext
 from oms_core.services.gateway_steps import open_call, reclaimable, send
-from oms_core.services.placing import abandon
+from oms_core.services.placing import abandon_all
 
 
 @dataclass
@@ -52,6 +58,10 @@ class PendingBatch:
         answers: filled by step 2, by call id.
         declined: filled by step 3: the card orders the gateway declined (not the unanswered
             ones), with the gateway's reason, for the caller to tell the customer.
+        products: the requests' products, by id.
+        sent: ids of the calls step 2 sent (an all-or-nothing step 2 stops sending after a refusal).
+        shared: every order of a batch paid by one authorisation (:func:`record_shared`), whose one
+            call is ``waiting``'s only entry.
     """
 
     results: list[BatchOrderResult] = field(default_factory=list)
@@ -59,6 +69,8 @@ class PendingBatch:
     answers: dict[int, GatewayAnswer] = field(default_factory=dict)
     declined: list[tuple[Prepared, str]] = field(default_factory=list)
     products: dict[int, Product] = field(default_factory=dict)
+    sent: set[int] = field(default_factory=set)
+    shared: list[Prepared] = field(default_factory=list)
 
 
 def take_stock_and_record(
@@ -70,17 +82,8 @@ def take_stock_and_record(
         OutOfStock: stock moved under a concurrent writer; roll back and run the chunk again.
     """
     now = ctx.clock.now()
-    pending = PendingBatch()
-    already = uow.orders.by_batch_keys([r.key for r in requests])
-    pending.results += [
-        BatchOrderResult(r.key, r.customer_id, ALREADY, order_id=already[r.key])
-        for r in requests
-        if r.key in already
-    ]
-    by_id, prepared = prepare_requests(
-        uow, [r for r in requests if r.key not in already], ctx.audit_name, now
-    )
-    pending.products = by_id
+    pending, prepared = _prepare_new(uow, ctx, requests)
+    by_id = pending.products
     cards = [item for item in prepared if not item.problems and _uses_gateway(item)]
     earlier = uow.gateway_calls.with_bases([_base(item) for item in cards])
     ready: list[Prepared] = []
@@ -145,35 +148,85 @@ def take_stock_and_record(
     return pending
 
 
-def ask_gateway(ctx: ServiceContext, pending: PendingBatch, in_flight: int | None = None) -> None:
-    """Step 2: every pending call to the gateway, at most ``in_flight`` at once (no transaction open)."""
+def _prepare_new(
+    uow: UnitOfWork, ctx: ServiceContext, requests: Sequence[BatchOrderRequest]
+) -> tuple[PendingBatch, list[Prepared]]:
+    """The requests placed before come back ``already``; the others prepared and priced."""
+    pending = PendingBatch()
+    already = uow.orders.by_batch_keys([r.key for r in requests])
+    pending.results += [
+        BatchOrderResult(r.key, r.customer_id, ALREADY, order_id=already[r.key])
+        for r in requests
+        if r.key in already
+    ]
+    pending.products, prepared = prepare_requests(
+        uow, [r for r in requests if r.key not in already], ctx.audit_name, ctx.clock.now()
+    )
+    return pending, prepared
+
+
+def ask_gateway(
+    ctx: ServiceContext,
+    pending: PendingBatch,
+    in_flight: int | None = None,
+    *,
+    all_or_nothing: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Step 2: every pending call to the gateway, at most ``in_flight`` at once (no transaction open).
+
+    Each answer lands in ``pending.answers`` as it comes, so the answers already given are known
+    even if another request raises. With ``all_or_nothing``, once one card is refused (or its
+    request fails) the calls not yet sent are not sent: nobody's card is held for an order that will
+    not be placed. ``progress(answered, total)`` is called from the gateway threads, one at a time.
+    """
     calls = [call for _, call in pending.waiting]
     if not calls:
         return
     limit = max(1, in_flight or ctx.settings.gateway_in_flight)
-    answers: list[GatewayAnswer | None] = [None] * len(calls)
+    refused = threading.Event()
+    answered = 0
+    tally = threading.Lock()
+
+    def ask(call: GatewayCall) -> None:
+        nonlocal answered
+        if refused.is_set():
+            return
+        pending.sent.add(call.id or 0)
+        try:
+            answer = send(ctx.gateway, call)
+        except BaseException:
+            if all_or_nothing:
+                refused.set()
+            raise
+        pending.answers[call.id or 0] = answer
+        if all_or_nothing and not answer.approved:
+            refused.set()
+        if progress is not None:
+            with tally:
+                answered += 1
+                progress(answered, len(calls))
+
     if limit == 1 or len(calls) == 1:
-        answers = [send(ctx.gateway, call) for call in calls]
-    else:
-        # Each thread takes the next call as soon as its last one is answered (not a future per
-        # call: against a fast gateway, handing out 10,000 futures cost more than the calls).
-        turns = iter(range(len(calls)))
-        take = threading.Lock()
+        for call in calls:
+            ask(call)
+        return
+    # Each thread takes the next call as soon as its last one is answered (not a future per
+    # call: against a fast gateway, handing out 10,000 futures cost more than the calls).
+    turns = iter(calls)
+    take = threading.Lock()
 
-        def work() -> None:
-            while True:
-                with take:
-                    index = next(turns, None)
-                if index is None:
-                    return
-                answers[index] = send(ctx.gateway, calls[index])
+    def work() -> None:
+        while True:
+            with take:
+                call = next(turns, None)
+            if call is None:
+                return
+            ask(call)
 
-        with ThreadPoolExecutor(max_workers=min(limit, len(calls)), thread_name_prefix="oms-gateway") as pool:
-            for worker in [pool.submit(work) for _ in range(min(limit, len(calls)))]:
-                worker.result()  # a thread's error is raised here, after every thread stopped
-    pending.answers = {
-        call.id or 0: answer for call, answer in zip(calls, answers, strict=True) if answer is not None
-    }
+    with ThreadPoolExecutor(max_workers=min(limit, len(calls)), thread_name_prefix="oms-gateway") as pool:
+        for worker in [pool.submit(work) for _ in range(min(limit, len(calls)))]:
+            worker.result()  # a thread's error is raised here, after every thread stopped
 
 
 def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) -> list[BatchOrderResult]:
@@ -188,17 +241,9 @@ def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) 
             call.status, call.reference = CallStatus.APPROVED, answer.reference
             approved.append((item, call))
             continue
-        call.status = CallStatus.UNKNOWN if answer.unavailable else CallStatus.DECLINED
-        call.reason, call.code = answer.reason, answer.code
-        for product_id, quantity in call.holds:
-            give_back[product_id] = give_back.get(product_id, 0) + quantity
-        call.holds = ()
-        choice = item.order.payment_choice
-        assert choice is not None and choice.card is not None
-        reason = answer.reason if answer.unavailable else declined(choice.card, answer.reason)
+        results.append(_refused(item, call, answer, give_back))
         if not answer.unavailable:
             pending.declined.append((item, answer.reason))
-        results.append(BatchOrderResult(item.request.key, item.request.customer_id, FAILED, reason=reason))
     for product_id, quantity in sorted(give_back.items()):
         uow.products.restock(product_id, quantity)
     if approved:
@@ -210,31 +255,147 @@ def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) 
         for item, call in approved:
             call.order_id = item.order.id
             results.append(_placed(item, call.reference))
-    calls = [call for _, call in pending.waiting]
-    uow.gateway_calls.settle_many(calls, CallStatus.PENDING, ctx.process)
+    _settle_and_audit(uow, ctx, pending.waiting)
+    return results
+
+
+def refuse_all(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) -> list[BatchOrderResult]:
+    """Step 3 of an all-or-nothing batch that had a card refused, in ``uow`` (the caller commits).
+
+    Nothing is placed. Every call that was not approved is settled (declined; unknown when it got no
+    answer, for reconciliation to repeat; ``not_sent`` when step 2 stopped before sending it) and
+    its stock given back. The approved ones stay pending for :func:`abandon_approved` (run after the
+    commit) to void. Returns a failed result for each request the gateway refused or did not answer.
+    """
+    refused: list[BatchOrderResult] = []
+    settled: list[tuple[Prepared, GatewayCall]] = []
+    give_back: dict[int, int] = {}
+    for item, call in pending.waiting:
+        answer = pending.answers.get(call.id or 0)
+        if answer is not None and answer.approved:
+            continue
+        settled.append((item, call))
+        if answer is None and (call.id or 0) not in pending.sent:
+            call.status, call.reason = CallStatus.NOT_SENT, "another order of the batch was refused first"
+            _hand_back(call, give_back)
+            continue
+        answer = answer or GatewayAnswer.no_answer("the request to the gateway failed")
+        refused.append(_refused(item, call, answer, give_back))
+    for product_id, quantity in sorted(give_back.items()):
+        uow.products.restock(product_id, quantity)
+    _settle_and_audit(uow, ctx, settled)
+    return refused
+
+
+def _refused(
+    item: Prepared, call: GatewayCall, answer: GatewayAnswer, give_back: dict[int, int]
+) -> BatchOrderResult:
+    """Settle ``call`` in memory as declined or unanswered, its stock added to ``give_back``."""
+    call.status = CallStatus.UNKNOWN if answer.unavailable else CallStatus.DECLINED
+    call.reason, call.code = answer.reason, answer.code
+    _hand_back(call, give_back)
+    choice = item.order.payment_choice
+    assert choice is not None and choice.card is not None
+    reason = answer.reason if answer.unavailable else declined(choice.card, answer.reason)
+    return BatchOrderResult(item.request.key, item.request.customer_id, FAILED, reason=reason)
+
+
+def _hand_back(call: GatewayCall, give_back: dict[int, int]) -> None:
+    for product_id, quantity in call.holds:
+        give_back[product_id] = give_back.get(product_id, 0) + quantity
+    call.holds = ()
+
+
+def _settle_and_audit(
+    uow: UnitOfWork, ctx: ServiceContext, settled: Sequence[tuple[Prepared, GatewayCall]]
+) -> None:
+    """Write the calls' outcomes (guarded: still pending and ours) and audit each one that was sent."""
+    uow.gateway_calls.settle_many([call for _, call in settled], CallStatus.PENDING, ctx.process)
+    now = ctx.clock.now()
     uow.audit.add_many(
         [
             AuditEvent(
                 call.order_id,
                 ctx.audit_name,
-                "payment authorize",
+                f"payment {call.action.value}",
                 call.describe(),
                 now,
                 item.request.customer_id,
             )
-            for item, call in pending.waiting
+            for item, call in settled
+            if call.status is not CallStatus.NOT_SENT
         ]
     )
-    return results
+
+
+def record_shared(
+    uow: UnitOfWork, ctx: ServiceContext, requests: Sequence[BatchOrderRequest]
+) -> PendingBatch:
+    """Step 1 of a batch paid by one card authorisation for its grand total (in ``uow``; the caller
+    commits): every order prepared and its stock taken, and one pending call for the grand total
+    that holds all of that stock. Nothing is taken if any request fails: ``results`` says why.
+    """
+    pending, prepared = _prepare_new(uow, ctx, requests)
+    by_id = pending.products
+    pending.results += [_failed(item) for item in prepared if item.problems]
+    if pending.results or not prepared:
+        return pending
+    _take(uow, by_id, prepared)
+    first = prepared[0]
+    choice = first.order.payment_choice
+    assert choice is not None and choice.card is not None
+    holds: dict[int, int] = {}
+    for item in prepared:
+        for line in item.order.lines:
+            holds[line.product_id] = holds.get(line.product_id, 0) + line.quantity
+    grand_total = money(sum((item.order.total for item in prepared), ZERO))
+    call = open_call(
+        uow,
+        ctx,
+        base_key=f"batch-shared:{first.request.key}:{len(prepared)}:{grand_total}",
+        action=CallAction.AUTHORIZE,
+        amount=grand_total,
+        purpose=CallPurpose.BATCH,
+        order_id=None,
+        card=choice.card,
+        holds=tuple(sorted(holds.items())),
+        batch_key=first.request.key,
+    )
+    pending.waiting = [(first, call)]
+    pending.shared = prepared
+    return pending
+
+
+def write_shared(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) -> list[BatchOrderResult]:
+    """Step 3 of :func:`record_shared` once its authorisation was approved (in ``uow``; the caller
+    commits): every order written, each paying its share of the one authorisation; the call is
+    settled on the first order (the one it is listed under in the payment history).
+    """
+    [(first, call)] = pending.waiting
+    call.status, call.reference = CallStatus.APPROVED, pending.answers[call.id or 0].reference
+    choice = first.order.payment_choice
+    assert choice is not None
+    payments = {
+        item.request.key: payment_for(choice, item.order.total, call.reference) for item in pending.shared
+    }
+    write_orders(uow, pending.shared, payments, ctx.audit_name, ctx.clock.now())
+    call.order_id = first.order.id
+    _settle_and_audit(uow, ctx, pending.waiting)
+    return pending.results + [_placed(item, call.reference) for item in pending.shared]
 
 
 def abandon_approved(ctx: ServiceContext, pending: PendingBatch) -> None:
-    """After step 3 failed to commit: void every approved hold and give its stock back."""
+    """Void every approved hold no order came of and give its stock back (the voids a bounded number
+    at once, their outcomes in one transaction): after step 3 failed to commit, or a refusal.
+    """
+    approved = []
     for _, call in pending.waiting:
         answer = pending.answers.get(call.id or 0)
         if answer is not None and answer.approved:
             call.reference = answer.reference
-            abandon(ctx, call)
+            approved.append(call)
+    if approved:
+        abandon_all(ctx, approved, ctx.settings.gateway_in_flight)
 
 
 def _base(item: Prepared) -> str:

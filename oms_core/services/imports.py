@@ -8,10 +8,12 @@ The service receives the file already read (:class:`~oms_core.domain.imports.Ord
     orders, units per SKU, subtotal, shipping, tax and total, and every problem with its row, column
     and reason. Earlier imports of the same file (same sha256) are reported.
 ``run``
-    All or nothing, in ONE write transaction: the rows are checked again, every order is placed
-    through :func:`~oms_core.services.batch_placing.place_orders` with ``all_or_nothing``, the file is
-    recorded in ``import_files``, then one commit. If anything fails, or the process dies before the
-    commit, no order from the file exists and any card authorisation is voided.
+    All or nothing, in checkout's three steps (:mod:`oms_core.services.import_steps`): one
+    transaction checks the rows again, takes the stock and records the card payments pending; the
+    gateway is asked with no transaction open; a second transaction writes every order and records
+    the file in ``import_files``. If any row's card is declined, nothing is placed and every
+    authorisation taken is voided; if the process dies, reconciliation voids them and gives the
+    stock back, so no order from the file exists.
 
 Payment is the purchaser's: a card on file, a new card (tokenised first), a check, cash or on
 account where the customer type allows it; either one payment for the whole file (one authorisation
@@ -34,21 +36,15 @@ from oms_core.domain.products import normalize_sku
 from oms_core.domain.text import clean_field
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import CustomerSummary
-from oms_core.services.batch_placing import (
-    BatchOrderResult,
-    BatchRejected,
-    place_orders,
-    preview_orders,
-    void_placed,
-)
+from oms_core.services import import_steps
+from oms_core.services.batch_placing import BatchOrderResult, preview_orders
+from oms_core.services.batch_steps import PendingBatch, abandon_approved
 from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext
 from oms_core.services.import_checks import CheckedFile, FileChecker
+from oms_core.services.import_steps import BatchRejected
 from oms_core.services.retry import retry_on_conflict
 from oms_core.services.views import customer_summary
-
-CHUNK = 500
-"""Orders placed per call when each order has its own payment (for progress); one transaction still."""
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: stage is ``checking``, ``placing``, ``saving`` or ``done``."""
@@ -233,7 +229,6 @@ class ImportService:
 
     # -- import ---------------------------------------------------------------------------------
 
-    @retry_on_conflict
     def run(
         self,
         parsed: OrderFile,
@@ -244,65 +239,37 @@ class ImportService:
         allow_duplicate_file: bool = False,
         progress: Progress | None = None,
     ) -> ImportResult:
-        """Place every order of the file in one transaction, or none.
+        """Place every order of the file, or none, in checkout's three steps (no transaction open
+        while the gateway answers; see :mod:`oms_core.services.import_steps`).
 
         Raises:
-            ImportRejected: the file has problems (all of them attached); nothing was written.
+            ImportRejected: the file has problems, or a card was declined or not answered (each
+                named by its row); nothing was placed and every authorisation taken was voided.
             DuplicateImportFile: the same file was imported before and ``allow_duplicate_file`` is off.
             PaymentDeclined: the one payment for the whole file was declined.
             OutOfStock: stock moved under another operator meanwhile; run it again.
         """
         report = progress or _no_progress
-        gateway = self._ctx.gateway
-        operator = self._ctx.operator_username
-        now = self._ctx.clock.now()
-        results: list[BatchOrderResult] = []
-        with self._ctx.write() as uow:
-            report("checking", 0, len(parsed.rows))
-            earlier = uow.imports.find(parsed.content_hash)
-            if earlier and not allow_duplicate_file:
-                raise _duplicate(parsed, earlier)
-            purchaser = uow.customers.get(purchaser_id)
-            checked = self._check(uow, parsed, purchaser, payment, len(earlier) + 1)
-            if checked.problems or not checked.requests:
-                problems = checked.problems or [ImportProblem(None, "", "", "the file has no orders")]
-                raise ImportRejected(_rejection(problems), _ordered(problems))
-            requests = checked.requests
-            total = len(requests)
+        report("checking", 0, len(parsed.rows))
+        checked, earlier, pending = self._record(
+            parsed, purchaser_id, payment, one_payment, allow_duplicate_file
+        )
+        total = len(checked.requests)
+        if pending.waiting:
+            report("placing", 0, total)
             try:
-                report("placing", 0, total)
-                if one_payment:
-                    results = place_orders(
-                        uow, requests, gateway, operator, now, all_or_nothing=True, shared_payment=payment
-                    )
-                else:
-                    # Every chunk takes stock and then order numbers: lock all the file's products
-                    # first, so no product is locked after the counter (the canonical lock order).
-                    uow.products.lock_stock(sku for request in requests for sku, _ in request.lines)
-                    for start in range(0, total, CHUNK):
-                        chunk = requests[start : start + CHUNK]
-                        results += place_orders(uow, chunk, gateway, operator, now, all_or_nothing=True)
-                        report("placing", len(results), total)
-                report("saving", total, total)
-                # Checked again now that placing holds the order-number lock: a second operator
-                # importing the same file at the same moment sees the first one's record here.
-                if uow.imports.find(parsed.content_hash) != earlier and not allow_duplicate_file:
-                    raise _duplicate(parsed, uow.imports.find(parsed.content_hash))
-                uow.imports.add(
-                    ImportFileRecord(parsed.content_hash, parsed.filename, purchaser_id, operator, total, now)
+                import_steps.authorise(
+                    self._ctx, pending, lambda done, calls: report("placing", done * total // calls, total)
                 )
-                uow.commit()
             except BatchRejected as exc:
-                void_placed(gateway, results)
-                problems = [
-                    ImportProblem(checked.rows_by_key.get(r.key), "", "", r.reason)
-                    for r in exc.results
-                    if r.reason and "another order in the batch failed" not in r.reason
-                ]
-                raise ImportRejected(_rejection(problems), problems) from None
+                raise _rejected(exc, checked) from None
+            try:
+                results = self._write(parsed, purchaser_id, pending, earlier, allow_duplicate_file, report)
             except BaseException:
-                void_placed(gateway, results)
+                abandon_approved(self._ctx, pending)
                 raise
+        else:
+            results = pending.results  # nothing to ask the gateway: placed and committed in step 1
         report("done", total, total)
         numbers = tuple(r.number for r in results if r.number is not None)
         return ImportResult(
@@ -311,6 +278,86 @@ class ImportService:
             numbers=numbers,
             total=money(sum((r.total or ZERO for r in results), ZERO)),
             payment_label=payment.label(),
+        )
+
+    @retry_on_conflict
+    def _record(
+        self,
+        parsed: OrderFile,
+        purchaser_id: int,
+        payment: PaymentChoice,
+        one_payment: bool,
+        allow_duplicate_file: bool,
+    ) -> tuple[CheckedFile, list[ImportFileRecord], PendingBatch]:
+        """Step 1: check the file again, take the stock, record the pending calls; one transaction.
+        Without a card to ask, the orders and the file's record are written here too.
+        """
+        with self._ctx.write() as uow:
+            earlier = uow.imports.find(parsed.content_hash)
+            if earlier and not allow_duplicate_file:
+                raise _duplicate(parsed, earlier)
+            purchaser = uow.customers.get(purchaser_id)
+            checked = self._check(uow, parsed, purchaser, payment, len(earlier) + 1)
+            if checked.problems or not checked.requests:
+                problems = checked.problems or [ImportProblem(None, "", "", "the file has no orders")]
+                raise ImportRejected(_rejection(problems), _ordered(problems))
+            try:
+                pending = import_steps.record(uow, self._ctx, checked.requests, one_payment)
+            except BatchRejected as exc:
+                raise _rejected(exc, checked) from None
+            if not pending.waiting:
+                self._remember(
+                    uow, parsed, purchaser_id, earlier, allow_duplicate_file, len(checked.requests)
+                )
+            uow.commit()
+        return checked, earlier, pending
+
+    @retry_on_conflict
+    def _write(
+        self,
+        parsed: OrderFile,
+        purchaser_id: int,
+        pending: PendingBatch,
+        earlier: list[ImportFileRecord],
+        allow_duplicate_file: bool,
+        report: Progress,
+    ) -> list[BatchOrderResult]:
+        """Step 3: every order written with its authorisation and the file remembered; one transaction."""
+        with self._ctx.write() as uow:
+            results = import_steps.write(uow, self._ctx, pending)
+            report("saving", len(results), len(results))
+            self._remember(uow, parsed, purchaser_id, earlier, allow_duplicate_file, len(results))
+            uow.commit()
+        return results
+
+    def _remember(
+        self,
+        uow: UnitOfWork,
+        parsed: OrderFile,
+        purchaser_id: int,
+        earlier: list[ImportFileRecord],
+        allow_duplicate_file: bool,
+        orders: int,
+    ) -> None:
+        """Record the file in ``import_files``, after checking again for a duplicate: the orders were
+        just numbered, so this holds the order-number lock, and a second operator importing the same
+        file at the same moment sees the first one's record here.
+
+        Raises:
+            DuplicateImportFile: the same file was imported meanwhile.
+        """
+        now_earlier = uow.imports.find(parsed.content_hash)
+        if now_earlier != earlier and not allow_duplicate_file:
+            raise _duplicate(parsed, now_earlier)
+        uow.imports.add(
+            ImportFileRecord(
+                parsed.content_hash,
+                parsed.filename,
+                purchaser_id,
+                self._ctx.operator_username,
+                orders,
+                self._ctx.clock.now(),
+            )
         )
 
     # -- helpers --------------------------------------------------------------------------------
@@ -384,6 +431,12 @@ def _purchaser_problems(
     elif payment.card_id is not None and purchaser.card(payment.card_id) is None:
         problems.append(ImportProblem(None, "", "", "that card is no longer on file for the purchaser"))
     return problems
+
+
+def _rejected(exc: BatchRejected, checked: CheckedFile) -> ImportRejected:
+    """The rows an all-or-nothing placing refused, as the import's problems."""
+    problems = [ImportProblem(checked.rows_by_key.get(r.key), "", "", r.reason) for r in exc.results]
+    return ImportRejected(_rejection(problems), _ordered(problems))
 
 
 def _ordered(problems: Sequence[ImportProblem]) -> list[ImportProblem]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,7 +30,7 @@ from oms_core.ports import GatewayAnswer, PaymentGateway, UnitOfWork
 from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext, current_operator
 from oms_core.services.drafts import PricingContext, requote
-from oms_core.services.gateway_steps import audit_call, give_back, settle
+from oms_core.services.gateway_steps import audit_call, settle
 from oms_core.services.mail import queue_order_mail
 from oms_core.services.retry import retry_on_conflict, write_retrying
 from oms_core.services.views import customer_summary, order_view
@@ -224,23 +227,64 @@ def abandon(ctx: ServiceContext, call: GatewayCall) -> None:
     A void that gets no answer leaves the call *unknown*: reconciliation repeats the request with
     its key and voids what it finds.
     """
-    void_key = f"{call.key}:void"
-    answer = ctx.gateway.void(call.reference, void_key) if call.reference else None
+    abandon_all(ctx, [call])
 
-    def record(uow: UnitOfWork) -> None:
+
+def abandon_all(ctx: ServiceContext, calls: Sequence[GatewayCall], in_flight: int = 1) -> None:
+    """:func:`abandon` for many calls: the voids sent with no transaction open (at most
+    ``in_flight`` at once), then every outcome recorded, and the stock given back, in one transaction.
+    """
+
+    def void(call: GatewayCall) -> GatewayAnswer | None:
+        return ctx.gateway.void(call.reference, f"{call.key}:void") if call.reference else None
+
+    if in_flight > 1 and len(calls) > 1:
+        with ThreadPoolExecutor(
+            max_workers=min(in_flight, len(calls)), thread_name_prefix="oms-void"
+        ) as pool:
+            answers = list(pool.map(void, calls))
+    else:
+        answers = [void(call) for call in calls]
+
+    pairs = list(zip(calls, answers, strict=True))
+    try:
+        write_retrying(ctx, lambda uow: _record_voids(uow, ctx, pairs))
+    except StaleEdit:  # another process settled one of them meanwhile: record the others one by one
+        for pair in pairs:
+            with contextlib.suppress(StaleEdit):
+                write_retrying(ctx, lambda uow, pair=pair: _record_voids(uow, ctx, [pair]))  # type: ignore[misc]
+
+
+def _record_voids(
+    uow: UnitOfWork, ctx: ServiceContext, pairs: Sequence[tuple[GatewayCall, GatewayAnswer | None]]
+) -> None:
+    """Settle abandoned calls as voided (or unknown when the void got no answer) and give their
+    stock back, in one transaction: the products first, by id, then the calls (the lock order).
+
+    Raises:
+        StaleEdit: another process settled one of the calls first (nothing is written).
+    """
+    settled: list[tuple[GatewayCall, CallStatus, str]] = []
+    give: dict[int, int] = {}
+    for call, answer in pairs:
         stored = uow.gateway_calls.get(call.id or 0)
         if stored.status not in (CallStatus.PENDING, CallStatus.APPROVED):
-            return
+            continue  # settled already (a repeated abandon): nothing to give back
         expected, owner = stored.status, stored.owner
-        give_back(uow, stored)
+        for product_id, quantity in stored.holds:
+            give[product_id] = give.get(product_id, 0) + quantity
+        stored.holds = ()
         stored.reference = stored.reference or call.reference
         if answer is not None and answer.approved:
             stored.status = CallStatus.VOIDED
         else:
             stored.status = CallStatus.UNKNOWN
             stored.reason = answer.reason if answer is not None else "no authorisation reference"
-        if uow.gateway_calls.settle(stored, expected, owner):
-            audit_call(uow, ctx, stored, None)
-            uow.commit()
-
-    write_retrying(ctx, record)  # the void is not repeated, only the recording of it
+        settled.append((stored, expected, owner))
+    for product_id, quantity in sorted(give.items()):
+        uow.products.restock(product_id, quantity)
+    for stored, expected, owner in settled:
+        if not uow.gateway_calls.settle(stored, expected, owner):
+            raise StaleEdit("a payment was settled by another process")
+        audit_call(uow, ctx, stored, None)
+    uow.commit()

@@ -431,7 +431,7 @@ gateway_calls = Table(
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("base_key", String(200), nullable=False, index=True),
     Column("action", String(10), nullable=False),  # 'authorize' | 'capture' | 'void' | 'refund'
-    Column("status", String(10), nullable=False),  # pending, approved, declined, unknown, voided
+    Column("status", String(10), nullable=False),  # pending, approved, declined, unknown, voided, not_sent
     Column("purpose", String(10), nullable=False),  # 'checkout' | 'batch' | 'payment' | 'change'
     Column("amount_cents", BigInteger, nullable=False),
     Column("order_id", ID, nullable=True, index=True),

@@ -1,5 +1,5 @@
-"""While a checkout waits on the gateway, no transaction is open: another process's cart edit
-finishes before the authorisation comes back (on SQLite that was impossible: the placing
+"""While a checkout or an import waits on the gateway, no transaction is open: another process's
+cart edit finishes before the authorisation comes back (on SQLite that was impossible: the placing
 transaction held the database's write lock for the whole round trip).
 """
 
@@ -17,7 +17,9 @@ import pytest
 from oms_core.bootstrap import Application, Config, build
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import GatewayAnswer
+from oms_core.spreadsheets.reader import read_order_file
 from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX, seed_reference
+from tests.import_files import recipient, write_orders
 from tests.unit.batch_helpers import add_customer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +66,29 @@ def _card_draft(app: Application, name: str) -> int:
     return cart.id
 
 
+def _edit_in_another_process(
+    database_url: str, draft_id: int, gateway: WaitingGateway
+) -> subprocess.CompletedProcess[str]:
+    """Another operator adds a line to ``draft_id``; then the gateway may answer."""
+    edit = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.cart_edit_worker",
+            database_url,
+            str(draft_id),
+            SKU_GIFT_BOX,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    gateway.events.append("edit finished")
+    gateway.may_answer.set()
+    return edit
+
+
 def test_another_process_edits_a_cart_while_a_checkout_waits_on_the_gateway(
     application: Application, database_url: str, gateway: WaitingGateway
 ) -> None:
@@ -74,17 +99,34 @@ def test_another_process_edits_a_cart_while_a_checkout_waits_on_the_gateway(
     checkout.start()
     assert gateway.asked.wait(20)
 
-    edit = subprocess.run(
-        [sys.executable, "-m", "tests.integration.cart_edit_worker", database_url, str(theirs), SKU_GIFT_BOX],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    gateway.events.append("edit finished")
-    gateway.may_answer.set()
+    edit = _edit_in_another_process(database_url, theirs, gateway)
     checkout.join(30)
 
     assert edit.returncode == 0, edit.stderr[-2000:]
     assert gateway.events == ["edit finished", "authorisation returned"]
     assert placed and application.services.cart.get(theirs).lines[-1].sku == SKU_GIFT_BOX
+
+
+@pytest.mark.parametrize("one_payment", [False, True], ids=["a payment per order", "one payment"])
+def test_another_process_edits_a_cart_while_an_import_waits_on_the_gateway(
+    application: Application, database_url: str, gateway: WaitingGateway, tmp_path: Path, one_payment: bool
+) -> None:
+    services = application.services
+    purchaser = add_customer(services, "Pat")
+    theirs = _card_draft(application, "Bob")
+    parsed = read_order_file(write_orders(tmp_path / "gifts.xlsx", [recipient(), recipient("Cy", "Jones")]))
+    payment = services.imports.choose_payment(purchaser, "card_on_file")
+    done: list[object] = []
+    importing = threading.Thread(
+        target=lambda: done.append(services.imports.run(parsed, purchaser, payment, one_payment=one_payment))
+    )
+    importing.start()
+    assert gateway.asked.wait(20)
+
+    edit = _edit_in_another_process(database_url, theirs, gateway)
+    importing.join(30)
+
+    assert edit.returncode == 0, edit.stderr[-2000:]
+    assert gateway.events[:2] == ["edit finished", "authorisation returned"]
+    assert done and done[0].orders == 2  # type: ignore[attr-defined]
+    assert services.cart.get(theirs).lines[-1].sku == SKU_GIFT_BOX

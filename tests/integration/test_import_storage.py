@@ -1,10 +1,9 @@
 """Importing order files on real databases (SQLite file and PostgreSQL, ``database_url`` in
-tests/conftest.py): all or nothing, hostile files, duplicate files."""
+tests/conftest.py): all or nothing, hostile files, duplicate files. An import killed at each step
+of paying is in test_payment_kills.py."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,19 +50,20 @@ class Shop:
         return self.application.services.imports
 
     def counts(self) -> dict[str, object]:
-        """Everything an import could write, to show that nothing was."""
+        """Everything an import could write, to show that nothing was (the gateway calls it made,
+        and their lines in the audit trail, stay: they happened).
+        """
         engine = make_engine(self.application.config.database_url)
         with engine.connect() as conn:
             counted = {
                 table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in (
-                    tables.orders,
-                    tables.order_lines,
-                    tables.payments,
-                    tables.audit_events,
-                    tables.import_files,
-                )
+                for table in (tables.orders, tables.order_lines, tables.payments, tables.import_files)
             }
+            counted["audit_events"] = conn.execute(
+                select(func.count())
+                .select_from(tables.audit_events)
+                .where(tables.audit_events.c.action.not_like("payment %"))
+            ).scalar_one()
             counted["stock"] = sorted(
                 conn.execute(select(tables.products.c.sku, tables.products.c.stock_on_hand)).all()
             )
@@ -219,8 +219,9 @@ def test_a_gateway_failing_at_the_500th_order_leaves_no_order(shop: Shop, tmp_pa
     shop.gateway.fail_at = 500
     with pytest.raises(RuntimeError):
         shop.imports.run(parsed, shop.purchaser, _card(shop), one_payment=False)
-    assert shop.counts() == before
-    assert len(shop.gateway.authorized) == 499
+    assert shop.counts() == before  # no order, and the stock all back
+    # Once a request failed no more were sent: only those already in flight (at most 8) came back.
+    assert 499 <= len(shop.gateway.authorized) <= 499 + 7
     assert sorted(shop.gateway.voided) == sorted(ref for _, ref in shop.gateway.authorized)
 
 
@@ -238,36 +239,6 @@ def test_a_fault_in_the_transaction_after_placing_leaves_no_order(
         shop.imports.run(parsed, shop.purchaser, _card(shop))
     assert shop.counts() == before
     assert shop.gateway.voided == [shop.gateway.authorized[0][1]]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("die_at", "mode"), [("placing", "each"), ("saving", "one")])
-def test_a_process_killed_part_way_leaves_no_order(
-    shop: Shop, tmp_path: Path, die_at: str, mode: str
-) -> None:
-    path = write_orders(tmp_path / "big.xlsx", many_recipients(1_200, items=((SKU_CORKSCREW, 1),)))
-    before = shop.counts()
-    url = shop.application.config.database_url
-    shop.application.close()
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.integration.import_worker",
-            url,
-            str(path),
-            str(shop.purchaser),
-            die_at,
-            mode,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert finished.returncode == 9, finished.stdout + finished.stderr
-    assert f"dying at {die_at}" in finished.stdout
-    assert shop.counts() == before
 
 
 def test_the_same_file_twice_is_caught_on_the_database(shop: Shop, tmp_path: Path) -> None:

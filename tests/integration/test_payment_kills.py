@@ -1,5 +1,6 @@
-"""kill -9 at each step of checkout, on SQLite and PostgreSQL, then reconcile: no order without
-its authorisation, no second authorisation, no stock held by a dead attempt.
+"""kill -9 at each step of a checkout, a club chunk and an import paying per order (or once), on
+SQLite and PostgreSQL, then reconcile: no order without its authorisation, no second authorisation,
+no stock held by a dead attempt. The worker is ``tests/integration/payment_kill_worker.py``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from oms_core.bootstrap import Application, Config, build
-from oms_core.read_models import OrderFilter
+from oms_core.read_models import OrderFilter, OrderView
+from oms_core.spreadsheets.reader import read_order_file
 from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX, seed_reference
+from tests.import_files import recipient, write_orders
 from tests.recording_gateway import RecordingGateway, live_holds
 from tests.unit.batch_helpers import add_customer
 
@@ -52,35 +55,40 @@ def _draft(app: Application) -> int:
     return cart.id
 
 
-def _kill_at(database_url: str, draft_id: int, log: Path, step: str) -> int:
+STEPS = ["before-gateway", "in-gateway", "before-commit", "done"]
+
+
+def _kill_at(kind: str, database_url: str, ident: int, log: Path, step: str, *extra: str) -> int:
+    """Run the worker; its exit status (-9 when it was killed)."""
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "tests.integration.payment_kill_worker",
+            kind,
             database_url,
-            str(draft_id),
+            str(ident),
             str(log),
             step,
+            *extra,
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode in (0, -9), done.stderr[-3000:]
+    assert done.returncode == (0 if step == "done" else -9), done.stderr[-3000:]
     return done.returncode
 
 
-@pytest.mark.parametrize("step", ["before-gateway", "in-gateway", "before-commit", "done"])
+@pytest.mark.parametrize("step", STEPS)
 def test_a_checkout_killed_at_any_step_is_finished_by_reconcile(
     application: Application, database_url: str, log: Path, step: str
 ) -> None:
     before = _stock(application)
     draft_id = _draft(application)
 
-    status = _kill_at(database_url, draft_id, log, step)
-    assert status == (0 if step == "done" else -9)
+    _kill_at("checkout", database_url, draft_id, log, step)
 
     report = application.services.payments.reconcile()
     assert report.waiting == 0
@@ -112,29 +120,14 @@ def _club(app: Application, members: int) -> tuple[int, list[int]]:
     return shipment.id, ids
 
 
-@pytest.mark.parametrize("step", ["before-gateway", "in-gateway", "before-commit", "done"])
+@pytest.mark.parametrize("step", STEPS)
 def test_a_club_chunk_killed_at_any_step_then_reconciled_and_resumed_charges_each_member_once(
     application: Application, database_url: str, log: Path, step: str
 ) -> None:
     before = _stock(application)
     shipment_id, members = _club(application, 6)
 
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.integration.club_kill_worker",
-            database_url,
-            str(shipment_id),
-            str(log),
-            step,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == (0 if step == "done" else -9), done.stderr[-3000:]
+    _kill_at("club", database_url, shipment_id, log, step)
 
     assert application.services.payments.reconcile().waiting == 0
     with application.uow_factory() as uow:
@@ -159,3 +152,43 @@ def test_a_club_chunk_killed_at_any_step_then_reconciled_and_resumed_charges_eac
     assert sorted(holds) == sorted(o.payments[0].reference for o in club_orders)
     assert set(holds.values()) == {1}
     assert _stock(application)[SKU_CABERNET] == before[SKU_CABERNET] - 2 * len(members)
+
+
+def _orders(app: Application) -> list[OrderView]:
+    return [app.services.orders.get(o.id) for o in app.services.orders.list(OrderFilter(), limit=100)]
+
+
+@pytest.mark.parametrize("kind", ["import", "import-one"], ids=["a payment per order", "one payment"])
+@pytest.mark.parametrize("step", STEPS)
+def test_an_import_killed_at_any_step_then_reconciled_leaves_no_order_no_hold_and_no_stock_taken(
+    application: Application, database_url: str, log: Path, tmp_path: Path, step: str, kind: str
+) -> None:
+    before = _stock(application)
+    purchaser = add_customer(application.services, "Pat")
+    rows = [recipient(f"R{i}", address1=f"{i} Elm St", items=((SKU_CABERNET, 2),)) for i in range(6)]
+    path = write_orders(tmp_path / "gifts.xlsx", rows)
+
+    _kill_at(kind, database_url, purchaser, log, step, str(path))
+
+    assert application.services.payments.reconcile().waiting == 0
+    with application.uow_factory() as uow:
+        assert uow.gateway_calls.unsettled() == []
+    orders = _orders(application)
+    # All or nothing: every order with its hold, or no order and no hold left on the card.
+    assert len(orders) == (6 if step == "done" else 0)
+    assert sorted(live_holds(log)) == sorted({o.payments[0].reference for o in orders})
+    assert _stock(application)[SKU_CABERNET] == before[SKU_CABERNET] - 2 * len(orders)
+    if step == "done":
+        return
+
+    # The operator imports the file again: every order placed, each hold made once, stock taken once.
+    payment = application.services.imports.choose_payment(purchaser, "card_on_file")
+    application.services.imports.run(
+        read_order_file(path), purchaser, payment, one_payment=kind == "import-one"
+    )
+    orders = _orders(application)
+    assert len(orders) == 6
+    holds = live_holds(log)
+    assert sorted(holds) == sorted({o.payments[0].reference for o in orders})
+    assert set(holds.values()) == {1}
+    assert _stock(application)[SKU_CABERNET] == before[SKU_CABERNET] - 12

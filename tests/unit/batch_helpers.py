@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from oms_core.domain.customers import Address
 from oms_core.domain.payments import CardEntry
+from oms_core.services.batch_placing import BatchOrderRequest, BatchOrderResult
+from oms_core.services.batch_steps import ask_gateway, take_stock_and_record, write_approved
+from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
 
@@ -48,3 +53,18 @@ def replace_card(services: Services, customer_id: int, number: str = GOOD_CARD) 
     services.customers.add_card(customer_id, CardEntry(number, 12, 2031, "123"))
     for card in old:
         services.customers.delete_card(customer_id, card.id)
+
+
+def place_in_steps(ctx: ServiceContext, requests: Sequence[BatchOrderRequest]) -> list[BatchOrderResult]:
+    """Place the requests in the batch's three steps (stock and pending calls; the gateway; the
+    approved orders written) as a bulk or club chunk does; the results in request order.
+    """
+    with ctx.write() as uow:
+        pending = take_stock_and_record(uow, ctx, requests)
+        uow.commit()
+    ask_gateway(ctx, pending)
+    with ctx.write() as uow:
+        results = write_approved(uow, ctx, pending)
+        uow.commit()
+    by_key = {r.key: r for r in results}
+    return [by_key[r.key] for r in requests if r.key in by_key]

@@ -1,4 +1,4 @@
-"""The batch engine shared by bulk orders, club shipments and imports."""
+"""The batch engine shared by bulk orders, club shipments and imports (its three steps)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,15 @@ from oms_core.domain.orders import MAX_LINE_QUANTITY, OrderSource, OrderStatus
 from oms_core.domain.payments import CardEntry
 from oms_core.domain.repricing import reprice
 from oms_core.payments.test_gateway import TestGateway
-from oms_core.services.batch_placing import (
-    ALREADY,
-    FAILED,
-    PLACED,
-    BatchOrderRequest,
-    BatchRejected,
-    place_orders,
-    preview_orders,
-)
+from oms_core.services import import_steps
+from oms_core.services.batch_placing import ALREADY, FAILED, PLACED, BatchOrderRequest, preview_orders
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.drafts import PricingContext
+from oms_core.services.import_steps import BatchRejected
 from oms_core.services.registry import Services
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, SKU_GIFT_BOX
+from tests.unit.batch_helpers import place_in_steps
 
 HOME = Address(name="A", address1="1 Main St", city="Portland", state="OR", zip="97205")
 
@@ -56,11 +51,8 @@ def _request(customer_id, *lines, key=None):
     )
 
 
-def _place(fake_factory, gateway, clock, requests, **kwargs):
-    with fake_factory(write=True) as uow:
-        results = place_orders(uow, requests, gateway, "alice", clock.now(), **kwargs)
-        uow.commit()
-    return results
+def _place(fake_factory, gateway, clock, requests):
+    return place_in_steps(ServiceContext(fake_factory, gateway, clock, "alice"), requests)
 
 
 def test_each_request_becomes_one_placed_order_with_numbers_in_sequence(
@@ -128,22 +120,38 @@ def test_problems_are_listed_per_customer(services, fake_factory, gateway, clock
     assert CustomerStatus.ON_HOLD.value == "on_hold"
 
 
-def test_all_or_nothing_writes_nothing_when_one_order_fails(services, fake_factory, gateway, clock):
+def test_all_or_nothing_places_nothing_and_voids_every_hold_when_one_card_is_declined(
+    services, fake_factory, gateway, clock
+):
     good = _customer(services, "Good")
     bad = _customer(services, "Bad", card="4000000000000002")
+    ctx = ServiceContext(fake_factory, gateway, clock, "alice")
+    requests = [_request(good, (SKU_CABERNET, 1)), _request(bad, (SKU_CABERNET, 1))]
+    with fake_factory(write=True) as uow:
+        pending = import_steps.record(uow, ctx, requests, one_payment=False)
+        uow.commit()
     with pytest.raises(BatchRejected) as rejected:
-        _place(
-            fake_factory,
-            gateway,
-            clock,
-            [_request(good, (SKU_CABERNET, 1)), _request(bad, (SKU_CABERNET, 1))],
-            all_or_nothing=True,
-        )
-    assert {r.status for r in rejected.value.results} == {FAILED}
+        import_steps.authorise(ctx, pending)
+    assert [(r.key, r.status) for r in rejected.value.results] == [(f"test:{bad}", FAILED)]
+    assert "declined" in rejected.value.results[0].reason
     assert services.orders.list() == []
     assert gateway.voided  # the good order's authorisation was released
     with fake_factory() as uow:
         assert uow.products.get_by_sku(SKU_CABERNET).stock_on_hand == 100
+        assert uow.gateway_calls.unsettled() == []
+
+
+def test_all_or_nothing_takes_nothing_when_one_order_cannot_be_placed(services, fake_factory, gateway, clock):
+    good = _customer(services, "Good")
+    nowhere = _customer(services, "Nowhere", address=None)
+    ctx = ServiceContext(fake_factory, gateway, clock, "alice")
+    with fake_factory(write=True) as uow, pytest.raises(BatchRejected, match="no ship-to address"):
+        import_steps.record(
+            uow, ctx, [_request(good, (SKU_CABERNET, 1)), _request(nowhere, (SKU_CABERNET, 1))], False
+        )
+    with fake_factory() as uow:
+        assert uow.gateway_calls.unsettled() == []
+    assert gateway.voided == [] and services.orders.list() == []
 
 
 def test_preview_prices_without_writing(services, fake_factory):
@@ -186,7 +194,7 @@ def test_orders_alike_are_priced_as_if_each_were_priced_alone(services, fake_fac
             "pickup", members[2], ((SKU_CABERNET, 1), (SKU_CHARDONNAY, 2)), OrderSource.BULK, "WILLCALL"
         )
     )
-    results = _place(fake_factory, gateway, clock, requests, all_or_nothing=True)
+    results = _place(fake_factory, gateway, clock, requests)
     assert [r.status for r in results] == [PLACED] * len(requests)
     totals = set()
     with fake_factory() as uow:

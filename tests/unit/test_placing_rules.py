@@ -12,11 +12,11 @@ from oms_core.domain.errors import ValidationError
 from oms_core.domain.orders import OrderSource
 from oms_core.domain.payments import PaymentChoice, PaymentMethod
 from oms_core.payments.test_gateway import TestGateway
-from oms_core.services.batch_placing import FAILED, BatchOrderRequest, place_orders
+from oms_core.services.batch_placing import FAILED, BatchOrderRequest
 from oms_core.services.context import ServiceContext
 from oms_core.services.registry import Services
 from tests.fakes import SKU_CABERNET, FakeUnitOfWorkFactory, FixedClock
-from tests.unit.batch_helpers import add_customer
+from tests.unit.batch_helpers import add_customer, place_in_steps
 
 
 @pytest.fixture
@@ -107,9 +107,7 @@ def test_checkout_and_a_batch_refuse_the_same_order_for_the_same_reason(
         refusal.shipping_method,
         payment=PaymentChoice(refusal.payment) if refusal.payment is not None else None,
     )
-    with fake_factory(write=True) as uow:
-        [result] = place_orders(uow, [request], gateway, "alice", clock.now())
-        uow.commit()
+    [result] = place_in_steps(ServiceContext(fake_factory, gateway, clock, "alice"), [request])
 
     assert result.status == FAILED
     assert result.reason.split("; ") == at_checkout
