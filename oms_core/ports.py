@@ -34,7 +34,7 @@ from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import MailKind, MailMessage, MailStatus, OutboxEntry
 from oms_core.domain.notes import CallNote
 from oms_core.domain.operators import Operator
-from oms_core.domain.orders import Order
+from oms_core.domain.orders import DraftStage, Order
 from oms_core.domain.payments import CardEntry, CardToken
 from oms_core.domain.products import Product
 from oms_core.domain.shipping import ShippingMethod
@@ -209,6 +209,15 @@ class OrderRepository(abc.ABC):
     @abc.abstractmethod
     def change_draft_of(self, order_id: int) -> int | None:
         """The open change draft of the placed order ``order_id`` (``domain/changes.py``), if any."""
+
+    @abc.abstractmethod
+    def set_stage(self, order_id: int, stage: DraftStage) -> bool:
+        """Record where a draft was left (cart or checkout), without changing its version: it is
+        not an edit of the order, so it never makes another window's edit stale.
+
+        Returns:
+            False when there is no such draft (placed or discarded meanwhile).
+        """
 
     @abc.abstractmethod
     def next_number(self) -> int:

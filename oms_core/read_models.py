@@ -233,6 +233,12 @@ class CartView:
         """The draft changes a placed order: confirming applies it, nothing new is placed."""
         return self.changes_number is not None
 
+    stage: str = "cart"
+    send_confirmation: bool = False
+    """Placing will mail the customer a confirmation (ticked, and the customer has an email)."""
+    confirmation_unavailable: str = ""
+    """Why no confirmation can be sent (no customer, no email address), ``""`` when one can."""
+
 
 @dataclass(frozen=True, slots=True)
 class NoteView:

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.dom import DOMNode
+from textual.worker import Worker
 
 from oms_core.domain.errors import OmsError, StaleEdit
 from oms_core.read_models import CartView
+from oms_tui.keyboard import hold_keys_while
 from oms_tui.work import run_service
 
 Edit = Callable[[int | None], CartView]
@@ -25,9 +27,10 @@ Edit = Callable[[int | None], CartView]
 
 @dataclass(slots=True)
 class _Pending:
-    edit: Edit
+    edit: Edit | Callable[[], Edit | None]
     done: Callable[[CartView], None] | None
     failed: Callable[[OmsError], None] | None
+    key: str | None = None  # a "latest value" save (see submit_latest); the edit is made at its turn
 
 
 class DraftEdits:
@@ -57,6 +60,8 @@ class DraftEdits:
         self._idle = idle
         self._queue: deque[_Pending] = deque()
         self._running = False
+        self._holding = False
+        self._worker: Worker[None] | None = None
         self.version: int | None = None
 
     @property
@@ -81,6 +86,46 @@ class DraftEdits:
         if not self._running:
             self._next()
 
+    def submit_latest(
+        self,
+        key: str,
+        make: Callable[[], Edit | None],
+        done: Callable[[CartView], None] | None = None,
+        failed: Callable[[OmsError], None] | None = None,
+    ) -> None:
+        """Save what a field holds *when the save gets its turn*: one waiting save per ``key``.
+
+        For text saved as it is typed: each key press asks, but only one save per field waits
+        in the queue, and it reads the field when it runs, so typing never queues a save per
+        key and the last keys typed are in the last save.
+
+        Args:
+            key: names the field; a save for it already waiting takes this one's place.
+            make: called on the UI thread when the save's turn comes; returns the edit, or
+                ``None`` when the draft already has what the field holds.
+            done: called with the new view after ``applied``.
+            failed: called instead of the queue's handler for an error of this save.
+        """
+        if any(pending.key == key for pending in self._queue):
+            return
+        self._queue.append(_Pending(make, done, failed, key))
+        if not self._running:
+            self._next()
+
+    def waiting(self, key: str) -> bool:
+        """True while a save for ``key`` waits its turn (its field holds text newer than any view
+        that comes back before it, so the field must not be refilled from that view).
+        """
+        return any(pending.key == key for pending in self._queue)
+
+    def hold_keys(self) -> None:
+        """Keep typed keys waiting until every queued edit has answered (the screen is about to
+        close: what is typed next belongs to the screen under it).
+        """
+        self._holding = True
+        if self._worker is not None and not self._worker.is_finished:
+            hold_keys_while(self._worker)
+
     def clear(self) -> None:
         """Drop the edits still waiting (the one running finishes)."""
         self._queue.clear()
@@ -88,11 +133,20 @@ class DraftEdits:
     def _next(self) -> None:
         if not self._queue:
             was_running, self._running = self._running, False
+            self._holding = False
             if was_running and self._idle is not None:
                 self._idle()
             return
-        self._running = True
         pending = self._queue.popleft()
+        if pending.key is not None:
+            made = pending.edit()  # type: ignore[call-arg]
+            if made is None:  # the draft already has it: on to the next (or idle)
+                self._next()
+                return
+            edit: Edit = made
+        else:
+            edit = pending.edit  # type: ignore[assignment]
+        self._running = True
         version = self.version
 
         def done(view: CartView) -> None:
@@ -112,6 +166,8 @@ class DraftEdits:
             self._next()
 
         # Not exclusive: an edit that was committed must report back, never be dropped.
-        run_service(
-            self._node, lambda: pending.edit(version), done, failed, group="draft-edit", exclusive=False
+        self._worker = run_service(
+            self._node, lambda: edit(version), done, failed, group="draft-edit", exclusive=False
         )
+        if self._holding:
+            hold_keys_while(self._worker)

@@ -36,7 +36,7 @@ from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import OutboxEntry
 from oms_core.domain.notes import CallNote
 from oms_core.domain.operators import Operator, Role
-from oms_core.domain.orders import Order, OrderStatus
+from oms_core.domain.orders import DraftStage, Order, OrderStatus
 from oms_core.domain.payments import PaymentMethod
 from oms_core.domain.products import Product, normalize_sku
 from oms_core.domain.shipping import RateKind, ShippingMethod
@@ -531,6 +531,14 @@ class FakeOrderRepository(_Repo, OrderRepository):
         order.version += 1
         self._assign_line_ids(order)
         self._db.orders[order.id] = copy.deepcopy(order)
+
+    def set_stage(self, order_id: int, stage: DraftStage) -> bool:
+        """Record where the draft was left, version unchanged."""
+        stored = self._db.orders.get(order_id)
+        if stored is None or not stored.is_draft:
+            return False
+        stored.stage = stage
+        return True
 
     def delete_draft(self, order_id: int, version: int) -> None:
         """Discard a draft; ``StaleEdit`` on a version mismatch, ``InvalidState`` if placed."""

@@ -74,6 +74,13 @@ class OrderSource(enum.StrEnum):
     IMPORT = "import"
 
 
+class DraftStage(enum.StrEnum):
+    """Where the operator last had a draft open, so resuming it opens there again."""
+
+    CART = "cart"
+    CHECKOUT = "checkout"
+
+
 _NEXT_STATES = {
     OrderStatus.DRAFT: {OrderStatus.PLACED, OrderStatus.CANCELLED},
     OrderStatus.PLACED: {
@@ -194,6 +201,10 @@ class Order:
     payments: list[Payment] = field(default_factory=list)
     gift_message: str = ""
     notes: str = ""
+    # Mail the customer an order confirmation when the order is placed (the checkout's tick box;
+    # placing sends it only to a customer with an email address).
+    send_confirmation: bool = True
+    stage: DraftStage = DraftStage.CART
     batch_key: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from oms_core.domain.addresses import address_problems, clean_address
@@ -10,10 +11,11 @@ from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Address, Customer, CustomerStatus
 from oms_core.domain.errors import InvalidState, NotFound, ValidationError
 from oms_core.domain.money import money
-from oms_core.domain.operators import Role
+from oms_core.domain.operators import Operator, Role
 from oms_core.domain.orders import (
     GIFT_MESSAGE_MAX,
     NOTES_MAX,
+    DraftStage,
     Order,
     OrderLine,
     OrderSource,
@@ -244,27 +246,83 @@ class CartService:
             now = self._ctx.clock.now()
 
             def change(order: Order) -> None:
-                line = order.line(line_id)
-                if price is not None and override_needs_supervisor(
-                    line.unit_price, price, self._ctx.settings.override_limit_percent
-                ):
-                    require_role(
-                        operator,
-                        Role.SUPERVISOR,
-                        f"a price cut over {self._ctx.settings.override_limit_percent}%",
-                    )
-                line.price_override = price
-                line.override_reason = reason if price is not None else ""
-                detail = (
-                    f"{line.sku}: {line.unit_price} -> {price} ({reason})"
-                    if price is not None
-                    else f"{line.sku}: override cleared"
-                )
-                uow.audit.add(
-                    AuditEvent(order.id, operator.username, "price override", detail, now, order.customer_id)
-                )
+                self._set_override(uow, operator, order, order.line(line_id), price, reason, now)
 
             return edit_draft(uow, draft_id, version, change, now)
+
+    @retry_on_conflict
+    def restore_line(
+        self,
+        draft_id: int,
+        sku: str,
+        quantity: int,
+        position: int,
+        price_override: Decimal | None = None,
+        reason: str = "",
+        version: int | None = None,
+    ) -> CartView:
+        """Put a removed line back (the cart's ctrl+z): the SKU and quantity at ``position``, with
+        its price override. The override is checked as :meth:`override_price` checks a new one.
+
+        Raises:
+            ValidationError: unknown or inactive SKU, bad quantity, the SKU is on the order again.
+            PermissionDenied: the override is a cut that needs a supervisor.
+        """
+        check_quantity(quantity)
+        reason = clean_field(reason)
+        if price_override is not None:
+            price_override = money(price_override)
+        with self._ctx.write() as uow:
+            product = uow.products.get_many_by_sku([normalize_sku(sku)]).get(normalize_sku(sku))
+            if product is None or not product.active:
+                raise ValidationError(f"{sku.strip()} can no longer be put back", field="sku")
+            operator = current_operator(uow, self._ctx.operator_username)
+            now = self._ctx.clock.now()
+
+            def change(order: Order) -> None:
+                if order.line_for_product(product.id or 0) is not None:
+                    raise ValidationError(f"{product.sku} is on the order again", field="sku")
+                line = OrderLine(
+                    None, product.id or 0, product.sku, product.name, quantity, product.list_price
+                )
+                order.lines.insert(max(0, min(position, len(order.lines))), line)
+                if price_override is not None:
+                    # Priced first, so the limit is judged against the customer's price, as for a new one.
+                    quote(uow, order)
+                    self._set_override(uow, operator, order, line, price_override, reason, now)
+
+            return edit_draft(uow, draft_id, version, change, now)
+
+    def _set_override(
+        self,
+        uow: UnitOfWork,
+        operator: Operator,
+        order: Order,
+        line: OrderLine,
+        price: Decimal | None,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        """Set (or clear) ``line``'s agreed price, with the supervisor check and the audit event."""
+        if price is not None and override_needs_supervisor(
+            line.unit_price, price, self._ctx.settings.override_limit_percent
+        ):
+            require_role(
+                operator,
+                Role.SUPERVISOR,
+                f"a price cut over {self._ctx.settings.override_limit_percent}%",
+            )
+        if price is not None and not reason:
+            raise ValidationError("give a reason for the price change", field="reason")
+        line.price_override = price
+        line.override_reason = reason if price is not None else ""
+        detail = (
+            f"{line.sku}: {line.unit_price} -> {price} ({reason})"
+            if price is not None
+            else f"{line.sku}: override cleared"
+        )
+        event = AuditEvent(order.id, operator.username, "price override", detail, now, order.customer_id)
+        uow.audit.add(event)
 
     # -- checkout choices -------------------------------------------------------------------
 
@@ -397,6 +455,45 @@ class CartService:
 
         with self._ctx.write() as uow:
             return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
+
+    @retry_on_conflict
+    def set_send_confirmation(self, draft_id: int, send: bool, version: int | None = None) -> CartView:
+        """Whether placing mails the customer an order confirmation (the checkout's tick box).
+
+        Raises:
+            ValidationError: ``send`` for a customer with no email address (field
+                ``send_confirmation``).
+        """
+
+        def change(order: Order) -> None:
+            if send:
+                customer = uow.customers.get(require_customer(order))
+                if not customer.email:
+                    raise ValidationError(
+                        "the customer has no email address: add one to send a confirmation",
+                        field="send_confirmation",
+                    )
+            order.send_confirmation = send
+
+        with self._ctx.write() as uow:
+            return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
+
+    @retry_on_conflict
+    def set_stage(self, draft_id: int, stage: str) -> bool:
+        """Remember where the operator has the draft open (``cart`` or ``checkout``), so resuming
+        it opens there. Not an edit: the version stays, so no other window's edit goes stale.
+
+        Returns:
+            False when the draft is gone or placed (nothing to remember).
+        """
+        try:
+            where = DraftStage(stage)
+        except ValueError:
+            raise ValidationError(f"unknown draft stage {stage!r}", field="stage") from None
+        with self._ctx.write() as uow:
+            recorded = uow.orders.set_stage(draft_id, where)
+            uow.commit()
+        return recorded
 
     # -- catalogue -----------------------------------------------------------------------------
 

@@ -142,7 +142,8 @@ def place_draft(
     number = uow.orders.next_number()
     uow.audit.add(mark_placed(order, number, payment, ctx.operator_username, ctx.clock.now()))
     uow.orders.save(order)
-    queue_order_mail(ctx, uow, MailKind.ORDER_CONFIRMATION, order)  # sent after the commit
+    if order.send_confirmation:  # the checkout's "send confirmation" box
+        queue_order_mail(ctx, uow, MailKind.ORDER_CONFIRMATION, order)  # sent after the commit
     card = f" ending {payment.last4}" if payment.last4 else ""
     log.info(
         "order %s placed by %s: draft %s, %d lines, total %s, %s%s",

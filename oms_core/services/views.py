@@ -136,6 +136,7 @@ def cart_view(
     draft changes, whose number and total the view carries).
     """
     choice = order.payment_choice
+    unavailable = confirmation_unavailable(customer)
     return CartView(
         id=order.id or 0,
         version=order.version,
@@ -161,7 +162,19 @@ def cart_view(
         warnings=warnings,
         changes_number=changes.number if changes is not None else None,
         was_total=changes.total if changes is not None else None,
+        stage=order.stage.value,
+        send_confirmation=order.send_confirmation and not unavailable,
+        confirmation_unavailable=unavailable,
     )
+
+
+def confirmation_unavailable(customer: CustomerSummary | None) -> str:
+    """Why an order confirmation cannot be mailed to ``customer`` (``""`` when it can)."""
+    if customer is None:
+        return "no customer yet"
+    if not customer.email:
+        return "no email address on file"
+    return ""
 
 
 def order_view(

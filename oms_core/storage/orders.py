@@ -27,7 +27,7 @@ from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, NotFound, StaleEdit
 from oms_core.domain.holds import Hold, HoldReason
 from oms_core.domain.money import from_cents, to_cents
-from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus
+from oms_core.domain.orders import DraftStage, Order, OrderLine, OrderSource, OrderStatus
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.ports import OrderRepository
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
@@ -139,6 +139,8 @@ _ORDER_COLUMNS = (
     "hold_by",
     "hold_at",
     "changes_order_id",
+    "send_confirmation",
+    "draft_stage",
 )
 _ORDER_INSERT_COLUMNS = ("id", *_ORDER_COLUMNS, "version", "created_at", "updated_at")
 _LINE_INSERT_COLUMNS = ("id", "order_id", *_LINE_COLUMNS)
@@ -170,6 +172,8 @@ def _order_row(order: Order) -> tuple[Any, ...]:
         order.placed_at,
         *_hold_row(order.hold),
         order.changes_order_id,
+        order.send_confirmation,
+        str(order.stage),
     )
 
 
@@ -288,6 +292,8 @@ def _order(row: Row[Any]) -> Order:
         placed_at=row.placed_at,
         hold=_hold(row),
         changes_order_id=row.changes_order_id,
+        send_confirmation=row.send_confirmation,
+        stage=DraftStage(row.draft_stage),
         version=row.version,
     )
 
@@ -500,6 +506,15 @@ class SqlOrderRepository(Repository, OrderRepository):
         appended = [_payment_values(order.id, p, now) for p in order.payments[len(stored) :]]
         if appended:
             self._conn.execute(insert(payments), appended)
+
+    def set_stage(self, order_id: int, stage: DraftStage) -> bool:
+        """Record where the draft was left; its version and ``updated_at`` stay as they are."""
+        result = self._conn.execute(
+            update(orders)
+            .where(o.id == order_id, o.status == OrderStatus.DRAFT.value)
+            .values(draft_stage=str(stage))
+        )
+        return result.rowcount == 1
 
     def delete_draft(self, order_id: int, version: int) -> None:
         """Discard a draft with its lines.

@@ -241,6 +241,9 @@ orders = Table(
     # On a change draft, the placed order it changes (migration 0013). No foreign key: the draft is
     # deleted when the change is applied, and an ALTER TABLE cannot add one on SQLite.
     Column("changes_order_id", ID, nullable=True),
+    # Checkout's "send confirmation" box and where a draft was left, cart or checkout (migration 0014).
+    Column("send_confirmation", Boolean, nullable=False, server_default=true()),
+    Column("draft_stage", String(20), nullable=False, server_default="cart"),
     Column("version", Integer, nullable=False),
     Index("ix_orders_status_updated_at", "status", "updated_at"),
     # The order list, newest first, under each of its filters (migration 0006).
@@ -250,7 +253,7 @@ orders = Table(
     Index("ix_orders_status_source_placed", "status", "source", "placed_at", "id"),
     Index("ix_orders_status_held_placed", "status", "held", "placed_at", "id"),
     Index("ix_orders_changes_order_id", "changes_order_id"),
-    # A customer's story pages their orders newest first whatever the status (migration 0013).
+    # A customer's story pages their orders newest first whatever the status (migration 0014).
     Index("ix_orders_customer_story", "customer_id", "placed_at", "id"),
 )
 
@@ -368,7 +371,7 @@ outbox = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     # The sender's query: what is due, oldest first.
     Index("ix_outbox_due", "status", "next_attempt_at"),
-    # A customer's story: the mail sent to them, newest first (migration 0013).
+    # A customer's story: the mail sent to them, newest first (migration 0014).
     Index("ix_outbox_customer_story", "customer_id", "created_at", "id"),
 )
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from oms_core.domain.errors import OmsError, StaleEdit, ValidationError
-from oms_core.domain.orders import MIN_LINE_QUANTITY, parse_quantity
+from oms_core.domain.orders import MIN_LINE_QUANTITY, DraftStage, parse_quantity
 from oms_core.read_models import CartView, LineView, ProductSummary
 from oms_tui.edits import DraftEdits
 from oms_tui.shell import OmsShell, shell
@@ -48,6 +48,7 @@ class CartScreen(Screen[None]):
         self.view: CartView | None = None
         self._type_names: dict[str, str] = {}
         self._checkout_when_done = False
+        self._opened = False  # the first load opens the checkout if the draft was left there
         self.edits = DraftEdits(self, self._show, self._stale, self._failed, self._idle)
 
     @property
@@ -83,21 +84,33 @@ class CartScreen(Screen[None]):
             self.load()
 
     def load(self) -> None:
-        """Read the draft (and the customer type names, once) in a worker."""
-        services = self.oms.services
+        """Read the draft (and the customer type names, once) in a worker.
+
+        The first time, a draft the operator left in checkout goes on to the checkout (keys typed
+        meanwhile wait for it); otherwise the draft is recorded as left in the cart.
+        """
+        services, draft_id = self.oms.services, self.draft_id
         need_types = not self._type_names
+        resuming, self._opened = not self._opened, True
 
-        def read() -> tuple[CartView, dict[str, str]]:
+        def read() -> tuple[CartView, dict[str, str], bool]:
             types = dict(services.customers.customer_types()) if need_types else {}
-            return services.cart.get(self.draft_id), types
+            view = services.cart.get(draft_id)
+            ready = view.customer is not None and bool(view.lines)
+            to_checkout = resuming and ready and view.stage == DraftStage.CHECKOUT
+            if view.stage != DraftStage.CART and not to_checkout:
+                services.cart.set_stage(draft_id, DraftStage.CART)
+            return view, types, to_checkout
 
-        def loaded(result: tuple[CartView, dict[str, str]]) -> None:
-            view, types = result
+        def loaded(result: tuple[CartView, dict[str, str], bool]) -> None:
+            view, types, to_checkout = result
             self._type_names = types or self._type_names
             self.edits.version = view.version
             self._show(view)
+            if to_checkout:
+                self.oms.open_checkout(draft_id)
 
-        run_service(self, read, loaded, self._failed, group="cart-load")
+        run_service(self, read, loaded, self._failed, group="cart-load", hold_keys=resuming)
 
     def _show(self, view: CartView) -> None:
         self.view = view

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import (
@@ -28,15 +28,16 @@ from oms_core.domain.errors import (
     ValidationError,
 )
 from oms_core.domain.money import format_money
+from oms_core.domain.payments import PaymentMethod
 from oms_core.read_models import CartView, ChangeResult, CustomerDetail, OrderView
 from oms_core.services.checkout import DuplicateOrderWarning
-from oms_tui.edits import DraftEdits
+from oms_tui.edits import DraftEdits, Edit
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.address_line import AddressLine
 from oms_tui.widgets.cart_table import CartTable
-from oms_tui.widgets.fields import FormInput, FormSelect
+from oms_tui.widgets.fields import FormCheckbox, FormInput, FormSelect
 from oms_tui.widgets.payment import PaymentChooser
 from oms_tui.widgets.problems import ProblemLine, mark_problems
 from oms_tui.widgets.totals import Totals
@@ -60,6 +61,7 @@ class CheckoutScreen(Screen[None]):
         self.view: CartView | None = None
         self.detail: CustomerDetail | None = None
         self._place_when_done = False
+        self._back_when_done = False
         self._placing = False
         self._in_modal = False
         self._method_codes: set[str] = set()
@@ -98,6 +100,10 @@ class CheckoutScreen(Screen[None]):
                 yield Label("Notes", classes="co-label")
                 yield FormInput(id="notes", placeholder="for the office", compact=True)
             yield ProblemLine("notes")
+            with Horizontal(classes="co-row", id="confirmation-row"):
+                yield Label("Confirmation", classes="co-label")
+                yield FormCheckbox("send by email", True, compact=True, id="send-confirmation")
+            yield ProblemLine("send_confirmation")
             yield ProblemLine("general")
         lines = CartTable(id="co-lines")
         lines.can_focus = False  # a reminder of what is ordered; the cart is where lines change
@@ -125,6 +131,7 @@ class CheckoutScreen(Screen[None]):
         services, draft_id = self.oms.services, self.draft_id
 
         def read() -> tuple[CartView, CustomerDetail | None, list[tuple[str, str]], list[tuple[str, str]]]:
+            services.cart.set_stage(draft_id, "checkout")  # a resumed draft opens here again
             view = services.cart.get(draft_id)
             detail = services.customers.get(view.customer.id) if view.customer else None
             return view, detail, services.cart.shipping_methods(), services.checkout.problems(draft_id)
@@ -156,11 +163,15 @@ class CheckoutScreen(Screen[None]):
                 select.clear()
         self.query_one("#shipping-charge", Static).update(f"  {format_money(view.shipping)}")
         if self.detail is not None:
-            self.query_one(PaymentChooser).show(self.detail, view)
-        for box, value in (("#gift-message", view.gift_message), ("#notes", view.notes)):
-            field = self.query_one(box, Input)
-            if not field.has_focus:
+            typing = self.edits.waiting("check_number")
+            self.query_one(PaymentChooser).show(self.detail, view, keep_check_number=typing)
+        # A box is refilled from the draft unless the operator is in it or typed more since
+        # (a save of it still waits: this view is older than the box).
+        for key, value in (("gift_message", view.gift_message), ("notes", view.notes)):
+            field = self.query_one(f"#{key.replace('_', '-')}", Input)
+            if not field.has_focus and not self.edits.waiting(key):
                 field.value = safe(value)
+        self._show_confirmation(view)
         self.query_one(CartTable).show_lines(view.lines)
         self.query_one(Totals).show(view)
         if problems is None:
@@ -172,6 +183,7 @@ class CheckoutScreen(Screen[None]):
         """A change keeps the order's bill-to and payment: shown, not editable; F9 confirms."""
         self.query_one("#bill-to", AddressLine).disabled = change
         self.query_one(PaymentChooser).disabled = change
+        self.query_one("#confirmation-row").display = not change  # a change places nothing to confirm
         if change and (self.focused is None or self.focused.disabled):
             self.query_one("#ship-to", AddressLine).focus()
         self.refresh_bindings()
@@ -182,6 +194,18 @@ class CheckoutScreen(Screen[None]):
             change = self.view is not None and self.view.is_change
             return change == (action == "confirm_change")
         return True
+
+    def _show_confirmation(self, view: CartView) -> None:
+        """The tick box: ticked as the draft says; greyed out, with the reason, when no
+        confirmation can be mailed.
+        """
+        box = self.query_one("#send-confirmation", Checkbox)
+        with box.prevent(Checkbox.Changed):
+            box.value = view.send_confirmation
+        box.disabled = bool(view.confirmation_unavailable)
+        email = view.customer.email if view.customer else ""
+        label = f"not sent: {view.confirmation_unavailable}" if box.disabled else f"mail it to {email}"
+        box.label = Text(safe(label))
 
     def _header(self, view: CartView) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -269,21 +293,64 @@ class CheckoutScreen(Screen[None]):
     def _notes_entered(self, event: Input.Submitted) -> None:
         event.stop()  # the last field: Enter stays (F9 places the order)
 
+    @on(Input.Changed, "#gift-message, #notes, #check-number")
+    def _text_typed(self, event: Input.Changed) -> None:
+        """Typed text is saved with the draft as it is typed (so Esc or a kill loses none of it):
+        one save per field waits at a time and takes what the field holds when it runs.
+        """
+        event.stop()
+        self._save_texts()
+
     @on(Input.Blurred, "#gift-message, #notes")
     def _text_left(self, event: Input.Blurred) -> None:
         event.stop()
         self._save_texts()
 
     def _save_texts(self) -> None:
-        view, cart = self.view, self.oms.services.cart
-        if view is None:
+        """Queue saving the gift message, the notes and a typed check number (if changed)."""
+        if self.view is None:
             return
-        gift = self.query_one("#gift-message", Input).value
-        notes = self.query_one("#notes", Input).value
-        if gift != safe(view.gift_message):
-            self.edits.submit(lambda version: cart.set_gift_message(self.draft_id, gift, version=version))
-        if notes != safe(view.notes):
-            self.edits.submit(lambda version: cart.set_notes(self.draft_id, notes, version=version))
+        self.edits.submit_latest("gift_message", self._gift_edit)
+        self.edits.submit_latest("notes", self._notes_edit)
+        self.edits.submit_latest("check_number", self._check_edit, failed=self._typing_failed)
+
+    def _gift_edit(self) -> Edit | None:
+        cart, view, gift = self.oms.services.cart, self.view, self.query_one("#gift-message", Input).value
+        if view is None or gift == safe(view.gift_message):
+            return None
+        return lambda version: cart.set_gift_message(self.draft_id, gift, version=version)
+
+    def _notes_edit(self) -> Edit | None:
+        cart, view, notes = self.oms.services.cart, self.view, self.query_one("#notes", Input).value
+        if view is None or notes == safe(view.notes):
+            return None
+        return lambda version: cart.set_notes(self.draft_id, notes, version=version)
+
+    def _check_edit(self) -> Edit | None:
+        """A check number as typed (the payment Select showing Check); nothing while it is empty."""
+        chooser, view = self.query_one(PaymentChooser), self.view
+        chosen = chooser.selected
+        is_check = chosen is not None and chosen[0] == PaymentMethod.CHECK.value
+        if view is None or not is_check or not chooser.check_number:
+            return None
+        try:
+            return chooser.pending_edit(self.oms.services.cart, self.draft_id, view)
+        except ValidationError:
+            return None
+
+    def _typing_failed(self, error: OmsError) -> None:
+        """A save while typing was refused: the problem shows by its field, the cursor stays."""
+        self._back_when_done = False
+        if isinstance(error, ValidationError):
+            self._mark(error.problems)
+        else:
+            self._alert(str(error))
+
+    @on(Checkbox.Changed, "#send-confirmation")
+    def _confirmation_ticked(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        cart, send = self.oms.services.cart, event.value
+        self.edits.submit(lambda version: cart.set_send_confirmation(self.draft_id, send, version=version))
 
     def on_address_line_change_asked(self, event: AddressLine.ChangeAsked) -> None:
         """Enter on bill-to: type it; on ship-to: pick from the book (or type a one-off)."""
@@ -341,6 +408,10 @@ class CheckoutScreen(Screen[None]):
             self._idle()
 
     def _idle(self) -> None:
+        if self._back_when_done:
+            self._back_when_done = False
+            self._leave()
+            return
         if self._place_when_done:
             self._place_when_done = False
             if self.view is not None and self.view.is_change:
@@ -454,6 +525,7 @@ class CheckoutScreen(Screen[None]):
 
     def _failed(self, error: OmsError) -> None:
         self._place_when_done = False
+        self._back_when_done = False
         if isinstance(error, ValidationError):
             self._mark(error.problems)
         else:
@@ -461,10 +533,23 @@ class CheckoutScreen(Screen[None]):
 
     def _stale(self, error: StaleEdit) -> None:
         self._place_when_done = False
+        self._back_when_done = False
         self._alert(str(error))
         self.load()
 
     def action_back(self) -> None:
-        """Esc: back to the cart (everything chosen here is already saved)."""
-        if not self._placing and len(self.app.screen_stack) > 1:
+        """Esc: back to the cart, once everything typed here is saved with the draft (keys typed
+        after Esc wait for the cart).
+        """
+        if self._placing or len(self.app.screen_stack) <= 1:
+            return
+        self._save_texts()
+        if self.edits.busy:
+            self._back_when_done = True
+            self.edits.hold_keys()
+            return
+        self._leave()
+
+    def _leave(self) -> None:
+        if self.is_current and len(self.app.screen_stack) > 1:
             self.app.pop_screen()

@@ -129,8 +129,14 @@ class PaymentChooser(Vertical):
         """The check number as typed."""
         return self.query_one("#check-number", Input).value.strip()
 
-    def show(self, detail: CustomerDetail, view: CartView) -> None:
-        """Offer the customer's methods and show the draft's payment, without posting anything."""
+    def show(self, detail: CustomerDetail, view: CartView, keep_check_number: bool = False) -> None:
+        """Offer the customer's methods and show the draft's payment, without posting anything.
+
+        Args:
+            detail: the customer, for the methods and cards on offer.
+            view: the draft.
+            keep_check_number: leave the check box as typed (a save of it is still waiting).
+        """
         # A choice the operator made but has not finished (a card half typed) survives a reload.
         keep = self.selected if self._view is not None and self.unsaved(self._view) else None
         self._view = view
@@ -144,7 +150,7 @@ class PaymentChooser(Vertical):
                 select.value = choice
         if view.payment_method == PaymentMethod.CHECK.value:
             check = self.query_one("#check-number", Input)
-            if not check.has_focus:
+            if not check.has_focus and not keep_check_number:
                 check.value = view.payment_label.removeprefix("Check #").removeprefix("Check")
         self._arrange()
 

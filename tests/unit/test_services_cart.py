@@ -465,3 +465,44 @@ def test_cart_edits_never_load_the_customers_whole_address_book_and_cards(servic
     assert draft.customer is not None and draft.customer.number == ann.number
     assert draft.customer.city == "Fresno" and draft.customer.state == "CA"
     assert draft.lines[0].quantity == 3
+
+
+def test_a_removed_line_is_put_back_where_it_was_with_its_price_override(
+    services: Services, ann: CustomerDetail
+) -> None:
+    cart = services.cart.add_lines(
+        services.cart.start(ann.id).id, [(SKU_CHARDONNAY, 1), (SKU_CABERNET, 3), (SKU_GIFT_BOX, 1)]
+    )
+    middle = cart.lines[1]
+    cart = services.cart.override_price(cart.id, middle.id, Decimal("31.50"), "case price")
+    cart = services.cart.remove_line(cart.id, middle.id)
+    cart = services.cart.restore_line(
+        cart.id, middle.sku, 3, 1, Decimal("31.50"), "case price", version=cart.version
+    )
+    assert [line.sku for line in cart.lines] == [SKU_CHARDONNAY, SKU_CABERNET, SKU_GIFT_BOX]
+    back = cart.lines[1]
+    assert (back.quantity, back.price_override, back.override_reason) == (3, Decimal("31.50"), "case price")
+
+
+def test_putting_a_line_back_checks_its_override_like_a_new_one(
+    services: Services, ann: CustomerDetail
+) -> None:
+    cart = services.cart.add_line(services.cart.start(ann.id).id, SKU_CORKSCREW)
+    with pytest.raises(PermissionDenied, match="supervisor"):
+        services.cart.restore_line(cart.id, SKU_CABERNET, 2, 0, Decimal("1.00"), "typed by hand")
+    with pytest.raises(ValidationError) as again:
+        services.cart.restore_line(cart.id, SKU_CORKSCREW, 1, 0)
+    assert again.value.field == "sku"
+    assert [line.sku for line in services.cart.get(cart.id).lines] == [SKU_CORKSCREW]
+
+
+def test_where_a_draft_was_left_is_remembered_without_changing_its_version(
+    services: Services, ann: CustomerDetail
+) -> None:
+    cart = services.cart.start(ann.id)
+    assert cart.stage == "cart"
+    assert services.cart.set_stage(cart.id, "checkout")
+    again = services.cart.get(cart.id)
+    assert (again.stage, again.version) == ("checkout", cart.version)
+    with pytest.raises(ValidationError):
+        services.cart.set_stage(cart.id, "somewhere")

@@ -203,3 +203,22 @@ def test_a_declined_card_queues_no_confirmation(services):
     with pytest.raises(PaymentDeclined):
         services.checkout.place(cart.id, confirm_duplicate=True)
     assert services.mail.for_order(cart.id) == []
+
+
+def test_an_unticked_send_confirmation_places_the_order_without_mailing_it(services):
+    cart = services.cart.start(_customer(services).id)
+    assert cart.send_confirmation and cart.confirmation_unavailable == ""
+    cart = services.cart.add_lines(cart.id, [(SKU_CABERNET, 1)])
+    cart = services.cart.set_send_confirmation(cart.id, False, version=cart.version)
+    assert not services.cart.get(cart.id).send_confirmation
+    order = services.checkout.place(cart.id, confirm_duplicate=True)
+    assert services.mail.for_order(order.id) == []
+
+
+def test_a_customer_without_email_cannot_be_sent_a_confirmation_and_the_view_says_why(services):
+    cart = services.cart.start(_customer(services, email="").id)
+    assert not cart.send_confirmation
+    assert cart.confirmation_unavailable == "no email address on file"
+    with pytest.raises(ValidationError) as refused:
+        services.cart.set_send_confirmation(cart.id, True)
+    assert refused.value.field == "send_confirmation"
