@@ -92,6 +92,13 @@ class CartService:
         with self._ctx.read() as uow:
             return uow.orders.drafts(operator=self._ctx.operator_username, limit=limit)
 
+    def open_drafts_for(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:
+        """The customer's open drafts (anyone's), most recently edited first: before starting
+        another order for them, the operator is offered these.
+        """
+        with self._ctx.read() as uow:
+            return uow.orders.drafts(customer_id=customer_id, limit=limit)
+
     @retry_on_conflict
     def discard(self, draft_id: int, version: int) -> None:
         """Throw a draft away."""

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
-from oms_core.read_models import CartView, CustomerDetail, NoteView
+from oms_core.read_models import CartView, CustomerDetail, NoteView, OrderSummary
 from oms_core.services.contact import display_phone
 from oms_tui.screens.reason import ask_for_note
 from oms_tui.shell import OmsShell, shell
@@ -179,14 +179,47 @@ class CustomerScreen(Screen[None]):
             )
 
     def action_place_order(self) -> None:
-        """Start a draft for this customer and open its cart."""
-        if self._busy:
+        """``o``: a new order for this customer, unless they have an open draft: then ask
+        whether to resume it (r) or start a new one (n).
+        """
+        if self._busy or self.customer is None:
             return
         self._busy = True
-        customer_id = self.customer_id
+        cart, customer_id, name = self.oms.services.cart, self.customer_id, self.customer.name
+
+        def found(drafts: list[OrderSummary]) -> None:
+            if not drafts:
+                self._start_order()
+                return
+            from oms_tui.screens.resume_draft import NEW, RESUME, ResumeDraftScreen
+
+            def answered(answer: str | None) -> None:
+                if answer == RESUME:
+                    self._busy = False
+                    self.oms.open_cart(drafts[0].id)
+                elif answer == NEW:
+                    self._start_order()
+                else:
+                    self._busy = False
+
+            self.app.push_screen(ResumeDraftScreen(name, drafts), answered)
+
         run_service(
             self,
-            lambda: self.oms.services.cart.start(customer_id),
+            lambda: cart.open_drafts_for(customer_id),
+            found,
+            lambda error: self._error(str(error)),
+            group="customer-action",
+            hold_keys=True,
+        )
+
+    def _start_order(self) -> None:
+        """Start a draft for this customer and open its cart."""
+        self._busy = True
+        cart, customer_id = self.oms.services.cart, self.customer_id
+        run_service(
+            self,
+            lambda: cart.start(customer_id),
             self._open_cart,
             lambda error: self._error(str(error)),
             group="customer-action",
