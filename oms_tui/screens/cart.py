@@ -9,6 +9,8 @@ the Order screen) is edited here too: the header names the order and the totals 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +20,7 @@ from textual.widgets import Footer, Static
 from oms_core.domain.errors import OmsError, StaleEdit, ValidationError
 from oms_core.domain.orders import MIN_LINE_QUANTITY, DraftStage, parse_quantity
 from oms_core.read_models import CartView, LineView, ProductSummary
-from oms_tui.edits import DraftEdits
+from oms_tui.edits import DraftEdits, Edit
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
@@ -40,6 +42,7 @@ class CartScreen(Screen[None]):
         Binding("q", "quick_pad", "Quick pad", show=False, id="cart_quick_pad_q"),
         Binding("escape", "back", "Back", id="cart_back"),
         Binding("down", "focus_lines", "Lines", show=False, id="cart_lines"),
+        Binding("ctrl+z", "undo_remove", "Undo remove", id="cart_undo"),
     ]
 
     def __init__(self, draft_id: int) -> None:
@@ -49,6 +52,9 @@ class CartScreen(Screen[None]):
         self._type_names: dict[str, str] = {}
         self._checkout_when_done = False
         self._opened = False  # the first load opens the checkout if the draft was left there
+        # The line Delete took off and where it stood, until the next edit (ctrl+z puts it back).
+        self._removed: tuple[LineView, int] | None = None
+        self._edits_asked = 0
         self.edits = DraftEdits(self, self._show, self._stale, self._failed, self._idle)
 
     @property
@@ -78,8 +84,10 @@ class CartScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """(Re)load the draft whenever the cart comes back on top: a customer may have been
-        attached, or the checkout changed the shipping.
+        attached, or the checkout changed the shipping (or a price was overridden, lines added in
+        the Quick Order Pad: after those, ctrl+z has nothing to undo).
         """
+        self._forget_removed()
         if not self.edits.busy:
             self.load()
 
@@ -165,7 +173,7 @@ class CartScreen(Screen[None]):
             self._checkout_when_done = False
             entry.line_refused(sku, quantity, str(error))
 
-        self.edits.submit(
+        self._submit(
             lambda version: cart.add_line(self.draft_id, sku, quantity, version=version), added, refused
         )
 
@@ -181,7 +189,7 @@ class CartScreen(Screen[None]):
             quantity = max(MIN_LINE_QUANTITY, self._quantity(line_id) + delta)
             return cart.set_quantity(self.draft_id, line_id, quantity, version=version)
 
-        self.edits.submit(change)
+        self._submit(change)
 
     def on_cart_table_quantity_typed(self, event: CartTable.QuantityTyped) -> None:
         """Digits typed on a line: show the quantity Enter will set."""
@@ -200,7 +208,7 @@ class CartScreen(Screen[None]):
         except ValidationError as error:
             self.entry.say(f"{line.sku}: {error}", error=True)
             return
-        self.edits.submit(
+        self._submit(
             lambda version: cart.set_quantity(self.draft_id, line.id, quantity, version=version),
             lambda _view: self.entry.say(f"{line.sku}: quantity {quantity}"),
         )
@@ -210,13 +218,62 @@ class CartScreen(Screen[None]):
         event.stop()
         self.entry.focus_sku()
 
+    def _submit(
+        self,
+        edit: Edit,
+        done: Callable[[CartView], None] | None = None,
+        failed: Callable[[OmsError], None] | None = None,
+    ) -> None:
+        """Queue an edit of the draft; any edit ends what ctrl+z could undo."""
+        self._edits_asked += 1
+        self._forget_removed()
+        self.edits.submit(edit, done, failed)
+
+    def _forget_removed(self) -> None:
+        if self._removed is not None:
+            self._removed = None
+            self.refresh_bindings()
+
     def on_cart_table_remove_asked(self, event: CartTable.RemoveAsked) -> None:
-        """Delete: take the line off (it can be typed again; there is nothing to confirm)."""
+        """Delete: take the line off at once (no question); ctrl+z puts it back until the next edit."""
         event.stop()
         cart, line = self.oms.services.cart, event.line
-        self.edits.submit(
-            lambda version: cart.remove_line(self.draft_id, line.id, version=version),
-            lambda _view: self.entry.say(f"Removed {line.sku}"),
+        lines = self.view.lines if self.view else ()
+        position = next((i for i, each in enumerate(lines) if each.id == line.id), len(lines))
+
+        def removed(_view: CartView) -> None:
+            if asked == self._edits_asked:  # nothing else was asked meanwhile
+                self._removed = (line, position)
+                self.refresh_bindings()
+            self.entry.say(f"Removed {line.sku}  (ctrl+z puts it back)")
+
+        self._submit(lambda version: cart.remove_line(self.draft_id, line.id, version=version), removed)
+        asked = self._edits_asked
+        # The rows move up when the answer comes: a key typed next is meant for the row that
+        # takes this one's place, so it waits until the table shows it.
+        self.edits.hold_keys()
+
+    def action_undo_remove(self) -> None:
+        """ctrl+z: put the line Delete took off back where it was, with its quantity and price."""
+        if self._removed is None:  # (the key is off then; this is for the palette's sake)
+            return
+        (line, position), cart = self._removed, self.oms.services.cart
+
+        def restored(view: CartView) -> None:
+            self.table.highlight_sku(line.sku)
+            self.entry.say(f"Put back {line.sku}, {line.quantity}")
+
+        self._submit(
+            lambda version: cart.restore_line(
+                self.draft_id,
+                line.sku,
+                line.quantity,
+                position,
+                line.price_override,
+                line.override_reason,
+                version=version,
+            ),
+            restored,
         )
 
     def on_cart_table_override_asked(self, event: CartTable.OverrideAsked) -> None:
@@ -263,6 +320,8 @@ class CartScreen(Screen[None]):
         """
         if action == "identify":
             return self.view is not None and self.view.customer is None
+        if action == "undo_remove":
+            return self._removed is not None
         if action == "focus_lines":
             return self.focused is not None and self.entry in self.focused.ancestors
         return True

@@ -54,7 +54,8 @@ until the screen has caught up. In a search box, Enter opens the highlighted res
 
 ## Cart
 Type a SKU (or part of a product name) and Enter, then the quantity and Enter. **+ / -** change
-the highlighted line's quantity (or type it and **Enter**), **Delete** removes it, **p** overrides
+the highlighted line's quantity (or type it and **Enter**), **Delete** removes it (**ctrl+z** puts
+it back, as it was, until the next change), **p** overrides
 its price (with a reason), **shift+Tab** goes back to the SKU box, **ctrl+o** (or **q** on the lines)
 opens the Quick Order Pad. Every change is saved at once: if the
 connection drops, F5 finds the draft where you left it.
