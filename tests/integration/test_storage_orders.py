@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from oms_core.domain.errors import DatabaseError, InvalidState, NotFound, StaleEdit
-from oms_core.domain.orders import Order, OrderSource, OrderStatus
+from oms_core.domain.orders import DraftStage, Order, OrderSource, OrderStatus
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.read_models import OrderFilter, OrderPosition
 from oms_core.storage import SqlUnitOfWorkFactory
@@ -385,3 +385,23 @@ def test_a_write_unit_of_work_locks_the_order_row_it_reads_on_postgresql(uow_fac
         assert "FOR UPDATE" in written[0]
     else:  # SQLite has no row locks; the write transaction began with BEGIN IMMEDIATE instead
         assert "FOR UPDATE" not in written[0]
+
+
+def test_where_a_draft_was_left_and_its_confirmation_choice_are_kept(uow_factory, shop) -> None:
+    with uow_factory(write=True) as uow:
+        order = draft(shop["ann"])
+        order.send_confirmation = False
+        uow.orders.add(order)
+        uow.commit()
+    with uow_factory(write=True) as uow:
+        assert uow.orders.set_stage(order.id, DraftStage.CHECKOUT)  # type: ignore[arg-type]
+        uow.commit()
+    with uow_factory() as uow:
+        loaded = uow.orders.get(order.id)  # type: ignore[arg-type]
+    kept = (loaded.stage, loaded.send_confirmation, loaded.version)
+    assert kept == (DraftStage.CHECKOUT, False, order.version)
+    loaded.status = OrderStatus.PLACED
+    with uow_factory(write=True) as uow:
+        uow.orders.save(loaded)
+        assert not uow.orders.set_stage(order.id, DraftStage.CART)  # type: ignore[arg-type]
+        uow.commit()
