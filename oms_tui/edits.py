@@ -27,10 +27,12 @@ Edit = Callable[[int | None], CartView]
 
 @dataclass(slots=True)
 class _Pending:
-    edit: Edit | Callable[[], Edit | None]
+    edit: Edit | None
     done: Callable[[CartView], None] | None
     failed: Callable[[OmsError], None] | None
-    key: str | None = None  # a "latest value" save (see submit_latest); the edit is made at its turn
+    # A "latest value" save (see submit_latest): the field it saves, and what makes the edit at its turn.
+    key: str | None = None
+    make: Callable[[], Edit | None] | None = None
 
 
 class DraftEdits:
@@ -108,7 +110,7 @@ class DraftEdits:
         """
         if any(pending.key == key for pending in self._queue):
             return
-        self._queue.append(_Pending(make, done, failed, key))
+        self._queue.append(_Pending(None, done, failed, key, make))
         if not self._running:
             self._next()
 
@@ -138,14 +140,10 @@ class DraftEdits:
                 self._idle()
             return
         pending = self._queue.popleft()
-        if pending.key is not None:
-            made = pending.edit()  # type: ignore[call-arg]
-            if made is None:  # the draft already has it: on to the next (or idle)
-                self._next()
-                return
-            edit: Edit = made
-        else:
-            edit = pending.edit  # type: ignore[assignment]
+        edit = pending.make() if pending.make is not None else pending.edit
+        if edit is None:  # a latest-value save the draft already has: on to the next (or idle)
+            self._next()
+            return
         self._running = True
         version = self.version
 

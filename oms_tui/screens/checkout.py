@@ -312,7 +312,7 @@ class CheckoutScreen(Screen[None]):
             return
         self.edits.submit_latest("gift_message", self._gift_edit)
         self.edits.submit_latest("notes", self._notes_edit)
-        self.edits.submit_latest("check_number", self._check_edit, failed=self._typing_failed)
+        self.edits.submit_latest("check_number", self._check_edit)
 
     def _gift_edit(self) -> Edit | None:
         cart, view, gift = self.oms.services.cart, self.view, self.query_one("#gift-message", Input).value
@@ -337,14 +337,6 @@ class CheckoutScreen(Screen[None]):
             return chooser.pending_edit(self.oms.services.cart, self.draft_id, view)
         except ValidationError:
             return None
-
-    def _typing_failed(self, error: OmsError) -> None:
-        """A save while typing was refused: the problem shows by its field, the cursor stays."""
-        self._back_when_done = False
-        if isinstance(error, ValidationError):
-            self._mark(error.problems)
-        else:
-            self._alert(str(error))
 
     @on(Checkbox.Changed, "#send-confirmation")
     def _confirmation_ticked(self, event: Checkbox.Changed) -> None:
