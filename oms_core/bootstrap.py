@@ -223,7 +223,11 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
     gateway = gateway or (TestGateway() if config.test_gateway else configured_gateway(config.office))
     with factory(write=False) as uow:
         settings = _settings(uow.reference.setting, config.price_cut_limit)
-    settings = replace(settings, gateway_in_flight=config.office.gateway.in_flight_limit)
+    settings = replace(
+        settings,
+        gateway_in_flight=config.office.gateway.in_flight_limit,
+        refund_limit=config.office.orders.refund_limit,
+    )
     context = ServiceContext(
         uow_factory=factory,
         gateway=gateway,

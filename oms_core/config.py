@@ -27,6 +27,7 @@ from typing import Any
 
 from oms_core.domain.errors import OmsError
 from oms_core.domain.pricing import DEFAULT_PRICE_CUT_LIMIT_PERCENT
+from oms_core.domain.returns import DEFAULT_REFUND_LIMIT
 
 CONFIG_ENV = "OMS_CONFIG"
 DEFAULT_CONFIG_PATH = Path("/etc/oms/oms.toml")
@@ -78,6 +79,10 @@ def setting(
 
 def _at_least(low: int) -> Callable[[Any], str | None]:
     return lambda value: None if value >= low else f"must be {low} or more"
+
+
+def _amount(value: Decimal) -> str | None:
+    return None if Decimal(0) <= value <= Decimal(1_000_000) else "must be an amount from 0 to 1000000"
 
 
 def _percent(value: Decimal) -> str | None:
@@ -149,6 +154,11 @@ class OrdersSection:
         DEFAULT_PRICE_CUT_LIMIT_PERCENT,
         "percent: a price cut deeper than this needs a supervisor",
         check=_percent,
+    )
+    refund_limit: Decimal = setting(
+        DEFAULT_REFUND_LIMIT,
+        "amount: a refund (card, check or store credit) larger than this needs a supervisor",
+        check=_amount,
     )
 
 

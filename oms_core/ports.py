@@ -37,6 +37,7 @@ from oms_core.domain.operators import Operator
 from oms_core.domain.orders import DraftStage, Order
 from oms_core.domain.payments import CardEntry, CardToken
 from oms_core.domain.products import Product
+from oms_core.domain.returns import CreditEntry, Refund, RefundStatus, Return
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxRate
 from oms_core.read_models import (
@@ -497,6 +498,72 @@ class StoryRepository(abc.ABC):
         """The ``limit`` newest events older than ``after`` (keyset paging), newest first."""
 
 
+class ReturnRepository(abc.ABC):
+    """Returns (RMAs) and their refunds; the caller holds the order's row lock while it writes them."""
+
+    @abc.abstractmethod
+    def add(self, item: Return) -> int:
+        """Store a return with its lines; returns its id."""
+
+    @abc.abstractmethod
+    def get(self, return_id: int) -> Return:
+        """One return. Raises ``NotFound``."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int) -> list[Return]:
+        """The order's returns, oldest first."""
+
+    @abc.abstractmethod
+    def for_customer(self, customer_id: int, limit: int) -> list[Return]:
+        """The customer's returns, newest first."""
+
+    @abc.abstractmethod
+    def recent(self, since: datetime | None, limit: int) -> list[Return]:
+        """Returns recorded at or after ``since`` (all when ``None``), newest first."""
+
+    @abc.abstractmethod
+    def set_exchange(self, return_id: int, order_id: int) -> None:
+        """Tie the exchange's replacement order to the return."""
+
+    @abc.abstractmethod
+    def add_refund(self, refund: Refund) -> int:
+        """Store a refund; returns its id."""
+
+    @abc.abstractmethod
+    def refunds_for_orders(self, order_ids: Sequence[int]) -> list[Refund]:
+        """The refunds of these orders, oldest first."""
+
+    @abc.abstractmethod
+    def refund_for_call(self, call_key: str) -> Refund | None:
+        """The card refund made through the gateway call with this base key, if any."""
+
+    @abc.abstractmethod
+    def settle_refund(self, refund_id: int, status: RefundStatus, reference: str, failure: str) -> bool:
+        """Record a pending refund's outcome; ``False`` (nothing written) when it is no longer pending."""
+
+
+class StoreCreditRepository(abc.ABC):
+    """Customers' store credit: a balance that never goes below zero, and its movements."""
+
+    @abc.abstractmethod
+    def balance(self, customer_id: int) -> Decimal:
+        """What the customer may spend (``0.00`` when they never had any)."""
+
+    @abc.abstractmethod
+    def give(self, entry: CreditEntry) -> None:
+        """Add ``entry.amount`` (positive) to the balance and record the entry."""
+
+    @abc.abstractmethod
+    def take(self, entry: CreditEntry) -> bool:
+        """Spend ``-entry.amount`` (``entry.amount`` negative) with a guarded update and record the
+        entry; ``False`` (nothing written) when the balance does not cover it.
+        """
+
+    @abc.abstractmethod
+    def entries(self, customer_id: int, limit: int) -> list[CreditEntry]:
+        """The customer's latest movements, newest first."""
+
+
 class GatewayCallRepository(abc.ABC):
     """Every request to the payment gateway, recorded before it is sent (see ``domain.gateway_calls``)."""
 
@@ -557,6 +624,8 @@ class UnitOfWork(abc.ABC):
     shipments: ShipmentRepository
     notes: NoteRepository
     story: StoryRepository
+    returns: ReturnRepository
+    store_credit: StoreCreditRepository
 
     def __enter__(self) -> Self:
         return self

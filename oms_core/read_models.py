@@ -273,6 +273,69 @@ class ShipmentView:
 
 
 @dataclass(frozen=True, slots=True)
+class RefundView:
+    """A refund as the order and customer screens list it.
+
+    Attributes:
+        method: ``card``, ``check`` or ``store credit``.
+        detail: one line: how, how much, and how it stands (``check #1042 30.00: refunded``).
+    """
+
+    id: int
+    return_id: int
+    order_id: int
+    method: str
+    amount: Decimal
+    status: str
+    detail: str
+    created_at: datetime | None
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnView:
+    """A return (RMA) with its lines and refunds, for the Order screen, the customer's story and
+    ``oms returns list``.
+
+    Attributes:
+        rma: ``RMA-42``, the number people quote.
+        lines: (SKU, quantity, ``restock`` or ``write off``).
+        refunds: what was paid back for it, oldest first.
+        exchange_order_id: the replacement order (a draft until placed) of an exchange.
+    """
+
+    id: int
+    rma: str
+    order_id: int
+    order_number: int | None
+    customer_id: int | None
+    created_at: datetime
+    created_by: str
+    reason: str
+    note: str
+    lines: tuple[tuple[str, int, str], ...]
+    refunds: tuple[RefundView, ...] = ()
+    exchange_order_id: int | None = None
+
+    @property
+    def units(self) -> int:
+        """Units that came back."""
+        return sum(quantity for _, quantity, _ in self.lines)
+
+    @property
+    def refunded(self) -> Decimal:
+        """Money refunded (or on its way) for it."""
+        return sum((r.amount for r in self.refunds if r.status != "failed"), Decimal("0.00"))
+
+    @property
+    def summary(self) -> str:
+        """``RMA-42 damaged: 2 x CAB-750 (restock); refunded 30.00``."""
+        items = ", ".join(f"{quantity} x {sku} ({how})" for sku, quantity, how in self.lines)
+        money = f"; refunded {self.refunded}" if self.refunds else "; not refunded"
+        return f"{self.rma} {self.reason}: {items}{money}"
+
+
+@dataclass(frozen=True, slots=True)
 class OrderView:
     """A placed (or cancelled, shipped...) order with everything on it."""
 
@@ -300,6 +363,10 @@ class OrderView:
     """The hold in one line (reason, note, who, when), or ``""`` when the order is not held."""
     can_hold: bool = False
     """The order may be held (placed or released, not held yet)."""
+    returns: tuple[ReturnView, ...] = ()
+    """Its returns (RMAs), each with its refunds, oldest first."""
+    can_return: bool = False
+    """Something shipped on the order may still come back."""
 
     @property
     def is_held(self) -> bool:

@@ -39,6 +39,7 @@ from oms_core.domain.operators import Operator, Role
 from oms_core.domain.orders import DraftStage, Order, OrderStatus
 from oms_core.domain.payments import PaymentMethod
 from oms_core.domain.products import Product, normalize_sku
+from oms_core.domain.returns import CreditEntry, Refund, Return
 from oms_core.domain.shipping import RateKind, ShippingMethod
 from oms_core.domain.tax import TaxRate
 from oms_core.ports import (
@@ -59,6 +60,7 @@ from tests.fake_batches import FakeBatchRepository
 from tests.fake_gateway_calls import FakeGatewayCallRepository
 from tests.fake_notes import FakeNoteRepository
 from tests.fake_outbox import FakeOutboxRepository
+from tests.fake_returns import FakeReturnRepository, FakeStoreCreditRepository
 from tests.fake_shipments import FakeShipmentRepository
 
 FIRST_CUSTOMER_NUMBER = 1
@@ -226,6 +228,10 @@ class FakeStore:
     shipments: dict[int, Shipment] = field(default_factory=dict)
     gateway_calls: dict[int, GatewayCall] = field(default_factory=dict)
     call_notes: list[CallNote] = field(default_factory=list)
+    returns: dict[int, Return] = field(default_factory=dict)
+    refunds: dict[int, Refund] = field(default_factory=dict)
+    store_credit: dict[int, Decimal] = field(default_factory=dict)
+    credit_entries: list[CreditEntry] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -768,6 +774,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.shipments = FakeShipmentRepository(self)
         self.notes = FakeNoteRepository(self)
         self.gateway_calls = FakeGatewayCallRepository(self)
+        self.returns = FakeReturnRepository(self)
+        self.store_credit = FakeStoreCreditRepository(self)
 
     def commit(self) -> None:
         """Make the working copy the store, then keep working on a fresh copy of it."""

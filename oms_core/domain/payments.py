@@ -21,6 +21,7 @@ class PaymentMethod(enum.StrEnum):
     CHECK = "check"
     CASH = "cash"
     ON_ACCOUNT = "on_account"
+    STORE_CREDIT = "store_credit"  # the customer's store credit (refunds, exchanges), spent at placing
 
     @property
     def label(self) -> str:
@@ -39,6 +40,7 @@ _LABELS = {
     PaymentMethod.CHECK: "Check",
     PaymentMethod.CASH: "Cash",
     PaymentMethod.ON_ACCOUNT: "On account",
+    PaymentMethod.STORE_CREDIT: "Store credit",
 }
 
 

@@ -10,6 +10,7 @@ from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import PermissionDenied
 from oms_core.domain.operators import SUPERUSER, Operator, Role, acting_name
 from oms_core.domain.pricing import DEFAULT_PRICE_CUT_LIMIT_PERCENT
+from oms_core.domain.returns import DEFAULT_REFUND_LIMIT
 from oms_core.ports import (
     AuditRepository,
     Clock,
@@ -35,6 +36,7 @@ class Settings:
         gateway_in_flight: most authorisations a batch has waiting on the gateway at once.
         payment_stale_seconds: a pending gateway call untouched this long, whose process cannot
             be seen alive, is reconciled (longer than the gateway's timeout).
+        refund_limit: a refund larger than this needs a supervisor (``[orders] refund_limit``).
     """
 
     phone_region: str = "US"
@@ -43,6 +45,7 @@ class Settings:
     duplicate_window_hours: int = 24
     gateway_in_flight: int = 8
     payment_stale_seconds: int = 120
+    refund_limit: Decimal = DEFAULT_REFUND_LIMIT
 
 
 @dataclass(frozen=True, slots=True)

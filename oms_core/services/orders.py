@@ -21,7 +21,7 @@ from oms_core.services.drafts import describe, requote
 from oms_core.services.mail import queue_order_mail
 from oms_core.services.payments import release_payments
 from oms_core.services.retry import retry_on_conflict
-from oms_core.services.views import customer_summary, order_view
+from oms_core.services.views import stored_order_view
 
 MAX_PAGE = 200
 
@@ -167,13 +167,7 @@ class OrderService:
         return view
 
     def _view(self, uow: UnitOfWork, order: Order) -> OrderView:
-        customer = uow.customers.get(order.customer_id) if order.customer_id else None
-        return order_view(
-            order,
-            customer_summary(customer) if customer else None,
-            uow.audit.for_order(order.id or 0),
-            uow.shipments.for_order(order.id) if order.id else [],
-        )
+        return stored_order_view(uow, order)
 
 
 def _with_warning(view: CartView, warning: str) -> CartView:

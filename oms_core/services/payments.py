@@ -32,6 +32,7 @@ from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext
 from oms_core.services.gateway_steps import open_call, reclaimable, send, settle
 from oms_core.services.placing import DraftMoved, abandon, complete_checkout
+from oms_core.services.refund_steps import finish_card_refund
 from oms_core.services.retry import write_retrying
 from oms_core.services.views import customer_summary, order_view
 
@@ -278,6 +279,7 @@ def _settled(
     uow: UnitOfWork, ctx: ServiceContext, call: GatewayCall, answer: GatewayAnswer, **how: object
 ) -> None:
     settle(uow, ctx, call, answer, **how)  # type: ignore[arg-type]
+    finish_card_refund(uow, ctx, call)  # a return's card refund: refunded or failed with its call
     uow.commit()
 
 

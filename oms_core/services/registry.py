@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from oms_core.services.orders import OrderService
     from oms_core.services.payments import PaymentsService
     from oms_core.services.quick_pad import QuickPadService
+    from oms_core.services.returns import ReturnService
     from oms_core.services.ship_import import ShipImportService
     from oms_core.services.story import StoryService
 
@@ -165,3 +166,10 @@ class Services:
         from oms_core.services.ship_import import ShipImportService
 
         return ShipImportService(self.context)
+
+    @cached_property
+    def returns(self) -> ReturnService:
+        """Returns, refunds, store credit and exchanges."""
+        from oms_core.services.returns import ReturnService
+
+        return ReturnService(self.context)

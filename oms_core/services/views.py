@@ -10,6 +10,7 @@ from oms_core.domain.fulfilment import Shipment, can_hold
 from oms_core.domain.orders import Order, OrderLine
 from oms_core.domain.payments import Payment, PaymentMethod
 from oms_core.domain.products import Product
+from oms_core.domain.returns import Refund, Return, returnable
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import (
     AddressView,
@@ -23,6 +24,8 @@ from oms_core.read_models import (
     OrderView,
     PaymentView,
     ProductSummary,
+    RefundView,
+    ReturnView,
     ShipmentView,
 )
 
@@ -182,8 +185,11 @@ def order_view(
     customer: CustomerSummary | None,
     audit: list[AuditEvent],
     shipments: list[Shipment] | None = None,
+    returns: list[Return] | None = None,
+    refunds: list[Refund] | None = None,
 ) -> OrderView:
     """A placed order as the Order screen shows it."""
+    shipments, returns = shipments or [], returns or []
     return OrderView(
         id=order.id or 0,
         number=order.number,
@@ -204,9 +210,11 @@ def order_view(
         gift_message=order.gift_message,
         notes=order.notes,
         audit=tuple(AuditView(e.at, e.operator, e.action, e.detail) for e in audit),
-        shipments=tuple(shipment_view(shipment) for shipment in shipments or ()),
+        shipments=tuple(shipment_view(shipment) for shipment in shipments),
         hold=order.hold.describe() if order.hold else "",
         can_hold=can_hold(order),
+        returns=tuple(return_view(item, order.number, refunds or []) for item in returns),
+        can_return=bool(returnable(order, shipments, returns)),
     )
 
 
@@ -218,6 +226,41 @@ def stored_order_view(uow: UnitOfWork, order: Order) -> OrderView:
         customer_summary(customer) if customer else None,
         uow.audit.for_order(order.id or 0),
         uow.shipments.for_order(order.id or 0),
+        uow.returns.for_order(order.id or 0),
+        uow.returns.refunds_for_orders([order.id or 0]),
+    )
+
+
+def return_view(item: Return, order_number: int | None, refunds: list[Refund]) -> ReturnView:
+    """A return with its refunds (picked from ``refunds`` by return id)."""
+    return ReturnView(
+        id=item.id or 0,
+        rma=item.rma,
+        order_id=item.order_id,
+        order_number=order_number,
+        customer_id=item.customer_id,
+        created_at=item.created_at,
+        created_by=item.created_by,
+        reason=item.reason.label,
+        note=item.note,
+        lines=tuple((line.sku, line.quantity, line.disposition.label) for line in item.lines),
+        refunds=tuple(refund_view(refund) for refund in refunds if refund.return_id == item.id),
+        exchange_order_id=item.exchange_order_id,
+    )
+
+
+def refund_view(refund: Refund) -> RefundView:
+    """A refund in one line."""
+    return RefundView(
+        id=refund.id or 0,
+        return_id=refund.return_id,
+        order_id=refund.order_id,
+        method=refund.method.label,
+        amount=refund.amount,
+        status=refund.status.value,
+        detail=refund.describe(),
+        created_at=refund.created_at,
+        created_by=refund.created_by,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
@@ -453,4 +454,79 @@ gateway_calls = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     # Reconciliation's query: what is not settled yet.
     Index("ix_gateway_calls_status", "status"),
+)
+
+# Returns (RMAs) of shipped goods, their refunds, and store credit (oms_core.domain.returns).
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("customer_id", ID, nullable=True),
+    Column("reason", String(30), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("exchange_order_id", ID, nullable=True),
+    # A customer's returns newest first; every return newest first (`oms returns list`).
+    Index("ix_returns_customer", "customer_id", "created_at", "id"),
+    Index("ix_returns_created", "created_at", "id"),
+)
+
+return_lines = Table(
+    "return_lines",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("return_id", ID, ForeignKey("returns.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("order_line_id", ID, nullable=False),
+    Column("product_id", ID, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("disposition", String(10), nullable=False),  # 'restock' | 'write_off'
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("return_id", ID, ForeignKey("returns.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("customer_id", ID, nullable=True),
+    Column("method", String(20), nullable=False),  # 'card' | 'check' | 'store_credit'
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False),  # 'pending' | 'refunded' | 'failed'
+    Column("includes_shipping", Boolean, nullable=False),
+    Column("check_number", String(30), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("card_label", String(60), nullable=False),
+    # The card refund's gateway call (its base key): reconciliation finishes the refund through it.
+    Column("call_key", String(200), nullable=False, index=True),
+    Column("failure", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# A customer's store credit: one balance row, changed only by guarded updates (never below zero),
+# and every movement in the entries beside it.
+store_credit = Table(
+    "store_credit",
+    metadata,
+    Column("customer_id", ID, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("balance_cents", BigInteger, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("balance_cents >= 0", name="not_negative"),
+)
+
+store_credit_entries = Table(
+    "store_credit_entries",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("customer_id", ID, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),  # positive: given; negative: spent
+    Column("what", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("order_id", ID, nullable=True),
+    Column("return_id", ID, nullable=True),
+    Index("ix_store_credit_entries_customer", "customer_id", "at", "id"),
 )

@@ -10,7 +10,8 @@ deadlock at all):
 1. the **batch** row (a bulk order's or club shipment's chunk: ``BatchRepository.get``);
 2. the **order** row being edited, placed, cancelled or copied (``OrderRepository.get`` locks it),
    one per transaction, or several in id order;
-3. **customer** rows being changed, in id order;
+3. **customer** rows being changed, in id order, and a customer's **store credit** balance row
+   (given or spent with one guarded update: ``StoreCreditRepository``);
 4. **product** rows whose stock moves (``take_stock``, ``restock``, ``lock_stock``), in product id
    order whatever the order of the cart's lines;
 5. the **counters**: the order counter (``next_number(s)``), then the customer counter;
@@ -23,12 +24,16 @@ Checkout, step 1: draft (2), products (4), the new gateway call (6); step 3, aft
 answered with no transaction open: the call's row (settled only by the process that owns it), draft
 (2), order counter (5), inserts (6). A batch chunk: batch (1),
 products (4), counter (5), inserts (6), then its members' rows, which only the holder of the batch
-row touches. Cancelling: order (2), products (4). Changing a placed order (``services/changes.py``):
-the order (2), then its change draft (2, a higher id), products (4), the new gateway call (6); a
-cart edit of a change draft reads the order without locking it. Releasing, shipping, delivering: order (2). A
-ship import: every order of the file (2) in id order, then its shipments, audit lines and mail (6);
-the captures come after its commit. A club run's step 3 queues its declined members' notices as new
-rows (6), reading their customers without locking them. A
+row touches. Cancelling: order (2), store credit given back (3), products (4). Changing a placed
+order (``services/changes.py``): the order (2), then its change draft (2, a higher id), store credit
+spent or given back (3), products (4), the new gateway call (6); a cart edit of a change draft reads
+the order without locking it. A return with its refund: order (2), store credit given (3), products
+restocked (4), new rows (6); a card refund's gateway call is sent after that commit and settled in
+a transaction of its own (call row, refund row, order (2)). Checkout paid by store credit: draft
+(2), the credit spent (3), products (4). Releasing, shipping, delivering: order (2). A ship import:
+every order of the file (2) in id order, then its shipments, audit lines and mail (6); the captures
+come after its commit. A club run's step 3 queues its declined members' notices as new rows (6),
+reading their customers without locking them. A
 customer edit: customer (3). A new customer: the customer counter (5). An import placing in chunks
 locks all its products first (``lock_stock``), so a later chunk never locks a product after the
 counter.
@@ -57,6 +62,7 @@ from oms_core.storage.orders import SqlOrderRepository
 from oms_core.storage.outbox import SqlOutboxRepository
 from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.reference import SqlReferenceRepository
+from oms_core.storage.returns import SqlReturnRepository, SqlStoreCreditRepository
 from oms_core.storage.shipments import SqlShipmentRepository
 from oms_core.storage.story import SqlStoryRepository
 from oms_core.storage.write_turns import WriteTurns
@@ -86,6 +92,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.notes = SqlNoteRepository(self._conn, clock, write)
         self.story = SqlStoryRepository(self._conn, clock, write)
         self.gateway_calls = SqlGatewayCallRepository(self._conn, clock, write)
+        self.returns = SqlReturnRepository(self._conn, clock, write)
+        self.store_credit = SqlStoreCreditRepository(self._conn, clock, write)
 
     def commit(self) -> None:
         """Make the work permanent."""
