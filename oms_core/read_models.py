@@ -129,6 +129,8 @@ class CustomerDetail(_CustomerStatusWords):
     cards: tuple[CardView, ...] = ()
     recent_orders: tuple[OrderSummary, ...] = ()
     open_drafts: tuple[OrderSummary, ...] = ()
+    store_credit: Decimal = Decimal("0.00")
+    """What the customer may spend at checkout (refunds and exchanges put it there)."""
 
     @property
     def name(self) -> str:

@@ -131,8 +131,11 @@ def _payment_problem(
 
 
 def payment_not_allowed(customer_type: CustomerType | None, method: PaymentMethod) -> str:
-    """Why customers of ``customer_type`` may not pay with ``method``; empty when they may."""
-    if customer_type is None or customer_type.allows(method):
+    """Why customers of ``customer_type`` may not pay with ``method``; empty when they may.
+
+    Store credit is the customer's own money (a refund, an exchange): every type may spend it.
+    """
+    if customer_type is None or method is PaymentMethod.STORE_CREDIT or customer_type.allows(method):
         return ""
     return f"{customer_type.name} customers cannot pay by {method.label.lower()}"
 

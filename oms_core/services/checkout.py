@@ -8,6 +8,7 @@ from decimal import Decimal
 from oms_core.domain.errors import InvalidState, OmsError, ValidationError
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, GatewayCall
 from oms_core.domain.orders import Order
+from oms_core.domain.payments import PaymentMethod
 from oms_core.domain.placing import payment_for
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderView
@@ -19,6 +20,8 @@ from oms_core.services.placing import (
     place_draft,
     price_cut_limit,
     readiness_problems,
+    spend_store_credit,
+    store_credit_problem,
     take_stock,
 )
 from oms_core.services.retry import retry_on_conflict
@@ -40,9 +43,11 @@ class CheckoutService:
             order = load_draft(uow, draft_id, None)
             pricing = PricingContext(uow)
             customer, products = requote(uow, order, pricing)
-            return readiness_problems(
+            problems = readiness_problems(
                 order, customer, products, pricing, price_cut_limit=self._cut_limit(uow)
             )
+            credit = store_credit_problem(uow, order)
+            return [*problems, credit] if credit else problems
 
     def duplicate_warning(self, draft_id: int) -> str | None:
         """A sentence about a recent placed order with the same items, or ``None``."""
@@ -100,9 +105,11 @@ class CheckoutService:
                 warning = self._duplicate(uow, order)
                 if warning:
                     raise DuplicateOrderWarning(warning)
-            take_stock(uow, order, products)
             choice = order.payment_choice
             assert choice is not None  # readiness_problems says so otherwise
+            if choice.method is PaymentMethod.STORE_CREDIT:
+                spend_store_credit(uow, self._ctx, order)  # the customer's level: before the products
+            take_stock(uow, order, products)
             if not choice.method.uses_gateway:
                 view = place_draft(uow, self._ctx, order, customer, payment_for(choice, order.total))
                 uow.commit()

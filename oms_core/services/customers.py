@@ -16,6 +16,7 @@ from oms_core.domain.customers import (
     terms_changes,
 )
 from oms_core.domain.errors import NotFound, PaymentDeclined, PaymentUnavailable, ValidationError
+from oms_core.domain.money import ZERO
 from oms_core.domain.operators import Role
 from oms_core.domain.payments import CardEntry
 from oms_core.domain.text import clean_field, clean_multiline
@@ -317,10 +318,13 @@ class CustomerService:
     def _detail(self, uow: UnitOfWork, customer: Customer) -> CustomerDetail:
         recent: list[OrderSummary] = []
         drafts: list[OrderSummary] = []
+        credit = ZERO
         if customer.id is not None:
             recent = uow.orders.list(OrderFilter(customer_id=customer.id), limit=10)
             drafts = uow.orders.drafts(customer_id=customer.id)
-        return customer_detail(customer, uow.reference.customer_type(customer.type_code), recent, drafts)
+            credit = uow.store_credit.balance(customer.id)
+        customer_type = uow.reference.customer_type(customer.type_code)
+        return customer_detail(customer, customer_type, recent, drafts, credit)
 
     def _clean(self, data: CustomerInput) -> tuple[Customer, list[tuple[str, str]]]:
         problems: list[tuple[str, str]] = []

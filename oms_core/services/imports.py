@@ -163,6 +163,8 @@ class ImportService:
             purchaser = uow.customers.get(purchaser_id)
             customer_type = uow.reference.customer_type(purchaser.type_code)
         check_payment_allowed(customer_type, chosen)
+        if chosen is PaymentMethod.STORE_CREDIT:
+            raise ValidationError("store credit is spent at checkout, one order at a time", field="payment")
         if chosen is PaymentMethod.CARD_ON_FILE:
             return card_choice(_card_on_file(purchaser, card_id, last4))
         if chosen is PaymentMethod.CARD:

@@ -13,6 +13,7 @@ from oms_core.domain.numbers import LARGEST_ID
 from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus, check_transition
 from oms_core.domain.payments import PaymentMethod, PaymentStatus
+from oms_core.domain.returns import CreditEntry
 from oms_core.domain.text import clean_field
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import CartView, OrderFilter, OrderPosition, OrderSummary, OrderView
@@ -86,13 +87,20 @@ class OrderService:
             if order.is_draft:
                 raise ValidationError("a draft is discarded, not cancelled", field="order")
             check_transition(order.status, OrderStatus.CANCELLED)
+            now = self._ctx.clock.now()
+            for payment in order.payments:  # store credit spent on it goes back (before the products)
+                if payment.method is PaymentMethod.STORE_CREDIT and payment.status is PaymentStatus.RECORDED:
+                    what = f"order {order.number} cancelled"
+                    entry = CreditEntry(
+                        order.customer_id or 0, payment.amount, what, now, operator.username, order.id
+                    )
+                    uow.store_credit.give(entry)
             for line in sorted(order.lines, key=lambda line: line.product_id):  # the lock order
                 uow.products.restock(line.product_id, line.quantity)
             to_release = list(order.payments)
             order.payments = [replace(p, status=_AFTER_CANCEL.get(p.status, p.status)) for p in to_release]
             order.status = OrderStatus.CANCELLED
             order.hold = None  # a cancelled order is not waiting on anything
-            now = self._ctx.clock.now()
             order.updated_at = now
             uow.orders.save(order)
             uow.audit.add(

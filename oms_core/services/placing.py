@@ -23,9 +23,10 @@ from oms_core.domain.gateway_calls import CallStatus, GatewayCall
 from oms_core.domain.mail import MailKind
 from oms_core.domain.operators import Role
 from oms_core.domain.orders import Order, OrderStatus
-from oms_core.domain.payments import Payment
+from oms_core.domain.payments import Payment, PaymentMethod
 from oms_core.domain.placing import declined, payment_for, placing_problems
 from oms_core.domain.products import Product
+from oms_core.domain.returns import CreditEntry
 from oms_core.ports import GatewayAnswer, PaymentGateway, UnitOfWork
 from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext, current_operator
@@ -76,6 +77,38 @@ def price_cut_limit(ctx: ServiceContext, uow: UnitOfWork) -> Decimal | None:
     if current_operator(uow, ctx.operator_username).at_least(Role.SUPERVISOR):
         return None
     return ctx.settings.override_limit_percent
+
+
+def store_credit_problem(uow: UnitOfWork, order: Order) -> tuple[str, str] | None:
+    """(``payment``, why) when the draft is to be paid by store credit its customer does not have."""
+    choice = order.payment_choice
+    if choice is None or choice.method is not PaymentMethod.STORE_CREDIT or order.customer_id is None:
+        return None
+    balance, total = uow.store_credit.balance(order.customer_id), order.total
+    if balance >= total:
+        return None
+    return "payment", f"store credit {balance} does not cover the total {total}: choose another payment"
+
+
+def spend_store_credit(uow: UnitOfWork, ctx: ServiceContext, order: Order) -> None:
+    """Take the draft's total from its customer's store credit with one guarded update (the
+    customer level of the lock order: after the draft, before the products), so two checkouts
+    spending one balance at once cannot overdraw it.
+
+    Raises:
+        ValidationError: the balance does not cover the total (the caller rolls back).
+    """
+    entry = CreditEntry(
+        order.customer_id or 0,
+        -order.total,
+        f"spent on order (draft {order.id})",
+        ctx.clock.now(),
+        ctx.operator_username,
+        order.id,
+    )
+    if order.customer_id is None or not uow.store_credit.take(entry):
+        problem = store_credit_problem(uow, order) or ("payment", "no store credit to spend")
+        raise ValidationError(problem[1], field="payment")
 
 
 def take_stock(uow: UnitOfWork, order: Order, products: dict[int, Product]) -> None:

@@ -198,11 +198,13 @@ class ReturnService:
     def exchange(
         self, order_id: int, items: Sequence[ReturnItem], reason: ReturnReason | str, note: str = ""
     ) -> tuple[ReturnView, CartView]:
-        """A return whose value goes on the customer's store credit, and a new draft for the
-        customer with the returned items (same SKUs and quantities, today's prices), set to be paid
-        by that store credit. The operator changes the draft (another size, another colour) and
-        places it; whatever it costs beyond the credit is paid another way, whatever it costs less
-        stays on the account. One transaction: the return, the credit and the draft, or nothing.
+        """A return whose value (with the order's shipping, when not refunded before) goes on the
+        customer's store credit, and a new draft for the customer with the returned items (same
+        SKUs and quantities, today's prices), set to be paid by that store credit. The operator
+        changes the draft (another size, another colour) and places it; what it costs less than the
+        credit stays on the account. When it costs more, checkout says by how much and the operator
+        chooses another payment for the whole order (the credit stays on the account: one order has
+        one payment). One transaction: the return, the credit and the draft, or nothing.
 
         Raises:
             ValidationError: as :meth:`record`, or the order has no customer.
@@ -213,9 +215,13 @@ class ReturnService:
             order = uow.orders.get(order_id)
             if order.customer_id is None:
                 raise ValidationError("an exchange needs a customer on the order", field="order")
-            return_id, _ = self._record(
-                uow, order_id, items, reason, note, RefundRequest(RefundMethod.STORE_CREDIT), commit=False
+            # The replacement ships again: the credit gives back the order's shipping too, unless
+            # an earlier refund did, so the same goods the same way cost the customer nothing.
+            shipping_back = not any(
+                r.includes_shipping and r.counts for r in uow.returns.refunds_for_orders([order_id])
             )
+            credit = RefundRequest(RefundMethod.STORE_CREDIT, include_shipping=shipping_back)
+            return_id, _ = self._record(uow, order_id, items, reason, note, credit, commit=False)
             item = uow.returns.get(return_id)
             draft = self._replacement(order, item)
             customer, products = requote(uow, draft)

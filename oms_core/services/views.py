@@ -53,6 +53,7 @@ def customer_detail(
     customer_type: CustomerType | None,
     recent: list[OrderSummary],
     drafts: list[OrderSummary],
+    store_credit: Decimal = Decimal("0.00"),
 ) -> CustomerDetail:
     """The Customer screen's view."""
     methods = sorted(m.value for m in customer_type.payment_methods) if customer_type else []
@@ -81,6 +82,7 @@ def customer_detail(
         cards=tuple(CardView(c.id or 0, c.brand, c.last4, c.exp_month, c.exp_year) for c in customer.cards),
         recent_orders=tuple(recent),
         open_drafts=tuple(drafts),
+        store_credit=store_credit,
     )
 
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
 from oms_core.domain.errors import ValidationError
+from oms_core.domain.money import format_money
 from oms_core.domain.payments import PaymentMethod
 from oms_core.read_models import CartView, CustomerDetail
 from oms_tui.text import safe
@@ -44,6 +45,9 @@ def payment_options(detail: CustomerDetail, view: CartView) -> list[tuple[str, C
         if method is PaymentMethod.CARD and view.payment_method == method.value:
             label = f"New card: {safe(view.payment_label)}"
         options.append((label, (method.value, None)))
+    if detail.store_credit > 0 or view.payment_method == PaymentMethod.STORE_CREDIT.value:
+        label = f"{PaymentMethod.STORE_CREDIT.label} (balance {format_money(detail.store_credit)})"
+        options.append((label, (PaymentMethod.STORE_CREDIT.value, None)))
     return options
 
 

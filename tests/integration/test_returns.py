@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -198,9 +199,86 @@ def test_an_exchange_credits_the_return_and_opens_a_draft_paid_by_store_credit(a
         order.id, [ReturnItem(SKU_CABERNET, 1), ReturnItem(SKU_CHARDONNAY, 1, WRITE_OFF)], "wrong"
     )
     assert item.exchange_order_id == cart.id
+    assert item.refunds[0].detail.startswith("store credit") and "shipping" not in item.refunds[0].detail
     assert cart.payment_method == "store_credit" and cart.customer.id == order.customer.id
     assert sorted((line.sku, line.quantity) for line in cart.lines) == [
         (SKU_CABERNET, 1),
         (SKU_CHARDONNAY, 1),
     ]
     assert application.services.returns.store_credit(order.customer.id).balance == item.refunds[0].amount
+
+
+def test_an_exchange_draft_is_placed_with_the_store_credit_and_a_cancel_gives_it_back(application):
+    order = _shipped(application, (SKU_CABERNET, 2))
+    services = application.services
+    item, cart = services.returns.exchange(order.id, [ReturnItem(SKU_CABERNET, 1)], "damaged")
+    credit = item.refunds[0].amount
+    assert services.checkout.problems(cart.id) == []  # today's price, same tax: the credit covers it
+    placed = services.checkout.place(cart.id, confirm_duplicate=True)
+    assert [(p.method, p.status, p.amount) for p in placed.payments] == [
+        ("store_credit", "recorded", placed.total)
+    ]
+    customer_id = order.customer.id
+    assert services.returns.store_credit(customer_id).balance == credit - placed.total
+    with application.uow_factory(write=True) as uow:
+        uow.reference.save_operator(Operator("alice", Role.SUPERVISOR))
+        uow.commit()
+    services.orders.cancel(placed.id, "customer changed their mind")
+    assert services.returns.store_credit(customer_id).balance == credit
+
+
+def test_store_credit_that_does_not_cover_the_total_is_a_checkout_problem(application):
+    order = _shipped(application, (SKU_CABERNET, 2))
+    services = application.services
+    services.returns.record(
+        order.id,
+        [ReturnItem(SKU_CABERNET, 1)],
+        "damaged",
+        refund=RefundRequest(RefundMethod.STORE_CREDIT, Decimal("5.00")),
+    )
+    cart = services.cart.add_lines(services.cart.start(order.customer.id).id, [(SKU_CABERNET, 1)])
+    services.cart.set_payment(cart.id, "store_credit")
+    (problem,) = services.checkout.problems(cart.id)
+    assert problem[0] == "payment" and "store credit 5.00 does not cover the total" in problem[1]
+    with pytest.raises(ValidationError, match="store credit 5.00 does not cover"):
+        services.checkout.place(cart.id, confirm_duplicate=True)
+    assert services.returns.store_credit(order.customer.id).balance == Decimal("5.00")
+
+
+def test_two_checkouts_spending_one_balance_at_once_never_overdraw_it(
+    application, supervisor, database_url, gateway
+):
+    order = _shipped(application, (SKU_CABERNET, 3))
+    services = application.services
+    item = supervisor.services.returns.record(
+        order.id, [ReturnItem(SKU_CABERNET, 3)], "damaged", refund=RefundRequest(RefundMethod.STORE_CREDIT)
+    )
+    balance = item.refunds[0].amount
+    carts = []
+    for _ in range(2):  # each costs two thirds of the balance: only one can be paid
+        cart = services.cart.add_lines(services.cart.start(order.customer.id).id, [(SKU_CABERNET, 2)])
+        carts.append(services.cart.set_payment(cart.id, "store_credit").id)
+    apps = [build(Config(database_url, operator="alice"), gateway=gateway) for _ in carts]
+    start = threading.Barrier(len(carts))
+    outcomes: list[str] = []
+
+    def place(app: Application, cart_id: int) -> None:
+        start.wait()
+        try:
+            app.services.checkout.place(cart_id, confirm_duplicate=True)
+            outcomes.append("placed")
+        except ValidationError as error:
+            outcomes.append(str(error))
+
+    threads = [threading.Thread(target=place, args=pair) for pair in zip(apps, carts, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for app in apps:
+        app.close()
+    assert outcomes.count("placed") == 1, outcomes
+    assert any("does not cover" in outcome for outcome in outcomes), outcomes
+    left = services.returns.store_credit(order.customer.id)
+    assert left.balance >= 0 and left.balance < balance
+    assert sum(amount for amount, *_ in left.entries) == left.balance
