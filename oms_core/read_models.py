@@ -338,6 +338,23 @@ class ReturnView:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnChoices:
+    """What the return form (or ``oms return``) offers for an order: what may still come back.
+
+    Attributes:
+        returnable: (SKU, name, units that may still come back).
+        shipping: the order's shipping charge with its tax (``0.00`` once refunded).
+        card: the captured card a refund can go back to (``Visa ending 1111``), ``""`` when none.
+    """
+
+    order_id: int
+    order_number: int | None
+    returnable: tuple[tuple[str, str, int], ...]
+    shipping: Decimal
+    card: str
+
+
+@dataclass(frozen=True, slots=True)
 class OrderView:
     """A placed (or cancelled, shipped...) order with everything on it."""
 

@@ -41,7 +41,7 @@ from oms_core.domain.returns import (
     returnable,
 )
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import CartView, ReturnView
+from oms_core.read_models import CartView, ReturnChoices, ReturnView
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import describe, requote
 from oms_core.services.gateway_steps import open_call, send, settle
@@ -59,23 +59,6 @@ class StoreCreditView:
     customer_id: int
     balance: Decimal
     entries: tuple[tuple[Decimal, str, datetime, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnForm:
-    """What the return form (or ``oms return``) offers for an order: what may still come back.
-
-    Attributes:
-        returnable: (SKU, name, units that may still come back).
-        shipping: the order's shipping charge with its tax (``0.00`` once refunded).
-        card: the captured card a refund can go back to, ``""`` when there is none.
-    """
-
-    order_id: int
-    order_number: int | None
-    returnable: tuple[tuple[str, str, int], ...]
-    shipping: Decimal
-    card: str
 
 
 def parse_reason(text: str) -> ReturnReason:
@@ -100,7 +83,7 @@ class ReturnService:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def form(self, order_id: int) -> ReturnForm:
+    def form(self, order_id: int) -> ReturnChoices:
         """What may still come back on the order, for the return form."""
         with self._ctx.read() as uow:
             order = uow.orders.get(order_id)
@@ -109,7 +92,7 @@ class ReturnService:
         by_id = {line.id: line for line in order.lines}
         shipping_done = any(r.includes_shipping and r.counts for r in refunds)
         card = _captured_card(order)
-        return ReturnForm(
+        return ReturnChoices(
             order_id=order_id,
             order_number=order.number,
             returnable=tuple((by_id[i].sku, by_id[i].name, units) for i, units in left.items()),

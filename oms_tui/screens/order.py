@@ -4,7 +4,8 @@ Keys: e change (lines, ship-to, shipping: the cart and checkout in change mode, 
 released), x cancel (asks why; the service decides who may), r reorder (opens the new draft's cart),
 c the customer's record, l release to the warehouse, s record a shipment, d delivered, i invoice and
 k packing slip (PDF into the office's documents folder), m resend the order confirmation, h hold
-(reason and note), u release the hold (the service checks who may), n add a call note, Esc back.
+(reason and note), u release the hold (the service checks who may), n add a call note, t record a
+return and its refund (or an exchange), Esc back.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from textual.widgets import Footer, Header, Static
 
 from oms_core.domain.customers import Address
 from oms_core.domain.money import format_money
-from oms_core.read_models import CartView, NoteView, OrderView, ShipmentView
+from oms_core.read_models import CartView, NoteView, OrderView, ReturnChoices, ReturnView, ShipmentView
 from oms_tui.screens.reason import ask_for_note
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.call_notes import notes_text
+from oms_tui.widgets.order_returns import returns_text
 from oms_tui.widgets.order_rows import status_label, when
 from oms_tui.widgets.order_shipments import shipments_text
 from oms_tui.work import run_service
@@ -49,6 +51,7 @@ class OrderScreen(Screen[None]):
         Binding("l", "release", "Release", id="order_release"),
         Binding("s", "ship", "Ship", id="order_ship"),
         Binding("d", "delivered", "Delivered", id="order_delivered"),
+        Binding("t", "return_goods", "Return", id="order_return"),
         Binding("i", "document('invoice')", "Invoice", id="order_invoice"),
         Binding("k", "document('packing-slip')", "Packing slip", id="order_packing_slip"),
         Binding("m", "resend", "Mail again", id="order_resend"),
@@ -81,6 +84,7 @@ class OrderScreen(Screen[None]):
             yield Static("", id="order-lines", markup=False)
             yield Static("", id="order-payment", markup=False)
             yield Static("", id="order-shipments", markup=False)
+            yield Static("", id="order-returns", markup=False)
             yield Static("", id="order-notes", markup=False)
             yield Static("", id="order-call-notes", markup=False)
             yield Static("", id="order-audit", markup=False)
@@ -133,6 +137,9 @@ class OrderScreen(Screen[None]):
         shipped = shipments_text(order)
         self.query_one("#order-shipments", Static).update(shipped or "")
         self.query_one("#order-shipments").display = shipped is not None
+        returned = returns_text(order.returns)
+        self.query_one("#order-returns", Static).update(returned or "")
+        self.query_one("#order-returns").display = returned is not None
         notes = _notes(order)
         self.query_one("#order-notes", Static).update(notes or "")
         self.query_one("#order-notes").display = notes is not None
@@ -162,6 +169,7 @@ class OrderScreen(Screen[None]):
             "resend": lambda order: order.is_placed and order.customer is not None,
             "hold": lambda order: order.can_hold,
             "release_hold": lambda order: order.is_held,
+            "return_goods": lambda order: order.can_return,
         }
         if action not in allowed:
             return True
@@ -293,6 +301,42 @@ class OrderScreen(Screen[None]):
         self.app.push_screen(
             ShipmentForm(self.order, lambda request: services.fulfilment.ship(order_id, request)), recorded
         )
+
+    def action_return_goods(self) -> None:
+        """Record a return and its refund: ask the service what may come back, then the form."""
+        if self.order is None or self._busy:
+            return
+        order_id = self.order_id
+        run_service(
+            self,
+            lambda: self.oms.services.returns.form(order_id),
+            self._return_form,
+            lambda error: self.show_message(str(error)),
+            group="order-action",
+            hold_keys=True,
+        )
+
+    def _return_form(self, choices: ReturnChoices) -> None:
+        from oms_tui.screens.return_form import ReturnAsked, ReturnForm
+
+        order_id, returns = self.order_id, self.oms.services.returns
+
+        def record(asked: ReturnAsked) -> ReturnView | tuple[ReturnView, CartView]:
+            if asked.exchange:
+                return returns.exchange(order_id, asked.items, asked.reason, asked.note)
+            return returns.record(order_id, asked.items, asked.reason, asked.note, asked.refund)
+
+        def recorded(outcome: ReturnView | tuple[ReturnView, CartView] | None) -> None:
+            if outcome is None:
+                return
+            item = outcome[0] if isinstance(outcome, tuple) else outcome
+            self.notify(safe(f"{item.summary}"), markup=False, timeout=8)
+            if isinstance(outcome, tuple):
+                self.oms.open_cart(outcome[1].id)  # the exchange's replacement draft
+            else:
+                self.on_mount()
+
+        self.app.push_screen(ReturnForm(choices, record), recorded)
 
     def action_document(self, kind: str) -> None:
         """Write the invoice or the packing slip as a PDF and say where it went."""
