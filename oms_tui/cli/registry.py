@@ -25,6 +25,7 @@ from oms_tui.cli import (
     mail,
     operator,
     payments,
+    returns,
     seed,
 )
 
@@ -36,6 +37,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     documents,
     fulfilment,
     changes,
+    returns,
     mail,
     operator,
     batches,
