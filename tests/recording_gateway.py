@@ -52,6 +52,38 @@ def live_holds(log: Path) -> dict[str, int]:
         kind, *rest = line.split()
         if kind == "authorize":
             approved.setdefault(rest[1], set()).add(rest[0])
-        else:
+        elif kind == "void":
             voided.add(rest[0])
     return {ref: len(keys) for ref, keys in approved.items() if ref not in voided}
+
+
+class RefundLedgerGateway(RecordingGateway):
+    """Refunds written to the log as ``refund <key> <amount> <reference>``: a refund asked again with
+    a key already in the log gets its first answer back, across processes, as from a real gateway
+    (the in-memory test gateway forgets what a killed process did).
+    """
+
+    __test__ = False
+
+    def refund(self, reference: str, amount: Decimal | None, idempotency_key: str) -> GatewayAnswer:
+        for kind, *rest in (line.split() for line in _lines(self.log)):
+            if kind == "refund" and rest[0] == idempotency_key:
+                return GatewayAnswer.approve(rest[2])
+        answer = GatewayAnswer.approve(
+            f"re_{len(_lines(self.log))}_{idempotency_key[-12:]}".replace(":", "_")
+        )
+        self._write(f"refund {idempotency_key} {amount} {answer.reference}")
+        return answer
+
+
+def refunds(log: Path) -> list[tuple[str, Decimal]]:
+    """(key, amount) of every refund the gateway made."""
+    return [
+        (rest[0], Decimal(rest[1]))
+        for kind, *rest in (line.split() for line in _lines(log))
+        if kind == "refund"
+    ]
+
+
+def _lines(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
