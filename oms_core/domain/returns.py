@@ -230,11 +230,18 @@ def check_returnable(order: Order) -> None:
 
 
 def returnable(order: Order, shipments: Iterable[Shipment], returns: Iterable[Return]) -> dict[int, int]:
-    """Units of each order line (by id) that may still come back: shipped less already returned."""
+    """Units of each order line (by id) that may still come back: shipped less already returned.
+
+    A shipped or delivered order shipped every unit, whatever its shipment rows say (orders shipped
+    before oms recorded shipments have none); a part-shipped one shipped what its shipments hold.
+    """
     left: dict[int, int] = {}
-    for shipment in shipments:
-        for line in shipment.lines:
-            left[line.order_line_id] = left.get(line.order_line_id, 0) + line.quantity
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        left = {line.id: line.quantity for line in order.lines if line.id is not None}
+    elif order.status is OrderStatus.PART_SHIPPED:
+        for shipment in shipments:
+            for line in shipment.lines:
+                left[line.order_line_id] = left.get(line.order_line_id, 0) + line.quantity
     for earlier in returns:
         for line in earlier.lines:
             left[line.order_line_id] = left.get(line.order_line_id, 0) - line.quantity
