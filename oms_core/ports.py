@@ -554,10 +554,14 @@ class StoreCreditRepository(abc.ABC):
         """Add ``entry.amount`` (positive) to the balance and record the entry."""
 
     @abc.abstractmethod
-    def take(self, entry: CreditEntry) -> bool:
-        """Spend ``-entry.amount`` (``entry.amount`` negative) with a guarded update and record the
-        entry; ``False`` (nothing written) when the balance does not cover it.
+    def take(self, customer_id: int, amount: Decimal, at: datetime) -> bool:
+        """Spend ``amount`` with a guarded update; ``False`` (nothing written) when the balance does
+        not cover it. The caller records the movement (:meth:`record`) once it can name it.
         """
+
+    @abc.abstractmethod
+    def record(self, entry: CreditEntry) -> None:
+        """Record a movement whose balance change was made by :meth:`take`."""
 
     @abc.abstractmethod
     def entries(self, customer_id: int, limit: int) -> list[CreditEntry]:

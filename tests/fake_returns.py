@@ -94,14 +94,17 @@ class FakeStoreCreditRepository(_Repo, StoreCreditRepository):
         self._db.store_credit[entry.customer_id] = money(self.balance(entry.customer_id) + entry.amount)
         self._db.credit_entries.append(entry)
 
-    def take(self, entry: CreditEntry) -> bool:
+    def take(self, customer_id: int, amount: Decimal, at: datetime) -> bool:
         """Spend, never below zero."""
-        left = self.balance(entry.customer_id) + entry.amount
+        left = self.balance(customer_id) - amount
         if left < ZERO:
             return False
-        self._db.store_credit[entry.customer_id] = money(left)
-        self._db.credit_entries.append(entry)
+        self._db.store_credit[customer_id] = money(left)
         return True
+
+    def record(self, entry: CreditEntry) -> None:
+        """Record the movement."""
+        self._db.credit_entries.append(entry)
 
     def entries(self, customer_id: int, limit: int) -> list[CreditEntry]:
         """Newest first."""

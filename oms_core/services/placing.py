@@ -93,20 +93,15 @@ def store_credit_problem(uow: UnitOfWork, order: Order) -> tuple[str, str] | Non
 def spend_store_credit(uow: UnitOfWork, ctx: ServiceContext, order: Order) -> None:
     """Take the draft's total from its customer's store credit with one guarded update (the
     customer level of the lock order: after the draft, before the products), so two checkouts
-    spending one balance at once cannot overdraw it.
+    spending one balance at once cannot overdraw it. :func:`place_draft` records the movement
+    once the order has its number.
 
     Raises:
         ValidationError: the balance does not cover the total (the caller rolls back).
     """
-    entry = CreditEntry(
-        order.customer_id or 0,
-        -order.total,
-        f"spent on order (draft {order.id})",
-        ctx.clock.now(),
-        ctx.operator_username,
-        order.id,
-    )
-    if order.customer_id is None or not uow.store_credit.take(entry):
+    if order.customer_id is None or not uow.store_credit.take(
+        order.customer_id, order.total, ctx.clock.now()
+    ):
         problem = store_credit_problem(uow, order) or ("payment", "no store credit to spend")
         raise ValidationError(problem[1], field="payment")
 
@@ -175,6 +170,12 @@ def place_draft(
     number = uow.orders.next_number()
     uow.audit.add(mark_placed(order, number, payment, ctx.operator_username, ctx.clock.now()))
     uow.orders.save(order)
+    if payment.method is PaymentMethod.STORE_CREDIT:  # spent by spend_store_credit, named now
+        what = f"spent on order {number}"
+        entry = CreditEntry(
+            order.customer_id or 0, -payment.amount, what, ctx.clock.now(), ctx.operator_username, order.id
+        )
+        uow.store_credit.record(entry)
     if order.send_confirmation:  # the checkout's "send confirmation" box
         queue_order_mail(ctx, uow, MailKind.ORDER_CONFIRMATION, order)  # sent after the commit
     card = f" ending {payment.last4}" if payment.last4 else ""

@@ -195,18 +195,19 @@ class SqlStoreCreditRepository(Repository, StoreCreditRepository):
         self._conn.execute(statement)
         self._record(entry)
 
-    def take(self, entry: CreditEntry) -> bool:
+    def take(self, customer_id: int, amount: Decimal, at: datetime) -> bool:
         """``UPDATE ... WHERE balance_cents >= spend``: the row lock makes concurrent spends queue."""
-        spend = -to_cents(entry.amount)
+        spend = to_cents(amount)
         result = self._conn.execute(
             update(store_credit)
-            .where(sc.customer_id == entry.customer_id, sc.balance_cents >= spend)
-            .values(balance_cents=sc.balance_cents - spend, updated_at=entry.at)
+            .where(sc.customer_id == customer_id, sc.balance_cents >= spend)
+            .values(balance_cents=sc.balance_cents - spend, updated_at=at)
         )
-        if not result.rowcount:
-            return False
+        return bool(result.rowcount)
+
+    def record(self, entry: CreditEntry) -> None:
+        """Insert the movement."""
         self._record(entry)
-        return True
 
     def entries(self, customer_id: int, limit: int) -> list[CreditEntry]:
         """Newest first."""

@@ -85,10 +85,10 @@ class ReturnForm(ModalScreen[Outcome | None]):
             with Vertical(id="return-lines"):  # not a focus stop: Enter goes from box to box
                 for index, (sku, name, units) in enumerate(self.choices.returnable):
                     with Horizontal(classes="form-row"):
-                        yield Label(
-                            plain(f"{sku} {name} (up to {units})"), classes="return-item", shrink=True
+                        yield Label(plain(f"up to {units}: {sku} {name}"), classes="return-item", shrink=True)
+                        yield FormInput(
+                            id=f"return-qty-{index}", placeholder="0", max_length=6, classes="return-qty"
                         )
-                        yield FormInput(id=f"return-qty-{index}", max_length=6, classes="return-qty")
                         yield FormInput("r", id=f"return-how-{index}", max_length=1, classes="return-how")
             for label, field_id, value, hint, length in (
                 ("Refund", "return-refund", refund_default, "card, check, credit, exchange or none", 10),

@@ -219,7 +219,9 @@ def test_an_exchange_draft_is_placed_with_the_store_credit_and_a_cancel_gives_it
         ("store_credit", "recorded", placed.total)
     ]
     customer_id = order.customer.id
-    assert services.returns.store_credit(customer_id).balance == credit - placed.total
+    spent = services.returns.store_credit(customer_id)
+    assert spent.balance == credit - placed.total
+    assert spent.entries[0][:2] == (-placed.total, f"spent on order {placed.number}")
     with application.uow_factory(write=True) as uow:
         uow.reference.save_operator(Operator("alice", Role.SUPERVISOR))
         uow.commit()
