@@ -63,7 +63,7 @@ def queue_refund_mail(
     how = {
         RefundMethod.CARD: f"your {refund.card_label}".strip(),
         RefundMethod.CHECK: f"a check (number {refund.check_number})",
-        RefundMethod.STORE_CREDIT: "store credit on your account, for your next order",
+        RefundMethod.STORE_CREDIT: "store credit on your account",
     }[refund.method]
     queue_order_mail(
         ctx,
