@@ -293,6 +293,16 @@ class RefundView:
     created_at: datetime | None
     created_by: str
 
+    @property
+    def done(self) -> bool:
+        """The money went back (not pending at the gateway, not refused)."""
+        return self.status == "refunded"
+
+    @property
+    def failed(self) -> bool:
+        """The gateway refused it: nothing went back (refund it another way)."""
+        return self.status == "failed"
+
 
 @dataclass(frozen=True, slots=True)
 class ReturnView:
@@ -327,7 +337,7 @@ class ReturnView:
     @property
     def refunded(self) -> Decimal:
         """Money refunded (or on its way) for it."""
-        return sum((r.amount for r in self.refunds if r.status != "failed"), Decimal("0.00"))
+        return sum((r.amount for r in self.refunds if not r.failed), Decimal("0.00"))
 
     @property
     def summary(self) -> str:

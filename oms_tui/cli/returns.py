@@ -129,7 +129,7 @@ def add_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     finally:
         application.close()
     _print(item, ctx)
-    return 1 if any(r.status == "failed" for r in item.refunds) else 0
+    return 1 if any(r.failed for r in item.refunds) else 0
 
 
 def refund_command(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -148,7 +148,7 @@ def refund_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     finally:
         application.close()
     _print(item, ctx)
-    return 1 if item.refunds and item.refunds[-1].status == "failed" else 0
+    return 1 if item.refunds and item.refunds[-1].failed else 0
 
 
 def credit_command(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -30,7 +30,7 @@ def returns_text(returns: Sequence[ReturnView], with_order: bool = False) -> Tex
         lines.append(plain(f"    {goods}"))
         for refund in item.refunds:
             line = plain(f"    refund {refund.detail}")
-            if refund.status != "refunded":
+            if not refund.done:
                 line.stylize("bold")
             lines.append(line)
         if not item.refunds:
