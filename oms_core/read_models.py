@@ -341,10 +341,10 @@ class ReturnView:
 
     @property
     def summary(self) -> str:
-        """``RMA-42 damaged: 2 x CAB-750 (restock); refunded 30.00``."""
+        """``RMA-42 damaged: 2 x CAB-750 (restock); check #1042 30.00: refunded``."""
         items = ", ".join(f"{quantity} x {sku} ({how})" for sku, quantity, how in self.lines)
-        money = f"; refunded {self.refunded}" if self.refunds else "; not refunded"
-        return f"{self.rma} {self.reason}: {items}{money}"
+        money = "; ".join(refund.detail for refund in self.refunds) or "not refunded"
+        return f"{self.rma} {self.reason}: {items}; {money}"
 
 
 @dataclass(frozen=True, slots=True)
