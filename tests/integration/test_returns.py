@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from oms_core.bootstrap import Application, Config, build
+from oms_core.config import OfficeConfig, OrdersSection
 from oms_core.domain.errors import InvalidState, PermissionDenied, ValidationError
 from oms_core.domain.fulfilment import ShipRequest
 from oms_core.domain.operators import Operator, Role
@@ -284,3 +285,19 @@ def test_two_checkouts_spending_one_balance_at_once_never_overdraw_it(
     left = services.returns.store_credit(order.customer.id)
     assert left.balance >= 0 and left.balance < balance
     assert sum(amount for amount, *_ in left.entries) == left.balance
+
+
+def test_the_refund_limit_comes_from_the_office_configuration(database_url, gateway, application):
+    order = _shipped(application, (SKU_CABERNET, 2))
+    strict = OfficeConfig(orders=OrdersSection(refund_limit=Decimal("1.00")))
+    app = build(Config(database_url, operator="alice", office=strict), gateway=gateway)
+    try:
+        with pytest.raises(PermissionDenied, match="a refund above 1.00 needs a supervisor"):
+            app.services.returns.record(
+                order.id,
+                [ReturnItem(SKU_CABERNET, 1)],
+                "damaged",
+                refund=RefundRequest(RefundMethod.STORE_CREDIT),
+            )
+    finally:
+        app.close()

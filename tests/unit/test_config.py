@@ -129,6 +129,7 @@ def test_show_names_every_setting_and_its_source_with_the_password_masked(tmp_pa
         ("[office]\nname = 12\n", "[office] name: expected text in quotes"),
         ("[orders]\nprice_cut_limit = 'lots'\n", "[orders] price_cut_limit: expected a number"),
         ("[orders]\nprice_cut_limit = -1\n", "[orders] price_cut_limit must be a percentage"),
+        ("[orders]\nrefund_limit = -5\n", "[orders] refund_limit must be an amount from 0"),
         ("[gateway]\nkind = 'acme'\n", "[gateway] kind must be one of: test"),
         ("[gateway]\nin_flight_limit = 0\n", "[gateway] in_flight_limit must be 1 or more"),
         ("[office]\nemail = 'not an address'\n", "[office] email is not an email address"),
