@@ -49,7 +49,13 @@ from oms_core.read_models import CartView, ChangeResult
 from oms_core.services.context import ServiceContext
 from oms_core.services.drafts import PricingContext, describe, load_draft, quote, requote
 from oms_core.services.gateway_steps import open_call, send, settle
-from oms_core.services.placing import DraftMoved, abandon, price_cut_limit, readiness_problems
+from oms_core.services.placing import (
+    DraftMoved,
+    abandon,
+    move_store_credit,
+    price_cut_limit,
+    readiness_problems,
+)
 from oms_core.services.retry import retry_on_conflict, write_retrying
 from oms_core.services.views import stored_order_view
 
@@ -157,6 +163,8 @@ class ChangeService:
                     raise InvalidState(
                         f"order {order.number}'s payment is {status}; its total cannot change here"
                     )
+                if payment is not None:  # store credit moves by the difference (before the stock)
+                    move_store_credit(uow, self._ctx, order, payment, new_total)
                 _move_stock(uow, moves, products, take=True, give=True)
                 payments = list(order.payments)
                 if payment is not None and new_total != order.total:

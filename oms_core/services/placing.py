@@ -106,6 +106,33 @@ def spend_store_credit(uow: UnitOfWork, ctx: ServiceContext, order: Order) -> No
         raise ValidationError(problem[1], field="payment")
 
 
+def move_store_credit(
+    uow: UnitOfWork, ctx: ServiceContext, order: Order, payment: Payment, total: Decimal
+) -> None:
+    """A placed order paid by store credit changes its total: spend the difference (a guarded
+    update; the customer level of the lock order, before the products) or give it back.
+
+    Raises:
+        ValidationError: the balance does not cover a higher total (the caller rolls back).
+    """
+    difference = total - payment.amount
+    if payment.method is not PaymentMethod.STORE_CREDIT or not difference or order.customer_id is None:
+        return
+    now = ctx.clock.now()
+    entry = CreditEntry(
+        order.customer_id, -difference, f"order {order.number} changed", now, ctx.operator_username, order.id
+    )
+    if difference < 0:
+        uow.store_credit.give(entry)
+        return
+    if not uow.store_credit.take(order.customer_id, difference, now):
+        balance = uow.store_credit.balance(order.customer_id)
+        raise ValidationError(
+            f"store credit {balance} does not cover the {difference} more this change costs", field="payment"
+        )
+    uow.store_credit.record(entry)
+
+
 def take_stock(uow: UnitOfWork, order: Order, products: dict[int, Product]) -> None:
     """Take every line's units with guarded updates, in product id order (the canonical lock order,
     see :mod:`oms_core.storage.unit_of_work`): two carts listing the same products in different

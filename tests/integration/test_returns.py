@@ -301,3 +301,30 @@ def test_the_refund_limit_comes_from_the_office_configuration(database_url, gate
             )
     finally:
         app.close()
+
+
+def test_changing_an_order_paid_by_store_credit_moves_the_credit_by_the_difference(application, supervisor):
+    order = _shipped(application, (SKU_CABERNET, 3))
+    services = application.services
+    supervisor.services.returns.record(
+        order.id, [ReturnItem(SKU_CABERNET, 3)], "damaged", refund=RefundRequest(RefundMethod.STORE_CREDIT)
+    )
+    customer_id = order.customer.id
+    cart = services.cart.add_lines(services.cart.start(customer_id).id, [(SKU_CABERNET, 2)])
+    services.cart.set_payment(cart.id, "store_credit")
+    placed = services.checkout.place(cart.id, confirm_duplicate=True)
+    before = services.returns.store_credit(customer_id).balance
+
+    draft = services.changes.start(placed.id)
+    line = next(li.id for li in draft.lines if li.sku == SKU_CABERNET)
+    draft = services.cart.set_quantity(draft.id, line, 1, version=draft.version)
+    result = services.changes.apply(draft.id, draft.version)
+    assert result.order.total < placed.total
+    assert services.returns.store_credit(customer_id).balance == before + (placed.total - result.order.total)
+
+    draft = services.changes.start(placed.id)
+    line = next(li.id for li in draft.lines if li.sku == SKU_CABERNET)
+    draft = services.cart.set_quantity(draft.id, line, 40, version=draft.version)
+    with pytest.raises(ValidationError, match="store credit .* does not cover the .* more this change costs"):
+        services.changes.apply(draft.id, draft.version)
+    assert services.returns.store_credit(customer_id).balance == before + (placed.total - result.order.total)
