@@ -14,13 +14,11 @@ from dataclasses import replace
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.gateway_calls import CallAction, CallStatus, GatewayCall
-from oms_core.domain.mail import MailKind
-from oms_core.domain.money import format_money
 from oms_core.domain.orders import Order
 from oms_core.domain.returns import Refund, RefundMethod, RefundStatus, Return
 from oms_core.ports import UnitOfWork
 from oms_core.services.context import ServiceContext
-from oms_core.services.mail import queue_order_mail
+from oms_core.services.mail import queue_refund_mail
 
 
 def finish_card_refund(uow: UnitOfWork, ctx: ServiceContext, call: GatewayCall) -> None:
@@ -53,22 +51,16 @@ def finish_card_refund(uow: UnitOfWork, ctx: ServiceContext, call: GatewayCall) 
         )
     )
     if approved:
-        queue_refund_mail(ctx, uow, order, item, settled)
+        refund_notice(ctx, uow, order, item, settled)
 
 
-def queue_refund_mail(
-    ctx: ServiceContext, uow: UnitOfWork, order: Order, item: Return, refund: Refund
-) -> None:
-    """Queue the customer's refund notice (the ``refund`` template) in the caller's transaction."""
+def refund_notice(ctx: ServiceContext, uow: UnitOfWork, order: Order, item: Return, refund: Refund) -> None:
+    """Queue the customer's refund notice in the caller's transaction (through
+    :func:`~oms_core.services.mail.queue_refund_mail`), saying where the money went.
+    """
     how = {
         RefundMethod.CARD: f"your {refund.card_label}".strip(),
         RefundMethod.CHECK: f"a check (number {refund.check_number})",
         RefundMethod.STORE_CREDIT: "store credit on your account",
     }[refund.method]
-    queue_order_mail(
-        ctx,
-        uow,
-        MailKind.REFUND,
-        order,
-        {"amount": format_money(refund.amount), "payment": how, "reason": f"{item.rma}, {item.reason.label}"},
-    )
+    queue_refund_mail(ctx, uow, order, refund.amount, how, f"{item.rma}, {item.reason.label}")

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import ValidationError
-from oms_core.domain.gateway_calls import CallAction, CallPurpose, GatewayCall
+from oms_core.domain.gateway_calls import CallAction, CallPurpose, GatewayCall, captured_amount
 from oms_core.domain.money import ZERO
 from oms_core.domain.operators import Operator, Role
 from oms_core.domain.orders import Order, OrderLine, OrderSource
@@ -45,7 +45,7 @@ from oms_core.read_models import CartView, ReturnChoices, ReturnView
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import describe, requote
 from oms_core.services.gateway_steps import open_call, send, settle
-from oms_core.services.refund_steps import finish_card_refund, queue_refund_mail
+from oms_core.services.refund_steps import finish_card_refund, refund_notice
 from oms_core.services.retry import retry_on_conflict, write_retrying
 from oms_core.services.views import return_view
 
@@ -89,9 +89,9 @@ class ReturnService:
             order = uow.orders.get(order_id)
             left = returnable(order, uow.shipments.for_order(order_id), uow.returns.for_order(order_id))
             refunds = uow.returns.refunds_for_orders([order_id])
+            card, _ = _captured_card(order, uow.gateway_calls.for_order(order_id))
         by_id = {line.id: line for line in order.lines}
         shipping_done = any(r.includes_shipping and r.counts for r in refunds)
-        card = _captured_card(order)
         return ReturnChoices(
             order_id=order_id,
             order_number=order.number,
@@ -330,7 +330,7 @@ class ReturnService:
             )
         )
         if call is None:
-            queue_refund_mail(self._ctx, uow, order, item, refund)
+            refund_notice(self._ctx, uow, order, item, refund)
         return call
 
     def _card_call(
@@ -343,7 +343,7 @@ class ReturnService:
         earlier: list[Refund],
         attempt: int,
     ) -> tuple[GatewayCall, Refund]:
-        payment = _captured_card(order)
+        payment, captured = _captured_card(order, uow.gateway_calls.for_order(order.id or 0))
         if payment is None:
             raise ValidationError(
                 f"order {order.number} has no captured card payment to refund; "
@@ -351,10 +351,8 @@ class ReturnService:
                 field="method",
             )
         on_card = sum((r.amount for r in earlier if r.method is RefundMethod.CARD and r.counts), ZERO)
-        if amount > payment.amount - on_card:
-            raise ValidationError(
-                f"only {payment.amount - on_card} can still go back to the card", field="amount"
-            )
+        if amount > captured - on_card:
+            raise ValidationError(f"only {captured - on_card} can still go back to the card", field="amount")
         call = open_call(
             uow,
             self._ctx,
@@ -419,8 +417,17 @@ class ReturnService:
         return [return_view(item, numbers.get(item.order_id), refunds) for item in items]
 
 
-def _captured_card(order: Order) -> Payment | None:
+def _captured_card(order: Order, calls: list[GatewayCall]) -> tuple[Payment | None, Decimal]:
+    """The order's card payment money was taken from, and how much was taken: all of a captured
+    payment, or the part captures of one still authorised for what has not shipped.
+    """
     for payment in order.payments:
-        if payment.method.uses_gateway and payment.status is PaymentStatus.CAPTURED and payment.reference:
-            return payment
-    return None
+        if not payment.method.uses_gateway or not payment.reference:
+            continue
+        if payment.status is PaymentStatus.CAPTURED:
+            return payment, payment.amount
+        if payment.status is PaymentStatus.AUTHORIZED:
+            taken = captured_amount(calls, payment.reference)
+            if taken > ZERO:
+                return payment, taken
+    return None, ZERO
