@@ -328,3 +328,14 @@ def test_changing_an_order_paid_by_store_credit_moves_the_credit_by_the_differen
     with pytest.raises(ValidationError, match="store credit .* does not cover the .* more this change costs"):
         services.changes.apply(draft.id, draft.version)
     assert services.returns.store_credit(customer_id).balance == before + (placed.total - result.order.total)
+
+
+def test_a_part_shipped_card_order_refunds_up_to_what_its_shipments_captured(application, gateway):
+    order = _shipped(application, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1), ship=((SKU_CABERNET, 1),))
+    assert order.status == "part_shipped" and order.payments[0].status == "authorized"
+    item = application.services.returns.record(
+        order.id, [ReturnItem(SKU_CABERNET, 1)], "damaged", refund=RefundRequest(RefundMethod.CARD)
+    )
+    (refund,) = item.refunds
+    assert refund.status == "refunded", refund.detail
+    assert [amount for _, amount in gateway.refunded] == [refund.amount]
