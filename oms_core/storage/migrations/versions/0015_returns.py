@@ -1,8 +1,8 @@
 """Returns, refunds and store credit: ``returns``, ``return_lines``, ``refunds``, ``store_credit``
 (one balance row per customer, never below zero) and ``store_credit_entries``.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-30
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from oms_core.storage.types import UtcDateTime
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
