@@ -9,24 +9,27 @@ are exactly what an operator placing it would have got.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from oms_core.demo.reference import WHOLESALE
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer, CustomerStatus, CustomerType
+from oms_core.domain.holds import Hold, HoldReason
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus
-from oms_core.domain.payments import PaymentChoice, PaymentMethod
+from oms_core.domain.payments import PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.domain.placing import card_choice
 from oms_core.domain.products import Product
 from oms_core.domain.repricing import reprice
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxTable
 from oms_core.ports import PaymentGateway
+from oms_core.services.orders import AFTER_CANCEL
 from oms_core.services.placing import charge, mark_placed
 
-HISTORY_DAYS = 120
+HISTORY_DAYS = 365
 GIFT_MESSAGES = (
     "Happy birthday! Enjoy this one with friends.",
     "Congratulations on the new house!",
@@ -41,6 +44,13 @@ _SOURCES = (OrderSource.PHONE,) * 7 + (OrderSource.EMAIL,) * 2 + (OrderSource.FA
 _LINE_COUNTS = (1, 1, 1, 2, 2, 2, 3, 3, 4, 5)
 _RETAIL_QUANTITIES = (1, 1, 1, 2, 2, 3, 6, 12)
 _WHOLESALE_QUANTITIES = (6, 6, 12, 12, 12, 24, 36)
+# A delivery from the supplier: whole cases, a few weeks' sales of a typical product.
+_RECEIPT_LOTS = (120, 240, 240, 360, 600)
+_HOLD_REASONS = tuple(HoldReason)
+CANCELLED_SHARE = 0.03
+"""Orders cancelled within a few days of placing (the customer changed their mind)."""
+HELD_SHARE = 0.004
+"""Orders put on hold soon after placing and still waiting (a ship date ahead, a payment review)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +59,7 @@ class OrderBook:
 
     Attributes:
         customers: candidate customers (active ones with an address are used).
-        products: products to sell, by id; their ``stock_on_hand`` is taken as orders are made.
+        products: products to sell, by id; their ``stock_on_hand`` moves as orders are made.
         types: customer types by code.
         taxes: the tax table.
         methods: shipping methods by code.
@@ -66,10 +76,18 @@ class OrderBook:
 
 @dataclass(slots=True)
 class SeededOrder:
-    """A placed order and its audit trail (the events' ``order_id`` is set once the order has an id)."""
+    """A placed order and its audit trail (the events' ``order_id`` is set once the order has an id).
+
+    Attributes:
+        order: the order, in its status today.
+        events: placed, then each later step (held, released, shipped, delivered, cancelled).
+        receipts: stock received just before this order, because it would have taken more than was
+            on hand (events with no order: ``stock received``).
+    """
 
     order: Order
     events: list[AuditEvent]
+    receipts: list[AuditEvent] = field(default_factory=list)
 
 
 def make_orders(
@@ -80,18 +98,32 @@ def make_orders(
     gateway: PaymentGateway,
     now: datetime,
 ) -> list[SeededOrder]:
-    """``count`` placed orders over the last :data:`HISTORY_DAYS` days, numbered in time order.
+    """``count`` orders as a list: :func:`order_history` for callers that want them all at once."""
+    return list(order_history(rng, book, count, next_number, gateway, now))
 
-    Older orders have moved on to released or shipped, as they would have. Stock is taken from
-    ``book.products`` as each order is made; a line is shortened or dropped when stock runs out
-    (unless the product may be backordered).
+
+def order_history(
+    rng: random.Random,
+    book: OrderBook,
+    count: int,
+    next_number: Callable[[], int],
+    gateway: PaymentGateway,
+    now: datetime,
+) -> Iterator[SeededOrder]:
+    """A year of an office's orders, exactly ``count`` of them, made one at a time in time order.
+
+    Placing times spread over the last :data:`HISTORY_DAYS` days, busier towards now. Each order
+    has since moved on as far as its age allows: released, shipped, delivered; a few were cancelled
+    (their stock put back, the authorisation voided) and a few are on hold. Stock never goes below
+    zero: when an order would take more than is on hand, a supplier delivery is received first
+    (``receipts``), as an office restocks, so every order is placed whole.
 
     Args:
         rng: the source of every random choice.
         book: customers, products and reference data.
-        count: how many orders to make (fewer when there is nobody or nothing to sell).
-        next_number: allocates the next order number from the counter; called once per order made,
-            in placing order, so numbers rise with time and leave no gaps.
+        count: how many orders (none when there is nobody to sell to or nothing to sell).
+        next_number: allocates the next order number; called once per order, in placing order, so
+            numbers rise with time and leave no gaps.
         gateway: authorises card payments (the test gateway for a demo).
         now: the time the seeding runs.
     """
@@ -100,18 +132,14 @@ def make_orders(
     ]
     sellable = [p for p in book.products.values() if p.active]
     if not buyers or not sellable or count <= 0:
-        return []
-    # Recent days are busier: the square skews the draw towards now.
-    times = sorted(now - timedelta(seconds=HISTORY_DAYS * 86_400 * rng.random() ** 2) for _ in range(count))
-    made: list[SeededOrder] = []
-    for placed_at in times:
-        # A try can find every drawn product sold out; a few more tries find something in stock.
-        for _attempt in range(5):
-            seeded = _one(rng, book, buyers, sellable, placed_at, now, gateway, next_number)
-            if seeded is not None:
-                made.append(seeded)
-                break
-    return made
+        return
+    # Recent days are busier: the power skews the draw towards now. Ages are sorted oldest first
+    # as plain floats (8 bytes each in an array), so a million orders never sit in memory at once.
+    ages = array(
+        "d", sorted((HISTORY_DAYS * 86_400 * rng.random() ** 1.3 for _ in range(count)), reverse=True)
+    )
+    for age in ages:
+        yield _one(rng, book, buyers, sellable, now - timedelta(seconds=age), now, gateway, next_number)
 
 
 def _can_pay(customer: Customer, book: OrderBook) -> bool:
@@ -133,36 +161,38 @@ def _one(
     now: datetime,
     gateway: PaymentGateway,
     next_number: Callable[[], int],
-) -> SeededOrder | None:
-    customer = rng.choice(buyers)
+) -> SeededOrder:
+    draw = rng.random
+    customer = buyers[int(draw() * len(buyers))]
     customer_type = book.types[customer.type_code]
-    wholesale = customer.type_code == WHOLESALE
-    quantities = _WHOLESALE_QUANTITIES if wholesale else _RETAIL_QUANTITIES
+    quantities = _WHOLESALE_QUANTITIES if customer.type_code == WHOLESALE else _RETAIL_QUANTITIES
+    operator = book.operators[int(draw() * len(book.operators))]
+    # Distinct products, drawn by index (``Random.sample`` costs several times more per order).
+    wanted = _LINE_COUNTS[int(draw() * len(_LINE_COUNTS))]
+    picks = dict.fromkeys(int(draw() * len(sellable)) for _ in range(min(wanted, len(sellable))))
     lines: list[OrderLine] = []
-    for product in rng.sample(sellable, min(rng.choice(_LINE_COUNTS), len(sellable))):
-        quantity = rng.choice(quantities)
-        if not product.allow_backorder:
-            quantity = min(quantity, max(product.stock_on_hand, 0))
-        if quantity <= 0:
-            continue
+    receipts: list[AuditEvent] = []
+    for index in picks:
+        product = sellable[index]
+        quantity = quantities[int(draw() * len(quantities))]
+        if quantity > product.stock_on_hand:
+            receipts.append(_receive(rng, product, quantity, placed_at, operator))
         product.stock_on_hand -= quantity
         lines.append(
             OrderLine(None, product.id or 0, product.sku, product.name, quantity, product.list_price)
         )
-    if not lines:
-        return None
     ship = customer.default_shipping()
     bill = customer.default_billing()
     assert ship is not None and bill is not None  # buyers all have an address
     order = Order(
         id=None,
-        source=rng.choice(_SOURCES),
+        source=_SOURCES[int(draw() * len(_SOURCES))],
         customer_id=customer.id,
         lines=lines,
         bill_to=bill.address,
         ship_to=ship.address,
         ship_to_address_id=ship.id,
-        gift_message=rng.choice(GIFT_MESSAGES) if rng.random() < 0.1 else "",
+        gift_message=GIFT_MESSAGES[int(draw() * len(GIFT_MESSAGES))] if draw() < 0.1 else "",
         created_at=placed_at - timedelta(minutes=rng.randint(2, 25)),
     )
     order.shipping_method = _shipping_method(rng, customer, order, book)
@@ -175,14 +205,21 @@ def _one(
         book.taxes,
         book.methods[order.shipping_method],
     )
-    operator = rng.choice(book.operators)
     payment = charge(gateway, order, f"seed-{customer.number}-{placed_at.isoformat()}")
     events = [mark_placed(order, next_number(), payment, operator, placed_at)]
-    for status, after in _progress(rng, now - placed_at):
-        order.status = status
-        order.updated_at = placed_at + after
-        events.append(AuditEvent(None, operator, status.value, "", order.updated_at, customer.id))
-    return SeededOrder(order, events)
+    events.extend(_since_placed(rng, order, book, now))
+    return SeededOrder(order, events, receipts)
+
+
+def _receive(rng: random.Random, product: Product, quantity: int, at: datetime, operator: str) -> AuditEvent:
+    """A supplier delivery of ``product`` that covers ``quantity`` (whole lots), received before ``at``."""
+    short = quantity - max(product.stock_on_hand, 0)
+    lot = _RECEIPT_LOTS[int(rng.random() * len(_RECEIPT_LOTS))]
+    received = lot * -(-short // lot)  # enough whole lots to cover the shortfall
+    product.stock_on_hand += received
+    return AuditEvent(
+        None, operator, "stock received", f"{product.sku}: {received} received", at - timedelta(hours=2), None
+    )
 
 
 def _shipping_method(rng: random.Random, customer: Customer, order: Order, book: OrderBook) -> str:
@@ -208,13 +245,54 @@ def _payment(rng: random.Random, customer: Customer, customer_type: CustomerType
     return PaymentChoice(PaymentMethod.CASH)
 
 
-def _progress(rng: random.Random, age: timedelta) -> list[tuple[OrderStatus, timedelta]]:
-    """The status changes an order of this age has been through since it was placed."""
-    days = age.total_seconds() / 86_400
-    steps: list[tuple[OrderStatus, timedelta]] = []
-    if days > 1 and rng.random() < min(1.0, days / 3):
-        released = timedelta(hours=rng.uniform(2, min(days, 2) * 24 - 1))
-        steps.append((OrderStatus.RELEASED, released))
-        if days > 4 and rng.random() < min(1.0, days / 8):
-            steps.append((OrderStatus.SHIPPED, released + timedelta(days=rng.uniform(1, 3))))
-    return steps
+def _since_placed(rng: random.Random, order: Order, book: OrderBook, now: datetime) -> list[AuditEvent]:
+    """Move ``order`` on as far as its age allows; return the audit events of each step.
+
+    A few orders are cancelled soon after placing (stock back on the shelf, authorisation voided)
+    and a few are held and still waiting; the rest are released within the day, shipped a day or
+    three later and delivered a few days after that, each step only if its time has come.
+    """
+    placed_at = order.placed_at
+    assert placed_at is not None
+    operator = order.operator
+    roll = rng.random()
+    if roll < CANCELLED_SHARE:
+        at = placed_at + timedelta(hours=rng.uniform(0.5, 72))
+        if at >= now:
+            return []
+        for line in order.lines:
+            book.products[line.product_id].stock_on_hand += line.quantity
+        order.payments = [replace(p, status=AFTER_CANCEL.get(p.status, p.status)) for p in order.payments]
+        return [_step(order, OrderStatus.CANCELLED, at, operator, "customer changed their mind")]
+    if roll < CANCELLED_SHARE + HELD_SHARE:
+        at = placed_at + timedelta(minutes=rng.uniform(5, 120))
+        if at >= now:
+            return []
+        reason = _HOLD_REASONS[int(rng.random() * len(_HOLD_REASONS))]
+        order.hold = Hold(reason, "", operator, at)
+        order.updated_at = at
+        return [AuditEvent(None, operator, "held", reason.value, at, order.customer_id)]
+    steps = (
+        (OrderStatus.RELEASED, timedelta(hours=rng.uniform(2, 22)), "to the warehouse"),
+        (OrderStatus.SHIPPED, timedelta(days=rng.uniform(1, 3)), order.shipping_method),
+        (OrderStatus.DELIVERED, timedelta(days=rng.uniform(1, 5)), ""),
+    )
+    events = []
+    at = placed_at
+    for status, after, detail in steps:
+        at += after
+        if at >= now:
+            break
+        if status is OrderStatus.SHIPPED:  # shipping the whole order captures its authorisation
+            order.payments = [replace(p, status=_ON_SHIPPING.get(p.status, p.status)) for p in order.payments]
+        events.append(_step(order, status, at, operator, detail))
+    return events
+
+
+def _step(order: Order, status: OrderStatus, at: datetime, operator: str, detail: str) -> AuditEvent:
+    order.status = status
+    order.updated_at = at
+    return AuditEvent(None, operator, status.value, detail, at, order.customer_id)
+
+
+_ON_SHIPPING = {PaymentStatus.AUTHORIZED: PaymentStatus.CAPTURED}

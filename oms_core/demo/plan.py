@@ -47,7 +47,9 @@ DEMO_PLAN = SeedPlan(customers=2_000, products=300, orders=500, seed=1)
 
 @dataclass(frozen=True, slots=True)
 class SeedReport:
-    """What a seeding added, and how long it took."""
+    """What a seeding added, and how long it took (``receipts``: supplier deliveries received so that
+    no order took stock that was not there).
+    """
 
     customers: int
     addresses: int
@@ -55,10 +57,13 @@ class SeedReport:
     products: int
     orders: int
     seconds: float
+    receipts: int = 0
 
     def summary(self) -> str:
         """One line for the terminal."""
         return (
             f"added {self.customers:,} customers ({self.addresses:,} addresses, {self.cards:,} cards), "
-            f"{self.products:,} products and {self.orders:,} orders in {self.seconds:.1f} s"
+            f"{self.products:,} products and {self.orders:,} orders"
+            + (f" ({self.receipts:,} stock deliveries received)" if self.receipts else "")
+            + f" in {self.seconds:.1f} s"
         )

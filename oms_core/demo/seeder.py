@@ -14,24 +14,26 @@ the clock).
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
 from oms_core.clock import SystemClock
 from oms_core.demo import reference
 from oms_core.demo.catalogue import build_catalogue
-from oms_core.demo.orders import OrderBook, SeededOrder, make_orders
+from oms_core.demo.orders import OrderBook, SeededOrder, order_history
 from oms_core.demo.people import (
     ADDRESS_COLUMNS,
     CARD_COLUMNS,
     CUSTOMER_COLUMNS,
-    CustomerBatch,
     CustomerFactory,
 )
 from oms_core.demo.phones import PhonePool
@@ -42,16 +44,31 @@ from oms_core.domain.tax import TaxTable
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import Clock
 from oms_core.storage import loading
+from oms_core.storage._common import chunks
 from oms_core.storage.audit import SqlAuditRepository
 from oms_core.storage.database import connect
 from oms_core.storage.orders import SqlOrderRepository
 from oms_core.storage.products import SqlProductRepository, product_values
 from oms_core.storage.reference import SqlReferenceRepository
-from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers, products
+from oms_core.storage.tables import (
+    CUSTOMER_COUNTER,
+    ORDER_COUNTER,
+    addresses,
+    audit_events,
+    cards,
+    customers,
+    order_lines,
+    orders,
+    payments,
+    products,
+)
 
 CHUNK = 20_000
+ORDER_CHUNK = 5_000
+ORDER_TABLES = (orders, order_lines, payments, audit_events)
 MAX_BUYERS = 20_000
 EXISTING_SAMPLE = 5_000
+T = TypeVar("T")
 
 
 def seed(
@@ -112,7 +129,11 @@ def seed(
         if plan.customers:
             rebuild = plan.customers >= loading.customer_count(conn)
             with loading.big_load(conn, (customers, addresses, cards), rebuild_indexes=rebuild):
-                for start, batch in _batches_ahead(factory, plan.customers):
+                batches = (
+                    (start, factory.batch(min(CHUNK, plan.customers - start)))
+                    for start in range(0, plan.customers, CHUNK)
+                )
+                for start, batch in _made_ahead(batches):
                     if start % 100_000 == 0:
                         say(f"customers: {start:,} of {plan.customers:,}")
                     counts[0] += loading.insert_tuples(
@@ -126,57 +147,80 @@ def seed(
                     counts[2] += loading.insert_tuples(conn, cards, CARD_COLUMNS, batch.cards)
                 say("customers: building indexes" if rebuild else "customers: done")
 
-        made: list[SeededOrder] = []
+        if new_products:  # in before any order line names them; their stock is written again below
+            rows = [_product_row(p) for p in new_products]
+            loading.insert_tuples(conn, products, tuple(rows[0]), [tuple(row.values()) for row in rows])
+
+        placed = receipts = 0
         if plan.orders:
             say(f"orders: {plan.orders:,}")
             existing_products = (
                 [] if new_products else loading.sellable_products(conn, EXISTING_SAMPLE, clock)
             )
-            stock_before = {p.id: p.stock_on_hand for p in existing_products}
+            sold_from = new_products or existing_products
+            stock_before = {p.id: p.stock_on_hand for p in sold_from}
             book = OrderBook(
                 customers=factory.kept or loading.active_customers(conn, EXISTING_SAMPLE, clock),
-                products={p.id or 0: p for p in (new_products or existing_products)},
+                products={p.id or 0: p for p in sold_from},
                 types={t.code: t for t in ref.customer_types()},
                 taxes=TaxTable(ref.tax_rates()),
                 methods={m.code: m for m in ref.shipping_methods() if m.active},
                 operators=[op.username for op in reference.OPERATORS],
             )
+            # The numbers are taken in one block; our transaction holds the counter until it commits.
+            numbers = itertools.count(loading.reserve_numbers(conn, ORDER_COUNTER, plan.orders))
+            history = order_history(
+                order_rng, book, plan.orders, functools.partial(next, numbers), TestGateway(today=now), now
+            )
             order_repo = SqlOrderRepository(conn, clock, True)
-            made = make_orders(
-                order_rng, book, plan.orders, order_repo.next_number, TestGateway(today=now), now
-            )
-            _take_existing_stock(SqlProductRepository(conn, clock, True), existing_products, stock_before)
-
-        if new_products:
-            rows = [_product_row(p) for p in new_products]
-            loading.insert_tuples(conn, products, tuple(rows[0]), [tuple(row.values()) for row in rows])
-        if made:
-            order_repo.add_many([m.order for m in made])
-            SqlAuditRepository(conn, clock, True).add_many(
-                [_with_order_id(event, m) for m in made for event in m.events]
-            )
+            audit = SqlAuditRepository(conn, clock, True)
+            rebuild = plan.orders >= loading.row_count(conn, orders)
+            with loading.big_load(conn, ORDER_TABLES, rebuild_indexes=rebuild):
+                for chunk in _made_ahead(chunks(history, ORDER_CHUNK)):
+                    if placed % 100_000 == 0 and placed:
+                        say(f"orders: {placed:,} of {plan.orders:,}")
+                    order_repo.add_many([m.order for m in chunk])
+                    events = [_with_order_id(event, m) for m in chunk for event in m.events]
+                    stock = [receipt for m in chunk for receipt in m.receipts]
+                    audit.add_many(events + stock)
+                    placed += len(chunk)
+                    receipts += len(stock)
+                say("orders: building indexes" if rebuild else "orders: done")
+            if placed < plan.orders:  # nobody to sell to or nothing to sell: give the numbers back
+                loading.reserve_numbers(conn, ORDER_COUNTER, placed - plan.orders)
+            _write_stock(SqlProductRepository(conn, clock, True), sold_from, stock_before)
+        conn.commit()
+    say("refreshing the planner's statistics")
+    with connect(engine, write=True) as conn:
+        loading.refresh_statistics(conn, (customers, addresses, cards, products, *ORDER_TABLES))
         conn.commit()
     return SeedReport(
-        counts[0], counts[1], counts[2], len(new_products), len(made), time.perf_counter() - started
+        counts[0],
+        counts[1],
+        counts[2],
+        len(new_products),
+        placed,
+        time.perf_counter() - started,
+        receipts,
     )
 
 
-def _batches_ahead(factory: CustomerFactory, total: int) -> Iterator[tuple[int, CustomerBatch]]:
-    """The factory's batches, made by a helper thread one or two batches ahead of the inserts.
+def _made_ahead(made: Iterator[T]) -> Iterator[T]:
+    """``made``'s items, made by a helper thread one or two items ahead of the inserts.
 
-    SQLite does its inserting with the interpreter lock released, so generating the next batch
-    meanwhile keeps the second core busy. One thread makes every batch in order, so the data is
-    the same as without it.
+    SQLite and psycopg do their inserting with the interpreter lock released, so making the next
+    batch meanwhile keeps the second core busy. One thread makes every item in order, so the data
+    is the same as without it; at most two finished items wait, so memory stays bounded.
     """
-    ready: queue.Queue[tuple[int, CustomerBatch] | BaseException | None] = queue.Queue(maxsize=2)
+    ready: queue.Queue[tuple[T] | BaseException | None] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for start in range(0, total, CHUNK):
+            for item in made:
                 if stop.is_set():
                     return
-                ready.put((start, factory.batch(min(CHUNK, total - start))))
+                ready.put((item,))
             ready.put(None)
         except BaseException as exc:  # handed to the consumer, which raises it
             ready.put(exc)
@@ -187,7 +231,7 @@ def _batches_ahead(factory: CustomerFactory, total: int) -> Iterator[tuple[int, 
         while (item := ready.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield item[0]
     finally:
         stop.set()
         while worker.is_alive():  # unblock a producer waiting on a full queue
@@ -218,16 +262,20 @@ def _add_missing_reference(ref: SqlReferenceRepository) -> None:
             ref.save_operator(operator)
 
 
-def _take_existing_stock(
+def _write_stock(
     repo: SqlProductRepository, sold_from: list[Product], stock_before: dict[int | None, int]
 ) -> None:
-    """Apply to stored products the stock the seeded orders took (one update per product)."""
+    """Apply to the stored products how their stock moved: sold, received from suppliers, put back
+    by cancellations (one update per product; none of them ends below zero).
+    """
     for product in sold_from:
-        taken = stock_before[product.id] - product.stock_on_hand
-        if taken > 0 and product.id is not None:
-            # The orders were only made from stock on hand or backorderable products, so the
-            # unguarded form is right here.
-            repo.take_stock(product.id, taken, allow_backorder=True)
+        moved = product.stock_on_hand - stock_before[product.id]
+        if product.id is None or moved == 0:
+            continue
+        if moved > 0:
+            repo.restock(product.id, moved)
+        elif not repo.take_stock(product.id, -moved, allow_backorder=False):
+            raise AssertionError(f"seeding would leave {product.sku} below zero")  # receipts prevent it
 
 
 def _product_row(product: Product) -> dict[str, object]:

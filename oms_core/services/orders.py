@@ -27,7 +27,7 @@ from oms_core.services.views import stored_order_view
 MAX_PAGE = 200
 
 
-_AFTER_CANCEL = {
+AFTER_CANCEL = {  # a payment's status once its order is cancelled (the demo's history uses it too)
     PaymentStatus.AUTHORIZED: PaymentStatus.VOIDED,
     PaymentStatus.CAPTURED: PaymentStatus.REFUNDED,
     PaymentStatus.RECORDED: PaymentStatus.VOIDED,
@@ -98,7 +98,7 @@ class OrderService:
             for line in sorted(order.lines, key=lambda line: line.product_id):  # the lock order
                 uow.products.restock(line.product_id, line.quantity)
             to_release = list(order.payments)
-            order.payments = [replace(p, status=_AFTER_CANCEL.get(p.status, p.status)) for p in to_release]
+            order.payments = [replace(p, status=AFTER_CANCEL.get(p.status, p.status)) for p in to_release]
             order.status = OrderStatus.CANCELLED
             order.hold = None  # a cancelled order is not waiting on anything
             order.updated_at = now

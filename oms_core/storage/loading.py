@@ -287,8 +287,11 @@ def _processed(row: Sequence[Any], processors: list[tuple[int, Any, dict[Any, An
     return values
 
 
-LOAD_CACHE_KIB = -524_288
-"""``PRAGMA cache_size`` during a load: negative means KiB, so 512 MiB at most (used only as needed)."""
+LOAD_CACHE_KIB = -65_536
+"""``PRAGMA cache_size`` during a load: negative means KiB, so 64 MiB at most (used only as
+needed). Rows go in at the end of their tables with the secondary indexes dropped, so a bigger
+cache buys little; SQLite's sorter building each index also holds up to this much before it
+spills to a temporary file, and a million-row seed stays well under 500 MB."""
 
 
 @contextmanager
@@ -325,6 +328,25 @@ def big_load(conn: Connection, tables: Sequence[Table], rebuild_indexes: bool) -
             conn.exec_driver_sql(f"PRAGMA cache_size = {int(old_cache or -2000):d}")
 
 
+ANALYSIS_ROWS = 2_000
+"""SQLite's ``PRAGMA analysis_limit`` for :func:`refresh_statistics`: rows sampled per index, so
+statistics of a million-row table take a moment, not a scan of every index."""
+
+
+def refresh_statistics(conn: Connection, tables: Sequence[Table]) -> None:
+    """Refresh the planner's statistics of ``tables`` after a large load (the caller commits).
+
+    Without them a planner guesses: PostgreSQL takes a freshly loaded table for a small one, and
+    SQLite picks an index by its shape alone. Both sample a bounded number of rows, so this costs
+    about the same on a table of any size.
+    """
+    preparer = conn.dialect.identifier_preparer
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA analysis_limit = {ANALYSIS_ROWS:d}")
+    for table in tables:
+        conn.exec_driver_sql(f"ANALYZE {preparer.format_table(table)}")  # our own table names
+
+
 def reserve_numbers(conn: Connection, counter: str, count: int) -> int:
     """Take ``count`` consecutive numbers from a counter (``"customer"`` or ``"order"``) in one update.
 
@@ -355,7 +377,12 @@ def existing_skus(conn: Connection) -> set[str]:
 
 def customer_count(conn: Connection) -> int:
     """How many customers there are."""
-    return int(conn.scalar(select(func.count()).select_from(customers)) or 0)
+    return row_count(conn, customers)
+
+
+def row_count(conn: Connection, table: Table) -> int:
+    """How many rows ``table`` holds (whether a load is big enough to rebuild its indexes)."""
+    return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def sellable_products(conn: Connection, limit: int, clock: Clock) -> list[Product]:

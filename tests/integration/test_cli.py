@@ -162,7 +162,25 @@ def test_orders_can_be_seeded_from_the_customers_and_products_already_there(db):
     status, out, err = oms("--db", url(db), "seed", "--customers", "0", "--products", "0", "--orders", "15")
     assert status == 0, err
     assert "15 orders" in out
-    assert rows(db, "SELECT count(*) FROM products WHERE stock_on_hand < 0 AND allow_backorder = 0") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM products WHERE stock_on_hand < 0") == [(0,)]
+
+
+def test_seed_places_exactly_the_orders_asked_receiving_stock_instead_of_overselling(db):
+    # 600 orders from 6 products: far more than their opening stock, so deliveries are received.
+    status, out, err = oms(
+        "--db", url(db), "seed", "--customers", "150", "--products", "6", "--orders", "600"
+    )
+    assert status == 0, err
+    assert "600 orders" in out and "stock deliveries received" in out
+    assert rows(db, "SELECT count(*) FROM orders WHERE status != 'draft'") == [(600,)]
+    assert rows(db, "SELECT count(*) FROM products WHERE stock_on_hand < 0") == [(0,)]
+    received = rows(db, "SELECT count(*) FROM audit_events WHERE action = 'stock received'")[0][0]
+    assert received > 0
+    numbers = [n for (n,) in rows(db, "SELECT number FROM orders ORDER BY placed_at, id")]
+    assert numbers == list(range(numbers[0], numbers[0] + 600))
+    assert rows(db, "SELECT value FROM counters WHERE name = 'order'") == [(numbers[-1],)]
+    # The planner's statistics were refreshed after the load.
+    assert rows(db, "SELECT count(*) > 0 FROM sqlite_stat1 WHERE tbl = 'orders'") == [(1,)]
 
 
 def test_operator_add_then_list(db):

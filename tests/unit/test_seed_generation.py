@@ -11,7 +11,7 @@ import pytest
 from email_validator import validate_email
 
 from oms_core.demo.catalogue import build_catalogue
-from oms_core.demo.orders import OrderBook, make_orders
+from oms_core.demo.orders import OrderBook, make_orders, order_history
 from oms_core.demo.people import ADDRESS_COLUMNS, CARD_COLUMNS, CUSTOMER_COLUMNS, CustomerFactory
 from oms_core.demo.phones import PhonePool
 from oms_core.demo.places import PLACES
@@ -221,16 +221,70 @@ def test_seeded_orders_total_their_lines_shipping_and_tax_as_placed_orders_do(ph
 def test_seeded_orders_are_numbered_in_time_order_and_never_oversell_stock(phones):
     book = _book(phones)
     before = {p.id: p.stock_on_hand for p in book.products.values()}
-    numbers = iter(range(1001, 2000))
-    made = make_orders(random.Random(5), book, 150, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    numbers = iter(range(1001, 5000))
+    made = make_orders(random.Random(5), book, 1500, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    assert len(made) == 1500  # exactly as many as asked: stock is received, never oversold
     placed = [m.order.placed_at for m in made]
     assert placed == sorted(placed)
-    assert [m.order.number for m in made] == list(range(1001, 1001 + len(made)))
+    assert [m.order.number for m in made] == list(range(1001, 2501))
+    received: dict[int, int] = {}
+    for m in made:
+        for receipt in m.receipts:
+            assert receipt.action == "stock received" and receipt.order_id is None
+            sku, _, amount = receipt.detail.partition(": ")
+            product = next(p for p in book.products.values() if p.sku == sku)
+            received[product.id] = received.get(product.id, 0) + int(amount.split()[0])
+    assert received  # 1,500 orders on 60 products run through the opening stock
     for product in book.products.values():
-        if not product.allow_backorder:
-            assert product.stock_on_hand >= 0
-        sold = sum(line.quantity for m in made for line in m.order.lines if line.product_id == product.id)
-        assert before[product.id] - product.stock_on_hand == sold
+        assert product.stock_on_hand >= 0
+        kept = sum(
+            line.quantity
+            for m in made
+            if m.order.status is not OrderStatus.CANCELLED
+            for line in m.order.lines
+            if line.product_id == product.id
+        )
+        assert before[product.id] + received.get(product.id, 0) - product.stock_on_hand == kept
+
+
+def test_seeded_orders_stock_never_goes_below_zero_at_any_point(phones):
+    book = _book(phones, products=5)
+    stock = {p.id: p.stock_on_hand for p in book.products.values()}
+    numbers = iter(range(1, 10_000))
+    for seeded in order_history(
+        random.Random(2), book, 400, lambda: next(numbers), TestGateway(today=NOW), NOW
+    ):
+        for receipt in seeded.receipts:
+            sku, _, amount = receipt.detail.partition(": ")
+            stock[next(p.id for p in book.products.values() if p.sku == sku)] += int(amount.split()[0])
+        for line in seeded.order.lines:
+            stock[line.product_id] -= line.quantity
+            assert stock[line.product_id] >= 0, line.sku
+        if seeded.order.status is OrderStatus.CANCELLED:
+            for line in seeded.order.lines:
+                stock[line.product_id] += line.quantity
+    assert stock == {p.id: p.stock_on_hand for p in book.products.values()}
+
+
+def test_a_year_of_seeded_orders_has_every_status_source_operator_and_some_holds(phones):
+    book = _book(phones)
+    numbers = iter(range(1, 20_000))
+    made = make_orders(random.Random(8), book, 6000, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    orders = [m.order for m in made]
+    statuses = {o.status for o in orders}
+    assert {OrderStatus.PLACED, OrderStatus.RELEASED, OrderStatus.SHIPPED, OrderStatus.DELIVERED} <= statuses
+    assert OrderStatus.CANCELLED in statuses
+    assert {str(o.source) for o in orders} == {"phone", "email", "fax"}
+    assert {o.operator for o in orders} == {op.username for op in OPERATORS}
+    held = [o for o in orders if o.hold is not None]
+    assert held and all(o.status is OrderStatus.PLACED for o in held)
+    ages = [(NOW - o.placed_at).days for o in orders]
+    assert max(ages) >= 300 and min(ages) == 0  # spread over a year, up to today
+    for m in made:  # each step's event, in time order, after the placing
+        assert [e.at for e in m.events] == sorted(e.at for e in m.events)
+        if m.order.status is OrderStatus.CANCELLED:
+            assert m.events[-1].action == "cancelled"
+            assert all(p.status.value in ("voided", "refunded") for p in m.order.payments)
 
 
 def test_club_members_pay_with_their_card_on_file_and_pickup_lovers_use_will_call(phones):
