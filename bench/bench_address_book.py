@@ -1,10 +1,12 @@
-"""Cart edits for a customer with 500 addresses and 30 cards, beside the same for one with 1 and 1.
+"""Cart edits, checkout and address saves for a customer with 500 addresses and 30 cards, beside the
+same for one with 1 and 1.
 
 On a fresh database (SQLite, and PostgreSQL when it answers) with the bench_club reference data,
 two customers: "small" (one address, one card) and "big" (500 addresses, 30 cards). For each, the
-same draft edits through the services, interleaved, many rounds: adding a line, changing its
-quantity, setting the notes, reading the cart. The figure: the big customer's median per edit
-beside the small customer's (the floor), as a ratio (target: within 1.2x).
+same calls through the services, interleaved, many rounds: adding a line, changing its quantity,
+setting the notes, reading the cart; checking a draft for checkout and placing it (card on file,
+test gateway); saving an edit to an address in the book. The figure: the big customer's median per
+call beside the small customer's (the floor), as a ratio (target: within 1.2x).
 
     .venv/bin/python bench/bench_address_book.py [--rounds 40] [--backend sqlite|postgresql|both]
 """
@@ -65,7 +67,33 @@ def _edits(services: Services, customer_id: int) -> dict[str, Callable[[], objec
     def read() -> None:
         services.cart.get(state["draft"].id)
 
-    return {"add a line": add, "change a quantity": quantity, "set the notes": notes, "read the cart": read}
+    address_id = services.customers.get(customer_id).addresses[0].id
+    checkout_draft = {"id": 0}
+
+    def check() -> None:
+        checkout_draft["id"] = services.cart.add_line(services.cart.start(customer_id).id, sku, 1).id
+        timed["started"] = time.perf_counter()  # the draft's making is not timed
+        services.checkout.problems(checkout_draft["id"])
+
+    def place() -> None:
+        services.checkout.place(checkout_draft["id"], confirm_duplicate=True)
+
+    def save_address() -> None:
+        place = Address(name="Home", address1="1 Main St", city="Portland", state="OR", zip="97205")
+        services.customers.save_address(customer_id, place, address_id=address_id, label="home")
+
+    return {
+        "add a line": add,
+        "change a quantity": quantity,
+        "set the notes": notes,
+        "read the cart": read,
+        "check for checkout": check,
+        "place (checkout)": place,
+        "save an address": save_address,
+    }
+
+
+timed: dict[str, float] = {}
 
 
 def measure(url: str, rounds: int) -> None:
@@ -79,9 +107,9 @@ def measure(url: str, rounds: int) -> None:
     for _ in range(rounds):
         for name in small:
             for who, edits in (("small", small), ("big", big)):
-                started = time.perf_counter()
+                timed["started"] = time.perf_counter()
                 edits[name]()
-                times[name][who].append((time.perf_counter() - started) * 1000)
+                times[name][who].append((time.perf_counter() - timed["started"]) * 1000)
     for name, figures in times.items():
         big, small = median(figures["big"]), median(figures["small"])
         report(f"  {name:<18} 500 addresses, 30 cards", big, small, "ms", "1 address, 1 card")

@@ -68,6 +68,10 @@ class CustomerRepository(abc.ABC):
         """
 
     @abc.abstractmethod
+    def card_ids(self, customer_id: int) -> frozenset[int]:
+        """The ids of the customer's cards on file (checkout refuses a card that was removed)."""
+
+    @abc.abstractmethod
     def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
         """What placing an order needs of many customers (batch jobs), keyed by id; missing ids are
         absent. Each equals ``OrderingProfile.of`` the whole customer.

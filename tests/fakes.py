@@ -279,6 +279,13 @@ class FakeCustomerRepository(_Repo, CustomerRepository):
         """Copies keyed by id; missing ids are absent."""
         return {i: copy.deepcopy(self._db.customers[i]) for i in customer_ids if i in self._db.customers}
 
+    def card_ids(self, customer_id: int) -> frozenset[int]:
+        """The ids of the stored customer's cards."""
+        customer = self._db.customers.get(customer_id)
+        return (
+            frozenset(card.id for card in customer.cards if card.id is not None) if customer else frozenset()
+        )
+
     def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
         """Profiles of the stored customers, by the domain's definition."""
         return {i: OrderingProfile.of(customer) for i, customer in self.get_many(customer_ids).items()}

@@ -47,7 +47,7 @@ from oms_core.domain.products import Product
 from oms_core.ports import GatewayAnswer, UnitOfWork
 from oms_core.read_models import CartView, ChangeResult
 from oms_core.services.context import ServiceContext
-from oms_core.services.drafts import PricingContext, describe, load_draft, quote, requote
+from oms_core.services.drafts import PricingContext, checkout_quote, describe, load_draft, quote
 from oms_core.services.gateway_steps import open_call, send, settle
 from oms_core.services.placing import (
     DraftMoved,
@@ -198,10 +198,11 @@ class ChangeService:
             ValidationError: every problem, or nothing changed.
         """
         pricing = PricingContext(uow)
-        customer, products = requote(uow, draft, pricing, order)
+        customer, card_ids, products = checkout_quote(uow, draft, pricing, base=order)
         problems = readiness_problems(
             draft,
             customer,
+            card_ids,
             products,
             pricing,
             include_stock=False,

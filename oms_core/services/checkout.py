@@ -13,7 +13,7 @@ from oms_core.domain.placing import payment_for
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext
-from oms_core.services.drafts import PricingContext, load_draft, requote
+from oms_core.services.drafts import PricingContext, checkout_quote, load_draft
 from oms_core.services.gateway_steps import open_call, send
 from oms_core.services.placing import (
     finish_checkout,
@@ -42,9 +42,9 @@ class CheckoutService:
         with self._ctx.read() as uow:
             order = load_draft(uow, draft_id, None)
             pricing = PricingContext(uow)
-            customer, products = requote(uow, order, pricing)
+            customer, card_ids, products = checkout_quote(uow, order, pricing)
             problems = readiness_problems(
-                order, customer, products, pricing, price_cut_limit=self._cut_limit(uow)
+                order, customer, card_ids, products, pricing, price_cut_limit=self._cut_limit(uow)
             )
             credit = store_credit_problem(uow, order)
             return [*problems, credit] if credit else problems
@@ -90,10 +90,11 @@ class CheckoutService:
                 # Placing it would make a second order: a change is applied by ChangeService.apply.
                 raise InvalidState("this draft changes a placed order: confirm the change instead")
             pricing = PricingContext(uow)
-            customer, products = requote(uow, order, pricing)
+            customer, card_ids, products = checkout_quote(uow, order, pricing)
             problems = readiness_problems(
                 order,
                 customer,
+                card_ids,
                 products,
                 pricing,
                 include_stock=False,

@@ -239,14 +239,19 @@ class CustomerService:
         if problems:
             raise ValidationError.from_problems(problems)
         with self._ctx.write() as uow:
-            customer = uow.customers.get(customer_id)
-            if address_id is not None and customer.address(address_id) is None:
-                raise NotFound("that address is not in this customer's address book")
-            first = not customer.addresses
+            # The narrow profile says whether the book is empty; the whole book is read only once,
+            # for the screen's detail, however many addresses it holds.
+            profile = uow.customers.ordering_profiles([customer_id]).get(customer_id)
+            if profile is None:
+                raise NotFound(f"customer {customer_id} does not exist")
+            first = profile.ship_to is None
             entry = AddressBookEntry(
                 address_id, cleaned, clean_field(label), default_billing or first, default_shipping or first
             )
-            uow.customers.save_address(customer_id, entry)
+            try:
+                uow.customers.save_address(customer_id, entry)
+            except NotFound:
+                raise NotFound("that address is not in this customer's address book") from None
             detail = self._detail(uow, uow.customers.get(customer_id))
             uow.commit()
         return detail

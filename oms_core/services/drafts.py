@@ -28,7 +28,7 @@ class PricingContext:
         self.types = {t.code: t for t in uow.reference.customer_types()}
         self.methods = {m.code: m for m in uow.reference.shipping_methods()}
 
-    def customer_type(self, customer: Customer | None) -> CustomerType | None:
+    def customer_type(self, customer: Customer | QuotedCustomer | None) -> CustomerType | None:
         """The customer's type (``None`` before a customer is attached: list prices)."""
         return self.types.get(customer.type_code) if customer else None
 
@@ -100,7 +100,7 @@ def requote(
 
 
 def quote(
-    uow: UnitOfWork, order: Order, base: Order | None = None
+    uow: UnitOfWork, order: Order, base: Order | None = None, pricing: PricingContext | None = None
 ) -> tuple[QuotedCustomer | None, dict[int, Product]]:
     """Re-price the draft reading only the customer's summary and pricing (never the whole
     address book or cards); return what was loaded.
@@ -113,7 +113,19 @@ def quote(
             uow.customers.get(order.customer_id)  # raises NotFound, as loading the customer did
         else:
             quoted = QuotedCustomer(summary, profile.type_code, profile.status, profile.tax_exempt)
-    return quoted, reprice_draft(uow, order, quoted, base=base)
+    return quoted, reprice_draft(uow, order, quoted, pricing, base=base)
+
+
+def checkout_quote(
+    uow: UnitOfWork, order: Order, pricing: PricingContext | None = None, base: Order | None = None
+) -> tuple[QuotedCustomer | None, frozenset[int], dict[int, Product]]:
+    """:func:`quote`, and the ids of the customer's cards on file: all that checking a draft for
+    placing needs of its customer. The address book is never read, so a customer with 500
+    addresses and 30 cards costs a checkout what a customer with one of each does.
+    """
+    customer, products = quote(uow, order, base, pricing)
+    card_ids = uow.customers.card_ids(customer.summary.id) if customer is not None else frozenset()
+    return customer, card_ids, products
 
 
 def reprice_draft(

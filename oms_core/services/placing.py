@@ -10,7 +10,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.customers import Customer
 from oms_core.domain.errors import (
     OmsError,
     OutOfStock,
@@ -30,18 +29,19 @@ from oms_core.domain.returns import CreditEntry
 from oms_core.ports import GatewayAnswer, PaymentGateway, UnitOfWork
 from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext, current_operator
-from oms_core.services.drafts import PricingContext, requote
+from oms_core.services.drafts import PricingContext, QuotedCustomer, quote
 from oms_core.services.gateway_steps import audit_call, settle
 from oms_core.services.mail import queue_order_mail
 from oms_core.services.retry import retry_on_conflict, write_retrying
-from oms_core.services.views import customer_summary, order_view
+from oms_core.services.views import order_view
 
 log = logging.getLogger("oms.services")
 
 
 def readiness_problems(
     order: Order,
-    customer: Customer | None,
+    customer: QuotedCustomer | None,
+    card_ids: frozenset[int],
     products: dict[int, Product],
     pricing: PricingContext,
     include_stock: bool = True,
@@ -63,8 +63,8 @@ def readiness_problems(
         pricing.customer_type(customer),
         products,
         pricing.shipping(order.shipping_method),
-        has_card=bool(customer.cards),
-        card_ids={card.id for card in customer.cards},
+        has_card=bool(card_ids),
+        card_ids=card_ids,
         include_stock=include_stock,
         price_cut_limit=price_cut_limit,
     )
@@ -191,7 +191,7 @@ def mark_placed(order: Order, number: int, payment: Payment, operator: str, now:
 
 
 def place_draft(
-    uow: UnitOfWork, ctx: ServiceContext, order: Order, customer: Customer | None, payment: Payment
+    uow: UnitOfWork, ctx: ServiceContext, order: Order, customer: QuotedCustomer | None, payment: Payment
 ) -> OrderView:
     """Number the draft and mark it placed with ``payment`` (in ``uow``; the caller commits)."""
     number = uow.orders.next_number()
@@ -216,9 +216,7 @@ def place_draft(
         payment.method.value,
         card,
     )
-    return order_view(
-        order, customer_summary(customer) if customer else None, uow.audit.for_order(order.id or 0)
-    )
+    return order_view(order, customer.summary if customer else None, uow.audit.for_order(order.id or 0))
 
 
 class DraftMoved(OmsError):
@@ -234,7 +232,7 @@ def complete_checkout(uow: UnitOfWork, ctx: ServiceContext, call: GatewayCall) -
     order = uow.orders.get(call.order_id or 0)
     if not order.is_draft or order.version != call.draft_version:
         raise DraftMoved("the order changed while its card was being authorised; the hold was released")
-    customer, _ = requote(uow, order)
+    customer, _ = quote(uow, order)
     choice = order.payment_choice
     if choice is None or order.total != call.amount:
         raise DraftMoved(

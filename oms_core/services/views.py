@@ -222,10 +222,12 @@ def order_view(
 
 def stored_order_view(uow: UnitOfWork, order: Order) -> OrderView:
     """The Order screen's view of ``order``: its customer, audit trail and shipments read from ``uow``."""
-    customer = uow.customers.get(order.customer_id) if order.customer_id else None
+    customer = (
+        uow.customers.summaries([order.customer_id]).get(order.customer_id) if order.customer_id else None
+    )
     return order_view(
         order,
-        customer_summary(customer) if customer else None,
+        customer,
         uow.audit.for_order(order.id or 0),
         uow.shipments.for_order(order.id or 0),
         uow.returns.for_order(order.id or 0),

@@ -315,3 +315,34 @@ def test_a_card_removed_from_file_is_not_charged(services: Services, ann: Custom
     assert services.checkout.problems(cart.id) == [("payment", "that card is no longer on file")]
     with pytest.raises(ValidationError):
         services.checkout.place(cart.id)
+
+
+# --- a customer's address book and cards are not read to place an order ----------------------------
+
+
+def test_checking_and_placing_never_load_the_whole_customer(
+    services: Services, ann: CustomerDetail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A customer with 500 addresses and 30 cards must cost checkout what one with one of each does:
+    # checkout reads the customer's summary, pricing and card ids, never the address book.
+    from tests.fakes import FakeCustomerRepository
+
+    cart = _draft(services, ann.id, (SKU_CABERNET, 1))
+
+    def whole_customer(self: FakeCustomerRepository, customer_id: int) -> None:
+        raise AssertionError("checkout loaded the whole customer (address book and cards)")
+
+    monkeypatch.setattr(FakeCustomerRepository, "get", whole_customer)
+    assert services.checkout.problems(cart.id) == []
+    order = services.checkout.place(cart.id, cart.version)
+    assert order.status == "placed" and order.customer is not None and order.customer.id == ann.id
+
+
+def test_a_card_removed_after_it_was_chosen_is_still_refused_without_the_whole_customer(
+    services: Services, ann: CustomerDetail
+) -> None:
+    cart = _draft(services, ann.id, (SKU_CABERNET, 1))
+    services.customers.delete_card(ann.id, ann.cards[0].id)
+    with pytest.raises(ValidationError) as refused:
+        services.checkout.place(cart.id)
+    assert "payment" in {field for field, _ in refused.value.problems}
