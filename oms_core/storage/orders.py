@@ -759,7 +759,8 @@ def _list_statement(
 def _filter_conditions(given: tuple[str, ...]) -> list[ColumnElement[bool]]:
     """The WHERE conditions of the filters given, but the status (each status is an arm).
 
-    Only the most selective equality is offered to the planner's index choice; the others are
+    Only the most selective equality (or an operator with a source, which one index serves
+    together) is offered to the planner's index choice; the others are
     compared as ``column + 0`` or ``column || ''``, which no index serves, so a planner (SQLite's
     without statistics, either with them) never walks a whole operator's orders to find one
     customer's.
@@ -770,10 +771,13 @@ def _filter_conditions(given: tuple[str, ...]) -> list[ColumnElement[bool]]:
     # Led by the operator's index instead, a status arm with no held order walks every one of
     # that operator's orders in the status (a quarter of a million in a year) to find none.
     leading = "held" not in given or "number" in given or "customer_id" in given
+    # ix_orders_status_operator_source_placed serves an operator and a source together.
+    together = leading and "operator" in given and "source" in given
+    together = together and "number" not in given and "customer_id" not in given
     for field, column in _EQUALITY_FILTERS:
         if field not in given:
             continue
-        if leading:
+        if leading or (together and field == "source"):
             conditions.append(column == bindparam(field))
             leading = False
         elif isinstance(column.type, String):

@@ -76,3 +76,16 @@ def test_a_hold_with_an_operator_reads_the_hold_index_in_every_status(uow_factor
         return  # PostgreSQL picks among indexes by size: on 60 rows any is as good (1M: BENCHMARKS.md)
     reads = [step for step in plan if "orders" in step and "ix_orders_" in step]
     assert reads and all("ix_orders_status_held_placed" in step for step in reads), "\n".join(plan)
+
+
+def test_an_operator_with_a_source_they_never_use_reads_one_index_range(uow_factory: SqlUnitOfWorkFactory):
+    _orders(uow_factory)  # every order is by phone
+    plan, found = _plans(uow_factory, OrderFilter(source="fax", operator="alice"))
+    assert found == []
+    plan_with, found_with = _plans(uow_factory, OrderFilter(source="phone", operator="alice"))
+    assert len(found_with) == 20
+    if uow_factory.engine.dialect.name != "sqlite":
+        return
+    reads = [step for step in plan if "ix_orders_" in step]
+    assert reads and all("ix_orders_status_operator_source_placed" in step for step in reads), "\n".join(plan)
+    assert all("source=?" in step for step in reads), "\n".join(plan)
