@@ -27,13 +27,18 @@ def oms(*argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def office(tmp_path) -> tuple[str, list[int]]:
     url = f"sqlite:///{tmp_path / 'oms.db'}"
-    bootstrap.seed_database(url, SeedPlan(customers=20, products=10, orders=8, seed=4), clock=FixedClock(NOW))
+    bootstrap.seed_database(
+        url, SeedPlan(customers=60, products=10, orders=400, seed=4), clock=FixedClock(NOW)
+    )
     application = bootstrap.build(bootstrap.Config(url, operator="agarcia"))
     try:
         placed = application.services.orders.list(OrderFilter(status="placed"), limit=50)
+        # A year of seeded orders: the newest are still placed, a few of them held (not released).
+        held = application.services.orders.list(OrderFilter(status="placed", on_hold=True), limit=50)
     finally:
         application.close()
-    return url, sorted(o.number for o in placed if o.number is not None)
+    waiting = {o.number for o in placed} - {o.number for o in held}
+    return url, sorted(n for n in waiting if n is not None)
 
 
 def test_release_then_the_picklist_lists_each_release_once(office, tmp_path):
