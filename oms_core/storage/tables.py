@@ -250,7 +250,8 @@ orders = Table(
     # The order list, newest first, under each of its filters (migration 0006).
     Index("ix_orders_status_placed", "status", "placed_at", "id"),
     Index("ix_orders_customer_placed", "customer_id", "status", "placed_at", "id"),
-    # Operator, or operator and source (migration 0013).
+    Index("ix_orders_status_operator_placed", "status", "operator", "placed_at", "id"),
+    # An operator with a source (migration 0013).
     Index("ix_orders_status_operator_source_placed", "status", "operator", "source", "placed_at", "id"),
     Index("ix_orders_status_source_placed", "status", "source", "placed_at", "id"),
     Index("ix_orders_status_held_placed", "status", "held", "placed_at", "id"),

@@ -89,3 +89,14 @@ def test_an_operator_with_a_source_they_never_use_reads_one_index_range(uow_fact
     reads = [step for step in plan if "ix_orders_" in step]
     assert reads and all("ix_orders_status_operator_source_placed" in step for step in reads), "\n".join(plan)
     assert all("source=?" in step for step in reads), "\n".join(plan)
+
+
+def test_an_operator_alone_reads_their_orders_in_list_order(uow_factory: SqlUnitOfWorkFactory):
+    _orders(uow_factory)
+    plan, found = _plans(uow_factory, OrderFilter(operator="alice"))
+    assert len(found) == 20
+    if uow_factory.engine.dialect.name != "sqlite":
+        return
+    reads = [step for step in plan if "ix_orders_" in step]
+    # In list order: no sort of every one of the operator's orders before a page is cut.
+    assert reads and all("ix_orders_status_operator_placed" in step for step in reads), "\n".join(plan)

@@ -1,11 +1,12 @@
-"""The operator index of the order list carries the source too.
+"""An order-list index for an operator with a source.
 
 An Orders filter on an operator and a source (``fax`` orders by ``bchen``) was led by the
 operator's index and checked the source row by row: for a source the operator seldom or never
 uses, each status arm walked all of that operator's orders in it (a quarter of a million in a
 year of a four-operator office) to fill a page. Led by the source instead, a rarely seen operator
-would walk a whole source. ``(status, operator, source, placed_at, id)`` serves both at once, and
-the operator alone as before (its leading columns), so it replaces the operator-only index.
+would walk a whole source. ``(status, operator, source, placed_at, id)`` serves both at once. The
+operator-only index stays: for an operator alone this one is not in list order (each source is
+sorted apart), and a page would sort all of the operator's orders.
 
 Revision ID: 0013
 Revises: 0012
@@ -31,11 +32,7 @@ def upgrade() -> None:
         ["status", "operator", "source", "placed_at", "id"],
         unique=False,
     )
-    op.drop_index("ix_orders_status_operator_placed", table_name="orders")
 
 
 def downgrade() -> None:
-    op.create_index(
-        "ix_orders_status_operator_placed", "orders", ["status", "operator", "placed_at", "id"], unique=False
-    )
     op.drop_index("ix_orders_status_operator_source_placed", table_name="orders")
