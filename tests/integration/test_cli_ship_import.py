@@ -33,13 +33,15 @@ def office(database_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, lis
     """A seeded office whose placed orders are released; the orders, by number."""
     monkeypatch.setattr(import_command, "interactive", lambda: False)
     bootstrap.seed_database(
-        database_url, SeedPlan(customers=20, products=10, orders=10, seed=4), clock=FixedClock(NOW)
+        database_url, SeedPlan(customers=60, products=10, orders=400, seed=4), clock=FixedClock(NOW)
     )
     application = bootstrap.build(bootstrap.Config(database_url, operator="root"))
     try:
         services = application.services
         placed = services.orders.list(OrderFilter(status="placed"), limit=50)
-        released = [services.fulfilment.release(summary.id) for summary in placed]
+        # A year of seeded orders: the newest are still placed, a few of them held (not released).
+        waiting = [s for s in placed if not services.orders.get(s.id).hold]
+        released = [services.fulfilment.release(summary.id) for summary in waiting]
     finally:
         application.close()
     return database_url, sorted(released, key=lambda view: view.number or 0)
