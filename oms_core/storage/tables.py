@@ -251,7 +251,7 @@ orders = Table(
     Index("ix_orders_status_placed", "status", "placed_at", "id"),
     Index("ix_orders_customer_placed", "customer_id", "status", "placed_at", "id"),
     Index("ix_orders_status_operator_placed", "status", "operator", "placed_at", "id"),
-    # An operator with a source (migration 0015).
+    # An operator with a source (migration 0016).
     Index("ix_orders_status_operator_source_placed", "status", "operator", "source", "placed_at", "id"),
     Index("ix_orders_status_source_placed", "status", "source", "placed_at", "id"),
     Index("ix_orders_status_held_placed", "status", "held", "placed_at", "id"),

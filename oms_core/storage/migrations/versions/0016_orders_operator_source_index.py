@@ -8,8 +8,8 @@ would walk a whole source. ``(status, operator, source, placed_at, id)`` serves 
 operator-only index stays: for an operator alone this one is not in list order (each source is
 sorted apart), and a page would sort all of the operator's orders.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-30
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
