@@ -24,6 +24,7 @@ from oms_core.demo.names import (
 from oms_core.demo.phones import PhonePool
 from oms_core.demo.places import PLACES, STREET_NAMES, STREET_SUFFIXES, UNIT_PREFIXES
 from oms_core.demo.reference import CELLAR_CLUB, RESERVE_CLUB, RETAIL, WHOLESALE
+from oms_core.domain.customer_search import place_key, postal_key
 from oms_core.domain.customers import (
     Address,
     AddressBookEntry,
@@ -56,6 +57,8 @@ CUSTOMER_COLUMNS = (
     "phone_key",
     "alt_phone_key",
     "phone_tail",
+    "postal_key",
+    "place_key",
 )
 ADDRESS_COLUMNS = (
     "id",
@@ -334,6 +337,10 @@ class CustomerFactory:
                 added = 2
             else:
                 address_rows.append(tuple(home))
+            # The search keys of the home address (the default ship-to): 9 is the ZIP, 7 and 8 the
+            # city and state, 13 the default ship-to flag (ADDRESS_COLUMNS).
+            ships_to = address_rows[-1] if added == 2 and address_rows[-1][13] else address_rows[-added]
+            customer_rows[-1] += (postal_key(ships_to[9]), place_key(ships_to[7], ships_to[8]))
 
             card_row = None
             if r() < (1.0 if is_club else 0.35 if type_code == WHOLESALE else 0.55):

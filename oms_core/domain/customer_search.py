@@ -7,8 +7,10 @@ of conditions on a customer's search keys (prefix or whole), a tier, and the ord
 come in within that tier (the columns of the index storage reads it from). A customer's rank is
 the best (tier, sort keys) over the parts it meets; ties go to the lower customer id. Lower tiers
 are what the operator most likely means: the exact customer number (0), the exact email (1), last
-names (2), "first last" and "last first" (3), companies (4), email prefixes (5), phones and a
-phone's last four digits (6, 7), number prefixes (8).
+names (2), "first last" and "last first" (3), a ZIP code or a city and state (4), companies (5),
+email prefixes (6), phones and a phone's last four digits (7, 8), number prefixes (9). A name
+typed with a ZIP or a city and state (``smith 02134``, ``smith boston ma``) is looked for only
+there, in the name tiers: "what's your zip?" is how operators tell two Smiths apart.
 
 To search by something new, add a key to :class:`SearchKey` (and to the keys storage keeps and
 :func:`customer_keys` makes), then a part in :func:`search_parts`. Standard library only.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 SORT_KEYS = 3
 """How many of a part's order keys rank customers within its tier (then the customer id)."""
@@ -35,7 +38,26 @@ class SearchKey(enum.StrEnum):
     PHONE = "phone_key"
     ALT_PHONE = "alt_phone_key"
     PHONE_TAIL = "phone_tail"  # the phone's last four digits
+    POSTAL = "postal_key"  # the home address's ZIP: 02134
+    PLACE = "place_key"  # the home address's city and state: "boston ma"
     ID = "id"  # orders by id; ranks nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A ZIP code or a city and state typed into the search, and the name typed before it, if any.
+
+    Attributes:
+        key: :attr:`SearchKey.POSTAL` (``value`` a whole ZIP, ``02134``) or :attr:`SearchKey.PLACE`
+            (``value`` a whole place key, ``boston ma``).
+        value: the key's whole value, as :func:`postal_key` or :func:`place_key` make it.
+        name: the name typed with it (``smith`` in ``smith 02134``): then only the customers of
+            that name living there; ``None`` for everyone living there.
+    """
+
+    key: SearchKey
+    value: str
+    name: CustomerQuery | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +74,8 @@ class CustomerQuery:
             without a comma, the operator may have read the name off a list.
         phone_tail: four digits that may be the last four of the phone ("the last four of your
             phone?").
+        places: ZIP codes or cities and states the text may name (:class:`Located`), with or
+            without a name.
     """
 
     text: str = ""
@@ -61,6 +85,7 @@ class CustomerQuery:
     number: str = ""
     either_order: bool = False
     phone_tail: str = ""
+    places: tuple[Located, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +137,52 @@ def phone_tail(phone_digits: str) -> str:
     return phone_digits[-4:] if len(phone_digits) >= 4 else ""
 
 
+def postal_key(postal_code: str) -> str:
+    """The search key of a postal code: trimmed, lower-cased, spaces dropped, and a US ZIP+4 cut to
+    its five digits (``02134-1234`` -> ``02134``).
+
+    Migration 0013 fills the column with the same rule in SQL; keep the two alike.
+    """
+    code = postal_code.strip().replace(" ", "").lower()
+    if len(code) == 10 and code[5] == "-":
+        return code[:5]
+    return code
+
+
+def _place_word(value: str) -> str:
+    return value.strip().replace(".", "").replace(",", "").lower()
+
+
+def place_key(city: str, state: str) -> str:
+    """The search key of a city and state: each trimmed, lower-cased, periods and commas dropped,
+    one space between (``St. Louis``, ``MO`` -> ``st louis mo``); empty without a city.
+
+    Migration 0013 fills the column with the same rule in SQL; keep the two alike.
+    """
+    city = _place_word(city)
+    return f"{city} {_place_word(state)}" if city else ""
+
+
+Entry = TypeVar("Entry")
+
+
+def home_address(entries: Iterable[tuple[bool, int, Entry]]) -> Entry | None:
+    """The address a customer is known by, in the customer list and in a search by ZIP or place:
+    the default ship-to, else the first address saved (the lowest id).
+
+    Args:
+        entries: (is the default ship-to, address id, the address) for each of the customer's
+            addresses.
+    """
+    best: tuple[bool, int] | None = None
+    found: Entry | None = None
+    for is_default_shipping, address_id, entry in entries:
+        candidate = (bool(is_default_shipping), -address_id)
+        if best is None or candidate > best:
+            best, found = candidate, entry
+    return found
+
+
 def text_key(value: str) -> str:
     """The search key of a name, company or email: trimmed and lower-cased."""
     return value.strip().lower()
@@ -130,6 +201,27 @@ def digit_prefixes(digits: str) -> list[str]:
 
 _BY_LAST = (SearchKey.LAST, SearchKey.FIRST, SearchKey.NUMBER)
 _BY_FIRST = (SearchKey.FIRST, SearchKey.LAST, SearchKey.NUMBER)
+_NAME_KEYS = frozenset({SearchKey.LAST, SearchKey.FIRST})
+NAME_TIERS = (2, 3)
+"""The tiers of last names and of "first last": a name typed with a place keeps its tier there."""
+PLACE_TIER = 4
+
+
+def _located_parts(located: Located) -> list[SearchPart]:
+    """Everyone living at ``located``, or only its name's customers there, in name order.
+
+    The name's own parts (last name, "first last", "last first") are each narrowed to the place;
+    its company and email parts are not looked for there.
+    """
+    there = Match(located.key, located.value, whole=True)
+    order = (located.key, *_BY_LAST)  # the place's index: one place, then by name
+    if located.name is None:
+        return [SearchPart(PLACE_TIER, (there,), order)]
+    return [
+        SearchPart(part.tier, (there, *part.matches), order)
+        for part in search_parts(located.name)
+        if part.tier in NAME_TIERS and all(match.key in _NAME_KEYS for match in part.matches)
+    ]
 
 
 def search_parts(query: CustomerQuery) -> list[SearchPart]:
@@ -146,26 +238,28 @@ def search_parts(query: CustomerQuery) -> list[SearchPart]:
             parts.append(SearchPart(3, (Match(K.FIRST, head, whole=True), Match(K.LAST, tail)), _BY_FIRST))
         else:
             parts.append(SearchPart(3, (Match(K.FIRST, head, whole=True),), _BY_FIRST))
-        parts.append(SearchPart(4, (Match(K.COMPANY, text),), (K.COMPANY, K.ID)))
+        parts.append(SearchPart(5, (Match(K.COMPANY, text),), (K.COMPANY, K.ID)))
         parts.append(
-            SearchPart(5, (Match(K.EMAIL, text),), (K.EMAIL, K.ID), better=(1, Match(K.EMAIL, text, True)))
+            SearchPart(6, (Match(K.EMAIL, text),), (K.EMAIL, K.ID), better=(1, Match(K.EMAIL, text, True)))
         )
     first, last = text_key(query.first), text_key(query.last)
     if first and last:
         parts.append(SearchPart(2, (Match(K.LAST, last), Match(K.FIRST, first)), _BY_LAST))
         if query.either_order:  # "smith charles": last name, then first
             parts.append(SearchPart(3, (Match(K.LAST, first), Match(K.FIRST, last)), _BY_LAST))
+    for located in query.places:
+        parts.extend(_located_parts(located))
     if query.phone_tail:
         parts.append(
-            SearchPart(6, (Match(K.PHONE_TAIL, query.phone_tail, whole=True),), (K.PHONE_TAIL, K.ID))
+            SearchPart(7, (Match(K.PHONE_TAIL, query.phone_tail, whole=True),), (K.PHONE_TAIL, K.ID))
         )
     for digits in digit_prefixes(query.digits):
-        parts.append(SearchPart(6, (Match(K.PHONE, digits),), (K.PHONE, K.ID)))
-        parts.append(SearchPart(7, (Match(K.ALT_PHONE, digits),), (K.ALT_PHONE, K.ID)))
+        parts.append(SearchPart(7, (Match(K.PHONE, digits),), (K.PHONE, K.ID)))
+        parts.append(SearchPart(8, (Match(K.ALT_PHONE, digits),), (K.ALT_PHONE, K.ID)))
     number = query.number.strip().upper()
     if number:
         parts.append(
-            SearchPart(8, (Match(K.NUMBER, number),), (K.NUMBER,), better=(0, Match(K.NUMBER, number, True)))
+            SearchPart(9, (Match(K.NUMBER, number),), (K.NUMBER,), better=(0, Match(K.NUMBER, number, True)))
         )
     return parts
 

@@ -28,8 +28,11 @@ from oms_core.domain.customer_search import (
     Match,
     SearchKey,
     SearchPart,
+    home_address,
     in_search_order,
     phone_tail,
+    place_key,
+    postal_key,
     search_parts,
 )
 from oms_core.domain.customers import (
@@ -70,8 +73,28 @@ _SUMMARY_COLUMNS = (
 _NAME_ORDER = (c.last_key, c.first_key, c.number)
 
 
-def customer_key_values(values: dict[str, Any]) -> dict[str, str]:
-    """The search-key columns for a customer's names, email and phones."""
+def home_keys(city: str, state: str, postal_code: str) -> dict[str, str]:
+    """The home-address search-key columns (ZIP, city and state) for the customer living there."""
+    return {"postal_key": postal_key(postal_code), "place_key": place_key(city, state)}
+
+
+_NO_HOME = {"postal_key": "", "place_key": ""}
+
+
+def customer_key_values(values: dict[str, Any], home: tuple[str, str, str] | None = None) -> dict[str, str]:
+    """Every search-key column, in the table's order, for a customer loaded as rows.
+
+    Args:
+        values: the customer's names, email and phones by column name.
+        home: (city, state, ZIP) of the home address (the default ship-to, else the first), if any.
+    """
+    return _own_key_values(values) | (home_keys(*home) if home is not None else _NO_HOME)
+
+
+def _own_key_values(values: dict[str, Any]) -> dict[str, str]:
+    """The search-key columns of a customer's own fields (names, email, phones): what saving the
+    customer writes; the home address's keys follow the address book (``_keep_home_keys``).
+    """
     return {
         "last_key": text_key(values.get("last_name", "")),
         "first_key": text_key(values.get("first_name", "")),
@@ -86,6 +109,10 @@ def customer_key_values(values: dict[str, Any]) -> dict[str, str]:
 def search_keys(customer: Customer) -> dict[SearchKey, str]:
     """The customer's search keys as storage stores them (the test fakes rank by these too)."""
     values = _customer_values(customer)
+    home = home_address(
+        (entry.is_default_shipping, entry.id or 0, entry.address) for entry in customer.addresses
+    )
+    values.update(home_keys(home.city, home.state, home.zip) if home is not None else _NO_HOME)
     return {key: values[key.value] for key in SearchKey if key is not SearchKey.ID}
 
 
@@ -104,7 +131,7 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
         "status": str(customer.status),
         "preferred_pickup": customer.preferred_pickup,
     }
-    values.update(customer_key_values(values))
+    values.update(_own_key_values(values))
     return values
 
 
@@ -192,15 +219,16 @@ def _customer(row: Row[Any]) -> Customer:
     )
 
 
-def _default_shipping_city_state(rows: Iterable[Row[Any]]) -> dict[int, tuple[str, str]]:
-    """City and state of each customer's default ship-to, else its first address (by id)."""
-    best: dict[int, tuple[bool, int, str, str]] = {}
+def _homes(rows: Iterable[Row[Any]]) -> dict[int, Row[Any]]:
+    """Each customer's home address (the domain's :func:`home_address`) among address ``rows``."""
+    by_customer: dict[int, list[Row[Any]]] = {}
     for row in rows:
-        current = best.get(row.customer_id)
-        candidate = (bool(row.is_default_shipping), -row.id, row.city, row.state)
-        if current is None or candidate[:2] > current[:2]:
-            best[row.customer_id] = candidate
-    return {cid: (v[2], v[3]) for cid, v in best.items()}
+        by_customer.setdefault(row.customer_id, []).append(row)
+    homes = {
+        customer_id: home_address((row.is_default_shipping, row.id, row) for row in found)
+        for customer_id, found in by_customer.items()
+    }
+    return {customer_id: row for customer_id, row in homes.items() if row is not None}
 
 
 def _first_ids(table: Table, customer_ids: Sequence[int]) -> Select[Any]:
@@ -353,6 +381,8 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         customer.cards = [
             dataclasses.replace(card, id=self.add_card(customer_id, card)) for card in customer.cards
         ]
+        if customer.addresses:
+            self._keep_home_keys(customer_id)
         return customer_id
 
     def update(self, customer: Customer) -> None:
@@ -415,6 +445,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             if self._conn.scalar(select(c.id).where(c.id == customer_id)) is None:
                 raise NotFound(f"customer {customer_id} does not exist")
             entry.id = self._insert_address(customer_id, entry)
+            self._keep_home_keys(customer_id)
             return entry.id
         self._clear_other_defaults(customer_id, entry, entry.id)
         result = self._conn.execute(
@@ -424,6 +455,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         )
         if result.rowcount != 1:
             raise NotFound("that address is no longer in the customer's address book")
+        self._keep_home_keys(customer_id)
         return entry.id
 
     def delete_address(self, customer_id: int, address_id: int) -> None:
@@ -433,6 +465,17 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         )
         if result.rowcount != 1:
             raise NotFound("that address is no longer in the customer's address book")
+        self._keep_home_keys(customer_id)
+
+    def _keep_home_keys(self, customer_id: int) -> None:
+        """Set the customer's ZIP and city+state search keys from its home address as it now is.
+
+        Called after every address write, once the address rows are written: the address rows,
+        then the customer row, in every such transaction.
+        """
+        home = self._homes([customer_id]).get(customer_id)
+        keys = home_keys(home.city, home.state, home.zip) if home is not None else _NO_HOME
+        self._conn.execute(update(customers).where(c.id == customer_id).values(keys))
 
     def add_card(self, customer_id: int, card: CardOnFile) -> int:
         """Keep a tokenised card on file; return its id."""
@@ -498,17 +541,8 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         if not rows:
             return []
         ids = [row.id for row in rows]
-        places = _default_shipping_city_state(
-            self._conn.execute(
-                select(
-                    addresses.c.id,
-                    addresses.c.customer_id,
-                    addresses.c.city,
-                    addresses.c.state,
-                    addresses.c.is_default_shipping,
-                ).where(addresses.c.customer_id.in_(ids), _default_or_first_address(ids))
-            )
-        )
+        homes = self._homes(ids)
+        places = {customer_id: (row.city, row.state) for customer_id, row in homes.items()}
         return [
             CustomerSummary(
                 id=row.id,
@@ -525,6 +559,23 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             )
             for row in rows
         ]
+
+    def _homes(self, customer_ids: Sequence[int]) -> dict[int, Row[Any]]:
+        """Each customer's home address (id, customer_id, city, state, zip, is_default_shipping),
+        reading only the addresses that can be it.
+        """
+        return _homes(
+            self._conn.execute(
+                select(
+                    addresses.c.id,
+                    addresses.c.customer_id,
+                    addresses.c.city,
+                    addresses.c.state,
+                    addresses.c.zip,
+                    addresses.c.is_default_shipping,
+                ).where(addresses.c.customer_id.in_(customer_ids), _default_or_first_address(customer_ids))
+            )
+        )
 
     def find_duplicates(self, email: str, phone: str, exclude_id: int | None) -> list[CustomerSummary]:
         """Customers with the same email (case-insensitive) or the same E.164 phone, by number."""

@@ -108,6 +108,9 @@ customers = Table(
     Column("phone_key", key_string(20), nullable=False),  # national digits: 5035551234
     Column("alt_phone_key", key_string(20), nullable=False),
     Column("phone_tail", key_string(4), nullable=False, server_default=""),  # last 4 digits: 1234
+    # The home address's (default ship-to, else first) ZIP and city+state: 02134, "boston ma".
+    Column("postal_key", key_string(20), nullable=False, server_default=""),
+    Column("place_key", key_string(160), nullable=False, server_default=""),
     Index("ix_customers_name", "last_key", "first_key", "number"),
     Index("ix_customers_first_key", "first_key", "last_key", "number"),
     Index("ix_customers_company_key", "company_key"),
@@ -115,6 +118,8 @@ customers = Table(
     Index("ix_customers_phone_key", "phone_key"),
     Index("ix_customers_alt_phone_key", "alt_phone_key"),
     Index("ix_customers_phone_tail", "phone_tail", "id"),
+    Index("ix_customers_postal_name", "postal_key", "last_key", "first_key", "number"),
+    Index("ix_customers_place_name", "place_key", "last_key", "first_key", "number"),
     Index("ix_customers_type_status", "type_code", "status", "number"),
 )
 

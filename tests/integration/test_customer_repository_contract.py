@@ -9,6 +9,7 @@ import dataclasses
 
 import pytest
 
+from oms_core.domain.customer_search import Located, SearchKey
 from oms_core.domain.customers import AddressBookEntry, CardOnFile, CustomerStatus, OrderingProfile
 from oms_core.domain.errors import NotFound, StaleEdit
 from oms_core.ports import CustomerQuery, UnitOfWorkFactory
@@ -382,3 +383,91 @@ def test_customer_ids_by_type_and_status_come_in_number_order(store: UnitOfWorkF
     assert active == [ids[0], ids[3]]
     assert live == [ids[0], ids[1], ids[3]]
     assert none == []
+
+
+# -- "what's your zip?" ------------------------------------------------------------------------
+
+
+def _home(city: str, state: str, zip_code: str, *, shipping: bool = True) -> AddressBookEntry:
+    made = dataclasses.replace(address(city=city, state=state), zip=zip_code)
+    return AddressBookEntry(
+        None, made, label="Home", is_default_billing=shipping, is_default_shipping=shipping
+    )
+
+
+@pytest.fixture
+def towns(store: UnitOfWorkFactory) -> dict[str, int]:
+    """Two Smiths in Boston (one ZIP each), one in Bend, and a Jones in Boston."""
+    people = {
+        "boston": ("Carl", "Smith", _home("Boston", "MA", "02134")),
+        "boston2": ("Ann", "Smith", _home("Boston", "MA", "02115-1234")),
+        "bend": ("Ann", "Smith", _home("Bend", "OR", "97701")),
+        "jones": ("Bob", "Jones", _home("Boston", "MA", "02134")),
+        "stlouis": ("Dee", "Smith", _home("St. Louis", "MO", "63101")),
+    }
+    ids = {}
+    with store(write=True) as uow:
+        for nick, (first, last, home) in people.items():
+            made = customer(first, last)
+            made.addresses = [home]
+            ids[nick] = uow.customers.add(made)
+        uow.commit()
+    return ids
+
+
+def _ids(store: UnitOfWorkFactory, query: CustomerQuery) -> list[int]:
+    with store() as uow:
+        return [s.id for s in uow.customers.search(query, 20)]
+
+
+def _at(key: SearchKey, value: str, name: CustomerQuery | None = None) -> CustomerQuery:
+    return CustomerQuery(places=(Located(key, value, name),))
+
+
+def test_a_zip_code_finds_everyone_living_there_in_name_order(store, towns) -> None:
+    assert _ids(store, _at(SearchKey.POSTAL, "02134")) == [towns["jones"], towns["boston"]]
+    assert _ids(store, _at(SearchKey.POSTAL, "02115")) == [towns["boston2"]]  # stored as ZIP+4
+    assert _ids(store, _at(SearchKey.POSTAL, "0213")) == []  # a ZIP is whole
+
+
+def test_a_city_and_state_find_everyone_living_there(store, towns) -> None:
+    in_boston = [towns["jones"], towns["boston2"], towns["boston"]]  # Jones, then Smith Ann, Smith Carl
+    assert _ids(store, _at(SearchKey.PLACE, "boston ma")) == in_boston
+    assert _ids(store, _at(SearchKey.PLACE, "st louis mo")) == [towns["stlouis"]]
+
+
+def test_a_name_with_a_zip_or_a_place_tells_two_smiths_apart(store, towns) -> None:
+    smith = CustomerQuery(text="smith")
+    assert _ids(store, _at(SearchKey.POSTAL, "02134", smith)) == [towns["boston"]]
+    assert _ids(store, _at(SearchKey.PLACE, "boston ma", smith)) == [towns["boston2"], towns["boston"]]
+    ann_smith = CustomerQuery(text="ann smith", first="ann", last="smith", either_order=True)
+    assert _ids(store, _at(SearchKey.PLACE, "bend or", ann_smith)) == [towns["bend"]]
+    assert _ids(store, _at(SearchKey.POSTAL, "97701", CustomerQuery(text="jones"))) == []
+
+
+def test_the_zip_searched_follows_the_default_ship_to_through_every_address_edit(store, towns) -> None:
+    """The customer is found where the customer list says they live: the default ship-to, else the
+    first address."""
+    customer_id = towns["bend"]
+    with store(write=True) as uow:
+        moved = _home("Boston", "MA", "02134")
+        uow.customers.save_address(customer_id, moved)
+        uow.commit()
+    assert customer_id in _ids(store, _at(SearchKey.POSTAL, "02134"))
+    assert customer_id not in _ids(store, _at(SearchKey.POSTAL, "97701"))
+    with store(write=True) as uow:
+        moved.address = dataclasses.replace(moved.address, zip="02115")
+        uow.customers.save_address(customer_id, moved)
+        uow.commit()
+    assert customer_id in _ids(store, _at(SearchKey.POSTAL, "02115"))
+    assert customer_id not in _ids(store, _at(SearchKey.POSTAL, "02134"))
+    with store(write=True) as uow:
+        assert moved.id is not None
+        uow.customers.delete_address(customer_id, moved.id)
+        uow.commit()
+    # No default ship-to left: the first address saved (Bend) is home again.
+    assert customer_id in _ids(store, _at(SearchKey.POSTAL, "97701"))
+    assert customer_id in _ids(store, _at(SearchKey.PLACE, "bend or"))
+    with store() as uow:
+        summary = uow.customers.summaries([customer_id])[customer_id]
+    assert (summary.city, summary.state) == ("Bend", "OR")

@@ -28,6 +28,11 @@ def result_numbers(app) -> list[str]:
         ("415-555-2671", "C000003"),  # phone as written
         ("2125550199", "C000002"),  # phone digits
         ("C000004", "C000004"),  # customer number
+        ("97205", "C000001"),  # "what's your zip?"
+        ("smith 97205", "C000001"),  # a name and a ZIP
+        ("portland or", "C000001"),  # city and state
+        ("New York, NY", "C000002"),  # city, state
+        ("jones new york ny", "C000002"),  # a name, city and state
     ],
 )
 async def test_search_finds_the_customer_by_what_the_caller_says(make_app, query, expected):

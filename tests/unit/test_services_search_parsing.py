@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from oms_core.domain.customer_search import Located, SearchKey
 from oms_core.ports import CustomerQuery
 from oms_core.services.search import parse_customer_query
 
@@ -63,3 +64,37 @@ def test_four_digits_may_be_the_last_four_of_a_phone():
     assert query is not None and query.phone_tail == "1234"
     assert query.digits == "1234" and query.number == "C001234"
     assert parse_customer_query("12345").phone_tail == ""
+
+
+def test_five_digits_are_also_a_zip_code() -> None:
+    query = parse_customer_query("02134")
+    assert query is not None
+    assert query.places == (Located(SearchKey.POSTAL, "02134"),)
+    assert query.digits == "02134"  # still a phone prefix and a customer number too
+    assert parse_customer_query("02134-1234").places == (Located(SearchKey.POSTAL, "02134"),)
+    assert parse_customer_query("0213").places == ()
+
+
+def test_a_name_and_a_zip_are_that_name_living_there() -> None:
+    assert parse_customer_query("Smith 02134") == CustomerQuery(
+        places=(Located(SearchKey.POSTAL, "02134", CustomerQuery(text="smith")),)
+    )
+
+
+@pytest.mark.parametrize("typed", ["boston ma", "Boston, MA", "boston,ma"])
+def test_a_city_and_a_state_code_are_also_a_place(typed: str) -> None:
+    query = parse_customer_query(typed)
+    assert query is not None
+    assert Located(SearchKey.PLACE, "boston ma") in query.places
+
+
+def test_a_name_before_a_city_and_state_is_read_at_every_split() -> None:
+    query = parse_customer_query("ann smith new york ny")
+    assert query is not None
+    assert Located(SearchKey.PLACE, "new york ny", parse_customer_query("ann smith")) in query.places
+    assert Located(SearchKey.PLACE, "smith new york ny", CustomerQuery(text="ann")) in query.places
+
+
+def test_two_words_that_end_in_no_state_code_are_no_place() -> None:
+    assert parse_customer_query("ann smith").places == ()
+    assert parse_customer_query("smith 021").places == ()
