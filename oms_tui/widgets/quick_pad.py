@@ -2,8 +2,10 @@
 
 Type or paste (``SKU qty``, ``SKU x3``, ``qty SKU``, a block of spreadsheet cells...); after a short
 pause the pad is checked in a worker (a newer keystroke drops an older check) and the table below
-shows each item with its name, price, stock and total, or what is wrong with its line. The owner
-says how to check (a customer's prices, a draft's stock, a club's prices) and what F9 does.
+shows each item with its name, price, stock and total, or what is wrong with its line. The line
+under the table tells the whole of the row under the cursor (in the text, or in the table when it
+has the focus), wrapped; with the cursor on no item, the first problem. The owner says how to
+check (a customer's prices, a draft's stock, a club's prices) and what F9 does.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ class QuickPad(Vertical):
         min-height: 4;
     }
     QuickPad > #pad-status, QuickPad > #pad-detail {
-        height: 1;
+        /* A long problem or its "did you mean" list wraps instead of being cut at the edge. */
+        height: auto;
+        max-height: 4;
         padding: 0 1;
     }
     QuickPad > #pad-detail {
@@ -192,8 +196,7 @@ class QuickPad(Vertical):
         self.checked_text = text
         table = self.query_one(PagedTable)
         table.set_rows([(str(i), _cells(row)) for i, row in enumerate(preview.rows)], has_more=False)
-        first = next((row for row in preview.rows if not row.ok), None)
-        self._detail(first)
+        self._follow_text_cursor()
         self.say(_summary(preview))
         self.post_message(self.Checked(self, preview))
 
@@ -201,18 +204,30 @@ class QuickPad(Vertical):
     def _highlighted(self, event: PagedTable.RowHighlighted) -> None:
         event.stop()
         if not event.data_table.has_focus:
-            return  # the rows were just replaced: keep showing the first problem
+            return  # the rows were just replaced: the text's cursor says which row to tell
         if self.preview is not None and 0 <= event.cursor_row < len(self.preview.rows):
-            row = self.preview.rows[event.cursor_row]
-            self._detail(row if not row.ok or row.warning else None)
+            self._detail(self.preview.rows[event.cursor_row])
+
+    @on(TextArea.SelectionChanged, "#pad-text")
+    def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()
+        self._follow_text_cursor()
+
+    def _follow_text_cursor(self) -> None:
+        """Tell the row of the text's cursor line; on a line that is no item, the first problem."""
+        if self.preview is None:
+            return
+        line = self.text_area.cursor_location[0] + 1
+        under = next((row for row in self.preview.rows if line in row.lines), None)
+        self._detail(under or next((row for row in self.preview.rows if not row.ok), None))
 
     def _detail(self, row: PadRow | None) -> None:
-        """The whole problem (or warning) of one row, which the table may have cut short."""
+        """The whole of one row (its problem or warning first), which the table may cut short."""
         text = ""
         if row is not None:
             where = "Lines" if len(row.lines) > 1 else "Line"
             lines = ", ".join(str(n) for n in row.lines)
-            text = f"{where} {lines}: {row.problem or row.warning}"
+            text = f"{where} {lines}: {row.problem or row.warning or _described(row)}"
         self.query_one("#pad-detail", Static).update(Text(safe(text)))
 
     def _failed(self, sequence: int, error: OmsError) -> None:
@@ -241,6 +256,12 @@ def _cells(row: PadRow) -> tuple[object, ...]:
         "" if row.stock_on_hand is None else f"{row.stock_on_hand:,}",
         "" if row.line_total is None else format_money(row.line_total),
     )
+
+
+def _described(row: PadRow) -> str:
+    """A row that reads: its SKU, quantity, name and total."""
+    total = "" if row.line_total is None else f", {format_money(row.line_total)}"
+    return f"{row.sku} x {row.quantity}, {row.name}{total}"
 
 
 def _summary(preview: PadPreview) -> str:

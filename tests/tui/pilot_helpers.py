@@ -10,6 +10,7 @@ from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
@@ -25,6 +26,13 @@ def screen_text(app: App[object]) -> str:
     )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
+
+
+def shown_in(app: App[object], widget: Widget) -> str:
+    """What the screen shows inside ``widget``'s region, its lines joined by single spaces."""
+    region = widget.region
+    lines = screen_text(app).split("\n")[region.y : region.y + region.height]
+    return " ".join(" ".join(line[region.x : region.x + region.width].split()) for line in lines).strip()
 
 
 async def settle(pilot: Pilot[object]) -> None:
