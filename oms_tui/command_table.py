@@ -23,7 +23,8 @@ class GlobalCommand:
         title: its short name: the binding's description and the palette entry.
         help: what the F1 help says it does.
         palette: the palette's line under the title; empty when it is not in the palette.
-        in_footer: shown in every screen's Footer (only F1: the rest do not fit at 80 columns).
+        in_footer: shown in every screen's footer after its own keys (only F1: the rest are in the
+            help and the palette).
         priority: runs even when the focused widget would take the key.
     """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.customers import Address
@@ -16,6 +16,7 @@ from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.fields import FormCheckbox, FormInput
 from oms_tui.widgets.form import FormScreen, field_row
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 ADDRESS_FIELDS = ("label", "name", "company", "address1", "address2", "city", "state", "zip", "phone")
@@ -53,7 +54,7 @@ class AddressFormScreen(FormScreen[CustomerDetail | None]):
             yield from field_row(
                 "Bill here", FormCheckbox("default bill-to", not c.addresses, compact=True, id="bill_default")
             )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @staticmethod
     def _input(name: str, value: str = "", max_length: int = 0, placeholder: str = "") -> Input:

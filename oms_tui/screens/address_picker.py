@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from oms_core.read_models import AddressView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
+from oms_tui.widgets.key_footer import KeyFooter
 
 ONE_OFF = -1
 """Returned when the operator wants to type an address for this order only."""
@@ -45,7 +46,7 @@ class AddressPickerScreen(ModalScreen[int | None]):
                 Option(Text("Type a one-off address for this order...", style="italic"), id="one-off")
             )
             yield OptionList(*options, id="address-options")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Highlight the current ship-to (else the default shipping address)."""

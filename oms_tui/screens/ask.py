@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
+from oms_tui.widgets.key_footer import KeyFooter
 
 
 class AskScreen(ModalScreen[bool]):
@@ -41,7 +42,7 @@ class AskScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self._yes} (y)", id="ask-yes", variant="primary")
                 yield Button(f"{self._no} (n)", id="ask-no")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start on Yes, or on No where a slip of Enter would cost something."""

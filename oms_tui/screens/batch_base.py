@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oms_core.domain.batches import MemberStatus
 from oms_core.domain.errors import OmsError
@@ -27,6 +27,7 @@ from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.batch_run import RunPanel
 from oms_tui.widgets.batch_tables import PREVIEW_COLUMNS, DetailTable, MemberTable, preview_rows
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class BatchScreen(Screen[None]):
         yield DetailTable(PREVIEW_COLUMNS, id="batch-preview")
         yield MemberTable(id="batch-members")
         yield RunPanel(id="batch-run")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def panel(self) -> RunPanel:

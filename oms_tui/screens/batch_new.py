@@ -10,13 +10,14 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from oms_core.domain.dates import parse_typed_date
 from oms_core.output_files import UnwritableOutput, check_output_path
 from oms_tui.shell import shell
 from oms_tui.widgets.fields import FormInput, FormSelect
 from oms_tui.widgets.form import FormScreen, field_row
+from oms_tui.widgets.key_footer import KeyFooter
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ class NewBatchScreen(FormScreen[NewBatch | None]):
             )
             yield Static("Next: the items, in the Quick Order Pad (F9).", classes="hint", markup=False)
             yield Static("", id="form-error", classes="field-error -empty", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def _date_text(self) -> str:
@@ -132,7 +133,7 @@ class ExportPathScreen(FormScreen[Path | None]):
             yield Label("Export the results", classes="title", markup=False)
             yield from field_row("File", FormInput(str(self._default), id="path"))
             yield Static("", id="form-error", classes="field-error -empty", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def action_save(self) -> None:
         """Check the name and the place (a regular file in a folder that exists) and give the path

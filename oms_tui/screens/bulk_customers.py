@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from oms_core.domain.errors import OmsError
@@ -22,6 +22,7 @@ from oms_core.services.bulk import MembersAdded
 from oms_tui.shell import shell
 from oms_tui.text import safe
 from oms_tui.widgets.customer_search import CustomerSearch
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 _DIALOG_CSS = """
@@ -56,7 +57,7 @@ class CustomerPickScreen(ModalScreen[int | None]):
             yield Static("Add customers: Enter adds the highlighted one", classes="title", markup=False)
             yield CustomerSearch()
             yield Static("", classes="pick-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start in the search box."""
@@ -110,7 +111,7 @@ class TypePickScreen(ModalScreen[str | None]):
             yield OptionList(
                 *[Option(Text(f"{safe(name)} ({safe(code)})"), id=code) for code, name in self._types]
             )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter: this type."""
@@ -143,7 +144,7 @@ class PasteListScreen(ModalScreen[str | None]):
                 "Paste customer numbers or emails (C000123, ann@example.com)", classes="title", markup=False
             )
             yield TextArea(soft_wrap=False, show_line_numbers=True, tab_behavior="focus", id="paste-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Ready to paste."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oms_core.domain.quick_pad import format_items
 from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
@@ -26,6 +26,7 @@ from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.batch_tables import BATCH_COLUMNS, batch_cells
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
 
@@ -55,7 +56,7 @@ class BulkOrdersScreen(Screen[None]):
         yield Static(
             "n makes a bulk order: a name, the shipping, then the items.", classes="hint", markup=False
         )
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         """(Re)load the list whenever it comes back on top."""

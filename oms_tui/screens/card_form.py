@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.payments import (
@@ -27,6 +27,7 @@ from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.fields import FormInput
 from oms_tui.widgets.form import FormScreen, field_row
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 CARD_FIELDS = ("card_number", "card_expiry", "card_cvv")
@@ -54,7 +55,7 @@ class CardFormScreen(FormScreen[CustomerDetail | None]):
             yield Static("", id="card-brand", classes="hint -empty", markup=False)
             yield from field_row("Expiry", self._input("card_expiry", r"[\d/]*", 7, "MM/YY"))
             yield from field_row("Security code", self._input("card_cvv", r"\d*", 4, "3 or 4 digits", True))
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @staticmethod
     def _input(name: str, restrict: str, max_length: int, placeholder: str, password: bool = False) -> Input:

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oms_core.domain.errors import OmsError, StaleEdit, ValidationError
 from oms_core.domain.orders import MIN_LINE_QUANTITY, DraftStage, parse_quantity
@@ -25,6 +25,7 @@ from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.cart_table import CartTable
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.sku_entry import SkuEntry
 from oms_tui.widgets.totals import Totals
 from oms_tui.work import run_service
@@ -68,7 +69,7 @@ class CartScreen(Screen[None]):
         yield SkuEntry(self._find, id="cart-entry")
         yield CartTable(id="cart-lines")
         yield Totals(id="cart-totals")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def entry(self) -> SkuEntry:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import (
@@ -38,6 +38,7 @@ from oms_tui.text import safe
 from oms_tui.widgets.address_line import AddressLine
 from oms_tui.widgets.cart_table import CartTable
 from oms_tui.widgets.fields import FormCheckbox, FormInput, FormSelect
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.payment import PaymentChooser
 from oms_tui.widgets.problems import ProblemLine, mark_problems
 from oms_tui.widgets.totals import Totals
@@ -109,7 +110,7 @@ class CheckoutScreen(Screen[None]):
         lines.can_focus = False  # a reminder of what is ordered; the cart is where lines change
         yield lines
         yield Totals(id="co-totals")
-        yield Footer()
+        yield KeyFooter()
 
     # -- loading and showing ---------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oms_core.domain.quick_pad import format_items
 from oms_core.services.batch_jobs import BatchView, RunProgress, RunReport
@@ -27,6 +27,7 @@ from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.batch_tables import BATCH_COLUMNS, batch_cells
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
 
@@ -58,7 +59,7 @@ class ClubShipmentsScreen(Screen[None]):
         yield Static("Club shipments", classes="title", markup=False)
         yield Static("", id="club-summary", classes="hint", markup=False)
         yield PagedTable(BATCH_COLUMNS, id="batch-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         """(Re)load the clubs and the shipments whenever the list comes back on top."""

@@ -11,13 +11,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Static
+from textual.widgets import Digits, Static
 
 from oms_core.domain.money import format_money
 from oms_core.read_models import OrderView
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
+from oms_tui.widgets.key_footer import KeyFooter
 
 ORDER_FLOW = ("CheckoutScreen", "CartScreen", "IdentifyScreen")
 """Screens of an order in progress, by class name (Identify belongs to another module)."""
@@ -67,7 +68,7 @@ class ConfirmationScreen(Screen[None]):
                 yield Digits(str(order.number or ""), id="confirm-number")
             yield Static(self._summary(), id="confirm-summary", markup=False)
             yield Static(self._keys(), id="confirm-keys", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def _summary(self) -> Text:
         order = self.order

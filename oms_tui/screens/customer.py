@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from oms_core.read_models import CartView, CustomerDetail, NoteView, OrderSummary
 from oms_core.services.contact import display_phone
@@ -23,6 +23,7 @@ from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.call_notes import notes_text
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.order_rows import CUSTOMER_ORDER_COLUMNS, DRAFT_COLUMNS, draft_cells, order_cells
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
@@ -70,7 +71,7 @@ class CustomerScreen(Screen[None]):
         with Vertical(id="drafts-box"):
             yield Label("Open drafts (Enter resumes)", classes="section")
             yield PagedTable(DRAFT_COLUMNS, id="open-drafts")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Load the record."""

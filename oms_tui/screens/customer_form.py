@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from oms_core.domain.customers import Address, CustomerStatus
 from oms_core.domain.errors import OmsError, ValidationError
@@ -23,6 +23,7 @@ from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.fields import FormCheckbox, FormInput, FormSelect
 from oms_tui.widgets.form import FormScreen, field_row
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 TEXT_FIELDS = ("first_name", "last_name", "company", "email", "phone", "alt_phone", "notes")
@@ -92,7 +93,7 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
                 yield from field_row("City", self._input("city", ""))
                 yield from field_row("State", self._input("state", "", max_length=2))
                 yield from field_row("ZIP", self._input("zip", "", max_length=10))
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @staticmethod
     def _input(name: str, value: str, max_length: int = 0) -> Input:

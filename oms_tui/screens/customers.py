@@ -6,11 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from oms_core.read_models import CustomerDetail
 from oms_tui.shell import OmsShell, shell
 from oms_tui.widgets.customer_search import CustomerSearch
+from oms_tui.widgets.key_footer import KeyFooter
 
 
 class CustomersScreen(Screen[None]):
@@ -31,7 +32,7 @@ class CustomersScreen(Screen[None]):
         """Header, the search widget, Footer."""
         yield Header()
         yield CustomerSearch(id="customers-search")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         """Coming back from a record: show the rows as they are now."""

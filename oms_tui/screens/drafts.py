@@ -12,13 +12,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from oms_core.domain.errors import OmsError
 from oms_core.read_models import OrderSummary
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import money_text, plain, safe
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 
@@ -117,7 +118,7 @@ class DraftsScreen(Screen[None]):
         )
         yield DraftsTable(id="drafts-table")
         yield Static("", id="drafts-message", classes="hint", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         """Reload whenever the list comes back (a draft may have been placed meanwhile)."""

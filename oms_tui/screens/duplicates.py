@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from oms_core.read_models import CustomerSummary
 from oms_core.services.contact import display_phone
 from oms_tui.shell import shell
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 
 COLUMNS = (
@@ -60,7 +61,7 @@ class DuplicatesDialog(ModalScreen[DuplicateChoice | None]):
                 classes="hint",
             )
             yield PagedTable(COLUMNS, id="duplicates-table")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the table; the first customer is highlighted."""

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from oms_tui.command_table import GLOBAL_COMMANDS
+from oms_tui.widgets.key_footer import KeyFooter
 
 # Keys every screen binds for itself (the global commands come from the command table).
 SCREEN_KEYS = (
@@ -82,7 +83,7 @@ class HelpScreen(ModalScreen[None]):
         """A scrollable page of Markdown."""
         with VerticalScroll(classes="dialog", id="help-body"):
             yield Markdown(HELP)
-        yield Footer()
+        yield KeyFooter()
 
     def action_dismiss_help(self) -> None:
         """Close the help."""

@@ -12,7 +12,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oms_core.domain.errors import OmsError
@@ -20,6 +20,7 @@ from oms_core.domain.holds import NOTE_MAX, HoldReason
 from oms_core.read_models import OrderView
 from oms_tui.widgets.fields import FormInput, move_on
 from oms_tui.widgets.form import FormScreen
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 Hold = Callable[[str, str], OrderView]
@@ -83,7 +84,7 @@ class HoldForm(FormScreen[OrderView | None]):
                 id="hold-note", classes="form-field", max_length=NOTE_MAX, placeholder="note (may be empty)"
             )
             yield Static("", id="hold-error", classes="field-error -empty", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """The first reason starts highlighted."""

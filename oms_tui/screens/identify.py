@@ -12,11 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from oms_core.read_models import CartView, CustomerDetail
 from oms_tui.shell import OmsShell, shell
 from oms_tui.widgets.customer_search import CustomerSearch
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 
@@ -52,7 +53,7 @@ class IdentifyScreen(Screen[None]):
         )
         yield Static("", id="identify-error", classes="error", markup=False)
         yield CustomerSearch(id="identify-search")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Say which draft, if any, the customer goes on."""

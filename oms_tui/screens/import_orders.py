@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Header, Input, Label, ProgressBar, Static
 
 from oms_core.domain.errors import OmsError
 from oms_core.domain.imports import OrderFile
@@ -28,6 +28,7 @@ from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.import_payment import ImportPayment
 from oms_tui.widgets.import_summary import ImportSummary
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 
@@ -82,7 +83,7 @@ class ImportOrdersScreen(Screen[None]):
         yield ImportSummary(id="import-summary")
         yield ProgressBar(id="import-progress", show_eta=False)
         yield Static("", id="import-status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Hide the progress bar until an import runs; keys work from the start (o, p, F9, e)."""

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import OmsError, ValidationError
@@ -22,6 +22,7 @@ from oms_core.read_models import CartView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.fields import FormInput
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 Save = Callable[[Address], CartView]
@@ -71,7 +72,7 @@ class OneOffAddressScreen(ModalScreen[CartView | None]):
                     )
                 yield Static("", id=f"address-{name}-error", classes="address-error -empty", markup=False)
             yield Static("", id="address-message", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Cursor in the first box."""

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from oms_core.domain.customers import Address
 from oms_core.domain.money import format_money
@@ -31,6 +31,7 @@ from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.call_notes import notes_text
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.order_returns import returns_text
 from oms_tui.widgets.order_rows import status_label, when
 from oms_tui.widgets.order_shipments import shipments_text
@@ -88,7 +89,7 @@ class OrderScreen(Screen[None]):
             yield Static("", id="order-notes", markup=False)
             yield Static("", id="order-call-notes", markup=False)
             yield Static("", id="order-audit", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Load the order."""

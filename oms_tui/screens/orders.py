@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from oms_core.domain.dates import parse_typed_date
 from oms_core.domain.errors import NotFound
@@ -27,6 +27,7 @@ from oms_core.domain.orders import OrderSource, OrderStatus
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.order_rows import ORDER_COLUMNS, order_cells
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
@@ -131,7 +132,7 @@ class OrdersScreen(Screen[None]):
         yield Static("", id="filter-error", classes="error", markup=False)
         yield PagedTable(ORDER_COLUMNS, id="orders-table")
         yield Static("", id="orders-status", classes="hint", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """No filter error yet."""

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_core.domain.errors import OmsError
 from oms_core.domain.money import format_money, parse_money
@@ -18,6 +18,7 @@ from oms_core.read_models import CartView, LineView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
 from oms_tui.widgets.fields import FormInput
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 Apply = Callable[[Decimal | None, str], CartView]
@@ -62,7 +63,7 @@ class PriceOverrideScreen(ModalScreen[CartView | None]):
                 yield Label("Reason")
                 yield FormInput(line.override_reason, id="override-reason", max_length=200)
             yield Static("", id="override-error", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def action_apply(self) -> None:
         """Check the amount here, then let the service decide; close only once it is saved."""

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oms_core.read_models import CustomerSummary
 from oms_tui.widgets.customer_search import CustomerSearch
+from oms_tui.widgets.key_footer import KeyFooter
 
 
 class PurchaserPicker(ModalScreen[CustomerSummary | None]):
@@ -39,7 +40,7 @@ class PurchaserPicker(ModalScreen[CustomerSummary | None]):
         with Vertical():
             yield Static("Who pays for the file? (the purchaser is billed for every order)", classes="title")
             yield CustomerSearch(self._query, id="purchaser-search")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Cursor in the search box."""

@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oms_core.domain.errors import OmsError
 from oms_core.services.quick_pad import PadAdded, PadPreview
 from oms_tui.shell import OmsShell, shell
 from oms_tui.text import safe
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.quick_pad import QuickPad
 from oms_tui.work import run_service
 
@@ -88,7 +89,7 @@ class QuickPadScreen(ModalScreen[Items | None]):
         with Vertical(id="pad-dialog"):
             yield Static(Text(safe(self._title), style="bold"), id="pad-title", classes="title")
             yield QuickPad(self._check, self._text)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start typing at once."""

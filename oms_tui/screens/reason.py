@@ -7,11 +7,12 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_core.read_models import NoteView
 from oms_tui.widgets.fields import FormInput
 from oms_tui.widgets.form import FormScreen
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 
@@ -36,7 +37,7 @@ class ReasonDialog(FormScreen[str | None]):
             yield Static(self._prompt, classes="hint", markup=False)
             yield FormInput(id="reason", classes="form-field", max_length=200)
             yield Static("", id="reason-error", classes="field-error -empty", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def action_save(self) -> None:
         """Give the reason back (it may not be blank)."""

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.fulfilment import ShipRequest
@@ -23,6 +23,7 @@ from oms_core.read_models import OrderView, ShipmentView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.fields import FormInput
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.order_shipments import left_to_ship
 from oms_tui.work import run_service
 
@@ -68,7 +69,7 @@ class ShipmentForm(ModalScreen[ShipmentView | None]):
                             max_length=6,
                         )
             yield Static("", id="ship-error", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def action_save(self) -> None:
         """Read the boxes, then let the service decide; close once the shipment is recorded."""

@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_tui.text import safe
+from oms_tui.widgets.key_footer import KeyFooter
 
 ResultT = TypeVar("ResultT")
 
@@ -125,7 +126,7 @@ class DiscardTyping(ModalScreen[bool]):
         yield Static(
             "Discard what you typed?\n\ny  discard it and close the form\nn  keep typing", markup=False
         )
-        yield Footer()
+        yield KeyFooter()
 
     def action_answer(self, discard: bool) -> None:
         """Answer and close."""
