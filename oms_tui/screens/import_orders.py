@@ -94,7 +94,9 @@ class ImportOrdersScreen(Screen[None]):
 
     def action_open_file(self) -> None:
         """Pick the spreadsheet, starting in the import folder."""
-        from textual_fspicker import FileOpen, Filters
+        from textual_fspicker import Filters
+
+        from oms_tui.screens.file_pickers import OrderFileOpen
 
         if self.running:
             return
@@ -103,7 +105,8 @@ class ImportOrdersScreen(Screen[None]):
             (".xlsx", lambda p: p.suffix.lower() == ".xlsx"),
             ("all", lambda _p: True),
         )
-        self.app.push_screen(FileOpen(start, "Order file to import", filters=filters), self._file_chosen)
+        picker = OrderFileOpen(start, "Order file to import", filters=filters)
+        self.app.push_screen(picker, self._file_chosen)
 
     def _file_chosen(self, path: Path | None) -> None:
         if path is not None:
@@ -287,9 +290,8 @@ class ImportOrdersScreen(Screen[None]):
 
     def action_error_report(self) -> None:
         """Write the marked-up copy of the file (beside it unless another place is chosen)."""
-        from textual_fspicker import FileSave
-
         from oms_core.spreadsheets.error_report import default_report_path
+        from oms_tui.screens.file_pickers import ReportFileSave
 
         path, parsed = self.path, self.parsed
         problems = self.preview.problems if self.preview is not None else parsed.problems if parsed else ()
@@ -300,7 +302,9 @@ class ImportOrdersScreen(Screen[None]):
             self.notify("The file has no problems to report.")
             return
         default = default_report_path(path)
-        dialog = FileSave(default.parent, "Error report (Enter writes it here)", default_file=default.name)
+        dialog = ReportFileSave(
+            default.parent, "Error report (Enter writes it here)", default_file=default.name
+        )
         # The name box, not the folder listing, takes the first Enter: it writes the default.
         dialog.call_after_refresh(lambda: dialog.query_one(Input).focus())
         self.app.push_screen(dialog, lambda out: self._write_report(out) if out is not None else None)

@@ -19,7 +19,7 @@ from oms_tui.widgets.import_payment import ImportPayment
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
 from tests.import_files import recipient, write_orders
 from tests.tui.conftest import Office
-from tests.tui.pilot_helpers import screen_text, settle, type_text
+from tests.tui.pilot_helpers import burst, keys, screen_text, settle, type_text
 
 
 @pytest.fixture
@@ -294,3 +294,35 @@ async def test_a_check_needs_its_number(app: OmsApp, office: Office, folder: Pat
         await pilot.press("f9")
         await settle(pilot)
         assert len(_imported(office)) == 2
+
+
+async def test_the_file_picker_fits_80x24_with_a_wide_name_box_and_a_filter_on_one_line(
+    app: OmsApp, folder: Path
+) -> None:
+    _good_file(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f8", "o")
+        await _until(pilot, lambda: isinstance(app.screen, FileOpen) and "gifts.xlsx" in screen_text(app))
+        name = app.screen.query_one(Input)
+        assert name.region.width >= 40, f"the name box is {name.region.width} wide"
+        (kind,) = app.screen.query(Select)
+        assert kind.region.height <= 3 and kind.region.width >= 10, f"the filter is {kind.region}"
+        assert name.region.y == kind.region.y  # side by side, not stacked
+        assert "xlsx" in screen_text(app).split("\n")[kind.region.y + 1]
+
+
+async def test_typing_a_name_while_the_list_has_the_focus_goes_into_the_name_box(
+    app: OmsApp, office: Office, folder: Path
+) -> None:
+    _good_file(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f8", "o")
+        await _until(pilot, lambda: isinstance(app.screen, FileOpen) and "gifts.xlsx" in screen_text(app))
+        assert isinstance(app.focused, DirectoryNavigation)
+        burst(app, keys("gifts.xlsx", ["enter"]))  # typed at once, before the focus can follow
+        await _until(
+            pilot, lambda: isinstance(app.screen, ImportOrdersScreen) and app.screen.path is not None
+        )
+        assert app.screen.path == folder / "gifts.xlsx"
