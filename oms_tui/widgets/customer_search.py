@@ -25,7 +25,7 @@ from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
 
 PAGE_SIZE = 50
-PROMPT = "Type a last name, company, email, phone or customer number."
+PROMPT = "Type a last name, company, email, phone, customer number, ZIP or city and state."
 NO_MATCH = "no match — ctrl+n creates a customer"
 
 # At 80 columns the name (as the caller says it), company, phone, city and state; email and type
@@ -95,7 +95,7 @@ class CustomerSearch(Vertical):
         """The box, the table and a one-line status."""
         yield Input(
             self._initial,
-            placeholder="name, company, email, phone or number",
+            placeholder="name, company, email, phone, number, ZIP or city ST",
             id="customer-query",
         )
         yield PagedTable(COLUMNS, id="customer-results", classes="-active-cursor")
