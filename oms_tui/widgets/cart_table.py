@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from oms_core.domain.orders import MAX_LINE_QUANTITY
 from oms_core.read_models import LineView
-from oms_tui.text import money_text, plain
+from oms_tui.text import money_text, plain, product_name
 
 # Fixed widths of every column but the name, which takes what is left.
 _WIDTHS = {"sku": 15, "qty": 4, "price": 9, "total": 10, "stock": 9}
@@ -139,8 +139,7 @@ class CartTable(DataTable[Text]):
                 stock = Text(f"{max(line.stock_on_hand, 0)} {kind}", style=short_style, justify="right")
             else:
                 stock = Text(str(line.stock_on_hand), justify="right")
-            name = plain(line.name)
-            name.truncate(max(self._name_width, _MIN_NAME), overflow="ellipsis")
+            name = product_name(line.name, max(self._name_width, _MIN_NAME))
             self.add_row(
                 plain(line.sku),
                 name,

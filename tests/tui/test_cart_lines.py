@@ -8,6 +8,7 @@ from oms_tui.screens.cart import CartScreen
 from oms_tui.widgets.cart_table import CartTable
 from oms_tui.widgets.sku_entry import SkuEntry
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, SKU_CORKSCREW, SKU_GIFT_BOX
+from tests.integration.storage_builders import product
 from tests.tui.cart_helpers import burst, open_cart, screen_text, settle, type_text
 
 
@@ -186,3 +187,24 @@ async def test_enter_on_part_of_a_name_takes_the_highlighted_product(office, mak
         await pilot.press("2", "enter")
         await settle(pilot)
         assert lines_of(app, draft.id) == [(SKU_CHARDONNAY, 2)]
+
+
+async def test_at_80_columns_a_long_product_name_keeps_its_vintage_and_size(office, make_app):
+    """Two bottlings of one wine differ only at the end of the name: that end stays in sight."""
+    with office.application.uow_factory(write=True) as uow:
+        for sku, name in (
+            ("BWE-PRT-17-375", "Bellwether Estate Tawny Port 2017 (375 ml)"),
+            ("BWE-PRT-17-MAG", "Bellwether Estate Tawny Port 2017 (1.5 L)"),
+        ):
+            uow.products.add(product(sku, name=name))
+        uow.commit()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_cart(pilot, office, lines=(("BWE-PRT-17-375", 1), ("BWE-PRT-17-MAG", 1)))
+        rows = [line for line in screen_text(app).split("\n") if "BWE-PRT-17-" in line]
+        assert len(rows) == 2
+        assert "Bellw" in rows[0] and "2017" in rows[0] and "375ml" in rows[0], rows[0]
+        assert "Bellw" in rows[1] and "2017" in rows[1] and "1.5L" in rows[1], rows[1]
+    async with make_app().run_test(size=(120, 40)) as pilot:  # wide enough: the name as it is
+        await open_cart(pilot, office, lines=(("BWE-PRT-17-375", 1),))
+        assert "Bellwether Estate Tawny Port 2017 (375 ml)" in screen_text(pilot.app)
