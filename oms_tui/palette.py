@@ -9,6 +9,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from oms_core.domain.customers import typed_customer_number
 from oms_core.domain.errors import OmsError
 from oms_core.read_models import OrderSummary
 from oms_tui.command_table import palette_commands
@@ -76,11 +77,12 @@ class OmsCommands(Provider):
             number = customer.group(1)
             # Digits alone are an order first ("1501" opens order 1501); C000123 is a customer.
             named = number[:1] in "cC" or "customer" in query.lower()
+            shown = typed_customer_number(number)  # c476 is C000476
             yield Hit(
                 1.0 if named else 0.8,
-                f"Go to customer {number.upper()}",
+                f"Go to customer {shown}",
                 partial(self._go_customer, number),
-                text=f"Go to customer {number}",
+                text=f"Go to customer {shown}",
                 help="Open the customer's record",
             )
         order = _ORDER_NUMBER.match(query)

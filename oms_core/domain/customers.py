@@ -208,6 +208,21 @@ def format_customer_number(sequence: int) -> str:
     return f"C{sequence:06d}"
 
 
+_TYPED_NUMBER_DIGITS = 19
+"""Customer numbers have at most this many digits (the column holds 20 characters with the C)."""
+
+
+def typed_customer_number(typed: str) -> str:
+    """A customer number as an operator types it (``C000123``, ``c123``, ``123``) in the form it is
+    stored in (``C000123``); anything else trimmed and upper-cased.
+    """
+    wanted = typed.strip().upper()
+    digits = wanted[1:] if wanted.startswith("C") else wanted
+    if digits.isascii() and digits.isdigit() and len(digits) <= _TYPED_NUMBER_DIGITS:
+        return format_customer_number(int(digits))
+    return wanted
+
+
 def terms_changes(before: Customer, after: Customer) -> list[str]:
     """What changed among the fields that decide what a customer pays: the type (its prices and
     payment terms), the tax exemption and the status. Changing any of them needs a supervisor, and

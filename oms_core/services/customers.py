@@ -14,6 +14,7 @@ from oms_core.domain.customers import (
     Customer,
     CustomerStatus,
     terms_changes,
+    typed_customer_number,
 )
 from oms_core.domain.errors import NotFound, PaymentDeclined, PaymentUnavailable, ValidationError
 from oms_core.domain.money import ZERO
@@ -30,9 +31,6 @@ from oms_core.services.views import customer_detail
 
 MAX_NAME = 100
 MAX_PAGE = 200
-
-_NUMBER_DIGITS = 19
-"""Customer numbers have at most this many digits (the column holds 20 characters with the C)."""
 
 log = logging.getLogger("oms.services")
 
@@ -91,10 +89,7 @@ class CustomerService:
 
     def get_by_number(self, number: str) -> CustomerDetail:
         """A record by customer number (``C000123``, ``c123`` or ``123``). Raises ``NotFound``."""
-        wanted = number.strip().upper()
-        digits = wanted[1:] if wanted.startswith("C") else wanted
-        if digits.isascii() and digits.isdigit() and len(digits) <= _NUMBER_DIGITS:
-            wanted = f"C{int(digits):06d}"
+        wanted = typed_customer_number(number)
         with self._ctx.read() as uow:
             customer = uow.customers.get_by_number(wanted)
             if customer is None:

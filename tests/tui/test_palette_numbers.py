@@ -20,4 +20,5 @@ async def test_digits_go_to_an_order_first_and_a_c_number_to_a_customer(make_app
         assert await best(provider, "1501") == "Go to order 1501"
         assert await best(provider, "#1501") == "Go to order 1501"
         assert await best(provider, "C000123") == "Go to customer C000123"
-        assert await best(provider, "customer 123") == "Go to customer 123"
+        assert await best(provider, "customer 123") == "Go to customer C000123"
+        assert await best(provider, "c476") == "Go to customer C000476"  # as the search box reads it
