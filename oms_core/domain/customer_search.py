@@ -50,14 +50,17 @@ class Located:
     Attributes:
         key: :attr:`SearchKey.POSTAL` (``value`` a whole ZIP, ``02134``) or :attr:`SearchKey.PLACE`
             (``value`` a whole place key, ``boston ma``).
-        value: the key's whole value, as :func:`postal_key` or :func:`place_key` make it.
+        value: the key's whole value, as :func:`postal_key` or :func:`place_key` make it (or, not
+            ``whole``, its first characters).
         name: the name typed with it (``smith`` in ``smith 02134``): then only the customers of
             that name living there; ``None`` for everyone living there.
+        whole: ``value`` is the whole key; else a prefix (``smith 021``: a ZIP being typed).
     """
 
     key: SearchKey
     value: str
     name: CustomerQuery | None = None
+    whole: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +216,7 @@ def _located_parts(located: Located) -> list[SearchPart]:
     The name's own parts (last name, "first last", "last first") are each narrowed to the place;
     its company and email parts are not looked for there.
     """
-    there = Match(located.key, located.value, whole=True)
+    there = Match(located.key, located.value, whole=located.whole)
     order = (located.key, *_BY_LAST)  # the place's index: one place, then by name
     if located.name is None:
         return [SearchPart(PLACE_TIER, (there,), order)]

@@ -12,20 +12,33 @@ from oms_core.ports import CustomerQuery
 _NUMBER = re.compile(r"^[cC]\d+$")
 _PHONEISH = re.compile(r"^[\d\s()+.\-/]+$")
 _ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
+_ZIP_DIGITS = 5
+_ZIP_PREFIX_DIGITS = 3
+"""Fewer digits of a ZIP after a name are not searched yet: ``smith 6`` would read every ZIP
+starting with 6 (a tenth of the customers) to find the Smiths there."""
 _NAME_WORDS_WITH_A_PLACE = 2
 """At most this many words of a name before a city and state (``ann smith boston ma``)."""
 
 
 def _with_zip(text: str) -> CustomerQuery | None:
-    """``smith 02134``: a name and a ZIP (the name's customers there), or ``None``."""
+    """``smith 02134``: a name and a ZIP (the name's customers there), or ``None``.
+
+    A ZIP being typed after a name keeps the list steady: one or two digits are not read yet (the
+    name alone), three or four are the ZIP's first digits.
+    """
     rest, _, last_word = text.rpartition(" ")
     zip_code = _ZIP.match(last_word)
-    if not rest or zip_code is None:
+    typing = last_word.isascii() and last_word.isdigit() and len(last_word) < _ZIP_DIGITS
+    if not rest or (zip_code is None and not typing):
         return None
     name = parse_customer_query(rest)
     if name is None or name.digits or name.number or name.places or not name.text:
         return None
-    return CustomerQuery(places=(Located(SearchKey.POSTAL, zip_code.group(1), name),))
+    if zip_code is not None:
+        return CustomerQuery(places=(Located(SearchKey.POSTAL, zip_code.group(1), name),))
+    if len(last_word) < _ZIP_PREFIX_DIGITS:
+        return name
+    return CustomerQuery(places=(Located(SearchKey.POSTAL, last_word, name, whole=False),))
 
 
 def _places(text: str) -> tuple[Located, ...]:

@@ -445,6 +445,12 @@ def test_a_name_with_a_zip_or_a_place_tells_two_smiths_apart(store, towns) -> No
     assert _ids(store, _at(SearchKey.POSTAL, "97701", CustomerQuery(text="jones"))) == []
 
 
+def test_the_first_digits_of_a_zip_after_a_name_narrow_it_while_the_zip_is_typed(store, towns) -> None:
+    typing = Located(SearchKey.POSTAL, "021", CustomerQuery(text="smith"), whole=False)
+    # By ZIP (02115 before 02134), then by name.
+    assert _ids(store, CustomerQuery(places=(typing,))) == [towns["boston2"], towns["boston"]]
+
+
 def test_the_zip_searched_follows_the_default_ship_to_through_every_address_edit(store, towns) -> None:
     """The customer is found where the customer list says they live: the default ship-to, else the
     first address."""

@@ -30,6 +30,8 @@ def result_numbers(app) -> list[str]:
         ("C000004", "C000004"),  # customer number
         ("97205", "C000001"),  # "what's your zip?"
         ("smith 97205", "C000001"),  # a name and a ZIP
+        ("smith 97", "C000001"),  # ... while the ZIP is typed the list stays on the name
+        ("smith 972", "C000001"),  # ... and the first three digits narrow it
         ("portland or", "C000001"),  # city and state
         ("New York, NY", "C000002"),  # city, state
         ("jones new york ny", "C000002"),  # a name, city and state

@@ -97,4 +97,15 @@ def test_a_name_before_a_city_and_state_is_read_at_every_split() -> None:
 
 def test_two_words_that_end_in_no_state_code_are_no_place() -> None:
     assert parse_customer_query("ann smith").places == ()
-    assert parse_customer_query("smith 021").places == ()
+
+
+def test_a_zip_being_typed_after_a_name_keeps_the_list_on_that_name() -> None:
+    smith = CustomerQuery(text="smith")
+    assert parse_customer_query("smith 0") == smith
+    assert parse_customer_query("smith 02") == smith
+    assert parse_customer_query("smith 021") == CustomerQuery(
+        places=(Located(SearchKey.POSTAL, "021", smith, whole=False),)
+    )
+    assert parse_customer_query("smith 0213").places == (
+        Located(SearchKey.POSTAL, "0213", smith, whole=False),
+    )
