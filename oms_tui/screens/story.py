@@ -13,12 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from oms_core.read_models import StoryEvent, StoryKind, StoryPage
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.order_rows import when
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
@@ -78,7 +79,7 @@ class StoryScreen(Screen[None]):
         yield Static(heading, id="story-heading")
         yield Static("", id="story-error", markup=False)
         yield PagedTable(STORY_COLUMNS, id="story")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Read the first page."""

@@ -10,6 +10,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from oms_tui.app import OmsApp
+from oms_tui.screens.story import StoryScreen
 from tests.fakes import SKU_CABERNET
 from tests.tui.cart_helpers import settle
 from tests.tui.conftest import Office
@@ -77,6 +78,7 @@ SCREENS: dict[str, Opener] = {
     ),
     "import": lambda app, office: app.open_import(),
     "help": lambda app, office: app.action_help(),
+    "story": lambda app, office: app.push_screen(StoryScreen(office.customers["ann"], "Ann Smith")),
 }
 
 
