@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from oms_core.domain.money import format_money
 from oms_core.read_models import OrderSummary
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
+from oms_tui.widgets.key_footer import KeyFooter
 
 RESUME = "resume"
 NEW = "new"
@@ -55,7 +56,7 @@ class ResumeDraftScreen(ModalScreen[str]):
             with Horizontal(classes="buttons"):
                 yield Button(f"Resume draft {newest.id} (r)", id="resume-yes", variant="primary")
                 yield Button("New order (n)", id="resume-new")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Enter resumes: the safer slip (nothing new is created)."""
