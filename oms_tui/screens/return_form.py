@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.money import format_money, parse_money
@@ -31,6 +31,7 @@ from oms_core.read_models import CartView, ReturnChoices, ReturnView
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import plain, safe
 from oms_tui.widgets.fields import FormInput
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
 
 EXCHANGE = "exchange"
@@ -107,7 +108,7 @@ class ReturnForm(ModalScreen[Outcome | None]):
                     yield Label(label)
                     yield FormInput(value, id=field_id, placeholder=hint, max_length=length)
             yield Static("", id="return-error", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def action_save(self) -> None:
         """Read the boxes, then let the service decide; close once the return is recorded."""
