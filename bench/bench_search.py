@@ -76,7 +76,7 @@ def sample_queries(raw: Raw, count: int) -> list[tuple[str, str, tuple[str, str,
     total = raw.rows("SELECT max(id) FROM customers")[0][0]
     rng = random.Random(42)
     queries = []
-    # A database (and code) from before migration 0016 has no ZIP or city+state keys: those
+    # A database (and code) from before migration 0017 has no ZIP or city+state keys: those
     # kinds are left out, so the same script measures the code before and after it.
     try:
         raw.rows("SELECT postal_key, place_key FROM customers WHERE id = 1")

@@ -144,7 +144,7 @@ def postal_key(postal_code: str) -> str:
     """The search key of a postal code: trimmed, lower-cased, spaces dropped, and a US ZIP+4 cut to
     its five digits (``02134-1234`` -> ``02134``).
 
-    Migration 0016 fills the column with the same rule in SQL; keep the two alike.
+    Migration 0017 fills the column with the same rule in SQL; keep the two alike.
     """
     code = postal_code.strip().replace(" ", "").lower()
     if len(code) == 10 and code[5] == "-":
@@ -160,7 +160,7 @@ def place_key(city: str, state: str) -> str:
     """The search key of a city and state: each trimmed, lower-cased, periods and commas dropped,
     one space between (``St. Louis``, ``MO`` -> ``st louis mo``); empty without a city.
 
-    Migration 0016 fills the column with the same rule in SQL; keep the two alike.
+    Migration 0017 fills the column with the same rule in SQL; keep the two alike.
     """
     city = _place_word(city)
     return f"{city} {_place_word(state)}" if city else ""

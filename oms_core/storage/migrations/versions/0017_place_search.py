@@ -9,8 +9,8 @@ The SQL below is ``domain.customer_search.postal_key`` and ``place_key`` written
 backends (SQLite's ``lower`` folds ASCII letters only, so a city with an accented capital gets its
 Unicode key when its address is next saved).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-30
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 
 from oms_core.storage.types import key_string
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
