@@ -33,6 +33,16 @@ DECLINES = {
     "4000000000000127": ("incorrect_cvc", "", "Your card's security code is incorrect."),
 }
 REQUIRES_3DS = "4000002760003184"
+SINGLE_USE = (
+    "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, "
+    "shared with a connected account without Customer attachment, or was detached from a Customer. "
+    "It may not be used again. To use a PaymentMethod multiple times, you must attach it to a "
+    "Customer first."
+)
+BELONGS_TO_CUSTOMER = (
+    "The provided PaymentMethod belongs to a Customer, but you did not provide the Customer. Please "
+    "include the Customer in the `customer` parameter on the PaymentIntent."
+)
 AUTHENTICATION_REQUIRED = "4000002500003155"  # declined with authentication_required
 
 
@@ -60,6 +70,7 @@ class FakeStripe:
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     url: str = ""
     release: threading.Event = field(default_factory=threading.Event)
+    fail_captures: bool = False  # captures answer 500 while set
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -103,6 +114,8 @@ class FakeStripe:
                 intent["latest_charge"] = self.charges[intent["latest_charge"]]
             return 200, intent
         if parts[:1] == ["payment_intents"] and parts[2:] == ["capture"]:
+            if self.fail_captures:
+                return 500, error("api_error", "", "Something went wrong on Stripe's end.")
             return self._capture(self.intents[parts[1]], form)
         if parts[:1] == ["payment_intents"] and parts[2:] == ["cancel"]:
             intent = self.intents[parts[1]]
@@ -162,6 +175,11 @@ class FakeStripe:
         method = self.methods.get(form.get("payment_method", ""))
         if method is None:
             return 400, error("invalid_request_error", "resource_missing", "No such PaymentMethod.")
+        if method["customer"] is None and method.get("_used"):
+            return 400, error("invalid_request_error", "", SINGLE_USE)
+        if method["customer"] is not None and form.get("customer") != method["customer"]:
+            return 400, error("invalid_request_error", "", BELONGS_TO_CUSTOMER)
+        method["_used"] = True  # Stripe: a PaymentMethod with no Customer serves one PaymentIntent
         intent = payment_intent(self.next_id("pi"), int(form["amount"]), form["currency"], method["id"])
         intent["customer"] = form.get("customer")
         self.intents[intent["id"]] = intent

@@ -129,8 +129,16 @@ class StripeGateway(PaymentGateway):
             ) from None
         shown = method.get("card") or {}
         brand = str(shown.get("brand") or "")
+        # Stripe lets a PaymentMethod with no Customer serve one PaymentIntent only, so a typed card
+        # could never be authorised again (an old authorisation renewed before capture, a retry
+        # after a decline). Attached to a Customer of its own it can be.
+        attached = self.save_card(
+            CardToken(str(method["id"]), "", "", 0, 0), "oms card", f"card-{method['id']}"
+        )
+        if not attached.approved:
+            raise PaymentUnavailable(f"the card could not be kept for this order: {attached.reason}")
         return CardToken(
-            token=str(method["id"]),
+            token=attached.reference,
             brand=_BRANDS.get(brand, brand.title() or "Card"),
             last4=str(shown.get("last4") or details["number"][-4:]),
             exp_month=int(shown.get("exp_month") or card.exp_month),
@@ -138,7 +146,11 @@ class StripeGateway(PaymentGateway):
         )
 
     def save_card(self, card: CardToken, customer_label: str, idempotency_key: str) -> GatewayAnswer:
-        """Make a Customer and attach the card's PaymentMethod to it."""
+        """Make a Customer and attach the card's PaymentMethod to it (a typed card already has one:
+        ``cus_.../pm_...``, see :meth:`tokenize`).
+        """
+        if "/" in card.token:
+            return GatewayAnswer.approve(card.token)
         customer, failed = self._call(
             lambda: self._client.v1.customers.create(
                 params={"description": customer_label, "metadata": {"oms": customer_label}},

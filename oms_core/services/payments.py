@@ -7,7 +7,10 @@ trail, and none is lost to a crash.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 
 from oms_core.domain.errors import (
@@ -26,7 +29,7 @@ from oms_core.domain.gateway_calls import (
     GatewayCall,
     captured_amount,
 )
-from oms_core.domain.payments import Payment, PaymentStatus
+from oms_core.domain.payments import CardToken, Payment, PaymentStatus
 from oms_core.ports import GatewayAnswer, UnitOfWork
 from oms_core.read_models import OrderView
 from oms_core.services.context import ServiceContext
@@ -34,7 +37,9 @@ from oms_core.services.gateway_steps import open_call, reclaimable, send, settle
 from oms_core.services.placing import DraftMoved, abandon, complete_checkout
 from oms_core.services.refund_steps import finish_card_refund
 from oms_core.services.retry import write_retrying
-from oms_core.services.views import customer_summary, order_view
+from oms_core.services.views import stored_order_view
+
+log = logging.getLogger("oms.services")
 
 
 class PartCaptureUnavailable(PaymentDeclined):
@@ -154,6 +159,38 @@ class PaymentsService:
 
         write_retrying(self._ctx, unclaim)
 
+    def _renew(self, order_id: int, customer_id: int | None, index: int, payment: Payment) -> Payment:
+        """Re-authorise an old authorisation: the new one goes on the order at once (so a failed
+        capture, a cancel or a later capture act on the live hold), then the old one is voided.
+
+        Raises:
+            PaymentDeclined, PaymentUnavailable: the card was not authorised again (nothing changes).
+        """
+
+        def record(uow: UnitOfWork, reference: str) -> None:
+            # In the transaction that settles the new authorisation: no moment when it is approved
+            # and not on the order (a process killed before that transaction leaves the call
+            # pending, and reconciliation voids it).
+            order = uow.orders.get(order_id)
+            payments = list(order.payments)
+            payments[index] = replace(payment, reference=reference)
+            order.payments = payments
+            order.updated_at = self._ctx.clock.now()
+            uow.orders.save(order)
+
+        reference = call_gateway(
+            self._ctx, order_id, customer_id, CallAction.AUTHORIZE, payment, "reauth", "", on_approval=record
+        )
+        renewed = replace(payment, reference=reference)
+        try:
+            call_gateway(
+                self._ctx, order_id, customer_id, CallAction.VOID, payment, "void-old", payment.reference
+            )
+        except OmsError as error:
+            # The capture goes ahead; the refused void is in the payment history and the audit trail.
+            log.warning("order %s: the old authorisation was not voided: %s", order_id, error)
+        return renewed
+
     def capture(
         self, order_id: int, amount: Decimal | None = None, *, final: bool = True, key: str = "capture"
     ) -> OrderView:
@@ -192,21 +229,12 @@ class PaymentsService:
             raise ValidationError(f"capture between 0.01 and {left}", field="amount")
         if not final and (amount is None or amount == left):
             final = True
-        reference = payment.reference
-        age = self._ctx.clock.now() - (order.placed_at or self._ctx.clock.now())
+        now = self._ctx.clock.now()
+        authorised_at = _authorised_at(calls, order.payments)
+        age = now - (authorised_at or order.placed_at or now)
         if age >= self._ctx.gateway.authorization_lifetime and taken == 0:
-            reference = call_gateway(
-                self._ctx, order_id, order.customer_id, CallAction.AUTHORIZE, payment, "reauth", ""
-            )
-            call_gateway(
-                self._ctx,
-                order_id,
-                order.customer_id,
-                CallAction.VOID,
-                payment,
-                "void-old",
-                payment.reference,
-            )
+            payment = self._renew(order_id, order.customer_id, index, payment)
+        reference = payment.reference
         if amount is None and taken > 0:
             amount = left  # the rest, named: the gateway has been asked for parts before
         action = CallAction.CAPTURE if final else CallAction.PART_CAPTURE
@@ -229,10 +257,7 @@ class PaymentsService:
             order.payments = payments
             order.updated_at = self._ctx.clock.now()
             uow.orders.save(order)
-            customer = uow.customers.get(order.customer_id) if order.customer_id else None
-            view = order_view(
-                order, customer_summary(customer) if customer else None, uow.audit.for_order(order_id)
-            )
+            view = stored_order_view(uow, order)
             uow.commit()
             return view
 
@@ -248,8 +273,12 @@ def call_gateway(
     stem: str,
     reference: str,
     amount: Decimal | None = None,
+    on_approval: Callable[[UnitOfWork, str], None] | None = None,
 ) -> str:
-    """Record, send and settle one gateway request for a placed order; its reference."""
+    """Record, send and settle one gateway request for a placed order; its reference.
+
+    ``on_approval(uow, reference)`` runs in the transaction that settles an approved call.
+    """
 
     def record(uow: UnitOfWork) -> GatewayCall:
         call = open_call(
@@ -261,16 +290,26 @@ def call_gateway(
             purpose=CallPurpose.PAYMENT,
             order_id=order_id,
             reference=reference,
+            # Stored with the call (a re-authorisation repeated by reconciliation needs the token).
+            card=CardToken(
+                payment.token, payment.brand, payment.last4, payment.exp_month or 0, payment.exp_year or 0
+            )
+            if payment.token or payment.last4
+            else None,
         )
-        call.token, call.brand, call.last4 = payment.token, payment.brand, payment.last4
         uow.commit()
         return call
 
     call = write_retrying(ctx, record)
     answer = send(ctx.gateway, call)
-    write_retrying(
-        ctx, lambda uow: _settled(uow, ctx, call, answer, release_stock=False, customer_id=customer_id)
-    )
+
+    def settled(uow: UnitOfWork) -> None:
+        settle(uow, ctx, call, answer, release_stock=False, customer_id=customer_id)
+        if answer.approved and on_approval is not None:
+            on_approval(uow, answer.reference or reference)
+        uow.commit()
+
+    write_retrying(ctx, settled)
     raise_unless_approved(call, answer)
     return answer.reference or reference
 
@@ -291,6 +330,17 @@ def raise_unless_approved(call: GatewayCall, answer: GatewayAnswer) -> None:
         raise PartCaptureUnavailable(answer.reason)
     if not answer.approved:
         raise PaymentDeclined(f"{call.action.label} refused: {answer.reason}")
+
+
+def _authorised_at(calls: list[GatewayCall], payments: list[Payment]) -> datetime | None:
+    """When the order's live authorisation was asked for (its approved call), if the history says."""
+    live = {p.reference for p in payments if p.status is PaymentStatus.AUTHORIZED and p.reference}
+    times = [
+        c.created_at
+        for c in calls
+        if c.action is CallAction.AUTHORIZE and c.status is CallStatus.APPROVED and c.reference in live
+    ]
+    return max((t for t in times if t is not None), default=None)
 
 
 def _authorised(payments: list[Payment]) -> tuple[int, Payment]:

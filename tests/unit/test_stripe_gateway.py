@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,8 @@ from oms_core.domain.payments import CardEntry
 from oms_core.payments.secret_key import SecretKey
 from oms_core.payments.stripe_gateway import THREE_D_SECURE_REASON, StripeGateway
 from oms_core.ports import Outcome
+from oms_core.services.context import ServiceContext
+from oms_core.services.registry import Services
 from tests.fake_stripe import (
     APPROVES,
     AUTHENTICATION_REQUIRED,
@@ -22,6 +25,8 @@ from tests.fake_stripe import (
     FakeStripe,
     running_fake_stripe,
 )
+from tests.fakes import SKU_CABERNET, FakeUnitOfWorkFactory, FixedClock
+from tests.unit.batch_helpers import add_customer
 
 NSF = "4000000000009995"
 KEY = "sk_test_51FakeKeyForTheLocalServerOnlyABCDEFGHIJ"
@@ -57,7 +62,10 @@ def test_a_typed_card_becomes_a_payment_method_and_only_its_last_four_come_back(
     gateway: StripeGateway, fake: FakeStripe
 ) -> None:
     token = gateway.tokenize(_card("4242 4242 4242 4242"))
-    assert token.token.startswith("pm_")
+    # Attached to a Customer of its own, so that it can be authorised more than once.
+    customer_id, _, method_id = token.token.partition("/")
+    assert customer_id.startswith("cus_") and method_id.startswith("pm_")
+    assert fake.methods[method_id]["customer"] == customer_id
     assert (token.brand, token.last4, token.exp_month, token.exp_year) == ("Visa", "4242", 12, 2031)
     sent = fake.posts("/v1/payment_methods")[0]
     assert sent.form["card[number]"] == APPROVES
@@ -85,7 +93,7 @@ def test_an_approved_authorisation_is_a_manual_capture_moto_payment_intent(
     assert sent.form["capture_method"] == "manual"
     assert sent.form["confirm"] == "true"
     assert sent.form["payment_method_options[card][moto]"] == "true"
-    assert sent.form["payment_method"] == token.token
+    assert f"{sent.form['customer']}/{sent.form['payment_method']}" == token.token
     assert sent.headers["idempotency-key"] == "draft-7-v3"
 
 
@@ -207,10 +215,11 @@ def test_a_card_on_file_is_a_customer_profile_charged_later(gateway: StripeGatew
     typed = gateway.tokenize(_card())
     saved = gateway.save_card(typed, "oms customer 12", "card-12")
     assert saved.approved
+    assert saved.reference == typed.token  # the typed card's own Customer: no second one
     customer_id, _, method_id = saved.reference.partition("/")
     assert customer_id.startswith("cus_")
-    assert method_id == typed.token
     assert fake.methods[method_id]["customer"] == customer_id
+    assert len(fake.posts("/v1/customers")) == 1
 
     answer = gateway.charge_saved(saved.reference, Decimal("30.00"), "club-1-member-9")
     assert answer.approved
@@ -313,3 +322,68 @@ def test_without_multicapture_a_part_capture_is_declined_before_anything_is_capt
     assert fake.intents[reference]["amount_capturable"] == 10000
     assert gateway.capture(reference, None, "cap-s2").approved  # the last shipment takes it all
     assert fake.intents[reference]["amount_received"] == 10000
+
+
+@pytest.mark.parametrize("on_file", [False, True], ids=["card typed at checkout", "card on file"])
+def test_an_authorisation_older_than_stripe_holds_is_renewed_before_capture(
+    gateway: StripeGateway,
+    fake: FakeStripe,
+    fake_factory: FakeUnitOfWorkFactory,
+    clock: FixedClock,
+    on_file: bool,
+) -> None:
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    customer = add_customer(services, "Ann", card=APPROVES if on_file else None)
+    cart = services.cart.add_lines(services.cart.start(customer).id, [(SKU_CABERNET, 2)])
+    if on_file:
+        services.cart.set_payment(
+            cart.id, "card_on_file", card_id=services.customers.get(customer).cards[0].id
+        )
+    else:
+        services.cart.set_payment(cart.id, "card", card=_card())
+    order = services.checkout.place(cart.id)
+    old = order.payments[0].reference
+    clock.advance(gateway.authorization_lifetime + timedelta(hours=1))
+
+    captured = services.payments.capture(order.id)
+
+    renewed = captured.payments[0].reference
+    assert renewed != old and captured.payments[0].status == "captured"
+    assert fake.intents[old]["status"] == "canceled"  # the old hold released
+    assert fake.intents[renewed]["status"] == "succeeded"
+    assert fake.intents[renewed]["amount_received"] == int(order.total * 100)
+    history = [(c.action.value, c.status.value) for c in services.payments.history(order.id)]
+    assert history == [
+        ("authorize", "approved"),
+        ("authorize", "approved"),
+        ("void", "approved"),
+        ("capture", "approved"),
+    ]
+
+
+def test_a_renewed_authorisation_is_on_the_order_even_when_its_capture_fails(
+    gateway: StripeGateway, fake: FakeStripe, fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
+    customer = add_customer(services, "Ann", card=APPROVES)
+    cart = services.cart.add_lines(services.cart.start(customer).id, [(SKU_CABERNET, 2)])
+    services.cart.set_payment(cart.id, "card_on_file", card_id=services.customers.get(customer).cards[0].id)
+    order = services.checkout.place(cart.id)
+    clock.advance(gateway.authorization_lifetime + timedelta(hours=1))
+    fake.fail_captures = True
+
+    with pytest.raises(PaymentUnavailable):
+        services.payments.capture(order.id)
+
+    # The order holds the live authorisation, so a cancel or a later capture acts on the right one.
+    [payment] = services.orders.get(order.id).payments
+    live = [i for i in fake.intents.values() if i["status"] == "requires_capture"]
+    assert [i["id"] for i in live] == [payment.reference]
+    assert payment.status == "authorized"
+
+    # ... and the capture tried again later does not renew it a second time.
+    fake.fail_captures = False
+    captured = services.payments.capture(order.id)
+    assert captured.payments[0].reference == payment.reference
+    created = [r for r in fake.posts("/v1/payment_intents") if r.path == "/v1/payment_intents"]
+    assert len(created) == 2  # the first hold and its one renewal
