@@ -190,6 +190,29 @@ class PaymentView:
 
 
 @dataclass(frozen=True, slots=True)
+class GatewayCallView:
+    """One request to the payment gateway, as the order's payment history lists it.
+
+    Attributes:
+        at: when it was asked.
+        action: authorize, capture, void or refund.
+        amount: what it was for.
+        outcome: approved, declined, no answer, voided, pending or not sent.
+        reason: a decline's reason with the processor's code (``Card declined [do_not_honor]``).
+        card: ``Visa ending 1111`` (never more of the number), or ``""``.
+        operator: who asked.
+    """
+
+    at: datetime | None
+    action: str
+    amount: Decimal
+    outcome: str
+    reason: str
+    card: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditView:
     """One audit-trail entry."""
 
@@ -388,6 +411,8 @@ class OrderView:
     notes: str
     audit: tuple[AuditView, ...] = ()
     shipments: tuple[ShipmentView, ...] = ()
+    payment_history: tuple[GatewayCallView, ...] = ()
+    """Every gateway call made for the order, oldest first."""
     hold: str = ""
     """The hold in one line (reason, note, who, when), or ``""`` when the order is not held."""
     can_hold: bool = False

@@ -7,6 +7,7 @@ from decimal import Decimal
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customers import Customer, CustomerType
 from oms_core.domain.fulfilment import Shipment, can_hold
+from oms_core.domain.gateway_calls import CallStatus, GatewayCall
 from oms_core.domain.orders import Order, OrderLine
 from oms_core.domain.payments import Payment, PaymentMethod
 from oms_core.domain.products import Product
@@ -19,6 +20,7 @@ from oms_core.read_models import (
     CartView,
     CustomerDetail,
     CustomerSummary,
+    GatewayCallView,
     LineView,
     OrderSummary,
     OrderView,
@@ -189,6 +191,7 @@ def order_view(
     shipments: list[Shipment] | None = None,
     returns: list[Return] | None = None,
     refunds: list[Refund] | None = None,
+    history: list[GatewayCall] | None = None,
 ) -> OrderView:
     """A placed order as the Order screen shows it."""
     shipments, returns = shipments or [], returns or []
@@ -213,6 +216,7 @@ def order_view(
         notes=order.notes,
         audit=tuple(AuditView(e.at, e.operator, e.action, e.detail) for e in audit),
         shipments=tuple(shipment_view(shipment) for shipment in shipments),
+        payment_history=tuple(gateway_call_view(call) for call in history or ()),
         hold=order.hold.describe() if order.hold else "",
         can_hold=can_hold(order),
         returns=tuple(return_view(item, order.number, refunds or []) for item in returns),
@@ -221,7 +225,9 @@ def order_view(
 
 
 def stored_order_view(uow: UnitOfWork, order: Order) -> OrderView:
-    """The Order screen's view of ``order``: its customer, audit trail and shipments read from ``uow``."""
+    """The Order screen's view of ``order``: its customer, audit trail, shipments and payment history
+    read from ``uow``.
+    """
     customer = (
         uow.customers.summaries([order.customer_id]).get(order.customer_id) if order.customer_id else None
     )
@@ -232,6 +238,7 @@ def stored_order_view(uow: UnitOfWork, order: Order) -> OrderView:
         uow.shipments.for_order(order.id or 0),
         uow.returns.for_order(order.id or 0),
         uow.returns.refunds_for_orders([order.id or 0]),
+        uow.gateway_calls.for_order(order.id or 0),
     )
 
 
@@ -265,6 +272,25 @@ def refund_view(refund: Refund) -> RefundView:
         detail=refund.describe(),
         created_at=refund.created_at,
         created_by=refund.created_by,
+    )
+
+
+_OUTCOMES = {CallStatus.UNKNOWN: "no answer", CallStatus.NOT_SENT: "not sent"}
+
+
+def gateway_call_view(call: GatewayCall) -> GatewayCallView:
+    """A gateway call for the payment history: the card as brand and last four only."""
+    reason = call.reason if call.status in (CallStatus.DECLINED, CallStatus.UNKNOWN) else ""
+    if reason and call.code:
+        reason = f"{reason} [{call.code}]"
+    return GatewayCallView(
+        at=call.created_at,
+        action=call.action.value,
+        amount=call.amount,
+        outcome=_OUTCOMES.get(call.status, call.status.value),
+        reason=reason,
+        card=f"{call.brand} ending {call.last4}".strip() if call.last4 else "",
+        operator=call.operator,
     )
 
 

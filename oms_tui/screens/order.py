@@ -84,6 +84,7 @@ class OrderScreen(Screen[None]):
                 yield Static("", id="bill-to", markup=False)
             yield Static("", id="order-lines", markup=False)
             yield Static("", id="order-payment", markup=False)
+            yield Static("", id="order-payment-history", markup=False)
             yield Static("", id="order-shipments", markup=False)
             yield Static("", id="order-returns", markup=False)
             yield Static("", id="order-notes", markup=False)
@@ -135,6 +136,7 @@ class OrderScreen(Screen[None]):
         self.query_one("#bill-to", Static).update(_address("Bill to", order.bill_to))
         self.query_one("#order-lines", Static).update(_lines(order))
         self.query_one("#order-payment", Static).update(_payments(order))
+        self.query_one("#order-payment-history", Static).update(_payment_history(order))
         shipped = shipments_text(order)
         self.query_one("#order-shipments", Static).update(shipped or "")
         self.query_one("#order-shipments").display = shipped is not None
@@ -468,6 +470,21 @@ def _payments(order: OrderView) -> Text:
         lines.append(Text("-"))
     for payment in order.payments:
         lines.append(plain(f"{payment.label}  {format_money(payment.amount)}  {payment.status}"))
+    return Text("\n").join(lines)
+
+
+def _payment_history(order: OrderView) -> Text:
+    """Every gateway call: when, what, how much, the outcome (a decline's reason and code), the card
+    (brand and last four) and who asked; one line each, the reason on its own line when there is one.
+    """
+    lines = [Text("Payment history", style="bold")]
+    if not order.payment_history:
+        lines.append(Text("-"))
+    for call in order.payment_history:
+        parts = [when(call.at), f"{call.action:<9}", f"{format_money(call.amount):>10}", call.outcome]
+        lines.append(plain("  ".join([*parts, call.card, call.operator]).rstrip()))
+        if call.reason:
+            lines.append(plain(f"    {call.reason}"))
     return Text("\n").join(lines)
 
 

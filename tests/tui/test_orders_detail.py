@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from oms_core.domain.errors import PaymentDeclined
+from oms_core.domain.payments import CardEntry
 from oms_tui.screens.order import OrderScreen
 from oms_tui.screens.reason import ReasonDialog
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
@@ -123,3 +127,40 @@ async def test_c_opens_the_customer_of_the_order(make_app, office):
         await settle(pilot)
         assert type(app.screen).__name__ == "CustomerScreen"
         assert app.screen.customer_id == office.customers["bob"]
+
+
+def _declined_then_placed(office) -> int:
+    """A card declined at checkout, then the card on file approved; the order then captured."""
+    services = office.application.services
+    draft = services.cart.add_line(services.cart.start(office.customers["ann"]).id, SKU_CABERNET, 1)
+    services.cart.set_payment(draft.id, "card", card=CardEntry("4000000000000002", 12, 2030, "123"))
+    with pytest.raises(PaymentDeclined):
+        services.checkout.place(draft.id)
+    card_id = services.customers.get(office.customers["ann"]).cards[0].id
+    services.cart.set_payment(draft.id, "card_on_file", card_id=card_id)
+    order = services.checkout.place(draft.id)
+    services.payments.capture(order.id)
+    return order.id
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_order_shows_its_payment_history_with_the_card_masked(make_app, office, size):
+    order_id = _declined_then_placed(office)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_order(app, pilot, order_id)
+        screen.query_one("#order-payment-history").scroll_visible(animate=False)
+        await settle(pilot)
+        text = screen_text(app)
+        rows = [
+            line
+            for line in text.splitlines()
+            if "Visa ending" in line and ("authorize" in line or "capture" in line)
+        ]
+        assert "Payment history" in text
+        assert any("authorize" in r and "declined" in r and "Visa ending 0002" in r for r in rows), text
+        assert any("authorize" in r and "approved" in r and "Visa ending 1111" in r for r in rows), text
+        assert any("capture" in r and "approved" in r and "44.95" in r for r in rows), text
+        assert "Card declined (do not honor) [do_not_honor]" in text
+        assert all(len(line.rstrip()) <= size[0] for line in text.splitlines())
+        assert "4000000000000002" not in text and "4111111111111111" not in text
