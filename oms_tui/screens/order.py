@@ -95,6 +95,13 @@ class OrderScreen(Screen[None]):
     def on_mount(self) -> None:
         """Load the order."""
         self.query_one("#order-message").display = False
+        self._load()
+        order_id = self.order_id
+        run_service(
+            self, lambda: self.oms.services.notes.for_order(order_id), self.show_notes, group="order-notes"
+        )
+
+    def _load(self) -> None:
         order_id = self.order_id
         run_service(
             self,
@@ -102,9 +109,6 @@ class OrderScreen(Screen[None]):
             self.show_order,
             lambda error: self.show_message(str(error)),
             group="order-load",
-        )
-        run_service(
-            self, lambda: self.oms.services.notes.for_order(order_id), self.show_notes, group="order-notes"
         )
 
     def show_notes(self, notes: tuple[NoteView, ...]) -> None:
@@ -204,10 +208,17 @@ class OrderScreen(Screen[None]):
             self,
             lambda: self.oms.services.orders.cancel(order_id, reason),
             self._cancelled,
-            lambda error: self.show_message(str(error)),
+            self._cancel_failed,
             group="order-action",
             hold_keys=True,
         )
+
+    def _cancel_failed(self, error: BaseException) -> None:
+        """Say why; and show the order as it now is: the cancel itself may have been committed
+        with only the void or refund refused (that call is then in the payment history).
+        """
+        self.show_message(str(error))
+        self._load()
 
     def _cancelled(self, order: OrderView) -> None:
         self._busy = False

@@ -6,6 +6,7 @@ import pytest
 
 from oms_core.domain.errors import PaymentDeclined
 from oms_core.domain.payments import CardEntry
+from oms_core.ports import GatewayAnswer
 from oms_tui.screens.order import OrderScreen
 from oms_tui.screens.reason import ReasonDialog
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
@@ -164,3 +165,45 @@ async def test_the_order_shows_its_payment_history_with_the_card_masked(make_app
         assert "Card declined (do not honor) [do_not_honor]" in text
         assert all(len(line.rstrip()) <= size[0] for line in text.splitlines())
         assert "4000000000000002" not in text and "4111111111111111" not in text
+
+
+async def _cancel_on_screen(app, pilot, order_id: int) -> str:
+    await open_order(app, pilot, order_id)
+    await pilot.press("x")
+    await settle(pilot)
+    assert isinstance(app.screen, ReasonDialog)
+    await type_text(pilot, "customer changed mind")
+    await pilot.press("f9")
+    await settle(pilot)
+    assert isinstance(app.screen, OrderScreen)
+    app.screen.query_one("#order-payment-history").scroll_visible(animate=False)
+    await settle(pilot)
+    return screen_text(app)
+
+
+async def test_cancelling_a_captured_order_refunds_it_and_the_refund_is_in_its_history(make_app, office):
+    order_id = _declined_then_placed(office)
+    app = make_app()  # root, an admin
+    async with app.run_test(size=(80, 24)) as pilot:
+        text = await _cancel_on_screen(app, pilot, order_id)
+    refunds = [line for line in text.splitlines() if "refund " in line and "44.95" in line]
+    assert len(refunds) == 1 and "approved" in refunds[0] and "Visa ending 1111" in refunds[0], text
+    order = office.application.services.orders.get(order_id)
+    assert (order.status, order.payments[0].status) == ("cancelled", "refunded")
+
+
+async def test_a_refused_refund_leaves_the_order_shown_cancelled_with_the_refusal(
+    make_app, office, monkeypatch
+):
+    order_id = _declined_then_placed(office)
+    monkeypatch.setattr(
+        office.gateway,
+        "refund",
+        lambda *args: GatewayAnswer.decline("the charge is disputed", "charge_disputed"),
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        text = await _cancel_on_screen(app, pilot, order_id)
+        assert "the order is cancelled, but refund refused: the charge is disputed" in text
+        assert "CANCELLED" in text  # the screen shows the order as it now is, not as it was
+        assert "the charge is disputed [charge_disputed]" in text
