@@ -140,7 +140,9 @@ class OrderScreen(Screen[None]):
         self.query_one("#bill-to", Static).update(_address("Bill to", order.bill_to))
         self.query_one("#order-lines", Static).update(_lines(order))
         self.query_one("#order-payment", Static).update(_payments(order))
-        self.query_one("#order-payment-history", Static).update(_payment_history(order))
+        history = self.query_one("#order-payment-history", Static)
+        history.update(_payment_history(order))
+        history.display = bool(order.payment_history)  # a check or cash order never asked the gateway
         shipped = shipments_text(order)
         self.query_one("#order-shipments", Static).update(shipped or "")
         self.query_one("#order-shipments").display = shipped is not None
@@ -489,8 +491,6 @@ def _payment_history(order: OrderView) -> Text:
     (brand and last four) and who asked; one line each, the reason on its own line when there is one.
     """
     lines = [Text("Payment history", style="bold")]
-    if not order.payment_history:
-        lines.append(Text("-"))
     for call in order.payment_history:
         parts = [when(call.at), f"{call.action:<9}", f"{format_money(call.amount):>10}", call.outcome]
         lines.append(plain("  ".join([*parts, call.card, call.operator]).rstrip()))
