@@ -84,11 +84,12 @@ class OrderScreen(Screen[None]):
                 yield Static("", id="bill-to", markup=False)
             yield Static("", id="order-lines", markup=False)
             yield Static("", id="order-payment", markup=False)
-            yield Static("", id="order-payment-history", markup=False)
             yield Static("", id="order-shipments", markup=False)
             yield Static("", id="order-returns", markup=False)
             yield Static("", id="order-notes", markup=False)
             yield Static("", id="order-call-notes", markup=False)
+            # Below what the office reads first (shipments, notes), above the audit trail.
+            yield Static("", id="order-payment-history", markup=False)
             yield Static("", id="order-audit", markup=False)
         yield KeyFooter()
 
