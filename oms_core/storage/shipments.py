@@ -10,7 +10,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from oms_core.domain.fulfilment import Shipment, ShipmentLine
 from oms_core.ports import ShipmentRepository
 from oms_core.storage._common import Repository
-from oms_core.storage.tables import order_releases, shipment_lines, shipments
+from oms_core.storage.tables import order_releases, orders, shipment_lines, shipments
 
 r = order_releases.c
 s = shipments.c
@@ -46,6 +46,9 @@ class SqlShipmentRepository(Repository, ShipmentRepository):
             insert(shipments)
             .values(
                 order_id=shipment.order_id,
+                customer_id=select(orders.c.customer_id)
+                .where(orders.c.id == shipment.order_id)
+                .scalar_subquery(),
                 carrier=shipment.carrier,
                 service=shipment.service,
                 tracking_number=shipment.tracking_number,

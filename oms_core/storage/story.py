@@ -1,6 +1,6 @@
 """A customer's story on SQLAlchemy Core: orders, shipments, notes and mail, newest first, by keyset.
 
-Each kind is read by its own index (``ix_orders_customer_story``, the shipments of those orders,
+Each kind is read by its own index (``ix_orders_customer_story``, ``ix_shipments_customer_story``,
 ``ix_call_notes_customer``, ``ix_outbox_customer_story``), at most one page of each, older than the
 position the last page ended at; the page is the newest of them. A customer with thousands of
 orders costs a page, never the whole history.
@@ -52,7 +52,7 @@ def _statement(kind: StoryKind, after_rank: int | None, limit: int) -> Select[An
         )
         order = (o.placed_at.desc(), o.id.desc())
     elif kind is StoryKind.SHIPMENT:
-        # Through the customer's orders (shipments carry no customer): a sort of their shipments.
+        # By the customer copied onto the shipment (migration 0018); the join only names the order.
         query = (
             select(
                 s.id,
@@ -65,7 +65,7 @@ def _statement(kind: StoryKind, after_rank: int | None, limit: int) -> Select[An
                 s.delivered_at,
             )
             .select_from(shipments.join(orders, o.id == s.order_id))
-            .where(o.customer_id == customer, _older(s.shipped_at, s.id, kind, after_rank))
+            .where(s.customer_id == customer, _older(s.shipped_at, s.id, kind, after_rank))
         )
         order = (s.shipped_at.desc(), s.id.desc())
     elif kind is StoryKind.NOTE:

@@ -85,3 +85,24 @@ def test_an_office_database_with_a_row_in_every_table_upgrades_to_the_newest_sch
                 assert conn.execute(select(tables.tables[name])).first() is not None, name
     finally:
         engine.dispose()
+
+
+def test_shipments_stored_before_0018_get_their_orders_customer(empty_url):
+    """The story reads shipments by customer: the upgrade fills it in for the shipments already there."""
+    engine = make_engine(empty_url)
+    try:
+        upgrade_schema(engine, "0017")
+        tables = MetaData()
+        tables.reflect(engine)
+        with engine.begin() as conn:
+            for table in tables.sorted_tables:
+                if table.name != "alembic_version":
+                    conn.execute(insert(table).values({c.name: _value(c) for c in table.columns}))
+        upgrade_schema(engine)
+        tables = MetaData()
+        tables.reflect(engine)
+        with engine.connect() as conn:
+            shipments = tables.tables["shipments"]
+            assert conn.execute(select(shipments.c.customer_id)).scalar_one() == 1
+    finally:
+        engine.dispose()
