@@ -1,9 +1,10 @@
-"""A customer's story on SQLAlchemy Core: orders, shipments, notes and mail, newest first, by keyset.
+"""A customer's story on SQLAlchemy Core: orders, shipments, returns, notes and mail, newest first,
+by keyset.
 
 Each kind is read by its own index (``ix_orders_customer_story``, ``ix_shipments_customer_story``,
-``ix_call_notes_customer``, ``ix_outbox_customer_story``), at most one page of each, older than the
-position the last page ended at; the page is the newest of them. A customer with thousands of
-orders costs a page, never the whole history.
+``ix_returns_customer``, ``ix_call_notes_customer``, ``ix_outbox_customer_story``), at most one
+page of each, older than the position the last page ended at; the page is the newest of them. A
+customer with thousands of orders costs a page, never the whole history.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
 
 from oms_core.domain.money import format_money, from_cents
 from oms_core.domain.orders import OrderStatus
+from oms_core.domain.returns import RefundStatus, ReturnReason
 from oms_core.ports import StoryRepository
 from oms_core.read_models import StoryEvent, StoryKind, StoryPosition
 from oms_core.storage._common import Repository
-from oms_core.storage.tables import call_notes, orders, outbox, shipments
+from oms_core.storage.tables import call_notes, orders, outbox, refunds, return_lines, returns, shipments
 
 o, s, n, m = orders.c, shipments.c, call_notes.c, outbox.c
+r, rl, rf = returns.c, return_lines.c, refunds.c
 
 
 _AFTER = {"customer_id": bindparam("customer_id"), "at": bindparam("after_at"), "id": bindparam("after_id")}
@@ -68,6 +71,24 @@ def _statement(kind: StoryKind, after_rank: int | None, limit: int) -> Select[An
             .where(s.customer_id == customer, _older(s.shipped_at, s.id, kind, after_rank))
         )
         order = (s.shipped_at.desc(), s.id.desc())
+    elif kind is StoryKind.RETURN:
+        query = (
+            select(
+                r.id,
+                r.order_id,
+                o.number,
+                r.reason,
+                r.created_at,
+                r.exchange_order_id,
+                _per_return(func.sum(rl.quantity), rl.return_id).label("units"),
+                _refunds(RefundStatus.REFUNDED, func.sum(rf.amount_cents)).label("refunded_cents"),
+                _refunds(RefundStatus.PENDING, func.count()).label("pending"),
+                _refunds(RefundStatus.FAILED, func.count()).label("failed"),
+            )
+            .select_from(returns.join(orders, o.id == r.order_id))
+            .where(r.customer_id == customer, _older(r.created_at, r.id, kind, after_rank))
+        )
+        order = (r.created_at.desc(), r.id.desc())
     elif kind is StoryKind.NOTE:
         query = (
             select(n.id, n.order_id, o.number, n.author, n.at, n.text)
@@ -85,6 +106,16 @@ def _statement(kind: StoryKind, after_rank: int | None, limit: int) -> Select[An
     return query.order_by(*order).limit(limit)
 
 
+def _per_return(aggregate: Any, return_id: Any) -> Any:
+    """A correlated sub-select of one return's rows (a page is at most ``limit`` returns)."""
+    return select(aggregate).where(return_id == r.id).scalar_subquery()
+
+
+def _refunds(status: RefundStatus, aggregate: Any) -> Any:
+    """``aggregate`` over the return's refunds in ``status``."""
+    return select(aggregate).where(rf.return_id == r.id, rf.status == status.value).scalar_subquery()
+
+
 class SqlStoryRepository(Repository, StoryRepository):
     """The customer's story, one page at a time."""
 
@@ -98,6 +129,7 @@ class SqlStoryRepository(Repository, StoryRepository):
         for kind, build in (
             (StoryKind.ORDER, _order_event),
             (StoryKind.SHIPMENT, _shipment_event),
+            (StoryKind.RETURN, _return_event),
             (StoryKind.NOTE, _note_event),
             (StoryKind.MAIL, _mail_event),
         ):
@@ -128,6 +160,28 @@ def _shipment_event(row: Any) -> StoryEvent:
         " ".join(part for part in (row.carrier, row.service, row.tracking_number) if part),
         "delivered" if row.delivered_at is not None else "in transit",
     )
+
+
+def _return_event(row: Any) -> StoryEvent:
+    units = row.units or 0
+    summary = f"RMA-{row.id} {ReturnReason(row.reason).label}, {units} unit{'' if units == 1 else 's'}"
+    if row.exchange_order_id is not None:
+        summary += ", exchanged"
+    return StoryEvent(
+        row.created_at, StoryKind.RETURN, row.id, row.order_id, row.number, summary, _refund_state(row)
+    )
+
+
+def _refund_state(row: Any) -> str:
+    """Where the return's money stands: refunded (how much), pending, failed, or none."""
+    parts = []
+    if row.refunded_cents:
+        parts.append(f"refunded {format_money(from_cents(row.refunded_cents))}")
+    if row.pending:
+        parts.append("refund pending")
+    if row.failed:
+        parts.append("refund failed")
+    return ", ".join(parts) or "no refund"
 
 
 def _note_event(row: Any) -> StoryEvent:

@@ -4,10 +4,12 @@ and mail in one list newest first, paged by keyset without losing or repeating a
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from oms_core import bootstrap
 from oms_core.domain.fulfilment import ShipRequest
 from oms_core.domain.mail import MailKind, MailMessage
+from oms_core.domain.returns import RefundMethod, RefundRequest, ReturnItem, ReturnReason
 from oms_core.read_models import StoryKind
 from oms_core.services.customers import CustomerInput
 from tests.fakes import SKU_CABERNET, FixedClock, seed_reference
@@ -81,5 +83,38 @@ def test_the_story_interleaves_orders_shipments_notes_and_mail_newest_first(data
         assert next(e for e in placed if e.order_number == orders[2].number).state == "shipped"
         times = [(e.at, -e.kind.rank) for e in seen]
         assert times == sorted(times, reverse=True)
+    finally:
+        application.close()
+
+
+def test_the_story_shows_returns_with_their_refunds(database_url):
+    application, clock = _office(database_url)
+    services = application.services
+    try:
+        ann = services.customers.create(
+            CustomerInput(first_name="Ann", last_name="Smith", address=CA_HOME), allow_duplicate=True
+        ).customer
+        draft = services.cart.start(ann.id)
+        services.cart.add_line(draft.id, SKU_CABERNET, 3)
+        services.cart.set_payment(draft.id, "check", check_number="100")
+        order = services.checkout.place(draft.id, confirm_duplicate=True)
+        clock.advance(timedelta(minutes=1))
+        services.fulfilment.ship(order.id, ShipRequest(carrier="UPS", tracking_number="1Z1"))
+        clock.advance(timedelta(minutes=1))
+        services.returns.record(
+            order.id,
+            [ReturnItem(SKU_CABERNET, 2)],
+            ReturnReason.DAMAGED,
+            refund=RefundRequest(RefundMethod.CHECK, Decimal("20.00"), check_number="1042"),
+        )
+        clock.advance(timedelta(minutes=1))
+        services.returns.record(order.id, [ReturnItem(SKU_CABERNET, 1)], ReturnReason.CHANGED_MIND)
+
+        events = services.story.page(ann.id, limit=10).events
+        assert [e.kind for e in events[:3]] == [StoryKind.RETURN, StoryKind.RETURN, StoryKind.SHIPMENT]
+        later, first = events[0], events[1]
+        assert (later.summary, later.state) == (f"RMA-{later.id} changed mind, 1 unit", "no refund")
+        assert (first.summary, first.state) == (f"RMA-{first.id} damaged, 2 units", "refunded 20.00")
+        assert first.order_number == order.number
     finally:
         application.close()
