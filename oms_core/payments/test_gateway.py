@@ -18,7 +18,11 @@ card kept on file behaves the same way every time it is charged; seeded cards on
 
 References are derived from the idempotency key and the amount, so the same request repeated
 (even by another process after a crash) gets the same reference: like a real gateway's
-idempotency, and what reconciliation relies on.
+idempotency, and what reconciliation relies on. A reference also carries the amount authorised,
+so another process (another operator's oms, the demo's seeder, yesterday's session) can capture,
+void or refund it: what happened to it before this process is the database's record, and oms only
+asks for what that record allows. Within one process the gateway keeps the whole story and refuses
+what a real gateway would (capturing twice, refunding more than was captured).
 """
 
 from __future__ import annotations
@@ -119,7 +123,8 @@ class TestGateway(PaymentGateway):
             if marker in _DECLINES:
                 answer = _DECLINES[marker]
             elif marker == "test":
-                reference = "auth_" + _digest(f"{idempotency_key}:{amount}")
+                cents = int((amount * 100).to_integral_value())
+                reference = f"auth_{_digest(f'{idempotency_key}:{amount}')}_{cents}"
                 answer = GatewayAnswer.approve(reference)
                 self._held.setdefault(reference, _Held(amount))
             else:
@@ -134,7 +139,7 @@ class TestGateway(PaymentGateway):
         with self._lock:
             if idempotency_key in self._answers:
                 return self._answers[idempotency_key]
-            held = self._held.get(reference)
+            held = self._known(reference, captured=False)
             left = held.amount - held.captured if held is not None else Decimal("0.00")
             if held is None or held.voided:
                 answer = GatewayAnswer.decline("no such authorisation to capture", "resource_missing")
@@ -167,7 +172,7 @@ class TestGateway(PaymentGateway):
         with self._lock:
             if idempotency_key in self._answers:
                 return self._answers[idempotency_key]
-            held = self._held.get(reference)
+            held = self._known(reference, captured=True)
             left = (held.captured - held.refunded) if held is not None else Decimal("0.00")
             wanted = left if amount is None else amount
             if held is None or not held.captured:
@@ -180,6 +185,18 @@ class TestGateway(PaymentGateway):
                 answer = GatewayAnswer.approve("re_" + _digest(idempotency_key))
             self._answers[idempotency_key] = answer
             return answer
+
+    def _known(self, reference: str, captured: bool) -> _Held | None:
+        """The authorisation behind ``reference``; one made by another process is taken from the
+        amount in its reference, uncaptured for a capture and captured whole for a refund (oms asks
+        either only when its own record says so). ``None`` for a reference no test gateway made.
+        """
+        held = self._held.get(reference)
+        if held is None:
+            amount = _authorised_amount(reference)
+            if amount is not None:
+                held = self._held[reference] = _Held(amount, captured=amount if captured else Decimal("0.00"))
+        return held
 
     def save_card(self, card: CardToken, customer_label: str, idempotency_key: str) -> GatewayAnswer:
         """Keep the card: the saved token keeps the test marker, so it behaves as the card did."""
@@ -199,6 +216,14 @@ class TestGateway(PaymentGateway):
 
 def _marker(token: str) -> str:
     return token.split("_")[1] if token.startswith("tok_") and "_" in token[4:] else ""
+
+
+def _authorised_amount(reference: str) -> Decimal | None:
+    """The amount a test gateway's ``auth_<digest>_<cents>`` reference was made for."""
+    parts = reference.split("_")
+    if len(parts) != 3 or parts[0] != "auth" or not parts[2].isdigit():
+        return None
+    return Decimal(parts[2]) / 100
 
 
 def _digest(text: str) -> str:

@@ -15,6 +15,7 @@ from oms_core.domain.fulfilment import ShipRequest
 from oms_core.domain.operators import Operator, Role
 from oms_core.domain.returns import Disposition, RefundMethod, RefundRequest, ReturnItem, ReturnReason
 from oms_core.payments.test_gateway import TestGateway
+from oms_core.ports import GatewayAnswer
 from oms_core.read_models import OrderView
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, seed_reference
 from tests.unit.batch_helpers import add_customer
@@ -182,7 +183,8 @@ def test_a_refund_above_the_limit_needs_a_supervisor_and_writes_nothing(applicat
 def test_a_declined_card_refund_is_failed_and_can_be_refunded_another_way(application, gateway):
     order = _shipped(application, (SKU_CABERNET, 1))
     real_refund = gateway.refund
-    gateway.refund = lambda *args: TestGateway.refund(TestGateway(), *args)  # type: ignore[method-assign]
+    refused = GatewayAnswer.decline("nothing was captured to refund", "charge_not_captured")
+    gateway.refund = lambda *args: refused  # type: ignore[method-assign]
     item = application.services.returns.record(
         order.id, [ReturnItem(SKU_CABERNET, 1)], "damaged", refund=RefundRequest(RefundMethod.CARD)
     )

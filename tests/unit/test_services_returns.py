@@ -13,6 +13,7 @@ from oms_core.domain.payments import CardEntry
 from oms_core.domain.returns import RefundMethod, RefundRequest, ReturnItem
 from oms_core.mail.templates_folder import TemplateFolder
 from oms_core.payments.test_gateway import TestGateway
+from oms_core.ports import GatewayAnswer
 from oms_core.read_models import OrderView
 from oms_core.services.context import Mailing, ServiceContext
 from oms_core.services.customers import CustomerInput
@@ -64,7 +65,8 @@ def test_the_refund_notice_is_queued_with_the_refund(services, fake_factory, req
 
 def test_no_notice_for_a_card_refund_the_gateway_refused(services, fake_factory):
     order = _shipped(services)
-    services.context.gateway.refund = lambda *args: TestGateway.refund(TestGateway(), *args)  # type: ignore[method-assign]
+    refused = GatewayAnswer.decline("nothing was captured to refund", "charge_not_captured")
+    services.context.gateway.refund = lambda *args: refused  # type: ignore[method-assign]
     item = services.returns.record(
         order.id, [ReturnItem(SKU_CABERNET, 1)], "damaged", refund=RefundRequest(RefundMethod.CARD)
     )

@@ -45,6 +45,21 @@ def test_the_same_key_gets_the_same_authorisation_even_in_another_process(gatewa
     assert first == again
 
 
+def test_another_process_captures_and_refunds_what_this_one_authorised(gateway: TestGateway) -> None:
+    """The demo's seeder, another operator's oms and yesterday's session each have a gateway of
+    their own: an order authorised by one is captured, and later refunded, by another."""
+    held = gateway.authorize(_token(gateway), Decimal("170.96"), "draft-7-v1").reference
+    warehouse = TestGateway(today=datetime(2026, 1, 1))
+    assert warehouse.capture(held, Decimal("100.00"), "c1", final=False).approved
+    assert warehouse.capture(held, Decimal("70.97"), "c2").outcome is Outcome.DECLINED  # more than held
+    assert warehouse.capture(held, None, "c3").approved
+    assert warehouse.captured == [(held, Decimal("100.00")), (held, Decimal("70.96"))]
+    desk = TestGateway(today=datetime(2026, 1, 1))
+    assert desk.refund(held, Decimal("80.99"), "r1").approved
+    assert desk.refund(held, Decimal("90.00"), "r2").outcome is Outcome.DECLINED  # 89.97 left
+    assert desk.refund("auth_not-one-of-ours", None, "r3").outcome is Outcome.DECLINED
+
+
 def test_capture_whole_or_part_then_refund_up_to_what_was_captured(gateway: TestGateway) -> None:
     whole = gateway.authorize(_token(gateway), Decimal("40.00"), "a1").reference
     part = gateway.authorize(_token(gateway), Decimal("40.00"), "a2").reference
