@@ -310,6 +310,34 @@ class Order:
         return _items(self) == _items(other)
 
 
+def follow_up_draft(
+    past: Order,
+    operator: str,
+    now: datetime,
+    lines: list[OrderLine],
+    payment_choice: PaymentChoice | None = None,
+    notes: str = "",
+) -> Order:
+    """A new phone draft for ``past``'s customer, to the same bill-to, ship-to and shipping method:
+    what a reorder and an exchange start from (their lines and payment are their own).
+    """
+    return Order(
+        id=None,
+        source=OrderSource.PHONE,
+        operator=operator,
+        customer_id=past.customer_id,
+        created_at=now,
+        updated_at=now,
+        bill_to=past.bill_to,
+        ship_to=past.ship_to,
+        ship_to_address_id=past.ship_to_address_id,
+        shipping_method=past.shipping_method,
+        lines=lines,
+        payment_choice=payment_choice,
+        notes=notes,
+    )
+
+
 def _items(order: Order) -> dict[str, int]:
     items: dict[str, int] = {}
     for line in order.lines:

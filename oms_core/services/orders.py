@@ -11,7 +11,13 @@ from oms_core.domain.errors import NotFound, ValidationError
 from oms_core.domain.mail import MailKind
 from oms_core.domain.numbers import LARGEST_ID
 from oms_core.domain.operators import Role
-from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus, check_transition
+from oms_core.domain.orders import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    check_transition,
+    follow_up_draft,
+)
 from oms_core.domain.payments import PaymentMethod, PaymentStatus
 from oms_core.domain.returns import CreditEntry
 from oms_core.domain.text import clean_field
@@ -132,25 +138,16 @@ class OrderService:
                 for line in past.lines
                 if line.product_id not in products or not products[line.product_id].active
             ]
-            draft = Order(
-                id=None,
-                source=OrderSource.PHONE,
-                operator=self._ctx.operator_username,
-                customer_id=past.customer_id,
-                created_at=now,
-                updated_at=now,
-                bill_to=past.bill_to,
-                ship_to=past.ship_to,
-                ship_to_address_id=past.ship_to_address_id,
-                shipping_method=past.shipping_method,
-                # A card still on file may be charged again; a one-off card is asked anew.
-                payment_choice=past.payment_choice
-                if past.payment_choice is not None
-                and past.payment_choice.method is PaymentMethod.CARD_ON_FILE
-                and past.payment_choice.card_id is not None
-                and on_file.card(past.payment_choice.card_id) is not None
-                else None,
-            )
+            # A card still on file may be charged again; a one-off card is asked anew.
+            again = past.payment_choice
+            if not (
+                again is not None
+                and again.method is PaymentMethod.CARD_ON_FILE
+                and again.card_id is not None
+                and on_file.card(again.card_id) is not None
+            ):
+                again = None
+            draft = follow_up_draft(past, self._ctx.operator_username, now, [], again)
             for line in past.lines:
                 if line.sku not in skipped:
                     draft.lines.append(

@@ -22,7 +22,7 @@ from oms_core.domain.errors import ValidationError
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, GatewayCall, captured_amount
 from oms_core.domain.money import ZERO
 from oms_core.domain.operators import Operator, Role
-from oms_core.domain.orders import Order, OrderLine, OrderSource
+from oms_core.domain.orders import Order, OrderLine, follow_up_draft
 from oms_core.domain.payments import Payment, PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.domain.returns import (
     CreditEntry,
@@ -391,19 +391,12 @@ class ReturnService:
             lines[source.product_id] = OrderLine(
                 None, source.product_id, source.sku, source.name, returned.quantity, source.unit_price
             )
-        return Order(
-            id=None,
-            source=OrderSource.PHONE,
-            operator=self._ctx.operator_username,
-            customer_id=order.customer_id,
-            created_at=now,
-            updated_at=now,
-            bill_to=order.bill_to,
-            ship_to=order.ship_to,
-            ship_to_address_id=order.ship_to_address_id,
-            shipping_method=order.shipping_method,
-            lines=list(lines.values()),
-            payment_choice=PaymentChoice(PaymentMethod.STORE_CREDIT),
+        return follow_up_draft(
+            order,
+            self._ctx.operator_username,
+            now,
+            list(lines.values()),
+            PaymentChoice(PaymentMethod.STORE_CREDIT),
             notes=f"exchange for {item.rma} of order {order.number}",
         )
 
