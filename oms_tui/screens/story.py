@@ -107,7 +107,7 @@ class StoryScreen(Screen[None]):
         if first:
             table.set_rows(rows, has_more=page.next is not None)
             if not rows:
-                self._error("Nothing yet: no orders, notes or mail for this customer")
+                self._error("Nothing yet: no orders, returns, notes or mail for this customer")
         else:
             table.append_rows(rows, has_more=page.next is not None)
 
