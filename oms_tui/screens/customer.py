@@ -8,6 +8,8 @@ opens the highlighted order (or resumes the highlighted draft), Esc goes back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Label, Static
 
-from oms_core.read_models import CartView, CustomerDetail, NoteView, OrderSummary
+from oms_core.read_models import CartView, CustomerDetail, NoteView
 from oms_core.services.contact import display_phone
 from oms_tui.screens.reason import ask_for_note
 from oms_tui.shell import OmsShell, shell
@@ -186,33 +188,24 @@ class CustomerScreen(Screen[None]):
         if self._busy or self.customer is None:
             return
         self._busy = True
-        cart, customer_id, name = self.oms.services.cart, self.customer_id, self.customer.name
+        self._unless_open_draft(self._start_order, "New order")
 
-        def found(drafts: list[OrderSummary]) -> None:
-            if not drafts:
-                self._start_order()
-                return
-            from oms_tui.screens.resume_draft import NEW, RESUME, ResumeDraftScreen
+    def _unless_open_draft(self, go_on: Callable[[], None], new_label: str) -> None:
+        from oms_tui.screens.resume_draft import unless_open_draft
 
-            def answered(answer: str | None) -> None:
-                if answer == RESUME:
-                    self._busy = False
-                    self.oms.open_cart(drafts[0].id)
-                elif answer == NEW:
-                    self._start_order()
-                else:
-                    self._busy = False
-
-            self.app.push_screen(ResumeDraftScreen(name, drafts), answered)
-
-        run_service(
+        assert self.customer is not None
+        unless_open_draft(
             self,
-            lambda: cart.open_drafts_for(customer_id),
-            found,
-            lambda error: self._error(str(error)),
-            group="customer-action",
-            hold_keys=True,
+            self.customer_id,
+            self.customer.name,
+            go_on,
+            idle=self._idle,
+            failed=lambda error: self._error(str(error)),
+            new_label=new_label,
         )
+
+    def _idle(self) -> None:
+        self._busy = False
 
     def _start_order(self) -> None:
         """Start a draft for this customer and open its cart."""
@@ -228,20 +221,26 @@ class CustomerScreen(Screen[None]):
         )
 
     def action_reorder(self) -> None:
-        """A new draft with the highlighted past order's items, then its cart."""
+        """A new draft with the highlighted past order's items, then its cart; if the customer
+        has an open draft, ask first (r resumes it, n reorders anyway).
+        """
         key = self.query_one("#recent-orders", PagedTable).highlighted_key
-        if key is None or self._busy:
+        if key is None or self._busy or self.customer is None:
             return
         self._busy = True
         order_id = int(key)
-        run_service(
-            self,
-            lambda: self.oms.services.orders.reorder(order_id),
-            self._open_cart,
-            lambda error: self._error(str(error)),
-            group="customer-action",
-            hold_keys=True,
-        )
+
+        def reorder() -> None:
+            run_service(
+                self,
+                lambda: self.oms.services.orders.reorder(order_id),
+                self._open_cart,
+                lambda error: self._error(str(error)),
+                group="customer-action",
+                hold_keys=True,
+            )
+
+        self._unless_open_draft(reorder, "Reorder anyway")
 
     def _open_cart(self, draft: CartView) -> None:
         self._busy = False

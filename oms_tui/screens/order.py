@@ -244,9 +244,32 @@ class OrderScreen(Screen[None]):
         self.oms.open_cart(draft.id)
 
     def action_reorder(self) -> None:
-        """A new draft with this order's items, then its cart."""
-        order_id = self.order_id
-        self._open_draft(lambda: self.oms.services.orders.reorder(order_id), self._reordered)
+        """A new draft with this order's items, then its cart; if the customer has an open draft,
+        ask first (r resumes it, n reorders anyway).
+        """
+        from oms_tui.screens.resume_draft import unless_open_draft
+
+        if self.order is None or self.order.customer is None or self._busy:
+            return
+        order_id, customer = self.order_id, self.order.customer
+
+        def reorder() -> None:
+            self._busy = False
+            self._open_draft(lambda: self.oms.services.orders.reorder(order_id), self._reordered)
+
+        self._busy = True
+        unless_open_draft(
+            self,
+            customer.id,
+            customer.name,
+            reorder,
+            idle=self._idle,
+            failed=lambda error: self.show_message(str(error)),
+            new_label="Reorder anyway",
+        )
+
+    def _idle(self) -> None:
+        self._busy = False
 
     def _open_draft(self, call: Callable[[], CartView], opened: Callable[[CartView], None]) -> None:
         """Run ``call`` (it makes a draft from this order), keys held, then ``opened``."""

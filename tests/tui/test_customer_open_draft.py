@@ -8,8 +8,8 @@ from oms_tui.screens.cart import CartScreen
 from oms_tui.screens.checkout import CheckoutScreen
 from oms_tui.screens.customer import CustomerScreen
 from oms_tui.screens.resume_draft import ResumeDraftScreen
-from tests.fakes import SKU_CABERNET
-from tests.tui.pilot_helpers import screen_text, send
+from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
+from tests.tui.pilot_helpers import open_order, place_order, screen_text, send
 
 
 def drafts_of(office, who: str) -> list[int]:
@@ -58,3 +58,48 @@ async def test_o_without_an_open_draft_starts_the_order_at_once(make_app, office
         await open_ann(app, pilot)
         await send(pilot, ["o"])
         assert isinstance(app.screen, CartScreen)
+
+
+async def test_r_reorder_on_a_customer_with_an_open_draft_asks_first(make_app, office):
+    place_order(office, "ann", [(SKU_CABERNET, 2)])
+    cart = office.application.services.cart
+    draft = cart.add_line(cart.start(office.customers["ann"]).id, SKU_CABERNET, 1)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ann(app, pilot)
+        await send(pilot, ["r"])
+        assert isinstance(app.screen, ResumeDraftScreen)
+        assert "Reorder anyway (n)" in screen_text(app)
+        await send(pilot, ["escape"])
+        assert isinstance(app.screen, CustomerScreen)
+        assert drafts_of(office, "ann") == [draft.id]
+        await send(pilot, ["r", "r"])  # r reorders, then r on the question resumes the draft
+        assert isinstance(app.screen, CartScreen) and app.screen.draft_id == draft.id
+    assert drafts_of(office, "ann") == [draft.id]
+
+
+async def test_r_then_n_reorders_anyway(make_app, office):
+    place_order(office, "ann", [(SKU_CHARDONNAY, 3)])
+    cart = office.application.services.cart
+    draft = cart.start(office.customers["ann"])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ann(app, pilot)
+        await send(pilot, ["r", "n"])
+        assert isinstance(app.screen, CartScreen) and app.screen.draft_id != draft.id
+        lines = cart.get(app.screen.draft_id).lines
+        assert [(line.sku, line.quantity) for line in lines] == [(SKU_CHARDONNAY, 3)]
+
+
+async def test_r_on_the_order_screen_asks_too_when_the_customer_has_an_open_draft(make_app, office):
+    order = place_order(office, "ann", [(SKU_CABERNET, 2)])
+    cart = office.application.services.cart
+    draft = cart.add_line(cart.start(office.customers["ann"]).id, SKU_CHARDONNAY, 1)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(app, pilot, order.id)
+        await send(pilot, ["r"])
+        assert isinstance(app.screen, ResumeDraftScreen)
+        await send(pilot, ["r"])
+        assert isinstance(app.screen, CartScreen) and app.screen.draft_id == draft.id
+    assert drafts_of(office, "ann") == [draft.id]
