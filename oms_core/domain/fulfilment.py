@@ -236,17 +236,26 @@ def shipment_capture(
     return share
 
 
-def check_release(order: Order) -> None:
-    """Only a placed order that is not held goes to the warehouse.
+def check_release(order: Order, change_draft_id: int | None = None) -> None:
+    """Only a placed order that is not held, with no change under way, goes to the warehouse.
+
+    A change under way (``change_draft_id``, its open change draft) would be refused once the
+    order is released, losing what the operator is typing with the customer on the line; the
+    release waits until the change is applied or discarded.
 
     Raises:
-        InvalidState: naming the order's state or its hold.
+        InvalidState: naming the order's state, its hold, or the change draft.
     """
     if order.status is not OrderStatus.PLACED:
         raise InvalidState(
             f"order {order.number} is {order.status.value.replace('_', ' ')}; only placed orders are released"
         )
     check_not_held(order, "released")
+    if change_draft_id is not None:
+        raise InvalidState(
+            f"order {order.number} is being changed (draft {change_draft_id}); "
+            "apply or discard the change before releasing it"
+        )
 
 
 HOLDABLE = (OrderStatus.PLACED, OrderStatus.RELEASED)

@@ -41,6 +41,14 @@ PICKLIST_MARK = "picklist_mark"
 
 
 @dataclass(frozen=True, slots=True)
+class ReleaseRun:
+    """What ``release_all_placed`` did: the numbers released, and why each other order stayed."""
+
+    released: list[int]
+    left: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class PickLine:
     """One row of the warehouse's picklist: an order line to pick, with where it goes."""
 
@@ -67,12 +75,13 @@ class FulfilmentService:
         """Hand a placed order to the warehouse.
 
         Raises:
-            InvalidState: the order is not placed (already released, shipped, cancelled, a draft).
+            InvalidState: the order is not placed (already released, shipped, cancelled, a draft),
+                is held, or has a change under way.
             NotFound: no such order.
         """
         with self._ctx.write() as uow:
-            order = uow.orders.get(order_id)
-            check_release(order)
+            order = uow.orders.get(order_id)  # locked: a change cannot start meanwhile
+            check_release(order, uow.orders.change_draft_of(order_id))
             now = self._ctx.clock.now()
             _move(uow, order, OrderStatus.RELEASED, now)
             uow.shipments.release(order.id or 0, now, self._ctx.operator_username)
@@ -158,23 +167,26 @@ class FulfilmentService:
             uow.commit()
         return view
 
-    def release_all_placed(self) -> list[int]:
-        """Release every placed order that is not held, oldest first; returns their numbers.
+    def release_all_placed(self) -> ReleaseRun:
+        """Release every placed order that can go, oldest first.
 
-        Each order is its own short transaction, so a long run never holds the database, and an
-        order another operator changed meanwhile (cancelled, released) or held is skipped, not an error.
+        Each order is its own short transaction, so a long run never holds the database. An order
+        that cannot go (held, a change under way, or cancelled or released by another operator
+        meanwhile) stays where it is, and the run says why in one line per order.
         """
         released: list[int] = []
+        left: list[str] = []
         after: OrderPosition | None = None
         while page := self._placed_page(after):
             for summary in page:
                 try:
                     self.release(summary.id)
-                except InvalidState:
+                except InvalidState as refusal:
+                    left.append(str(refusal))
                     continue
                 released.append(summary.number or 0)
             after = OrderPosition.after(page[-1])
-        return sorted(released)
+        return ReleaseRun(sorted(released), left)
 
     def _placed_page(self, after: OrderPosition | None) -> list[OrderSummary]:
         with self._ctx.read() as uow:

@@ -81,14 +81,20 @@ def release_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     application = ctx.open_application()
     try:
         service = application.services.fulfilment
+        left: list[str] = []
         if args.all:
-            released = service.release_all_placed()
+            run = service.release_all_placed()
+            released, left = run.released, run.left
         else:
             orders = [application.services.orders.get_by_number(number) for number in numbers]
             released = [service.release(order.id).number or 0 for order in orders]
     finally:
         application.close()
     print(f"released {len(released):,} order{'s' if len(released) != 1 else ''}", file=ctx.stderr)
+    if left:
+        print(f"left placed: {len(left):,} (below, why)", file=ctx.stderr)
+    for reason in left:
+        print(f"  {reason}", file=ctx.stderr)
     for number in released:
         print(number, file=ctx.stdout)
     return 0

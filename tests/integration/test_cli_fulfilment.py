@@ -86,7 +86,31 @@ def test_release_all_releases_every_placed_order_and_a_second_run_none(office):
     assert status == 0, err
     assert sorted(int(n) for n in out.split()) == placed
     status, out, err = oms("--db", url, "release", "--all")
-    assert (status, out, err) == (0, "", "released 0 orders\n")
+    assert (status, out) == (0, "")
+    assert err.splitlines()[0] == "released 0 orders"
+    assert all("hold" in line for line in err.splitlines()[2:])  # only the held orders stay
+
+
+def test_release_all_leaves_an_order_being_changed_and_says_why(office):
+    url, placed = office
+    application = bootstrap.build(bootstrap.Config(url, operator="agarcia"))
+    try:
+        order = application.services.orders.get_by_number(placed[1])
+        draft = application.services.changes.start(order.id)
+    finally:
+        application.close()
+    status, out, err = oms("--db", url, "release", "--all")
+    assert status == 0, err
+    assert sorted(int(n) for n in out.split()) == [n for n in placed if n != placed[1]]
+    lines = err.splitlines()
+    assert lines[0] == f"released {len(placed) - 1} orders"
+    assert lines[1].startswith("left placed: ")
+    change = (
+        f"  order {placed[1]} is being changed (draft {draft.id}); "
+        "apply or discard the change before releasing it"
+    )
+    assert change in lines[2:]
+    assert all(line == change or "hold" in line for line in lines[2:])  # the rest are the held orders
 
 
 def test_releasing_an_order_twice_is_one_line(office):

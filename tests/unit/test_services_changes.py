@@ -170,17 +170,41 @@ def test_lines_already_on_the_order_keep_their_price_and_new_lines_take_todays(
 
 def test_a_released_order_cannot_be_changed(services: Services, ann: CustomerDetail) -> None:
     order = _place(services, ann.id, (SKU_CABERNET, 1))
-    draft = services.changes.start(order.id)
-    draft = services.cart.set_quantity(draft.id, _line(draft, SKU_CABERNET), 2, version=draft.version)
     services.fulfilment.release(order.id)
 
     with pytest.raises(
         InvalidState, match=rf"^order {order.number} is released; it can no longer be changed$"
     ):
-        services.changes.apply(draft.id, draft.version)
-    with pytest.raises(InvalidState, match="can no longer be changed"):
         services.changes.start(order.id)
     assert _order_of(services, order).lines == order.lines
+
+
+def test_an_order_being_changed_is_not_released_until_the_change_is_applied_or_discarded(
+    services: Services, ann: CustomerDetail
+) -> None:
+    order = _place(services, ann.id, (SKU_CABERNET, 1))
+    other = _place(services, ann.id, (SKU_CHARDONNAY, 1))
+    draft = services.changes.start(order.id)
+    draft = services.cart.set_quantity(draft.id, _line(draft, SKU_CABERNET), 2, version=draft.version)
+
+    refusal = (
+        rf"^order {order.number} is being changed \(draft {draft.id}\); "
+        "apply or discard the change before releasing it$"
+    )
+    with pytest.raises(InvalidState, match=refusal):
+        services.fulfilment.release(order.id)
+    run = services.fulfilment.release_all_placed()
+    assert run.released == [other.number]
+    assert len(run.left) == 1 and f"order {order.number} is being changed (draft {draft.id})" in run.left[0]
+    assert _order_of(services, order).status == "placed"
+
+    services.changes.apply(draft.id, draft.version)  # the change the customer asked for goes through
+    assert services.fulfilment.release(order.id).status == "released"
+
+    third = _place(services, ann.id, (SKU_CABERNET, 1))
+    change = services.changes.start(third.id)
+    services.cart.discard(change.id, change.version)
+    assert services.fulfilment.release(third.id).status == "released"
 
 
 def test_a_held_order_may_change_its_address(services: Services, ann: CustomerDetail) -> None:

@@ -76,7 +76,12 @@ def test_a_released_order_can_be_held_before_it_ships(services: Services) -> Non
 def test_release_all_placed_skips_held_orders(services: Services) -> None:
     held, free = _place(services), _place(services)
     services.holds.place(held.id, "customer request", "call back Friday")
-    assert services.fulfilment.release_all_placed() == [free.number]
+    run = services.fulfilment.release_all_placed()
+    assert run.released == [free.number]
+    assert run.left == [
+        f"order {held.number} is on hold for customer request (by alice); "
+        "it cannot be released until the hold is released"
+    ]
     assert services.orders.get(held.id).status == "placed"
 
 
