@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+
+from oms_core.domain.errors import ValidationError
 
 
 class Role(enum.StrEnum):
@@ -26,6 +29,33 @@ SUPERUSER = "root"
 
 MAX_USERNAME = 64
 """The longest operator name the audit trail and the operators table hold."""
+
+
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@-]*\$?")
+"""What an OS account name can be: letters, digits, ``_``, ``.``, ``-`` (not first), ``@`` (a
+directory's ``user@domain`` accounts) and a trailing ``$``; no space, colon or slash."""
+
+
+def check_username(username: str) -> str:
+    """The name of the OS account an operator logs in with, checked.
+
+    An operator is known by the account they connect with (identity is the OS account), so a name
+    no account can have ("Olga Petrova", "olga:x") would be an operator nobody can ever be.
+
+    Raises:
+        ValidationError: empty, too long, or not an account name (naming what is wrong).
+    """
+    if not username:
+        raise ValidationError("the user name is empty", field="username")
+    if len(username) > MAX_USERNAME:
+        raise ValidationError(f"the user name is longer than {MAX_USERNAME} characters", field="username")
+    if not _ACCOUNT_NAME.fullmatch(username):
+        raise ValidationError(
+            f"{username!r} is not an OS account name: give the login name "
+            "(letters, digits, . _ - @; no spaces), as `whoami` prints it",
+            field="username",
+        )
+    return username
 
 
 def acting_name(admin: str, operator: str) -> str:

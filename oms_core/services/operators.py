@@ -6,7 +6,7 @@ import logging
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import ValidationError
-from oms_core.domain.operators import MAX_USERNAME, Operator, Role
+from oms_core.domain.operators import Operator, Role, check_username
 from oms_core.domain.text import clean_field
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.retry import retry_on_conflict
@@ -31,13 +31,9 @@ class OperatorService:
 
         Raises:
             PermissionDenied: the operator at the keyboard is not an admin.
-            ValidationError: an empty or overlong user name, or an unknown role.
+            ValidationError: a user name no OS account can have, or an unknown role.
         """
-        username = clean_field(username)
-        if not username:
-            raise ValidationError("the user name is empty", field="username")
-        if len(username) > MAX_USERNAME:
-            raise ValidationError(f"the user name is longer than {MAX_USERNAME} characters", field="username")
+        username = check_username(clean_field(username))
         try:
             parsed_role = Role(role)
         except ValueError:

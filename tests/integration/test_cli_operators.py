@@ -140,3 +140,22 @@ def test_the_demo_makes_no_one_admin_of_an_office_database(office, account, monk
     status, _, err = oms("--db", url, "demo")
     assert status == 1 and "not made by `oms demo`" in err
     assert rows(db, "SELECT role FROM operators WHERE username = 'olga'") == [("operator",)]
+
+
+@pytest.mark.parametrize("name", ["Olga Petrova", "olga:x", "../olga", "olga/ops", "olga,p"])
+def test_a_name_no_os_account_can_have_is_refused_in_one_line(office, account, name):
+    url, db = office
+    account("ann")
+    status, _, err = oms("--db", url, "operator", "add", name, "--role", "operator")
+    assert status == 1
+    assert err.count("\n") == 1
+    assert f"{name!r} is not an OS account name" in err
+    assert rows(db, "SELECT count(*) FROM operators") == [(3,)]
+
+
+@pytest.mark.parametrize("name", ["olga.petrova", "o_petrova", "olga-p", "olga@corp.example", "FAX01$"])
+def test_account_names_of_every_usual_shape_are_taken(office, account, name):
+    url, db = office
+    account("ann")
+    assert oms("--db", url, "operator", "add", name, "--role", "operator")[0] == 0
+    assert rows(db, f"SELECT role FROM operators WHERE username = '{name}'") == [("operator",)]  # noqa: S608
