@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.errors import OutOfStock
+from oms_core.domain.errors import OutOfStock, StaleEdit
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
 from oms_core.domain.money import ZERO, money
 from oms_core.domain.placing import declined, payment_for
@@ -309,8 +309,18 @@ def _hand_back(call: GatewayCall, give_back: dict[int, int]) -> None:
 def _settle_and_audit(
     uow: UnitOfWork, ctx: ServiceContext, settled: Sequence[tuple[Prepared, GatewayCall]]
 ) -> None:
-    """Write the calls' outcomes (guarded: still pending and ours) and audit each one that was sent."""
-    uow.gateway_calls.settle_many([call for _, call in settled], CallStatus.PENDING, ctx.process)
+    """Write the calls' outcomes (guarded: still pending and ours) and audit each one that was sent.
+
+    Raises:
+        StaleEdit: another process (a reconciliation that took this one for dead) settled one of
+            them first, voiding its hold and giving its stock back; the caller's transaction must
+            not commit, or an order would be written on a voided hold and stock given back twice.
+    """
+    calls = [call for _, call in settled]
+    if uow.gateway_calls.settle_many(calls, CallStatus.PENDING, ctx.process) != len(calls):
+        raise StaleEdit(
+            "a payment of this batch was settled by another process; nothing of this chunk was written"
+        )
     now = ctx.clock.now()
     uow.audit.add_many(
         [

@@ -8,12 +8,15 @@ from decimal import Decimal
 import pytest
 
 from oms_core.domain.customers import Address, CustomerStatus
+from oms_core.domain.errors import StaleEdit
+from oms_core.domain.gateway_calls import CallStatus
 from oms_core.domain.orders import MAX_LINE_QUANTITY, OrderSource, OrderStatus
 from oms_core.domain.payments import CardEntry
 from oms_core.domain.repricing import reprice
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.services import import_steps
 from oms_core.services.batch_placing import ALREADY, FAILED, PLACED, BatchOrderRequest, preview_orders
+from oms_core.services.batch_steps import ask_gateway, take_stock_and_record, write_approved
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.drafts import PricingContext
@@ -252,3 +255,33 @@ def test_repeated_skus_merge_and_bad_items_are_named_for_every_order_that_asks(
             f"{SKU_CHARDONNAY}: quantity must be 1 to {MAX_LINE_QUANTITY:,}; OLD-MAGNUM is no longer sold"
         )
     assert results[4].reason.startswith("the order has no items")
+
+
+def test_a_call_settled_by_another_process_meanwhile_writes_nothing_of_the_chunk(
+    services, fake_factory, gateway, clock
+):
+    """Step 3 settles its calls guarded (still pending, still this process's). If another process
+    (a reconciliation that took this one for dead) settled one meanwhile, voiding its hold and
+    giving its stock back, writing the chunk's orders anyway would place an unpaid order on stock
+    that was already given back: the whole step is refused instead."""
+    ann, bob = _customer(services, "Ann"), _customer(services, "Bob")
+    ctx = ServiceContext(fake_factory, gateway, clock, "alice")
+    requests = [_request(ann, (SKU_CABERNET, 1)), _request(bob, (SKU_CABERNET, 1))]
+    with ctx.write() as uow:
+        pending = take_stock_and_record(uow, ctx, requests)
+        uow.commit()
+    ask_gateway(ctx, pending)
+    with ctx.write() as uow:  # the other process
+        _, call = pending.waiting[1]
+        taken = copy.deepcopy(call)
+        taken.status, taken.owner = CallStatus.VOIDED, "reconcile@elsewhere"
+        assert uow.gateway_calls.settle(taken, CallStatus.PENDING, call.owner)
+        uow.commit()
+    orders_before = dict(fake_factory.store.orders)
+
+    with pytest.raises(StaleEdit, match="settled by another process"), ctx.write() as uow:
+        write_approved(uow, ctx, pending)
+        uow.commit()
+
+    assert fake_factory.store.orders == orders_before
+    assert fake_factory.store.gateway_calls[pending.waiting[0][1].id].status is CallStatus.PENDING
