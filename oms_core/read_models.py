@@ -7,7 +7,7 @@ Standard library only.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -136,6 +136,35 @@ class CustomerDetail(_CustomerStatusWords):
     def name(self) -> str:
         """``First Last``, or the company."""
         return f"{self.first_name} {self.last_name}".strip() or self.company
+
+    def with_address(self, saved: AddressView) -> CustomerDetail:
+        """The record with ``saved`` (as ``CustomerService.save_address`` returned it) in its book,
+        so a screen shows a save without reading the book again.
+
+        The entry with its id is replaced, else it is added at the end (ids grow, and the book is
+        in id order); a default it took is no longer any other entry's, as the save left them.
+        """
+        book: list[AddressView] = []
+        found = False
+        for entry in self.addresses:
+            if entry.id == saved.id:
+                entry, found = saved, True
+            elif (entry.is_default_shipping and saved.is_default_shipping) or (
+                entry.is_default_billing and saved.is_default_billing
+            ):
+                entry = replace(
+                    entry,
+                    is_default_shipping=entry.is_default_shipping and not saved.is_default_shipping,
+                    is_default_billing=entry.is_default_billing and not saved.is_default_billing,
+                )
+            book.append(entry)
+        if not found:
+            book.append(saved)
+        return replace(self, addresses=tuple(book))
+
+    def with_card(self, kept: CardView) -> CustomerDetail:
+        """The record with the card ``CustomerService.add_card`` kept, at the end of its cards."""
+        return replace(self, cards=(*self.cards, kept))
 
 
 @dataclass(frozen=True, slots=True)

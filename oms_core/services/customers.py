@@ -13,6 +13,7 @@ from oms_core.domain.customers import (
     CardOnFile,
     Customer,
     CustomerStatus,
+    OrderingProfile,
     terms_changes,
     typed_customer_number,
 )
@@ -22,12 +23,19 @@ from oms_core.domain.operators import Role
 from oms_core.domain.payments import CardEntry
 from oms_core.domain.text import clean_field, clean_multiline
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import CustomerDetail, CustomerSummary, OrderFilter, OrderSummary
+from oms_core.read_models import (
+    AddressView,
+    CardView,
+    CustomerDetail,
+    CustomerSummary,
+    OrderFilter,
+    OrderSummary,
+)
 from oms_core.services.contact import normalize_email, normalize_phone
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.retry import retry_on_conflict
 from oms_core.services.search import parse_customer_query
-from oms_core.services.views import customer_detail
+from oms_core.services.views import address_view, card_view, customer_detail
 
 MAX_NAME = 100
 MAX_PAGE = 200
@@ -223,51 +231,52 @@ class CustomerService:
         label: str = "",
         default_billing: bool = False,
         default_shipping: bool = False,
-    ) -> CustomerDetail:
+    ) -> AddressView:
         """Add (``address_id`` None) or edit an address-book entry.
+
+        Returns the one entry as saved, not the whole record: a book of 500 addresses costs a save
+        what a book of one does. A default the entry takes is no longer any other entry's; the
+        first address of an empty book becomes both defaults.
 
         Raises:
             ValidationError: naming every bad field.
+            NotFound: the customer, or the edited address, is not there.
         """
         cleaned = clean_address(address)
         problems = address_problems(cleaned)
         if problems:
             raise ValidationError.from_problems(problems)
         with self._ctx.write() as uow:
-            # The narrow profile says whether the book is empty; the whole book is read only once,
-            # for the screen's detail, however many addresses it holds.
-            profile = uow.customers.ordering_profiles([customer_id]).get(customer_id)
-            if profile is None:
-                raise NotFound(f"customer {customer_id} does not exist")
-            first = profile.ship_to is None
+            # The narrow profile says whether the book is empty without reading the book.
+            first = self._profile(uow, customer_id).ship_to is None
             entry = AddressBookEntry(
                 address_id, cleaned, clean_field(label), default_billing or first, default_shipping or first
             )
             try:
-                uow.customers.save_address(customer_id, entry)
+                saved_id = uow.customers.save_address(customer_id, entry)
             except NotFound:
                 raise NotFound("that address is not in this customer's address book") from None
-            detail = self._detail(uow, uow.customers.get(customer_id))
             uow.commit()
-        return detail
+        return address_view(replace(entry, id=saved_id))
 
     @retry_on_conflict
-    def delete_address(self, customer_id: int, address_id: int) -> CustomerDetail:
+    def delete_address(self, customer_id: int, address_id: int) -> None:
         """Remove an address from the book (past orders keep their copies)."""
         with self._ctx.write() as uow:
             uow.customers.delete_address(customer_id, address_id)
-            detail = self._detail(uow, uow.customers.get(customer_id))
             uow.commit()
-        return detail
 
     @retry_on_conflict
-    def add_card(self, customer_id: int, card: CardEntry) -> CustomerDetail:
+    def add_card(self, customer_id: int, card: CardEntry) -> CardView:
         """Tokenise a card through the gateway and keep the token on file.
+
+        Returns the one card as kept (brand, last four, expiry), not the whole record.
 
         Raises:
             ValidationError: for a bad number or expiry.
             PaymentDeclined: the gateway would not keep the card (with its reason).
             PaymentUnavailable: when the gateway cannot be reached.
+            NotFound: the customer is not there.
         """
         gateway = self._ctx.gateway
         typed = gateway.tokenize(card)
@@ -281,12 +290,10 @@ class CustomerService:
                 f"{typed.brand} ending {typed.last4} cannot be kept on file: {saved.reason}"
             )
         token = replace(typed, token=saved.reference)
+        kept = CardOnFile(None, token.token, token.brand, token.last4, token.exp_month, token.exp_year)
         with self._ctx.write() as uow:
-            customer = uow.customers.get(customer_id)
-            uow.customers.add_card(
-                customer_id,
-                CardOnFile(None, token.token, token.brand, token.last4, token.exp_month, token.exp_year),
-            )
+            self._profile(uow, customer_id)
+            kept = replace(kept, id=uow.customers.add_card(customer_id, kept))
             uow.audit.add(
                 AuditEvent(
                     None,
@@ -294,21 +301,30 @@ class CustomerService:
                     "card added",
                     f"{token.brand} ending {token.last4}",
                     self._ctx.clock.now(),
-                    customer.id,
+                    customer_id,
                 )
             )
-            detail = self._detail(uow, uow.customers.get(customer_id))
             uow.commit()
-        return detail
+        return card_view(kept)
 
     @retry_on_conflict
-    def delete_card(self, customer_id: int, card_id: int) -> CustomerDetail:
+    def delete_card(self, customer_id: int, card_id: int) -> None:
         """Remove a card on file."""
         with self._ctx.write() as uow:
             uow.customers.delete_card(customer_id, card_id)
-            detail = self._detail(uow, uow.customers.get(customer_id))
             uow.commit()
-        return detail
+
+    @staticmethod
+    def _profile(uow: UnitOfWork, customer_id: int) -> OrderingProfile:
+        """The customer's narrow ordering profile (never the address book or the cards).
+
+        Raises:
+            NotFound: no such customer.
+        """
+        profile = uow.customers.ordering_profiles([customer_id]).get(customer_id)
+        if profile is None:
+            raise NotFound(f"customer {customer_id} does not exist")
+        return profile
 
     def customer_types(self) -> list[tuple[str, str]]:
         """(code, name) of every customer type, for pickers."""

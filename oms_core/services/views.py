@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
-from oms_core.domain.customers import Customer, CustomerType
+from oms_core.domain.customers import AddressBookEntry, CardOnFile, Customer, CustomerType
 from oms_core.domain.fulfilment import Shipment, can_hold
 from oms_core.domain.gateway_calls import CallStatus, GatewayCall
 from oms_core.domain.orders import Order, OrderLine
@@ -77,15 +77,24 @@ def customer_detail(
         preferred_pickup=customer.preferred_pickup,
         version=customer.version,
         payment_methods=tuple(methods),
-        addresses=tuple(
-            AddressView(a.id or 0, a.label, a.address, a.is_default_billing, a.is_default_shipping)
-            for a in customer.addresses
-        ),
-        cards=tuple(CardView(c.id or 0, c.brand, c.last4, c.exp_month, c.exp_year) for c in customer.cards),
+        addresses=tuple(address_view(entry) for entry in customer.addresses),
+        cards=tuple(card_view(card) for card in customer.cards),
         recent_orders=tuple(recent),
         open_drafts=tuple(drafts),
         store_credit=store_credit,
     )
+
+
+def address_view(entry: AddressBookEntry) -> AddressView:
+    """An address-book entry as screens show it."""
+    return AddressView(
+        entry.id or 0, entry.label, entry.address, entry.is_default_billing, entry.is_default_shipping
+    )
+
+
+def card_view(card: CardOnFile) -> CardView:
+    """A card on file as it may be shown (never its token)."""
+    return CardView(card.id or 0, card.brand, card.last4, card.exp_month, card.exp_year)
 
 
 def product_summary(product: Product, price: Decimal) -> ProductSummary:

@@ -1,4 +1,4 @@
-"""Add an address to a customer's address book (a modal returning the updated ``CustomerDetail``)."""
+"""Add an address to a customer's address book (a modal returning the saved entry, ``AddressView``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.widgets import Input, Label, Static
 from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import OmsError, ValidationError
-from oms_core.read_models import CustomerDetail
+from oms_core.read_models import AddressView, CustomerDetail
 from oms_tui.shell import shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
@@ -22,7 +22,7 @@ from oms_tui.work import run_service
 ADDRESS_FIELDS = ("label", "name", "company", "address1", "address2", "city", "state", "zip", "phone")
 
 
-class AddressFormScreen(FormScreen[CustomerDetail | None]):
+class AddressFormScreen(FormScreen[AddressView | None]):
     """A new address-book entry, checked as typed with the address rules; F9 saves it."""
 
     CSS_PATH = [STYLES / "customer_form.tcss"]

@@ -21,7 +21,7 @@ from oms_core.domain.payments import (
     parse_expiry,
     security_code_problem,
 )
-from oms_core.read_models import CustomerDetail
+from oms_core.read_models import CardView, CustomerDetail
 from oms_tui.shell import shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
@@ -33,7 +33,7 @@ from oms_tui.work import run_service
 CARD_FIELDS = ("card_number", "card_expiry", "card_cvv")
 
 
-class CardFormScreen(FormScreen[CustomerDetail | None]):
+class CardFormScreen(FormScreen[CardView | None]):
     """A card typed by the operator, tokenised through the gateway and kept on file."""
 
     CSS_PATH = [STYLES / "customer_form.tcss"]

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Label, Static
 
-from oms_core.read_models import CartView, CustomerDetail, NoteView
+from oms_core.read_models import AddressView, CardView, CartView, CustomerDetail, NoteView
 from oms_core.services.contact import display_phone
 from oms_tui.screens.reason import ask_for_note
 from oms_tui.shell import OmsShell, shell
@@ -29,6 +29,10 @@ from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.order_rows import CUSTOMER_ORDER_COLUMNS, DRAFT_COLUMNS, draft_cells, order_cells
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
+
+BOOK_LINES = 6
+"""Address-book entries the record shows: ``#addresses`` is at most 7 lines high (customer.tcss),
+one of them the heading. Only these are drawn, so a book of 500 costs what a book of six does."""
 
 
 class CustomerScreen(Screen[None]):
@@ -53,6 +57,9 @@ class CustomerScreen(Screen[None]):
         self.customer: CustomerDetail | None = None
         self._first_show = True
         self._busy = False
+        # Set while a form that hands back what it saved is open: the record is patched with that
+        # instead of being read again when the form closes.
+        self._patch_on_return = False
 
     @property
     def oms(self) -> OmsShell:
@@ -80,8 +87,12 @@ class CustomerScreen(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        """Back from a form, the cart or an order: show the record as it is now."""
-        if self.customer is not None:
+        """Back from the cart, an order or the contact form: show the record as it is now. Back
+        from the address or card form: that form's result patches the record (nothing is read).
+        """
+        if self._patch_on_return:
+            self._patch_on_return = False
+        elif self.customer is not None:
             self.load()
 
     def load(self) -> None:
@@ -123,7 +134,7 @@ class CustomerScreen(Screen[None]):
         self.sub_title = f"{safe(customer.number)} {safe(customer.name)}"
         region = self.oms.services.context.settings.phone_region
         self.query_one("#contact", Static).update(_contact(customer, region))
-        self.query_one("#addresses", Static).update(_addresses(customer))
+        self.query_one("#addresses", Static).update(_addresses(customer, None))
         self.query_one("#cards", Static).update(_cards(customer))
         orders = self.query_one("#recent-orders", PagedTable)
         keep = orders.highlighted_key
@@ -260,14 +271,27 @@ class CustomerScreen(Screen[None]):
         from oms_tui.screens.address_form import AddressFormScreen
 
         if self.customer is not None:
-            self.app.push_screen(AddressFormScreen(self.customer), self._saved)
+            self._patch_on_return = True
+            self.app.push_screen(AddressFormScreen(self.customer), self._address_saved)
 
     def action_add_card(self) -> None:
         """Add a card on file."""
         from oms_tui.screens.card_form import CardFormScreen
 
         if self.customer is not None:
-            self.app.push_screen(CardFormScreen(self.customer), self._saved)
+            self._patch_on_return = True
+            self.app.push_screen(CardFormScreen(self.customer), self._card_saved)
+
+    def _address_saved(self, saved: AddressView | None) -> None:
+        """Put the saved entry into the book shown (and its defaults), without reading the book."""
+        if saved is not None and self.customer is not None:
+            self.customer = self.customer.with_address(saved)
+            self.query_one("#addresses", Static).update(_addresses(self.customer, saved))
+
+    def _card_saved(self, kept: CardView | None) -> None:
+        if kept is not None and self.customer is not None:
+            self.customer = self.customer.with_card(kept)
+            self.query_one("#cards", Static).update(_cards(self.customer))
 
     def _saved(self, detail: CustomerDetail | None) -> None:
         if detail is not None:
@@ -306,17 +330,28 @@ def _contact(c: CustomerDetail, region: str) -> Text:
     return Text("\n").join(lines)
 
 
-def _addresses(c: CustomerDetail) -> Text:
+def _addresses(c: CustomerDetail, saved: AddressView | None) -> Text:
+    """The book's heading and the entries that fit (``BOOK_LINES``): the first ones, the entry just
+    ``saved`` among them when it is not, and how many more the book holds.
+    """
     lines = [Text("Address book  (defaults marked ship / bill)", style="bold")]
     if not c.addresses:
         lines.append(Text("no address yet: a adds one"))
-    for entry in c.addresses:
+    shown = list(c.addresses[:BOOK_LINES])
+    more = len(c.addresses) - len(shown)
+    if more:
+        shown, more = shown[:-1], more + 1  # the last line counts the rest
+        if saved is not None and all(entry.id != saved.id for entry in shown):
+            shown[-1] = saved
+    for entry in shown:
         marks = [
             m for m, on_ in (("ship", entry.is_default_shipping), ("bill", entry.is_default_billing)) if on_
         ]
         mark = "+".join(marks)
         label = f"{safe(entry.label)}: " if entry.label else ""
         lines.append(Text.assemble((f"{mark:<9}", "bold"), " ", label, plain(entry.address.one_line())))
+    if more:
+        lines.append(Text(f"... and {more} more"))
     return Text("\n").join(lines)
 
 

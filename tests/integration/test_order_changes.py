@@ -36,7 +36,7 @@ def _office(url: str, uow_factory: SqlUnitOfWorkFactory) -> tuple[OrderView, dic
             CustomerInput(first_name="Ann", last_name="Smith", address=CA_HOME), allow_duplicate=True
         ).customer
         assert created is not None
-        card = services.customers.add_card(created.id, CardEntry("4111111111111111", 4, 2030)).cards[0]
+        card = services.customers.add_card(created.id, CardEntry("4111111111111111", 4, 2030))
         cart = services.cart.start(created.id)
         cart = services.cart.add_lines(cart.id, [("CHG-A", 2), ("CHG-B", 3)])
         cart = services.cart.set_payment(cart.id, "card_on_file", card_id=card.id)

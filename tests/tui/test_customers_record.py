@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oms_core.domain.customers import Address
 from oms_tui.screens.customer import CustomerScreen
 from oms_tui.screens.customers import CustomersScreen
 from oms_tui.widgets.paged_table import PagedTable
@@ -116,6 +117,64 @@ async def test_a_adds_an_address_to_the_book(make_app, office):
             ("Newark", "NJ", "07102")
         ]
         assert "Warehouse: " in screen_text(app)
+
+
+async def add_dock_address(app, pilot, ship_here: bool = False) -> None:
+    """``a``, an address in Newark typed into the form, F9."""
+    await pilot.press("a")
+    await settle(pilot)
+    fields = {"label": "Dock", "address1": "5 Dock Rd", "city": "Newark", "state": "NJ", "zip": "07102"}
+    for field, value in fields.items():
+        app.screen.query_one(f"#{field}").value = value
+    app.screen.query_one("#ship_default").value = ship_here
+    await pilot.press("f9")
+
+
+async def test_a_saved_address_is_patched_into_the_book_without_reading_the_record_again(
+    make_app, office, monkeypatch
+):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(app, pilot, "jones")
+        customers = app.services.customers
+        reads: list[int] = []
+        real_get = customers.get
+
+        def counted_get(customer_id: int):
+            reads.append(customer_id)
+            return real_get(customer_id)
+
+        monkeypatch.setattr(customers, "get", counted_get)
+        await add_dock_address(app, pilot, ship_here=True)
+        await settle(pilot)
+        assert app.screen is screen
+        text = screen_text(app)
+        assert "ship      Dock: Bob Jones, Acme Wines, 5 Dock Rd, Newark, NJ 07102" in text
+        assert "bill      Acme Wines, 1 Broadway, New York, NY 10004" in text  # the ship-to moved
+        assert reads == []  # the book was patched, not read again
+        [old, new] = screen.customer.addresses
+        assert (old.is_default_shipping, new.is_default_shipping) == (False, True)
+        assert customers.get(office.customers["bob"]).addresses == (old, new)  # as stored
+
+
+async def test_a_big_book_shows_the_entries_that_fit_the_saved_one_and_how_many_more(make_app, office):
+    bob = office.customers["bob"]
+    customers = office.application.services.customers
+    for i in range(10):
+        place = Address(name=f"Gift {i}", address1=f"{i} Elm St", city="Portland", state="OR", zip="97205")
+        customers.save_address(bob, place, label=f"gift {i}")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(app, pilot, "jones")
+        text = screen_text(app)
+        assert "gift 3: " in text and "gift 4: " not in text
+        assert "... and 6 more" in text
+        await add_dock_address(app, pilot)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Dock: Bob Jones, Acme Wines, 5 Dock Rd, Newark, NJ 07102" in text  # the 12th entry, shown
+        assert "gift 3: " not in text
+        assert "... and 7 more" in text
 
 
 async def test_a_bad_state_in_the_address_form_is_shown_and_nothing_is_saved(make_app, office):

@@ -45,7 +45,8 @@ def _customer(services: Services, name: str, type_code: str = "RETAIL") -> Custo
         allow_duplicate=True,
     ).customer
     assert created is not None
-    return services.customers.add_card(created.id, CardEntry("4111111111111111", 4, 2030))
+    services.customers.add_card(created.id, CardEntry("4111111111111111", 4, 2030))
+    return services.customers.get(created.id)
 
 
 def _club_draft_cut_by_9_percent(alice: Services, member: CustomerDetail) -> int:

@@ -50,7 +50,8 @@ def _customer(services: Services, card: bool = True, **fields: Any) -> CustomerD
     result = services.customers.create(CustomerInput(**fields), allow_duplicate=True)
     assert result.customer is not None
     if card:
-        return services.customers.add_card(result.customer.id, CardEntry(CARD_NUMBER, 4, 2030))
+        services.customers.add_card(result.customer.id, CardEntry(CARD_NUMBER, 4, 2030))
+        return services.customers.get(result.customer.id)
     return result.customer
 
 

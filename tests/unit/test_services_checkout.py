@@ -61,7 +61,8 @@ def _customer(services: Services, card: str | None = GOOD_CARD, **fields: Any) -
     result = services.customers.create(CustomerInput(**fields), allow_duplicate=True)
     assert result.customer is not None
     if card:
-        return services.customers.add_card(result.customer.id, CardEntry(card, 4, 2030))
+        services.customers.add_card(result.customer.id, CardEntry(card, 4, 2030))
+        return services.customers.get(result.customer.id)
     return result.customer
 
 

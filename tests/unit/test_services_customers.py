@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from oms_core.domain.customers import Address, Customer
-from oms_core.domain.errors import StaleEdit, ValidationError
+from oms_core.domain.errors import NotFound, StaleEdit, ValidationError
 from oms_core.domain.payments import CardEntry
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.read_models import CustomerDetail
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
-from tests.fakes import FakeUnitOfWorkFactory, FixedClock
+from tests.fakes import FakeCustomerRepository, FakeUnitOfWorkFactory, FixedClock
 from tests.unit.conftest import FIXED_NOW
 
 CARD_NUMBER = "4111111111111111"
@@ -219,9 +219,9 @@ def test_a_card_on_file_keeps_only_token_brand_last_four_and_expiry(
     services: Services, fake_factory: FakeUnitOfWorkFactory
 ) -> None:
     ann = _create(services)
-    detail = services.customers.add_card(ann.id, CardEntry(CARD_NUMBER, 4, 2030, cvv="737"))
+    card = services.customers.add_card(ann.id, CardEntry(CARD_NUMBER, 4, 2030, cvv="737"))
 
-    [card] = detail.cards
+    assert services.customers.get(ann.id).cards == (card,)
     assert (card.brand, card.last4, card.exp_month, card.exp_year) == ("Visa", "1111", 4, 2030)
     stored = fake_factory.store.customers[ann.id].cards[0]
     assert stored.token.startswith("tok_")
@@ -239,19 +239,49 @@ def test_a_bad_card_number_is_refused_and_nothing_is_kept(services: Services) ->
 
 def test_the_first_address_becomes_both_defaults(services: Services) -> None:
     ann = _create(services)
-    detail = services.customers.save_address(ann.id, _address(name="Ann Smith"), label="Home")
-    [home] = detail.addresses
+    home = services.customers.save_address(ann.id, _address(name="Ann Smith"), label="Home")
     assert (home.label, home.is_default_billing, home.is_default_shipping) == ("Home", True, True)
+    assert services.customers.get(ann.id).addresses == (home,)
 
 
 def test_a_new_default_shipping_address_takes_over_from_the_old_one(services: Services) -> None:
     ann = _create(services, address=_address())
-    detail = services.customers.save_address(
+    saved = services.customers.save_address(
         ann.id, _address(name="Ann at work", city="Cambridge"), label="Work", default_shipping=True
     )
-    home, work = detail.addresses
+    home, work = services.customers.get(ann.id).addresses
+    assert saved == work
     assert (home.is_default_billing, home.is_default_shipping) == (True, False)
     assert (work.is_default_billing, work.is_default_shipping) == (False, True)
+
+
+def test_saving_an_address_or_a_card_never_reads_the_whole_book(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = _create(services, address=_address())
+    home = services.customers.get(ann.id).addresses[0]
+
+    def whole_record(*_: object) -> None:
+        raise AssertionError("the whole customer (book and cards) was read")
+
+    # The fake's narrow reads (profiles, summaries) go through get_many; the whole record is get.
+    monkeypatch.setattr(FakeCustomerRepository, "get", whole_record)
+    moved = services.customers.save_address(
+        ann.id, _address(name="Ann", address1="9 Pine St"), home.id, "Home", default_shipping=True
+    )
+    card = services.customers.add_card(ann.id, CardEntry(CARD_NUMBER, 4, 2030))
+    services.customers.delete_card(ann.id, card.id)
+    services.customers.delete_address(ann.id, moved.id)
+    assert (moved.id, moved.label, moved.address.address1) == (home.id, "Home", "9 Pine St")
+    assert (moved.is_default_billing, moved.is_default_shipping) == (False, True)  # as asked
+    assert (card.brand, card.last4) == ("Visa", "1111")
+
+
+def test_an_address_or_a_card_for_a_customer_not_on_file_is_refused(services: Services) -> None:
+    with pytest.raises(NotFound):
+        services.customers.save_address(999, _address(name="Ann"))
+    with pytest.raises(NotFound):
+        services.customers.add_card(999, CardEntry(CARD_NUMBER, 4, 2030))
 
 
 def test_a_bad_address_is_refused_with_its_fields_named(services: Services) -> None:

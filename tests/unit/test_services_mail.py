@@ -76,7 +76,8 @@ def _customer(services: Services, **fields: Any) -> CustomerDetail:
     }
     result = services.customers.create(CustomerInput(**fields), allow_duplicate=True)
     assert result.customer is not None
-    return services.customers.add_card(result.customer.id, CardEntry("4111111111111111", 4, 2030))
+    services.customers.add_card(result.customer.id, CardEntry("4111111111111111", 4, 2030))
+    return services.customers.get(result.customer.id)
 
 
 def _place(services: Services, customer_id: int) -> OrderView:
