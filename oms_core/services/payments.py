@@ -238,30 +238,42 @@ class PaymentsService:
         if amount is None and taken > 0:
             amount = left  # the rest, named: the gateway has been asked for parts before
         action = CallAction.CAPTURE if final else CallAction.PART_CAPTURE
-        captured_reference = call_gateway(
-            self._ctx, order_id, order.customer_id, action, payment, key, reference, amount
+        # A final capture closes the payment in the transaction that settles the call: a process
+        # killed between the two would leave money taken on a payment still shown authorised.
+        call_gateway(
+            self._ctx,
+            order_id,
+            order.customer_id,
+            action,
+            payment,
+            key,
+            reference,
+            amount,
+            on_approval=lambda uow, captured: (
+                close_captured(uow, self._ctx, order_id, captured) if final else None
+            ),
         )
+        with self._ctx.read() as uow:
+            return stored_order_view(uow, uow.orders.get(order_id, lock=False))
 
-        def record(uow: UnitOfWork) -> OrderView:
-            order = uow.orders.get(order_id)
-            payments = list(order.payments)
-            if final:
-                payments[index] = replace(
-                    payment,
-                    status=PaymentStatus.CAPTURED,
-                    reference=captured_reference,
-                    amount=taken + (amount if amount is not None else left),
-                )
-            else:  # still authorised for the rest (under a new reference after a re-authorisation)
-                payments[index] = replace(payment, reference=captured_reference)
+
+def close_captured(uow: UnitOfWork, ctx: ServiceContext, order_id: int, reference: str) -> None:
+    """After a final capture of the authorisation ``reference`` (in the transaction that settles
+    it): the order's payment is captured, for everything taken of that authorisation.
+
+    The one home of this rule for a capture asked now and one that reconciliation finishes for a
+    process that died waiting on the gateway.
+    """
+    order = uow.orders.get(order_id)
+    taken = captured_amount(uow.gateway_calls.for_order(order_id), reference)
+    payments = list(order.payments)
+    for index, payment in enumerate(payments):
+        if payment.status is PaymentStatus.AUTHORIZED and payment.reference == reference:
+            payments[index] = replace(payment, status=PaymentStatus.CAPTURED, amount=taken)
             order.payments = payments
-            order.updated_at = self._ctx.clock.now()
+            order.updated_at = ctx.clock.now()
             uow.orders.save(order)
-            view = stored_order_view(uow, order)
-            uow.commit()
-            return view
-
-        return write_retrying(self._ctx, record)
+            return
 
 
 def call_gateway(
@@ -319,6 +331,8 @@ def _settled(
 ) -> None:
     settle(uow, ctx, call, answer, **how)  # type: ignore[arg-type]
     finish_card_refund(uow, ctx, call)  # a return's card refund: refunded or failed with its call
+    if answer.approved and call.action is CallAction.CAPTURE and call.order_id is not None:
+        close_captured(uow, ctx, call.order_id, call.reference)
     uow.commit()
 
 

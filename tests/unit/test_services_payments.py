@@ -109,3 +109,51 @@ def test_reconcile_voids_an_unanswered_authorisation_the_gateway_did_make(
     assert gateway.voided == [approved.reference]
     with fake_factory() as uow:
         assert uow.gateway_calls.unsettled() == []
+
+
+def test_reconcile_of_a_capture_whose_answer_was_lost_closes_the_payment(
+    services: Services, fake_factory: FakeUnitOfWorkFactory, gateway: TestGateway, ann: CustomerDetail
+) -> None:
+    """A capture that got through but whose process died before recording it: once reconciliation
+    has the gateway's answer, the order's payment is captured (so a cancel refunds it, and a second
+    capture is refused), not left authorised for money already taken."""
+    order = _place(services, ann.id, (SKU_CABERNET, 1))
+    reference = order.payments[0].reference
+    key = f"order-{order.id}-capture-{reference}"
+    gateway.capture(reference, order.total, key)  # it got through; the answer was lost
+    with fake_factory(write=True) as uow:
+        uow.gateway_calls.add(
+            GatewayCall(
+                None,
+                key,
+                CallAction.CAPTURE,
+                key,
+                CallStatus.UNKNOWN,
+                order.total,
+                CallPurpose.PAYMENT,
+                order_id=order.id,
+                reference=reference,
+                owner="elsewhere:1",
+            )
+        )
+        uow.commit()
+
+    report = services.payments.reconcile()
+
+    assert (report.completed, report.waiting) == (1, 0)
+    payment = services.orders.get(order.id).payments[0]
+    assert (payment.status, payment.amount) == ("captured", order.total)
+    assert gateway.captured == [(reference, order.total)]  # once, never twice
+
+
+def test_a_capture_and_its_payment_are_recorded_in_one_transaction(
+    services: Services, fake_factory: FakeUnitOfWorkFactory, ann: CustomerDetail
+) -> None:
+    """Killed between settling the capture and closing the payment, the old code left the call
+    approved (so reconciliation never looked at it again) and the payment authorised."""
+    order = _place(services, ann.id, (SKU_CABERNET, 1))
+    commits = fake_factory.commits
+
+    services.payments.capture(order.id)
+
+    assert fake_factory.commits - commits == 2  # the pending call; then its answer with the payment
