@@ -41,6 +41,7 @@ from oms_core.domain.returns import CreditEntry, Refund, RefundStatus, Return
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxRate
 from oms_core.read_models import (
+    BatchPosition,
     CustomerSummary,
     OrderFilter,
     OrderPosition,
@@ -356,8 +357,10 @@ class BatchRepository(abc.ABC):
         """Save a batch's name, lines, shipping, ship date and status. Raises ``NotFound``."""
 
     @abc.abstractmethod
-    def list(self, kind: BatchKind, limit: int, offset: int = 0) -> list[Batch]:
-        """Batches of a kind, newest first."""
+    def list(self, kind: BatchKind, limit: int, after: BatchPosition | None = None) -> list[Batch]:
+        """Batches of a kind, newest first (created time, then id): the first ``limit``, or those
+        after ``after`` (keyset paging, never an OFFSET).
+        """
 
     @abc.abstractmethod
     def counts(self, batch_ids: Sequence[int]) -> dict[int, MemberCounts]:

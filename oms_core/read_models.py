@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from oms_core.domain.customers import Address, CustomerStatus
 from oms_core.domain.orders import OrderStatus
@@ -596,3 +597,37 @@ class OrderPosition:
     def after(cls, row: OrderSummary) -> OrderPosition:
         """The position just after ``row``."""
         return cls(row.placed_at, row.id)
+
+
+class _Listed(Protocol):
+    """A row of a batch list: a batch, or a screen's view of one."""
+
+    @property
+    def id(self) -> int | None: ...  # noqa: D102 - the protocol's attributes, named as the rows name them
+
+    @property
+    def created_at(self) -> datetime | None: ...  # noqa: D102
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class BatchPosition:
+    """Where a page of a batch list (club shipments, bulk orders) ended: the lists are newest
+    first, so the next page is the batches that come before this position (keyset, no OFFSET).
+
+    Positions compare as the list's order does (created time, then id), so a batch belongs on a
+    later page exactly when ``BatchPosition.after(batch) < position``.
+
+    Attributes:
+        created_at: the last row's created time.
+        id: the last row's id.
+    """
+
+    created_at: datetime
+    id: int
+
+    @classmethod
+    def after(cls, row: _Listed) -> BatchPosition:
+        """The position just after ``row`` (a stored batch: both fields are set)."""
+        if row.created_at is None or row.id is None:
+            raise ValueError("a batch that is not stored has no place in a list")
+        return cls(row.created_at, row.id)

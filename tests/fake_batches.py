@@ -24,6 +24,7 @@ from oms_core.domain.batches import (
 from oms_core.domain.errors import NotFound
 from oms_core.domain.money import to_cents
 from oms_core.ports import BatchRepository
+from oms_core.read_models import BatchPosition
 
 if TYPE_CHECKING:
     from tests.fakes import FakeStore, FakeUnitOfWork
@@ -61,10 +62,14 @@ class FakeBatchRepository(BatchRepository):
             raise NotFound(f"batch {batch.id} does not exist")
         self._db.batches[batch.id] = copy.deepcopy(batch)
 
-    def list(self, kind: BatchKind, limit: int, offset: int = 0) -> list[Batch]:
-        """Newest (highest id) first."""
-        found = sorted((b for b in self._db.batches.values() if b.kind is kind), key=lambda b: -(b.id or 0))
-        return [copy.deepcopy(b) for b in found[offset : offset + limit]]
+    def list(self, kind: BatchKind, limit: int, after: BatchPosition | None = None) -> list[Batch]:
+        """Newest (created time, then id) first; after ``after`` when given."""
+        found = sorted(
+            (b for b in self._db.batches.values() if b.kind is kind), key=BatchPosition.after, reverse=True
+        )
+        if after is not None:
+            found = [b for b in found if BatchPosition.after(b) < after]
+        return [copy.deepcopy(b) for b in found[: max(limit, 0)]]
 
     def counts(self, batch_ids: Sequence[int]) -> dict[int, MemberCounts]:
         """Members per status."""

@@ -33,6 +33,7 @@ from oms_core.domain.customers import CustomerStatus, CustomerType
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.orders import OrderSource
 from oms_core.ports import UnitOfWork
+from oms_core.read_models import BatchPosition
 from oms_core.services.batch_jobs import (
     BatchPreview,
     BatchRunner,
@@ -162,10 +163,12 @@ class ClubService:
             _shipment(uow, shipment_id)
             return load_view(uow, shipment_id)
 
-    def list(self, limit: int = 50, offset: int = 0) -> list[BatchView]:
-        """Shipments, newest first."""
+    def list(self, limit: int = 50, after: BatchPosition | None = None) -> list[BatchView]:
+        """Shipments, newest first: a page of ``limit``, after ``after`` (``BatchPosition.after``
+        of the last row shown) for the next one.
+        """
         with self._ctx.read() as uow:
-            return list_views(uow, uow.batches.list(BatchKind.CLUB, limit, offset))
+            return list_views(uow, uow.batches.list(BatchKind.CLUB, limit, after))
 
     def members(
         self, shipment_id: int, status: str | None = None, limit: int = 100, after_customer: int | None = None

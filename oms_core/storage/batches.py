@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, text, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, text, tuple_, update
 
 from oms_core.domain.batches import (
     Batch,
@@ -22,6 +22,7 @@ from oms_core.domain.batches import (
 )
 from oms_core.domain.errors import NotFound
 from oms_core.ports import BatchRepository
+from oms_core.read_models import BatchPosition
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import text_key
 from oms_core.storage.loading import update_tuples
@@ -97,15 +98,17 @@ class SqlBatchRepository(Repository, BatchRepository):
         if result.rowcount != 1:
             raise NotFound(f"batch {batch.id} does not exist")
 
-    def list(self, kind: BatchKind, limit: int, offset: int = 0) -> list[Batch]:
-        """Batches of a kind, newest first."""
-        statement = (
-            select(batches)
-            .where(b.kind == kind.value)
-            .order_by(b.created_at.desc(), b.id.desc())
-            .limit(limit)
-            .offset(max(offset, 0))
-        )
+    def list(self, kind: BatchKind, limit: int, after: BatchPosition | None = None) -> list[Batch]:
+        """Batches of a kind, newest first: the first ``limit``, or those after ``after``.
+
+        One range read of ``ix_batches_kind_created`` (migration 0020) in list order that stops
+        after the page, so the last page of 10,000 shipments costs what the first does.
+        """
+        statement = select(batches).where(b.kind == kind.value)
+        if after is not None:
+            position = tuple_(bindparam("after_at", after.created_at, type_=b.created_at.type), after.id)
+            statement = statement.where(tuple_(b.created_at, b.id) < position)
+        statement = statement.order_by(b.created_at.desc(), b.id.desc()).limit(max(limit, 0))
         return [_batch(row) for row in self._conn.execute(statement)]
 
     def counts(self, batch_ids: Sequence[int]) -> dict[int, MemberCounts]:

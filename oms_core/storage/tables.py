@@ -330,6 +330,8 @@ batches = Table(
     Column("created_by", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # A kind's batches newest first, a page at a time (migration 0020).
+    Index("ix_batches_kind_created", "kind", "created_at", "id"),
 )
 
 batch_members = Table(

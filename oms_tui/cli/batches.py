@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from oms_core.domain.money import format_money, from_cents
 from oms_core.output_files import check_output_path
+from oms_core.read_models import BatchPosition
 from oms_tui.cli.numbers import record_id
 from oms_tui.text import safe
 
@@ -85,7 +86,7 @@ def club_list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """One shipment per line."""
     application = ctx.open_application()
     try:
-        _print_list(application.services.clubs.list(limit=200), ctx.stdout, ctx.stderr, "club shipments")
+        _print_list(_batches(application.services.clubs), ctx.stdout, ctx.stderr, "club shipments")
     finally:
         application.close()
     return 0
@@ -95,7 +96,7 @@ def bulk_list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """One bulk order per line."""
     application = ctx.open_application()
     try:
-        _print_list(application.services.bulk.list(limit=200), ctx.stdout, ctx.stderr, "bulk orders")
+        _print_list(_batches(application.services.bulk), ctx.stdout, ctx.stderr, "bulk orders")
     finally:
         application.close()
     return 0
@@ -190,11 +191,21 @@ def _members(service: BulkOrderService | ClubService, batch_id: int) -> Iterator
         after = page[-1].customer_id
 
 
-def _print_list(views: list[BatchView], out: TextIO, err: TextIO, what: str) -> None:
-    if not views:
-        print(f"no {what} yet", file=err)
-        return
+def _batches(service: BulkOrderService | ClubService) -> Iterator[BatchView]:
+    """Every batch of the service's kind, newest first, read in keyset pages of ``PAGE``."""
+    after: BatchPosition | None = None
+    while True:
+        page = service.list(PAGE, after)
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = BatchPosition.after(page[-1])
+
+
+def _print_list(views: Iterable[BatchView], out: TextIO, err: TextIO, what: str) -> None:
+    printed = False
     for view in views:
+        printed = True
         counts = view.counts
         extra = f"  {view.club_type_code} ships {view.ship_date.isoformat()}" if view.ship_date else ""
         print(
@@ -202,6 +213,8 @@ def _print_list(views: list[BatchView], out: TextIO, err: TextIO, what: str) -> 
             f"{counts.placed:,}/{counts.total:,} placed  {counts.failed:,} failed{extra}",
             file=out,
         )
+    if not printed:
+        print(f"no {what} yet", file=err)
 
 
 def _kind(view: BatchView) -> str:

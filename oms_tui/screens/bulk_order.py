@@ -25,7 +25,7 @@ from oms_tui.screens.quick_pad import QuickPadScreen
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-from oms_tui.widgets.batch_tables import BATCH_COLUMNS, batch_cells
+from oms_tui.widgets.batch_tables import BatchList
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
@@ -52,7 +52,7 @@ class BulkOrdersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Title, the list, keys."""
         yield Static("Bulk orders", classes="title", markup=False)
-        yield PagedTable(BATCH_COLUMNS, id="batch-list")
+        yield BatchList(id="batch-list")
         yield Static(
             "n makes a bulk order: a name, the shipping, then the items.", classes="hint", markup=False
         )
@@ -61,13 +61,8 @@ class BulkOrdersScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         """(Re)load the list whenever it comes back on top."""
         bulk = self.oms.services.bulk
-        run_service(self, lambda: bulk.list(200), self._show, group="bulk-list")
-
-    def _show(self, views: list[BatchView]) -> None:
-        table = self.query_one(PagedTable)
-        table.set_rows(
-            [(str(v.id), batch_cells(v)) for v in views], has_more=False, keep_key=table.highlighted_key
-        )
+        table = self.query_one(BatchList)
+        table.load(bulk.list)
         table.focus()
 
     def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:

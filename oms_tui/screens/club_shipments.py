@@ -26,7 +26,7 @@ from oms_tui.screens.quick_pad import QuickPadScreen
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import safe
-from oms_tui.widgets.batch_tables import BATCH_COLUMNS, batch_cells
+from oms_tui.widgets.batch_tables import BatchList
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.paged_table import PagedTable
 from oms_tui.work import run_service
@@ -58,25 +58,24 @@ class ClubShipmentsScreen(Screen[None]):
         """Title, the clubs, the list of shipments, keys."""
         yield Static("Club shipments", classes="title", markup=False)
         yield Static("", id="club-summary", classes="hint", markup=False)
-        yield PagedTable(BATCH_COLUMNS, id="batch-list")
+        yield BatchList(id="batch-list")
         yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         """(Re)load the clubs and the shipments whenever the list comes back on top."""
         clubs = self.oms.services.clubs
-        run_service(self, lambda: (clubs.clubs(), clubs.list(200)), self._show, group="club-list")
+        run_service(self, clubs.clubs, self._show, group="club-list")
+        table = self.query_one(BatchList)
+        table.load(clubs.list)
+        table.focus()
 
-    def _show(self, loaded: tuple[list[ClubView], list[BatchView]]) -> None:
-        self.clubs, views = loaded
+    def _show(self, loaded: list[ClubView]) -> None:
+        self.clubs = loaded
         summary = "   ".join(
             f"{safe(c.name)} ({safe(c.code)}): {c.active:,} active, {c.on_hold:,} on hold" for c in self.clubs
         )
         summary = summary or "No clubs: mark a customer type as a club"
         self.query_one("#club-summary", Static).update(Text(summary))
-        table = self.query_one(PagedTable)
-        rows = [(str(v.id), batch_cells(v)) for v in views]
-        table.set_rows(rows, has_more=False, keep_key=table.highlighted_key)
-        table.focus()
 
     def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
         """Enter on a row."""

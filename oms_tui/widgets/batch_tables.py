@@ -17,12 +17,15 @@ from textual.widgets import Static
 
 from oms_core.domain.batches import MemberRow
 from oms_core.domain.money import format_money, from_cents
+from oms_core.read_models import BatchPosition
 from oms_core.services.batch_jobs import BatchPreview, BatchView, PreviewLine
 from oms_tui.text import safe
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
 
 PAGE_SIZE = 100
+LIST_PAGE = 50
+"""Batches a page of the batch list shows (club shipments, bulk orders)."""
 
 BATCH_COLUMNS = (
     ColumnSpec("id", "Id", width=5, justify="right"),
@@ -66,6 +69,52 @@ def batch_cells(view: BatchView) -> tuple[object, ...]:
         f"{counts.failed:,}" if counts.failed else "",
         extra,
     )
+
+
+class BatchList(PagedTable):
+    """Batches newest first, a page at a time: PageDown (or Down) on the last row loads the page
+    after it (keyset paging, :class:`BatchPosition`), as the Orders screen does.
+
+    ``load`` takes the function that reads a page: ``(limit, after) -> views``.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(BATCH_COLUMNS, id=id)
+        self._fetch: Callable[[int, BatchPosition | None], list[BatchView]] | None = None
+        self._last: BatchView | None = None
+
+    def load(self, fetch: Callable[[int, BatchPosition | None], list[BatchView]]) -> None:
+        """Show the first page again (the highlighted batch keeps the cursor if it is on it)."""
+        self._fetch = fetch
+        self._page(None)
+
+    def on_paged_table_more_wanted(self, event: PagedTable.MoreWanted) -> None:
+        """The next page."""
+        event.stop()
+        if self._last is not None:
+            self._page(BatchPosition.after(self._last))
+
+    def _page(self, after: BatchPosition | None) -> None:
+        fetch = self._fetch
+        if fetch is None:
+            return
+        run_service(
+            self,
+            lambda: fetch(LIST_PAGE + 1, after),
+            lambda views: self._loaded(views, append=after is not None),
+            group="batch-list-page",
+        )
+
+    def _loaded(self, views: list[BatchView], *, append: bool) -> None:
+        more = len(views) > LIST_PAGE
+        views = views[:LIST_PAGE]
+        if views or not append:
+            self._last = views[-1] if views else None
+        rows = [(str(v.id), batch_cells(v)) for v in views]
+        if append:
+            self.append_rows(rows, has_more=more)
+        else:
+            self.set_rows(rows, has_more=more, keep_key=self.highlighted_key)
 
 
 def preview_cells(line: PreviewLine) -> tuple[object, ...]:

@@ -112,3 +112,14 @@ def test_declined_members_keep_no_stock_and_a_retry_after_a_delivery_places_the_
     status, out, _ = _oms("--db", url, "club", "process", str(shipment.id))
     assert "This run: 3 placed, 3 failed, 0 skipped of 6 tried." in out
     assert out.count("declined:") == 3 and "short" not in out
+
+
+def test_bulk_list_prints_every_bulk_order_newest_first_in_keyset_pages(office, monkeypatch):
+    url, services = office
+    monkeypatch.setattr("oms_tui.cli.batches.PAGE", 2)
+    made = [services.bulk.create(f"Gifts {i}", [(SKU_CABERNET, 1)], "GROUND").id for i in range(5)]
+    status, out, err = _oms("--db", url, "bulk", "list")
+    assert status == 0 and err == ""
+    assert [int(line.split()[0]) for line in out.splitlines()] == list(reversed(made))
+    status, out, err = _oms("--db", url, "club", "list")
+    assert (status, out, err.strip()) == (0, "", "no club shipments yet")
