@@ -19,7 +19,7 @@ from typing import Self
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.batches import Batch, BatchKind, MemberCounts, MemberResult, MemberRow, MemberTarget
-from oms_core.domain.customer_search import CustomerQuery
+from oms_core.domain.customer_search import CustomerQuery, SearchPosition
 from oms_core.domain.customers import (
     Address,
     AddressBookEntry,
@@ -42,6 +42,7 @@ from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxRate
 from oms_core.read_models import (
     BatchPosition,
+    CustomerPage,
     CustomerSummary,
     OrderFilter,
     OrderPosition,
@@ -109,10 +110,17 @@ class CustomerRepository(abc.ABC):
         """Remove a card on file."""
 
     @abc.abstractmethod
-    def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
-        """Customers matching any part of ``query``, ranked: exact number or email first,
-        then by last name, first name, number.
+    def search_page(
+        self, query: CustomerQuery, limit: int, after: SearchPosition | None = None
+    ) -> CustomerPage:
+        """A page of the customers matching any part of ``query``, ranked by the domain's search
+        policy (exact number or email first, then by last name, first name, number): the first
+        ``limit``, or the ``limit`` after ``after`` (keyset paging: exact, however names tie).
         """
+
+    def search(self, query: CustomerQuery, limit: int) -> list[CustomerSummary]:
+        """The first ``limit`` customers matching any part of ``query``, ranked."""
+        return list(self.search_page(query, limit).customers)
 
     @abc.abstractmethod
     def summaries(self, customer_ids: Sequence[int]) -> dict[int, CustomerSummary]:

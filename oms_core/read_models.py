@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from oms_core.domain.customer_search import SearchPosition
 from oms_core.domain.customers import Address, CustomerStatus
 from oms_core.domain.orders import OrderStatus
 
@@ -541,6 +542,18 @@ class StoryPosition:
     def after(cls, event: StoryEvent) -> StoryPosition:
         """The position just past ``event``."""
         return cls(event.at, event.kind.rank, event.id)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    """One page of customer search results and where the next starts (``None``: no more).
+
+    ``next`` is the last customer's :class:`SearchPosition` (their rank and id): the next page is
+    the customers after it, so paging never shows a customer twice or skips one (keyset, no OFFSET).
+    """
+
+    customers: tuple[CustomerSummary, ...]
+    next: SearchPosition | None
 
 
 @dataclass(frozen=True, slots=True)

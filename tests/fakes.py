@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.batches import Batch, BatchMember
-from oms_core.domain.customer_search import ranked, search_parts
+from oms_core.domain.customer_search import SearchPosition, part_ranks, positions_after, search_parts
 from oms_core.domain.customers import (
     AddressBookEntry,
     CardOnFile,
@@ -54,7 +54,7 @@ from oms_core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from oms_core.read_models import CustomerSummary, OrderFilter, OrderPosition, OrderSummary
+from oms_core.read_models import CustomerPage, CustomerSummary, OrderFilter, OrderPosition, OrderSummary
 from oms_core.storage.customers import search_keys
 from tests.fake_batches import FakeBatchRepository
 from tests.fake_gateway_calls import FakeGatewayCallRepository
@@ -358,13 +358,17 @@ class FakeCustomerRepository(_Repo, CustomerRepository):
             raise NotFound(f"card {card_id} is not on file for this customer")
         stored.cards = [c for c in stored.cards if c.id != card_id]
 
-    def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
+    def search_page(
+        self, query: CustomerQuery, limit: int, after: SearchPosition | None = None
+    ) -> CustomerPage:
         """Customers matching any part of the query, ranked by the domain's search policy (as
-        storage ranks them); an empty query matches nobody.
+        storage ranks them), after ``after``; an empty query matches nobody.
         """
         candidates = ((customer_id, search_keys(c)) for customer_id, c in self._db.customers.items())
-        found = ranked(candidates, search_parts(query))[max(offset, 0) : max(offset, 0) + limit]
-        return [customer_summary(self._db.customers[customer_id]) for customer_id in found]
+        found = positions_after(part_ranks(candidates, search_parts(query)), after)
+        page = found[: max(limit, 0)]
+        customers = tuple(customer_summary(self._db.customers[position.id]) for position in page)
+        return CustomerPage(customers, page[-1] if page and len(found) > len(page) else None)
 
     def summaries(self, customer_ids: Sequence[int]) -> dict[int, CustomerSummary]:
         """Summaries keyed by id; missing ids are absent."""

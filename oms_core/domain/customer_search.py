@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-SORT_KEYS = 3
-"""How many of a part's order keys rank customers within its tier (then the customer id)."""
+SORT_KEYS = 4
+"""How many of a part's order keys rank customers within its tier (then the customer id): every key
+of the longest order (a place, then last name, first name and number), so a part's rank follows its
+index's order exactly and a page can start after any customer of it."""
 
 
 class SearchKey(enum.StrEnum):
@@ -132,7 +134,7 @@ class SearchPart:
             tier = self.better[0]
         sort = [keys.get(key, "") if key is not SearchKey.ID else "" for key in self.order[:SORT_KEYS]]
         sort += [""] * (SORT_KEYS - len(sort))
-        return (tier, sort[0], sort[1], sort[2])
+        return (tier, sort[0], sort[1], sort[2], sort[3])
 
 
 def phone_tail(phone_digits: str) -> str:
@@ -267,28 +269,43 @@ def search_parts(query: CustomerQuery) -> list[SearchPart]:
     return parts
 
 
-Rank = tuple[int, str, str, str]
-"""(tier, sort key 1, 2, 3): what orders customers, lowest first."""
+Rank = tuple[int, str, str, str, str]
+"""(tier, sort key 1, 2, 3, 4): what orders customers, lowest first."""
 
 
-def in_search_order(ranks: Iterable[tuple[int, Rank]]) -> list[int]:
-    """Customer ids by their best rank (a customer may come with several), then by id."""
+@dataclass(frozen=True, slots=True, order=True)
+class SearchPosition:
+    """A customer's place in a search's results: their best rank, then their id (the order of
+    the results). The page after a position holds the customers whose position is greater
+    (keyset paging: exact, however many customers share a name, and never an OFFSET).
+    """
+
+    rank: Rank
+    id: int
+
+
+def best_ranks(ranks: Iterable[tuple[int, Rank]]) -> dict[int, Rank]:
+    """Each customer's best rank (a customer may come with several, one per part it meets)."""
     best: dict[int, Rank] = {}
     for customer_id, rank in ranks:
         if customer_id not in best or rank < best[customer_id]:
             best[customer_id] = rank
-    return sorted(best, key=lambda customer_id: (best[customer_id], customer_id))
+    return best
 
 
-def ranked(candidates: Iterable[tuple[int, Mapping[SearchKey, str]]], parts: list[SearchPart]) -> list[int]:
-    """Customer ids in search order, ranked by ``parts`` (from :func:`search_parts`).
+def positions_after(
+    ranks: Iterable[tuple[int, Rank]], after: SearchPosition | None = None
+) -> list[SearchPosition]:
+    """Customers' positions by their best rank, then id; only those after ``after`` when given."""
+    found = (SearchPosition(rank, customer_id) for customer_id, rank in best_ranks(ranks).items())
+    return sorted(position for position in found if after is None or position > after)
 
-    Args:
-        candidates: (customer id, that customer's search keys); customers meeting no part are
-            left out.
-        parts: the query's parts.
-    """
-    return in_search_order(
+
+def part_ranks(
+    candidates: Iterable[tuple[int, Mapping[SearchKey, str]]], parts: list[SearchPart]
+) -> Iterable[tuple[int, Rank]]:
+    """(customer id, rank) for every part each candidate meets."""
+    return (
         (customer_id, rank)
         for customer_id, keys in candidates
         for part in parts

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.audit import AuditEvent
+from oms_core.domain.customer_search import SearchPosition
 from oms_core.domain.customers import (
     Address,
     AddressBookEntry,
@@ -27,6 +28,7 @@ from oms_core.read_models import (
     AddressView,
     CardView,
     CustomerDetail,
+    CustomerPage,
     CustomerSummary,
     OrderFilter,
     OrderSummary,
@@ -80,15 +82,23 @@ class CustomerService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
 
-    def search(self, text: str, limit: int = 50, offset: int = 0) -> list[CustomerSummary]:
-        """Customers matching one search string: last name, first+last, company, email, phone
-        digits or customer number; prefix, case-insensitive; exact number and email first.
+    def search(self, text: str, limit: int = 50) -> list[CustomerSummary]:
+        """The first ``limit`` customers matching one search string: last name, first+last,
+        company, email, phone digits or customer number; prefix, case-insensitive; exact number
+        and email first.
+        """
+        return list(self.search_page(text, limit).customers)
+
+    def search_page(self, text: str, limit: int = 50, after: SearchPosition | None = None) -> CustomerPage:
+        """A page of a customer search (as :meth:`search` ranks it): the first ``limit``, or the
+        ``limit`` after ``after`` (the ``next`` of the page before: keyset paging, so no customer
+        comes twice or is skipped, however many share a name).
         """
         query = parse_customer_query(text)
         if query is None:
-            return []
+            return CustomerPage((), None)
         with self._ctx.read() as uow:
-            return uow.customers.search(query, min(max(limit, 1), MAX_PAGE), max(offset, 0))
+            return uow.customers.search_page(query, min(max(limit, 1), MAX_PAGE), after)
 
     def get(self, customer_id: int) -> CustomerDetail:
         """The whole record with recent orders and open drafts. Raises ``NotFound``."""

@@ -28,10 +28,12 @@ from oms_core.domain.customer_search import (
     Match,
     SearchKey,
     SearchPart,
+    SearchPosition,
     home_address,
-    in_search_order,
+    part_ranks,
     phone_tail,
     place_key,
+    positions_after,
     postal_key,
     search_parts,
 )
@@ -46,7 +48,7 @@ from oms_core.domain.customers import (
 )
 from oms_core.domain.errors import NotFound, StaleEdit
 from oms_core.ports import CustomerRepository
-from oms_core.read_models import CustomerSummary
+from oms_core.read_models import CustomerPage, CustomerSummary
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import next_prefix, phone_key, text_key
 from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, counters, customers
@@ -503,31 +505,67 @@ class SqlCustomerRepository(Repository, CustomerRepository):
 
     # -- search --------------------------------------------------------------------------------
 
-    def search(self, query: CustomerQuery, limit: int, offset: int = 0) -> list[CustomerSummary]:
+    def search_page(
+        self, query: CustomerQuery, limit: int, after: SearchPosition | None = None
+    ) -> CustomerPage:
         """Customers matching any part of ``query``, ranked by the domain's search policy
         (:mod:`oms_core.domain.customer_search`): exact number, exact email, last names, "first
-        last", companies, then the looser rest; by name within each tier.
+        last", companies, then the looser rest; by name within each tier. The first ``limit``, or
+        the ``limit`` after ``after`` (keyset paging: no customer twice, none left out).
 
-        Every part is an index range read of at most ``limit + offset`` rows, all in one
-        ``UNION ALL`` round trip; the parts are merged and ranked here. Name parts read the name
-        index in name order, so they are exact. Looser parts (company, email, phones, number) take
-        their first rows in their own index's order, so a prefix as loose as an area code never
-        reads more than a page of rows.
+        Every part is an index range read of at most ``limit + 1`` rows in its rank's order, all
+        in one ``UNION ALL`` round trip; the parts are merged and ranked here. Looser parts
+        (company, email, phones, number) take their first rows in their own index's order, so a
+        prefix as loose as an area code never reads more than a page of rows.
         """
         if limit <= 0:
-            return []
-        want = limit + max(offset, 0)
-        search = _UnionSearch(want)
-        for part in search_parts(query):
-            search.part(part)
-        # Each part read its index in the order that ranks within its tier, so the pages of a
-        # long result follow on from each other.
-        page = in_search_order((row[0], tuple(row[1:])) for row in search.run(self._conn))
-        page = page[max(offset, 0) : want]
-        if not page:
-            return []
-        rows = {row.id: row for row in self._conn.execute(select(*_SUMMARY_COLUMNS).where(c.id.in_(page)))}
-        return self._summaries([rows[customer_id] for customer_id in page if customer_id in rows])
+            return CustomerPage((), None)
+        parts = search_parts(query)
+        want = limit + 1  # one more than the page says whether another follows
+        if after is None:
+            search = _UnionSearch(want)
+            for part in parts:
+                search.part(part)
+            # Each part read its index in the order that ranks within its tier and every part
+            # starts at its first row, so the best ``want`` come with their best rank.
+            positions = positions_after((row.id, _rank(row)) for row in search.run(self._conn))
+        else:
+            positions = self._positions_after(parts, after, want)
+        page = positions[:limit]
+        ids = [position.id for position in page]
+        rows = {row.id: row for row in self._conn.execute(select(*_SUMMARY_COLUMNS).where(c.id.in_(ids)))}
+        found = self._summaries([rows[customer_id] for customer_id in ids if customer_id in rows])
+        return CustomerPage(tuple(found), page[-1] if len(positions) > limit else None)
+
+    def _positions_after(
+        self, parts: list[SearchPart], after: SearchPosition, want: int
+    ) -> list[SearchPosition]:
+        """At least the first ``want`` positions after ``after`` (fewer when there are no more).
+
+        Each part is read from ``after`` on; a customer shown on an earlier page may come again
+        from a looser part (a Smith whose company is Smith Cellars), so each customer found is
+        ranked over every part from its keys and kept only if its best position is after
+        ``after``. A part whose read ended before the page's last position (its rows were taken
+        by customers already shown) is read on from where it stopped, until the page is exact.
+        """
+        resume = dict.fromkeys(range(len(parts)), after)
+        keys: dict[int, dict[SearchKey, str]] = {}
+        positions: list[SearchPosition] = []
+        while resume:
+            search = _UnionSearch(want, with_keys=True)
+            asked = [arm for arm, start in resume.items() if search.part(parts[arm], start, arm)]
+            rows = search.run(self._conn) if asked else []
+            resume = {}
+            for arm in asked:
+                read = [row for row in rows if row.arm == arm]
+                if len(read) == want:  # the part may hold more after its last row read
+                    resume[arm] = SearchPosition(_rank(read[-1]), read[-1].id)
+            keys.update((row.id, {key: row._mapping[key.value] for key in _KEYS}) for row in rows)
+            positions = positions_after(part_ranks(keys.items(), parts), after)
+            if len(positions) >= want:
+                end = positions[want - 1]
+                resume = {arm: start for arm, start in resume.items() if start < end}
+        return positions
 
     def summaries(self, customer_ids: Sequence[int]) -> dict[int, CustomerSummary]:
         """Summaries of the given customers, keyed by id."""
@@ -621,9 +659,11 @@ class _UnionSearch:
     statement is plain parameterised SQL over a fixed set of column names (never user text).
     """
 
-    def __init__(self, want: int) -> None:
+    def __init__(self, want: int, with_keys: bool = False) -> None:
         self.arms: list[str] = []
         self.params: dict[str, Any] = {"want": want}
+        # A later page ranks each customer over every part, so it reads their keys (table rows).
+        self._extra = "".join(f", {key.value}" for key in _KEYS) if with_keys else ""
 
     def _where(self, conditions: tuple[tuple[str, ...], ...]) -> str:
         clauses = []
@@ -641,9 +681,17 @@ class _UnionSearch:
                 clauses.append(f"{column} < :{name}_hi")
         return " AND ".join(clauses)
 
-    def part(self, part: SearchPart) -> None:
-        """Add a part: the rows meeting its matches, read in its order (an index's columns)."""
+    def part(self, part: SearchPart, after: SearchPosition | None = None, arm: int = 0) -> bool:
+        """Add a part: the rows meeting its matches, read in its order (an index's columns), all
+        of them or those whose rank in the part comes after ``after``. Returns ``False`` (and
+        adds nothing) when no row of the part can come after ``after``.
+        """
         where = self._where(tuple(_condition(match) for match in part.matches))
+        if after is not None:
+            resume = self._resume(part, after)
+            if resume is None:
+                return False
+            where = f"{where} AND ({resume})" if resume else where
         tier_sql = str(part.tier)
         if part.better is not None:
             better_tier, better = part.better
@@ -653,13 +701,73 @@ class _UnionSearch:
         keys = [key.value if key is not SearchKey.ID else "''" for key in part.order[:SORT_KEYS]]
         keys += ["''"] * (SORT_KEYS - len(keys))
         order = ", ".join(key.value for key in part.order)
+        ranked = ", ".join(f"{key} AS k{index}" for index, key in enumerate(keys, 1))
         self.arms.append(
-            f"SELECT id, {tier_sql} AS tier, {keys[0]} AS k1, {keys[1]} AS k2, {keys[2]} AS k3 "  # noqa: S608
+            f"SELECT id, {tier_sql} AS tier, {ranked}, {arm} AS arm{self._extra} "  # noqa: S608
             f"FROM customers WHERE {where} ORDER BY {order} LIMIT :want"
         )
+        return True
+
+    def _resume(self, part: SearchPart, after: SearchPosition) -> str | None:
+        """SQL for the part's rows ranked after ``after``: ``""`` for all of them, ``None`` for none.
+
+        A part ranks its rows at its tier, or at its better tier when they meet its better match
+        (the exact email among the email prefixes); within a tier, by its order keys, then id.
+        """
+        tier = after.rank[0]
+
+        def at(part_tier: int) -> bool | str:
+            if part_tier != tier:
+                return part_tier > tier
+            return self._keys_after(part, after)
+
+        base = at(part.tier)
+        if part.better is None:
+            return None if base is False else ("" if base is True else base)
+        better_tier, match = part.better
+        better = at(better_tier)
+        if better is True and base is True:
+            return ""
+        meets = self._where((_condition(match),))
+        arms = []
+        if better is not False:
+            arms.append(f"({meets})" if better is True else f"({meets} AND {better})")
+        if base is not False:
+            arms.append(f"NOT ({meets})" if base is True else f"(NOT ({meets}) AND {base})")
+        return " OR ".join(arms) or None
+
+    def _keys_after(self, part: SearchPart, after: SearchPosition) -> str | bool:
+        """SQL for the part's rows whose (order keys, id) come after ``after``'s at its tier.
+
+        Compared as one row value, which both databases read as an index range; an id key of the
+        order ranks as ``''``, so it is equal to the position's ``''`` and left out, or (the
+        position came from another part) smaller, and only a greater key before it comes after.
+        """
+        columns: list[str] = []
+        values: list[Any] = []
+        order = [key.value if key is not SearchKey.ID else None for key in part.order[:SORT_KEYS]]
+        order += [None] * (SORT_KEYS - len(order))
+        for column, value in zip(order, after.rank[1:], strict=True):
+            if column is None:
+                if value == "":
+                    continue
+                return self._row_after(columns, values) if columns else False
+            columns.append(column)
+            values.append(value)
+        return self._row_after([*columns, "id"], [*values, after.id])
+
+    def _row_after(self, columns: list[str], values: list[Any]) -> str:
+        names = []
+        for value in values:
+            names.append(f":p{len(self.params)}")
+            self.params[names[-1][1:]] = value
+        if len(columns) == 1:
+            return f"{columns[0]} > {names[0]}"
+        # The leading column's bound as well: a plain range any planner takes to the index.
+        return f"{columns[0]} >= {names[0]} AND ({', '.join(columns)}) > ({', '.join(names)})"
 
     def run(self, conn: Connection) -> list[Row[Any]]:
-        """(id, tier, k1, k2, k3) from every part; a customer may come more than once."""
+        """(id, tier, k1, k2, k3, k4, arm[, keys]) from every part; a customer may come more than once."""
         if not self.arms:
             return []
         # Only fixed column names are formatted in; every value is a bound parameter.
@@ -668,6 +776,15 @@ class _UnionSearch:
             for i, arm in enumerate(self.arms)
         )
         return list(conn.execute(text(union), self.params))
+
+
+_KEYS = tuple(key for key in SearchKey if key is not SearchKey.ID)
+"""The search keys stored on a customer row, which rank them in every part."""
+
+
+def _rank(row: Row[Any]) -> tuple[int, str, str, str, str]:
+    """A search row's rank in its part."""
+    return (row.tier, row.k1, row.k2, row.k3, row.k4)
 
 
 def _condition(match: Match) -> tuple[str, ...]:

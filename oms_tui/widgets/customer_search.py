@@ -19,7 +19,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from oms_core.read_models import CustomerSummary
+from oms_core.domain.customer_search import SearchPosition
+from oms_core.read_models import CustomerPage, CustomerSummary
 from oms_tui.shell import shell
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
@@ -89,6 +90,7 @@ class CustomerSearch(Vertical):
         self._sequence = 0
         self._in_flight = False
         self._wanted: _Wanted | None = None
+        self._next: SearchPosition | None = None
         self._choose_when_ready = False
 
     def compose(self) -> ComposeResult:
@@ -188,7 +190,7 @@ class CustomerSearch(Vertical):
     def _start_search(self, text: str) -> None:
         self._run(text, keep=None)
 
-    def _run(self, text: str, keep: str | None, offset: int = 0) -> None:
+    def _run(self, text: str, keep: str | None, after: SearchPosition | None = None) -> None:
         """Search for ``text`` now, or when the search in flight answers (its answer is dropped)."""
         self._query = text
         self._sequence += 1
@@ -199,7 +201,7 @@ class CustomerSearch(Vertical):
             self.table.set_rows([], has_more=False)
             self._status(PROMPT)
             return
-        self._wanted = _Wanted(self._sequence, text, keep, offset)
+        self._wanted = _Wanted(self._sequence, text, keep, after)
         if not self._in_flight:
             self._launch()
 
@@ -213,28 +215,28 @@ class CustomerSearch(Vertical):
         run_service(
             self,
             # ``app.services`` is read in the worker: it waits while the database is still opening.
-            lambda: app.services.customers.search(wanted.text, PAGE_SIZE + 1, wanted.offset),
-            lambda rows: self._answered(wanted, rows),
+            lambda: app.services.customers.search_page(wanted.text, PAGE_SIZE, wanted.after),
+            lambda page: self._answered(wanted, page),
             lambda error: self._failed(wanted, str(error)),
             group="customer-search",
             exclusive=False,
         )
 
     def _load_more(self) -> None:
-        if self.busy or not self.table.has_more:
+        if self.busy or not self.table.has_more or self._next is None:
             return
-        self._run(self._query, keep=None, offset=self.table.loaded)
+        self._run(self._query, keep=None, after=self._next)
 
-    def _answered(self, wanted: _Wanted, rows: list[CustomerSummary]) -> None:
+    def _answered(self, wanted: _Wanted, page: CustomerPage) -> None:
         self._in_flight = False
         if self._wanted is not None:
             self._launch()  # the operator typed on: this answer is stale, search the newest text
         elif wanted.sequence == self._sequence:
-            self._show(rows, wanted.keep, append=wanted.offset > 0)
+            self._show(page, wanted.keep, append=wanted.after is not None)
 
-    def _show(self, rows: list[CustomerSummary], keep: str | None, append: bool) -> None:
-        has_more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
+    def _show(self, page: CustomerPage, keep: str | None, append: bool) -> None:
+        rows, has_more = page.customers, page.next is not None
+        self._next = page.next
         region = shell(self.app).services.context.settings.phone_region
         if not append:
             self._results = {}
@@ -272,12 +274,14 @@ class CustomerSearch(Vertical):
 
 @dataclass(frozen=True, slots=True)
 class _Wanted:
-    """One search to run: its place in the typing order, text, highlight to keep, and offset."""
+    """One search to run: its place in the typing order, text, highlight to keep, and the
+    position its page starts after (``None``: the first page).
+    """
 
     sequence: int
     text: str
     keep: str | None
-    offset: int
+    after: SearchPosition | None
 
 
 def _cells(row: CustomerSummary, region: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from oms_core.domain.customer_search import Located, SearchKey
+from oms_core.domain.customer_search import Located, SearchKey, SearchPosition
 from oms_core.domain.customers import AddressBookEntry, CardOnFile, CustomerStatus, OrderingProfile
 from oms_core.domain.errors import NotFound, StaleEdit
 from oms_core.ports import CustomerQuery, UnitOfWorkFactory
@@ -251,12 +251,25 @@ def directory(store: UnitOfWorkFactory) -> dict[str, int]:
     return {nick: person.id for nick, person in people.items()}  # type: ignore[misc]
 
 
-def _search(store: UnitOfWorkFactory, query: CustomerQuery, limit: int = 20, offset: int = 0) -> list[str]:
+def _search(store: UnitOfWorkFactory, query: CustomerQuery, limit: int = 20) -> list[str]:
     with store() as uow:
         return [
-            f"{s.first_name} {s.last_name}".strip() or s.company
-            for s in uow.customers.search(query, limit, offset)
+            f"{s.first_name} {s.last_name}".strip() or s.company for s in uow.customers.search(query, limit)
         ]
+
+
+def _pages(store: UnitOfWorkFactory, query: CustomerQuery, size: int) -> list[list[int]]:
+    """Every page of a search, each read after the ``next`` of the one before (keyset)."""
+    pages: list[list[int]] = []
+    after: SearchPosition | None = None
+    with store() as uow:
+        while True:
+            page = uow.customers.search_page(query, size, after)
+            pages.append([s.id for s in page.customers])
+            if page.next is None:
+                return pages
+            assert len(pages) < 100, "paging never ended"
+            after = page.next
 
 
 def test_a_last_name_prefix_finds_customers_in_name_order(store, directory) -> None:
@@ -342,11 +355,106 @@ def test_looser_matches_rank_email_then_phone_then_alternate_phone_then_number(s
     assert _search(store, CustomerQuery(text="ann")) == ["Yves Annan", "Zack Zulu"]  # names, then email
 
 
+def _everyone(store: UnitOfWorkFactory, query: CustomerQuery) -> list[int]:
+    with store() as uow:
+        return [s.id for s in uow.customers.search(query, 200)]
+
+
+def _assert_pages_are_exact(store: UnitOfWorkFactory, query: CustomerQuery) -> None:
+    """Pages of every size, joined, are the whole ranked result: nobody twice, nobody skipped."""
+    everyone = _everyone(store, query)
+    assert everyone, "the query should find someone"
+    for size in (1, 2, 3, 5):
+        pages = _pages(store, query, size)
+        assert [i for page in pages for i in page] == everyone, f"pages of {size}"
+        assert all(len(page) == size for page in pages[:-1])
+
+
 def test_search_pages_through_the_ranked_results(store, directory) -> None:
-    everyone = _search(store, CustomerQuery(number="C"), limit=50)
-    assert _search(store, CustomerQuery(number="C"), limit=3) == everyone[:3]
-    assert _search(store, CustomerQuery(number="C"), limit=3, offset=3) == everyone[3:6]
-    assert _search(store, CustomerQuery(number="C"), limit=3, offset=6) == everyone[6:]
+    everyone = _everyone(store, CustomerQuery(number="C"))
+    pages = _pages(store, CustomerQuery(number="C"), 3)
+    assert pages == [everyone[:3], everyone[3:6], everyone[6:]]
+
+
+def test_search_pages_are_exact_when_names_tie(store) -> None:
+    """Eight John Smiths (the same name, told apart only by number) and the Smiths' friends."""
+    with store(write=True) as uow:
+        for _ in range(8):
+            add_customer(uow, "John", "Smith")
+        add_customer(uow, "Jo", "Smith")
+        add_customer(uow, "John", "Smithers")
+        add_customer(uow, "Smith", "Adams")  # first name Smith: the "first last" tier
+        uow.commit()
+    for query in (
+        CustomerQuery(text="smith"),
+        CustomerQuery(text="john smith"),
+        CustomerQuery(first="john", last="smith", either_order=True),
+        CustomerQuery(text="sm"),
+    ):
+        _assert_pages_are_exact(store, query)
+
+
+def test_search_pages_skip_customers_shown_by_a_better_part(store) -> None:
+    """The Smiths of Smith Cellars come first by last name; their company and email match too,
+    further down, and must not come again there, nor push the customers found only by company or
+    email off the pages after them (the company part's first rows are all Smiths already shown).
+    """
+    with store(write=True) as uow:
+        for index in range(7):
+            add_customer(
+                uow, f"Ann{index}", "Smith", company="Smith Cellars", email=f"smith{index}@example.com"
+            )
+        for index in range(3):
+            add_customer(uow, "Bo", f"Nolan{index}", company="Smithfield Farms")  # company only
+        add_customer(uow, "Cy", "Young", email="smithy@example.com")  # email only
+        # Email only, and before the Smiths' emails: they fill a page while companies wait.
+        add_customer(uow, "Ed", "Ball", email="smith.a@example.com")
+        add_customer(uow, "Flo", "Cole", email="smith.b@example.com")
+        add_customer(uow, "Di", "Ames", company="Smith Cellars")  # the same company as the Smiths
+        uow.commit()
+    query = CustomerQuery(text="smith")
+    _assert_pages_are_exact(store, query)
+    assert len(_everyone(store, query)) == 14
+
+
+def test_search_pages_are_exact_among_namesakes_in_one_place(store) -> None:
+    """``john smith portland or``: namesakes living in one place rank by customer number, which
+    here runs against the order they were added in (every builder's address is at ZIP 97201)."""
+    with store(write=True) as uow:
+        for index in range(6):
+            add_customer(uow, "John", "Smith", city="Portland", number=f"C9{9 - index}0000")
+        add_customer(uow, "John", "Smith", city="Bend")
+        add_customer(uow, "Jon", "Smithson", city="Portland", number="C910000")
+        uow.commit()
+    at_zip = Located(SearchKey.POSTAL, "97201")
+    named = Located(SearchKey.POSTAL, "97201", name=CustomerQuery(text="smith"))
+    in_place = Located(SearchKey.PLACE, "portland or", name=CustomerQuery(first="john", last="smith"))
+    for query in (
+        CustomerQuery(places=(at_zip,)),
+        CustomerQuery(places=(named,)),
+        CustomerQuery(places=(in_place,)),
+        CustomerQuery(digits="97201", places=(at_zip,)),
+    ):
+        _assert_pages_are_exact(store, query)
+    with store() as uow:
+        numbers = [s.number for s in uow.customers.search(CustomerQuery(places=(in_place,)), 10)]
+    assert numbers == ["C940000", "C950000", "C960000", "C970000", "C980000", "C990000"]
+
+
+def test_search_pages_are_exact_across_tiers_and_exact_matches(store, directory) -> None:
+    with store(write=True) as uow:
+        for _ in range(4):
+            add_customer(uow, "Al", "Acme", company="Acme Cellars", email="acme@example.com")
+        uow.commit()
+    for query in (
+        CustomerQuery(text="acme"),
+        CustomerQuery(text="acme@example.com"),
+        CustomerQuery(text="smith", number="C000006"),
+        CustomerQuery(number="C0000"),
+        CustomerQuery(digits="503", number="C503"),
+        CustomerQuery(text="ann"),
+    ):
+        _assert_pages_are_exact(store, query)
 
 
 def test_an_empty_query_finds_nobody(store, directory) -> None:

@@ -18,17 +18,17 @@ def shown_numbers(search: CustomerSearch) -> list[str]:
 async def test_keys_typed_while_a_search_runs_make_one_search_for_the_newest_text(make_app, monkeypatch):
     app = make_app()
     customers = app.services.customers
-    real_search = customers.search
+    real_search = customers.search_page
     asked: list[str] = []
     first_may_answer = threading.Event()
 
-    def slow_first_search(text: str, limit: int = 50, offset: int = 0):
+    def slow_first_search(text: str, limit: int = 50, after=None):
         asked.append(text)
         if text == "a":  # the first key's search is slow to answer
             first_may_answer.wait(10)
-        return real_search(text, limit, offset)
+        return real_search(text, limit, after)
 
-    monkeypatch.setattr(customers, "search", slow_first_search)
+    monkeypatch.setattr(customers, "search_page", slow_first_search)
     shown: list[list[str]] = []
     real_set_rows = PagedTable.set_rows
 
