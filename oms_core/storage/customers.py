@@ -560,7 +560,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                 read = [row for row in rows if row.arm == arm]
                 if len(read) == want:  # the part may hold more after its last row read
                     resume[arm] = SearchPosition(_rank(read[-1]), read[-1].id)
-            keys.update((row.id, {key: row._mapping[key.value] for key in _KEYS}) for row in rows)
+            keys.update((row[0], dict(zip(_KEYS, row[_KEYS_AT:], strict=True))) for row in rows)
             positions = positions_after(part_ranks(keys.items(), parts), after)
             if len(positions) >= want:
                 end = positions[want - 1]
@@ -780,6 +780,8 @@ class _UnionSearch:
 
 _KEYS = tuple(key for key in SearchKey if key is not SearchKey.ID)
 """The search keys stored on a customer row, which rank them in every part."""
+_KEYS_AT = 7
+"""Where a search row's keys start: after id, tier, k1 to k4 and arm."""
 
 
 def _rank(row: Row[Any]) -> tuple[int, str, str, str, str]:
