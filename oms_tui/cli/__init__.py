@@ -20,7 +20,6 @@ from oms_core.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, load_config, mask_u
 from oms_core.domain.errors import OmsError
 from oms_core.logs import LOGGER_NAME, setup_logging
 from oms_tui.cli.context import CommandContext
-from oms_tui.cli.registry import register_all
 from oms_tui.cli.tui import tui_command
 
 PROG = "oms"
@@ -57,8 +56,8 @@ def _version() -> str:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: global options, then one subcommand (or none, for the TUI)."""
+def _global_parser(add_help: bool = True) -> _Parser:
+    """The options that come before any subcommand; without one, they start the TUI."""
     parser = _Parser(
         prog=PROG,
         description="Keyboard-first order management for phone-order operators. Without a command, "
@@ -66,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"The database is --db URL, else ${bootstrap.DATABASE_URL_ENV}, else the office configuration "
         f"file ({DEFAULT_CONFIG_PATH} or ${CONFIG_ENV}), else a SQLite file in your data folder. "
         "`oms config show` prints every setting in force and where it came from.",
+        add_help=add_help,
     )
     parser.add_argument(
         "--db",
@@ -77,10 +77,40 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the version, and the schema revision of the configured database if there is one",
     )
-    parser.set_defaults(handler=tui_command)
+    parser.set_defaults(handler=tui_command, command=None)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: global options, then one subcommand (or none, for the TUI)."""
+    from oms_tui.cli.registry import register_all  # every command module: only when one may be named
+
+    parser = _global_parser()
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     register_all(subparsers)
     return parser
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv`` (the process arguments by default).
+
+    A command line of global options only (``oms``, ``oms --db URL``, ``oms --version``: an
+    operator logging in) is parsed without importing the fifteen command modules and building
+    their parsers, which the TUI would wait for; anything else (a command, ``--help``, a mistake)
+    goes to the whole parser, so its help and its errors are the same as ever.
+
+    Raises:
+        UsageError: what argparse could not make sense of.
+        SystemExit: ``--help`` printed the help.
+    """
+    words = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args, rest = _global_parser(add_help=False).parse_known_args(words)
+    except UsageError:
+        rest = words  # let the whole parser say what is wrong, as it always has
+    if not rest:
+        return args
+    return build_parser().parse_args(words)
 
 
 def main(
@@ -99,7 +129,7 @@ def main(
     try:
         # --help and --version print to sys.stdout; send them where the caller asked.
         with contextlib.redirect_stdout(out):
-            args = build_parser().parse_args(argv)
+            args = parse_arguments(argv)
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return EXIT_USAGE

@@ -141,6 +141,41 @@ def test_version_and_help_without_a_database_load_no_database_screen_or_applicat
     assert heavy == []
 
 
+def test_the_tuis_command_line_is_parsed_without_importing_the_command_modules():
+    # `oms` and `oms --db URL` start the screens: the fifteen subcommands' modules and parsers
+    # would only delay the first screen.
+    probe = (
+        "import json, sys; from oms_tui.cli import parse_arguments; "
+        "args = parse_arguments(['--db', 'sqlite:///x.db']); "
+        "print(json.dumps([args.db, args.command, args.handler.__name__, "
+        "sorted(m for m in sys.modules if m.startswith('oms_tui.cli.') "
+        "and m not in ('oms_tui.cli.context', 'oms_tui.cli.tui'))]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["sqlite:///x.db", None, "tui_command", []]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--db",), "oms: error: argument --db: expected one argument (see `oms --help`)"),
+        (("--bogus",), "oms: error: unrecognized arguments: --bogus (see `oms --help`)"),
+        (("--db", "x", "--bogus"), "oms: error: unrecognized arguments: --bogus (see `oms --help`)"),
+    ],
+)
+def test_a_mistake_in_the_global_options_is_the_whole_parsers_one_line(argv, expected):
+    status, out, err = oms(*argv)
+    assert (status, out, err.splitlines()) == (2, "", [expected])
+
+
+def test_help_after_the_global_options_lists_the_commands():
+    status, out, _ = oms("--db", "sqlite:///x.db", "--help")
+    assert status == 0
+    assert out.startswith("usage: oms") and "export" in out and "seed" in out
+
+
 def test_version_names_the_schema_revision_of_the_database_given(tmp_path):
     db = tmp_path / "oms.db"
     status, out, _ = oms("--db", f"sqlite:///{db}", "--version")
