@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from oms_core.domain.errors import OmsError
-from oms_core.domain.pricing import DEFAULT_PRICE_CUT_LIMIT_PERCENT
-from oms_core.domain.returns import DEFAULT_REFUND_LIMIT
+from oms_core.domain.limits import DEFAULT_PRICE_CUT_LIMIT_PERCENT, DEFAULT_REFUND_LIMIT
 
 CONFIG_ENV = "OMS_CONFIG"
 DEFAULT_CONFIG_PATH = Path("/etc/oms/oms.toml")

@@ -6,15 +6,19 @@ import asyncio
 import re
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from oms_core.domain.customers import typed_customer_number
 from oms_core.domain.errors import OmsError
-from oms_core.read_models import OrderSummary
 from oms_tui.command_table import palette_commands
 from oms_tui.shell import OmsShell, shell
 from oms_tui.text import safe
+
+# The app imports this module before its first screen; the read models and the customer rules
+# load with the services, behind that screen (the palette needs them only once it is opened).
+if TYPE_CHECKING:
+    from oms_core.read_models import OrderSummary
 
 _CUSTOMER_NUMBER = re.compile(r"^\s*(?:customer\s+)?([cC]?\d{1,9})\s*$")
 _ORDER_NUMBER = re.compile(r"^\s*(?:order\s+)?#?(\d{1,12})\s*$")
@@ -77,6 +81,8 @@ class OmsCommands(Provider):
             number = customer.group(1)
             # Digits alone are an order first ("1501" opens order 1501); C000123 is a customer.
             named = number[:1] in "cC" or "customer" in query.lower()
+            from oms_core.domain.customers import typed_customer_number
+
             shown = typed_customer_number(number)  # c476 is C000476
             yield Hit(
                 1.0 if named else 0.8,

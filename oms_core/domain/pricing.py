@@ -10,9 +10,6 @@ from oms_core.domain.customers import CustomerType
 from oms_core.domain.money import money
 from oms_core.domain.products import Product
 
-DEFAULT_PRICE_CUT_LIMIT_PERCENT = Decimal("10")
-"""A price cut deeper than this many percent needs a supervisor, unless the office sets its own limit."""
-
 
 def unit_price(product: Product, customer_type: CustomerType | None) -> Decimal:
     """The unit price of ``product`` for a customer of ``customer_type``.

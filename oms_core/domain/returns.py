@@ -22,9 +22,6 @@ from oms_core.domain.fulfilment import Shipment
 from oms_core.domain.money import ZERO, money
 from oms_core.domain.orders import Order, OrderStatus
 
-DEFAULT_REFUND_LIMIT = Decimal("100.00")
-"""A refund above this needs a supervisor unless the office sets ``[orders] refund_limit``."""
-
 NOTE_MAX = 500
 CHECK_NUMBER_MAX = 30
 _CHECK_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")

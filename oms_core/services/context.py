@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import PermissionDenied
+from oms_core.domain.limits import DEFAULT_PRICE_CUT_LIMIT_PERCENT, DEFAULT_REFUND_LIMIT
 from oms_core.domain.operators import SUPERUSER, Operator, Role, acting_name
-from oms_core.domain.pricing import DEFAULT_PRICE_CUT_LIMIT_PERCENT
-from oms_core.domain.returns import DEFAULT_REFUND_LIMIT
 from oms_core.ports import (
     AuditRepository,
     Clock,

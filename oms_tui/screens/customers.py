@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header
 
-from oms_core.read_models import CustomerDetail
 from oms_tui.shell import OmsShell, shell
 from oms_tui.widgets.customer_search import CustomerSearch
 from oms_tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:  # the first screen: the read models load with the services, behind it
+    from oms_core.read_models import CustomerDetail
 
 
 class CustomersScreen(Screen[None]):

@@ -11,6 +11,7 @@ customer and posts ``CustomerSearch.CustomerChosen``. Used by Customers, Identif
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,11 +20,13 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from oms_core.domain.customer_search import SearchPosition
-from oms_core.read_models import CustomerPage, CustomerSummary
 from oms_tui.shell import shell
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
+
+if TYPE_CHECKING:  # on the first screen: the read models load with the services, behind it
+    from oms_core.domain.customer_search import SearchPosition
+    from oms_core.read_models import CustomerPage, CustomerSummary
 
 PAGE_SIZE = 50
 PROMPT = "Type a last name, company, email, phone, customer number, ZIP or city and state."

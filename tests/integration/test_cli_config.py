@@ -157,6 +157,22 @@ def test_the_tuis_command_line_is_parsed_without_importing_the_command_modules()
     assert json.loads(done.stdout.strip().splitlines()[-1]) == ["sqlite:///x.db", None, "tui_command", []]
 
 
+def test_the_first_screen_loads_no_command_module_read_model_or_business_rule():
+    # What the TUI imports before it draws the Customers screen; the read models, the domain's
+    # rules, the services and the storage load behind it, with the database.
+    probe = (
+        "import json, sys; import oms_tui.cli, oms_tui.app, oms_tui.screens.customers; "
+        "print(json.dumps(sorted(m for m in sys.modules if m in ("
+        "'oms_tui.cli.registry', 'oms_tui.cli.export', 'oms_core.read_models', 'oms_core.domain.customers', "
+        "'oms_core.domain.orders', 'oms_core.domain.pricing', 'oms_core.domain.returns', "
+        "'oms_core.services', 'oms_core.storage', 'sqlalchemy'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
