@@ -141,6 +141,14 @@ def test_version_and_help_without_a_database_load_no_database_screen_or_applicat
     assert heavy == []
 
 
+def _probe(code: str) -> object:
+    """What ``code``, run in a fresh interpreter, printed as JSON on its last line."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def test_the_tuis_command_line_is_parsed_without_importing_the_command_modules():
     # `oms` and `oms --db URL` start the screens: the fifteen subcommands' modules and parsers
     # would only delay the first screen.
@@ -151,10 +159,7 @@ def test_the_tuis_command_line_is_parsed_without_importing_the_command_modules()
         "sorted(m for m in sys.modules if m.startswith('oms_tui.cli.') "
         "and m not in ('oms_tui.cli.context', 'oms_tui.cli.tui'))]))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True
-    )
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["sqlite:///x.db", None, "tui_command", []]
+    assert _probe(probe) == ["sqlite:///x.db", None, "tui_command", []]
 
 
 def test_the_first_screen_loads_no_command_module_read_model_or_business_rule():
@@ -167,10 +172,7 @@ def test_the_first_screen_loads_no_command_module_read_model_or_business_rule():
         "'oms_core.domain.orders', 'oms_core.domain.pricing', 'oms_core.domain.returns', "
         "'oms_core.services', 'oms_core.storage', 'sqlalchemy'))))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True
-    )
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert _probe(probe) == []
 
 
 @pytest.mark.parametrize(
