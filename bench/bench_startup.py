@@ -11,7 +11,8 @@ headless. Three figures per run, each beside the bare app's in the same run:
   its screen drawn);
 * memory: the resident set size at the first screen (``VmRSS``; target under 60 MB).
 
-For oms the child runs the `oms` command's own entry point (``oms_tui.cli.main``), headless: the
+For oms the child runs the `oms` command's own entry point (``oms_tui.cli.run``, as the installed
+script does), headless: the
 first screen is the Customers search, the schema check and the database open behind it, and the
 time until the database is ready is printed too. `oms --version` and `oms --help` are timed as
 well (beside a bare interpreter), and the heavy libraries they load listed (should be none).
@@ -77,7 +78,7 @@ import time
 import oms_tui.app
 from textual.widgets import DataTable
 
-# The `oms` command itself (oms_tui.cli.main: parse, upgrade the schema and open the database
+# The `oms` command itself (oms_tui.cli.run: parse, upgrade the schema and open the database
 # behind the first screen), with the app made headless and told to report its first screen.
 class FirstScreen(oms_tui.app.OmsApp):
     def run(self, **_options):
@@ -107,9 +108,10 @@ class FirstScreen(oms_tui.app.OmsApp):
 oms_tui.app.OmsApp = FirstScreen
 oms_tui.app.has_terminal = lambda stdin, stderr: True  # headless: no terminal needed
 
-from oms_tui.cli import main
+from oms_tui.cli import run
 
-sys.exit(main(["--db", sys.argv[1]]))
+sys.argv[1:] = ["--db", sys.argv[1]]
+run()  # what the installed `oms` script calls
 """
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -167,6 +168,22 @@ def main(
                 raise
             message = f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 to see where)"
         return _fail(err, message)
+
+
+def run() -> NoReturn:
+    """The ``oms`` console script: :func:`main` on the process arguments, then the process ends
+    with its status.
+
+    Before it ends, the garbage collector is told to leave every object alive now alone
+    (``gc.freeze``): the interpreter's last collections would otherwise walk all the objects the
+    screens, SQLAlchemy and the services made, only for the operating system to take the memory
+    back a moment later (a fifth of the CPU time of a TUI session that opens and quits at once).
+    Objects are still released as ever when their last reference goes, and the log's exit hook
+    still flushes and closes it.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
 
 
 def _print_schema(ctx: CommandContext) -> int:

@@ -1,8 +1,6 @@
 """``python -m oms_tui.cli``: the ``oms`` command."""
 
-import sys
-
-from oms_tui.cli import main
+from oms_tui.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

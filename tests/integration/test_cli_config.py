@@ -149,6 +149,19 @@ def _probe(code: str) -> object:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def test_the_console_script_exits_with_mains_status_leaving_the_last_objects_to_the_system(monkeypatch):
+    import gc
+
+    import oms_tui.cli
+
+    frozen = []
+    monkeypatch.setattr(oms_tui.cli, "main", lambda: 3)
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    with pytest.raises(SystemExit) as exited:
+        oms_tui.cli.run()
+    assert (exited.value.code, frozen) == (3, [True])
+
+
 def test_the_tuis_command_line_is_parsed_without_importing_the_command_modules():
     # `oms` and `oms --db URL` start the screens: the fifteen subcommands' modules and parsers
     # would only delay the first screen.
