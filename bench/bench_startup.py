@@ -23,6 +23,7 @@ well (beside a bare interpreter), and the heavy libraries they load listed (shou
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -116,10 +117,30 @@ run()  # what the installed `oms` script calls
 )
 
 
+CHILD_ENV: dict[str, str] = dict(os.environ)
+
+
+def _cache_bytecode(folder: Path) -> None:
+    """Let the children cache compiled modules in ``folder``, as an installed oms has them.
+
+    pip compiles every module when it installs oms (and Textual), so an operator's `oms` never
+    compiles Python source as it starts. A shell with ``PYTHONDONTWRITEBYTECODE`` set would have
+    each child compile every oms module whose cache the source tree happens to lack, while
+    Textual's come compiled from site-packages. With a cache folder of their own, both apps read
+    what the warm-up runs wrote, and the source tree gets no ``__pycache__``.
+    """
+    CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+
+
+def _child(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *argv], check=True, capture_output=True, text=True, env=CHILD_ENV)
+
+
 def _time(code: str, *args: str) -> dict[str, float]:
     """Run a child; return its marks, in seconds from the moment it was started, and its RSS."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    done = _child("-c", code, *args)
     marks = {"exited": time.perf_counter() - started}
     for line in done.stdout.splitlines():
         name, _, value = line.partition(" ")
@@ -146,7 +167,7 @@ main([sys.argv[1]], stdout=io.StringIO())
 def _command(option: str) -> tuple[float, str]:
     """Seconds for ``oms OPTION`` in a fresh interpreter, and the heavy modules it loaded."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", COMMAND, option], check=True, capture_output=True, text=True)
+    done = _child("-c", COMMAND, option)
     seconds = time.perf_counter() - started
     return seconds, done.stdout.split("loaded", 1)[1].strip()
 
@@ -161,8 +182,11 @@ def main() -> None:
         from oms_core.bootstrap import upgrade_database
 
         upgrade_database(url)
-        _time(OMS, url)  # warm the file-system cache for both
+        _cache_bytecode(Path(folder))
+        _time(OMS, url)  # warm the file-system cache and write the bytecode caches for both
         _time(BARE)
+        for option in ("--version", "--help"):
+            _command(option)
         oms: list[dict[str, float]] = []
         bare: list[dict[str, float]] = []
         commands: dict[str, list[float]] = {"--version": [], "--help": [], "python": []}
@@ -174,7 +198,7 @@ def main() -> None:
                 seconds, loaded[option] = _command(option)
                 commands[option].append(seconds)
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "pass"], check=True)
+            _child("-c", "pass")
             commands["python"].append(time.perf_counter() - started)
 
     def middle(runs: list[dict[str, float]], mark: str) -> float:
