@@ -15,41 +15,45 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from oms_core.domain.audit import AuditEvent
-from oms_core.domain.batches import Batch, BatchKind, MemberCounts, MemberResult, MemberRow, MemberTarget
-from oms_core.domain.customer_search import CustomerQuery, SearchPosition
-from oms_core.domain.customers import (
-    Address,
-    AddressBookEntry,
-    CardOnFile,
-    Customer,
-    CustomerType,
-    OrderingProfile,
-)
-from oms_core.domain.fulfilment import Shipment
-from oms_core.domain.gateway_calls import CallStatus, GatewayCall
-from oms_core.domain.imports import ImportFileRecord
-from oms_core.domain.mail import MailKind, MailMessage, MailStatus, OutboxEntry
-from oms_core.domain.notes import CallNote
-from oms_core.domain.operators import Operator
-from oms_core.domain.orders import DraftStage, Order
-from oms_core.domain.payments import CardEntry, CardToken
-from oms_core.domain.products import Product
-from oms_core.domain.returns import CreditEntry, Refund, RefundStatus, Return
-from oms_core.domain.shipping import ShippingMethod
-from oms_core.domain.tax import TaxRate
-from oms_core.read_models import (
-    BatchPosition,
-    CustomerPage,
-    CustomerSummary,
-    OrderFilter,
-    OrderPosition,
-    OrderSummary,
-    StoryEvent,
-    StoryPosition,
-)
+# Named in signatures only (annotations are not evaluated): the services and the storage that
+# implement a port import the domain they work with, and a start-up that opens the database loads
+# only that part of it.
+if TYPE_CHECKING:
+    from oms_core.domain.audit import AuditEvent
+    from oms_core.domain.batches import Batch, BatchKind, MemberCounts, MemberResult, MemberRow, MemberTarget
+    from oms_core.domain.customer_search import CustomerQuery, SearchPosition
+    from oms_core.domain.customers import (
+        Address,
+        AddressBookEntry,
+        CardOnFile,
+        Customer,
+        CustomerType,
+        OrderingProfile,
+    )
+    from oms_core.domain.fulfilment import Shipment
+    from oms_core.domain.gateway_calls import CallStatus, GatewayCall
+    from oms_core.domain.imports import ImportFileRecord
+    from oms_core.domain.mail import MailKind, MailMessage, MailStatus, OutboxEntry
+    from oms_core.domain.notes import CallNote
+    from oms_core.domain.operators import Operator
+    from oms_core.domain.orders import DraftStage, Order
+    from oms_core.domain.payments import CardEntry, CardToken
+    from oms_core.domain.products import Product
+    from oms_core.domain.returns import CreditEntry, Refund, RefundStatus, Return
+    from oms_core.domain.shipping import ShippingMethod
+    from oms_core.domain.tax import TaxRate
+    from oms_core.read_models import (
+        BatchPosition,
+        CustomerPage,
+        CustomerSummary,
+        OrderFilter,
+        OrderPosition,
+        OrderSummary,
+        StoryEvent,
+        StoryPosition,
+    )
 
 
 class CustomerRepository(abc.ABC):

@@ -20,7 +20,13 @@ from decimal import Decimal
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.batches import Batch, BatchMember
-from oms_core.domain.customer_search import SearchPosition, part_ranks, positions_after, search_parts
+from oms_core.domain.customer_search import (
+    CustomerQuery,
+    SearchPosition,
+    part_ranks,
+    positions_after,
+    search_parts,
+)
 from oms_core.domain.customers import (
     AddressBookEntry,
     CardOnFile,
@@ -45,7 +51,6 @@ from oms_core.domain.tax import TaxRate
 from oms_core.ports import (
     AuditRepository,
     Clock,
-    CustomerQuery,
     CustomerRepository,
     ImportFileRepository,
     OrderRepository,

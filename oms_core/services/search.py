@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from oms_core.domain.addresses import US_STATES
-from oms_core.domain.customer_search import Located, SearchKey, place_key
+from oms_core.domain.customer_search import CustomerQuery, Located, SearchKey, place_key
 from oms_core.domain.customers import format_customer_number
-from oms_core.ports import CustomerQuery
 
 _NUMBER = re.compile(r"^[cC]\d+$")
 _PHONEISH = re.compile(r"^[\d\s()+.\-/]+$")

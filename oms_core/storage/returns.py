@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from oms_core.domain.errors import NotFound
 from oms_core.domain.money import ZERO, from_cents, to_cents
@@ -184,8 +183,13 @@ class SqlStoreCreditRepository(Repository, StoreCreditRepository):
     def give(self, entry: CreditEntry) -> None:
         """Insert the balance row or add to it in one statement (``ON CONFLICT``)."""
         cents = to_cents(entry.amount)
-        dialect = postgresql if self._is_postgres else sqlite
-        statement = dialect.insert(store_credit).values(
+        # The backend's own INSERT, imported here: the engine loads only its own dialect, and
+        # every oms start would otherwise load PostgreSQL's on SQLite (or SQLite's on PostgreSQL).
+        if self._is_postgres:
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        statement = upsert(store_credit).values(
             customer_id=entry.customer_id, balance_cents=cents, updated_at=entry.at
         )
         statement = statement.on_conflict_do_update(

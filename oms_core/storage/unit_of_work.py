@@ -46,26 +46,40 @@ service call runs again from its first read (:mod:`oms_core.services.retry`).
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from importlib import import_module
+from typing import Any
 
 from sqlalchemy import Engine
 
 from oms_core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from oms_core.storage import run_locks
-from oms_core.storage.audit import SqlAuditRepository
-from oms_core.storage.batches import SqlBatchRepository
-from oms_core.storage.customers import SqlCustomerRepository
 from oms_core.storage.database import connect
-from oms_core.storage.gateway_calls import SqlGatewayCallRepository
-from oms_core.storage.imports import SqlImportFileRepository
-from oms_core.storage.notes import SqlNoteRepository
-from oms_core.storage.orders import SqlOrderRepository
-from oms_core.storage.outbox import SqlOutboxRepository
-from oms_core.storage.products import SqlProductRepository
-from oms_core.storage.reference import SqlReferenceRepository
-from oms_core.storage.returns import SqlReturnRepository, SqlStoreCreditRepository
-from oms_core.storage.shipments import SqlShipmentRepository
-from oms_core.storage.story import SqlStoryRepository
 from oms_core.storage.write_turns import WriteTurns
+
+
+class _Repository:
+    """One repository of a unit of work, made the first time that unit of work is asked for it.
+
+    Its module (and the mapping code in it) is imported then, not when storage is: opening the
+    database behind the TUI's first screen reads the settings, the operator and the payments left
+    pending, and need not wait for the storage of imports, batches, returns or stories. Once made,
+    the repository stays on the unit of work, bound to its connection, like any attribute.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module = f"oms_core.storage.{module}"
+        self._name = name
+        self._attribute = ""
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self._attribute = attribute
+
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> Any:
+        if uow is None:
+            return self
+        repository = getattr(import_module(self._module), self._name)(uow._conn, uow._clock, uow.write)
+        uow.__dict__[self._attribute] = repository  # found there from now on, before this descriptor
+        return repository
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -77,23 +91,25 @@ class SqlUnitOfWork(UnitOfWork):
     After ``commit()`` the unit of work may be used again: the next statement begins a new transaction.
     """
 
+    customers = _Repository("customers", "SqlCustomerRepository")
+    products = _Repository("products", "SqlProductRepository")
+    orders = _Repository("orders", "SqlOrderRepository")
+    reference = _Repository("reference", "SqlReferenceRepository")
+    audit = _Repository("audit", "SqlAuditRepository")
+    imports = _Repository("imports", "SqlImportFileRepository")
+    batches = _Repository("batches", "SqlBatchRepository")
+    outbox = _Repository("outbox", "SqlOutboxRepository")
+    shipments = _Repository("shipments", "SqlShipmentRepository")
+    notes = _Repository("notes", "SqlNoteRepository")
+    story = _Repository("story", "SqlStoryRepository")
+    gateway_calls = _Repository("gateway_calls", "SqlGatewayCallRepository")
+    returns = _Repository("returns", "SqlReturnRepository")
+    store_credit = _Repository("returns", "SqlStoreCreditRepository")
+
     def __init__(self, engine: Engine, clock: Clock, write: bool = False) -> None:
         self.write = write
+        self._clock = clock
         self._conn = connect(engine, write=write)
-        self.customers = SqlCustomerRepository(self._conn, clock, write)
-        self.products = SqlProductRepository(self._conn, clock, write)
-        self.orders = SqlOrderRepository(self._conn, clock, write)
-        self.reference = SqlReferenceRepository(self._conn, clock, write)
-        self.audit = SqlAuditRepository(self._conn, clock, write)
-        self.imports = SqlImportFileRepository(self._conn, clock, write)
-        self.batches = SqlBatchRepository(self._conn, clock, write)
-        self.outbox = SqlOutboxRepository(self._conn, clock, write)
-        self.shipments = SqlShipmentRepository(self._conn, clock, write)
-        self.notes = SqlNoteRepository(self._conn, clock, write)
-        self.story = SqlStoryRepository(self._conn, clock, write)
-        self.gateway_calls = SqlGatewayCallRepository(self._conn, clock, write)
-        self.returns = SqlReturnRepository(self._conn, clock, write)
-        self.store_credit = SqlStoreCreditRepository(self._conn, clock, write)
 
     def commit(self) -> None:
         """Make the work permanent."""

@@ -9,10 +9,10 @@ import dataclasses
 
 import pytest
 
-from oms_core.domain.customer_search import Located, SearchKey, SearchPosition
+from oms_core.domain.customer_search import CustomerQuery, Located, SearchKey, SearchPosition
 from oms_core.domain.customers import AddressBookEntry, CardOnFile, CustomerStatus, OrderingProfile
 from oms_core.domain.errors import NotFound, StaleEdit
-from oms_core.ports import CustomerQuery, UnitOfWorkFactory
+from oms_core.ports import UnitOfWorkFactory
 from tests.integration.storage_builders import add_customer, address, customer
 
 

@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 from oms_core.bootstrap import database_error_message
 from oms_core.clock import SystemClock
 from oms_core.domain.audit import AuditEvent
+from oms_core.domain.customer_search import CustomerQuery
 from oms_core.domain.orders import OrderStatus
-from oms_core.ports import CustomerQuery
 from oms_core.storage import (
     SqlUnitOfWorkFactory,
     current_revision,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oms_core.domain.customer_search import Located, SearchKey
-from oms_core.ports import CustomerQuery
+from oms_core.domain.customer_search import CustomerQuery, Located, SearchKey
 from oms_core.services.search import parse_customer_query
 
 
