@@ -260,14 +260,14 @@ def mailing(office: OfficeConfig) -> Mailing | None:
     Raises:
         ConfigError: the password file is missing or readable by others.
     """
+    mail = office.mail
+    if not mail.host:
+        return None  # before the imports: an office without mail never loads smtplib and ssl
     from oms_core.config import read_secret
     from oms_core.mail.smtp import SmtpSender, SmtpSettings
     from oms_core.mail.templates_folder import TemplateFolder
     from oms_core.services.context import Mailing
 
-    mail = office.mail
-    if not mail.host:
-        return None
     password = read_secret(mail.password_file, "[mail] password_file") if mail.password_file else ""
     smtp = SmtpSettings(
         host=mail.host,

@@ -74,6 +74,6 @@ def test_opening_a_sqlite_database_loads_no_postgresql_dialect_nor_storage_it_do
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.postgresql') "
         "or m in ('oms_core.storage.batches', 'oms_core.storage.imports', 'oms_core.storage.story', "
         "'oms_core.storage.returns', 'oms_core.storage.notes', 'oms_core.domain.batches', "
-        "'oms_core.domain.imports'))))"
+        "'oms_core.domain.imports', 'oms_core.mail.smtp', 'smtplib'))))"
     )
     assert _probe(probe) == []
