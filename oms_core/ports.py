@@ -408,9 +408,11 @@ class BatchRepository(abc.ABC):
         after the member ``after_customer`` (the last row's ``customer_id``; keyset paging).
         """
 
-    def refresh_statistics(self) -> None:
-        """Tell the database's planner how many members and orders there now are (after a run).
-        Where the database keeps no statistics to refresh, nothing.
+    def refresh_statistics(self, added: int) -> None:
+        """Tell the database's planner how many members, orders and gateway calls there now are,
+        where its statistics are stale: ``added`` is how many members a run went through since it
+        last asked (a run asks as its tables grow, and once more at its end). Where the database
+        keeps no statistics to refresh, nothing.
         """
 
     @abc.abstractmethod
@@ -678,6 +680,11 @@ class UnitOfWorkFactory(abc.ABC):
     """Makes units of work. ``write=True`` takes the write lock up front where the backend needs
     it (SQLite ``BEGIN IMMEDIATE``), so a read-then-write never fails half-way.
     """
+
+    row_locks: bool = False
+    """Writers lock only the rows they change (PostgreSQL), so a write transaction keeps others
+    waiting from its first row lock to its commit; false where one write transaction at a time
+    holds the whole database from its first statement (SQLite)."""
 
     @abc.abstractmethod
     def __call__(self, write: bool = False) -> UnitOfWork:

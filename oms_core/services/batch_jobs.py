@@ -334,6 +334,7 @@ class BatchRunner:
         tally = {MemberStatus.PLACED: 0, MemberStatus.FAILED: 0, MemberStatus.SKIPPED: 0}
         placed_before: set[int] = set()
         stopped = False
+        refreshed = 0  # members done when the planner's statistics were last refreshed
         if progress is not None:
             progress(RunProgress(0, total, 0, 0, 0))
         while done < total:
@@ -353,6 +354,11 @@ class BatchRunner:
                 if result.customer_id not in already:
                     tally[result.status] += 1
             done += len(chunk)
+            if done < total and (refreshed == 0 or done >= 2 * refreshed):
+                # After the first chunk, then each time the run has doubled: a new database's
+                # tables grow from empty, and plans made when they were empty must not last.
+                self._refresh_statistics(done - refreshed)
+                refreshed = done
             if progress is not None:
                 progress(
                     RunProgress(
@@ -363,7 +369,7 @@ class BatchRunner:
                         tally[MemberStatus.SKIPPED],
                     )
                 )
-        return self._finish(batch_id, done, tally, stopped or done < total)
+        return self._finish(batch_id, done, tally, stopped or done < total, done - refreshed)
 
     @retry_on_conflict
     def _start(
@@ -442,7 +448,7 @@ class BatchRunner:
             if early or decided:
                 uow.batches.record(batch_id, early + decided, now)
             uow.commit()
-        self._lock_seconds = max(self._lock_seconds, time.monotonic() - started)
+        self._held(started, pending)
         if not pending.waiting:
             return pending.results, False, decided
         ask_gateway(self._ctx, pending)  # no transaction is open
@@ -459,11 +465,30 @@ class BatchRunner:
         except BaseException:
             abandon_approved(self._ctx, pending)
             raise
-        self._lock_seconds = max(self._lock_seconds, time.monotonic() - started)
+        self._held(started, pending)
         return results, not all(answer.approved for answer in pending.answers.values()), decided
 
+    def _refresh_statistics(self, added: int) -> None:
+        """Refresh the planner's statistics where ``added`` more members made them stale (its own
+        short transaction: ANALYZE inside a chunk's would hold the chunk's locks the longer).
+        """
+        with self._ctx.read() as uow:
+            uow.batches.refresh_statistics(added)
+            uow.commit()
+
+    def _held(self, started: float, pending: PendingBatch) -> None:
+        """Count a step's transaction, just committed, in what the chunk made others wait: from its
+        first statement where a write transaction holds the whole database, else from its first
+        row lock (the reads before it keep nobody waiting).
+        """
+        if self._ctx.uow_factory.row_locks and pending.locked_at is not None:
+            started = max(started, pending.locked_at)
+        self._lock_seconds = max(self._lock_seconds, time.monotonic() - started)
+
     @retry_on_conflict
-    def _finish(self, batch_id: int, tried: int, tally: dict[MemberStatus, int], stopped: bool) -> RunReport:
+    def _finish(
+        self, batch_id: int, tried: int, tally: dict[MemberStatus, int], stopped: bool, added: int
+    ) -> RunReport:
         with self._ctx.write() as uow:
             batch = uow.batches.get(batch_id)
             batch.status = BatchStatus.STOPPED if stopped else BatchStatus.FINISHED
@@ -471,7 +496,7 @@ class BatchRunner:
             uow.batches.update(batch)
             counts = uow.batches.counts([batch_id])[batch_id]
             uow.commit()
-            uow.batches.refresh_statistics()  # the result listing comes next
+            uow.batches.refresh_statistics(added)  # the result listing comes next
             uow.commit()
         return RunReport(
             batch_id,

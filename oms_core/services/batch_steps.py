@@ -22,6 +22,7 @@ back); the members stay to do, and the batch's next run asks again with a new ke
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class PendingBatch:
         sent: ids of the calls step 2 sent (an all-or-nothing step 2 stops sending after a refusal).
         shared: every order of a batch paid by one authorisation (:func:`record_shared`), whose one
             call is ``waiting``'s only entry.
+        locked_at: when (``time.monotonic``) the last step took its first row lock (stock, the
+            order counter): where writers lock rows, others wait on the step from then, not from
+            its first statement.
     """
 
     results: list[BatchOrderResult] = field(default_factory=list)
@@ -71,6 +75,7 @@ class PendingBatch:
     products: dict[int, Product] = field(default_factory=dict)
     sent: set[int] = field(default_factory=set)
     shared: list[Prepared] = field(default_factory=list)
+    locked_at: float | None = None
 
 
 def take_stock_and_record(
@@ -96,6 +101,7 @@ def take_stock_and_record(
             continue  # another live run is asking for this very order: the member stays to do
         else:
             ready.append(item)
+    pending.locked_at = time.monotonic()
     _take(uow, by_id, ready)
     direct = [item for item in ready if not _uses_gateway(item)]
     if direct:
@@ -232,6 +238,7 @@ def ask_gateway(
 def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) -> list[BatchOrderResult]:
     """Step 3 in ``uow`` (the caller commits): write the approved orders, give back the others' stock."""
     now = ctx.clock.now()
+    pending.locked_at = time.monotonic()  # stock given back, then the order counter
     approved: list[tuple[Prepared, GatewayCall]] = []
     results = list(pending.results)
     give_back: dict[int, int] = {}

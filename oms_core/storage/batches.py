@@ -27,12 +27,15 @@ from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import text_key
 from oms_core.storage.loading import update_tuples
 from oms_core.storage.run_locks import running_ids
-from oms_core.storage.tables import batch_members, batches, customers, orders
+from oms_core.storage.tables import batch_members, batches, customers, gateway_calls, orders
 
 b = batches.c
 m = batch_members.c
 c = customers.c
 o = orders.c
+_RUN_TABLES = (batch_members, orders, gateway_calls)
+"""The tables whose plans a run depends on: members recorded, orders probed by key and by the
+foreign keys of lines and payments, gateway calls looked up by payment."""
 
 
 def _values(batch: Batch) -> dict[str, Any]:
@@ -262,18 +265,37 @@ class SqlBatchRepository(Repository, BatchRepository):
             for row in self._conn.execute(statement)
         ]
 
-    def refresh_statistics(self) -> None:
-        """On PostgreSQL, ANALYZE the members and orders tables after a run.
+    def refresh_statistics(self, added: int) -> None:
+        """On PostgreSQL, ANALYZE the tables a run writes and reads back whose statistics are stale.
 
-        A run adds thousands of members' orders at once; until autovacuum comes round, a planner
-        that still thinks the tables empty plans the result listing as a nested loop over every
-        order per member (8.8 s for 10,000 members on a new database; a page takes milliseconds
-        after). ANALYZE samples a bounded number of rows, so it costs the same on a big table.
-        SQLite plans from its indexes alone.
+        A table is stale when it was never analysed, or when ``added`` (members a run went through
+        since its last refresh, each a row or so in every one of these tables) is at least what the
+        table held when it was last analysed: it has at least doubled. On a new database a run's
+        tables start empty, and a plan made then is kept: the foreign-key checks of order lines and
+        payments (cached per connection) probed ``orders`` through whichever index tied with its
+        key when the table was empty, one whose last column is the id, so every check scanned the
+        whole index and a 10,000-member shipment slowed with the square of its orders; the result
+        listing became a nested loop over every order per member. ANALYZE invalidates those plans.
+        A big table is left alone (a run's share of it changes nothing the planner relies on), so a
+        run analyses a new database's tables a few times as they double, an old one's at most once.
+        ANALYZE samples a bounded number of rows. SQLite plans from its indexes alone.
+
+        Args:
+            added: members the run went through since the last refresh (or since it started).
         """
-        if self._is_postgres:
-            self._conn.execute(text("ANALYZE batch_members"))
-            self._conn.execute(text("ANALYZE orders"))
+        if not self._is_postgres:
+            return
+        known = dict(
+            self._conn.execute(
+                text("SELECT relname, reltuples FROM pg_class WHERE oid = ANY(CAST(:names AS regclass[]))"),
+                {"names": [table.name for table in _RUN_TABLES]},
+            ).all()
+        )
+        preparer = self._conn.dialect.identifier_preparer
+        for table in _RUN_TABLES:
+            rows = known.get(table.name, -1)
+            if rows < 0 or added >= rows:
+                self._conn.execute(text(f"ANALYZE {preparer.format_table(table)}"))  # our own names
 
     def find_customers(self, numbers: Iterable[str], emails: Iterable[str]) -> dict[str, int]:
         """Customer ids by number (upper-case key) and email (lower-case key); unknown ones absent."""

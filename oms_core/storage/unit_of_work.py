@@ -139,6 +139,7 @@ class SqlUnitOfWorkFactory(UnitOfWorkFactory):
         self.clock = clock
         sqlite = engine.dialect.name == "sqlite"
         self._turns = WriteTurns(engine.url.database) if sqlite else None
+        self.row_locks = not sqlite
 
     def __call__(self, write: bool = False) -> SqlUnitOfWork:
         """A fresh unit of work; ``write=True`` takes the SQLite write lock at its first statement."""

@@ -209,3 +209,39 @@ def test_pasted_customer_numbers_and_emails_are_found_on_the_database(applicatio
     pasted = services.bulk.add_pasted(batch.id, f"ANN@EXAMPLE.COM\n{created.customer.number}\nnobody@x.org")
     assert (pasted.added, pasted.unknown) == (2, ("nobody@x.org",))
     assert {m.customer_id for m in services.bulk.members(batch.id)} == {ann, created.customer.id}
+
+
+def test_a_run_refreshes_the_planners_statistics_as_its_tables_grow(application, database_url):
+    """On a new PostgreSQL database a run's tables start empty, and plans made then were kept for
+    the whole run (the foreign-key checks of order lines scanned a whole index per line): the
+    statistics are refreshed after the first chunk and as the run doubles, not only at its end.
+    """
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite plans from its indexes alone")
+    services = application.services
+    for i in range(6):
+        add_customer(services, f"Member{i}", type_code="WINECLUB")
+    shipment = services.clubs.create_shipment(
+        "Winter release", "WINECLUB", [(SKU_CABERNET, 1)], date(2026, 12, 1), "GROUND"
+    )
+    tables = ("orders", "gateway_calls", "batch_members")
+    engine = application.uow_factory.engine
+    with engine.connect() as conn:  # empty, as on a new database (TRUNCATE keeps the old figures)
+        for table in tables:
+            conn.exec_driver_sql(f"ANALYZE {table}")
+        conn.commit()
+    seen: list[dict[str, float]] = []
+
+    def after_chunk(progress) -> None:  # noqa: ANN001
+        if progress.done:
+            with engine.connect() as conn:
+                rows = conn.exec_driver_sql(
+                    "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%(names)s)",
+                    {"names": list(tables)},
+                )
+                seen.append(dict(rows.all()))
+
+    report = services.clubs.process(shipment.id, progress=after_chunk, chunk_size=2)
+    assert report.placed == 6
+    assert seen[0] == {"orders": 2, "gateway_calls": 2, "batch_members": 6}  # after the first chunk
+    assert seen[1]["orders"] == 4  # the run doubled
