@@ -43,7 +43,7 @@ from oms_core.domain.tax import TaxRate
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.storage.customers import customer_key_values
 from oms_core.storage.database import make_engine
-from oms_core.storage.loading import insert_tuples, reserve_numbers
+from oms_core.storage.loading import insert_tuples, refresh_statistics, reserve_numbers
 from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -180,6 +180,10 @@ def make_database_at(url: str, members: int) -> int:
             ("id", "customer_id", "token", "brand", "last4", "exp_month", "exp_year"),
             ((i, i, f"tok_test_1111_{i:08x}", "Visa", "1111", 12, 2031) for i in range(1, members + 1)),
         )
+        if conn.dialect.name == "postgresql":
+            # As `oms seed` does, and autovacuum would have long before a club ships: without
+            # statistics PostgreSQL reads every address and card to find a chunk's 50.
+            refresh_statistics(conn, (customers, addresses, cards))
     engine.dispose()
     shipment = application.services.clubs.create_shipment(
         "Bench release", CLUB, [(sku, qty) for sku, _, qty in SKUS], date(2026, 10, 1), "GROUND"

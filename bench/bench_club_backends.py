@@ -5,8 +5,10 @@ state, a card on file each, a shipment of three SKUs), then times ``ClubService.
 end and, after it, the result listing: every member read back in keyset pages
 (``ClubService.members``) of the size ``oms club process`` reads them in to print them
 (``oms_tui.cli.batches.PAGE``, 1,000; the screen reads one page of 100 at a time, as the operator
-scrolls). The figure: PostgreSQL's orders/s beside SQLite's on the same machine, same run
-(target: PostgreSQL within 1.5x of SQLite), and the listing time (target: under 1 s).
+scrolls). Then a bulk order (``oms bulk``: one gift, same SKU, for every member) on the same
+database, timed the same way (``BulkService.run``). The figures: PostgreSQL's orders/s beside
+SQLite's on the same machine, same run (target: PostgreSQL within 1.5x of SQLite), for the club
+shipment and for the bulk run, and the listing time (target: under 1 s).
 
     .venv/bin/python bench/bench_club_backends.py [--runs 3] [--members 10000]
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_club import make_database_at  # noqa: E402
+from bench_club import SKUS, make_database_at  # noqa: E402
 from stats import report  # noqa: E402
 
 from oms_core.bootstrap import Config, build  # noqa: E402
@@ -46,8 +48,10 @@ def _drop_postgres(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def one_run(url: str, members: int) -> tuple[float, float]:
-    """(orders/s processing, seconds to list every member's result) on a fresh database at ``url``."""
+def one_run(url: str, members: int) -> tuple[float, float, float]:
+    """(club orders/s, seconds to list every member's result, bulk orders/s) on a fresh database at
+    ``url``.
+    """
     shipment_id = make_database_at(url, members)
     application = build(Config(url, operator="bench"), gateway=TestGateway())
     try:
@@ -56,15 +60,21 @@ def one_run(url: str, members: int) -> tuple[float, float]:
         rate = result.placed / (time.perf_counter() - started)
         assert result.failed == 0 and result.skipped == 0, result
         started = time.perf_counter()
-        listed, after = 0, None
+        listed: list[int] = []
+        after = None
         while page := application.services.clubs.members(shipment_id, None, PAGE, after):
-            listed += len(page)
+            listed += [row.customer_id for row in page]
             after = page[-1].customer_id
         listing = time.perf_counter() - started
-        assert listed == members, listed
+        assert len(listed) == members, len(listed)
+        bulk = application.services.bulk.create("Holiday gift", [(SKUS[2][0], 1)], "GROUND", listed)
+        started = time.perf_counter()
+        gifts = application.services.bulk.run(bulk.id)
+        bulk_rate = gifts.placed / (time.perf_counter() - started)
+        assert gifts.placed == members, gifts
     finally:
         application.close()
-    return rate, listing
+    return rate, listing, bulk_rate
 
 
 def main() -> None:
@@ -77,20 +87,23 @@ def main() -> None:
     args = parser.parse_args()
     rates: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
     listings: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+    bulk_rates: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
     with tempfile.TemporaryDirectory() as folder:
         for run in range(args.runs):
             sqlite_url = f"sqlite:///{Path(folder) / f'club{run}.db'}"
             name = f"oms_bench_club_{os.getpid()}_{run}"
             for backend, url in (("sqlite", sqlite_url), ("postgresql", _fresh_postgres(name))):
                 try:
-                    rate, listing = one_run(url, args.members)
+                    rate, listing, bulk_rate = one_run(url, args.members)
                 finally:
                     if backend == "postgresql":
                         _drop_postgres(name)
                 rates[backend].append(rate)
                 listings[backend].append(listing)
+                bulk_rates[backend].append(bulk_rate)
                 print(
-                    f"run {run + 1} {backend}: {rate:,.0f} orders/s, result listing {listing:.3f} s",
+                    f"run {run + 1} {backend}: club {rate:,.0f} orders/s, result listing {listing:.3f} s, "
+                    f"bulk {bulk_rate:,.0f} orders/s (load average {os.getloadavg()[0]:.1f})",
                     flush=True,
                 )
     median = statistics.median
@@ -98,6 +111,10 @@ def main() -> None:
     print(f"club shipment, {args.members:,} members, median of {args.runs}:")
     report("  PostgreSQL processing", pg_rate, sqlite_rate, "orders/s", "SQLite, same machine, same run")
     print(f"  SQLite is {sqlite_rate / pg_rate:.2f}x PostgreSQL's rate (target: within 1.5x)")
+    sqlite_bulk, pg_bulk = median(bulk_rates["sqlite"]), median(bulk_rates["postgresql"])
+    print(f"bulk order of {args.members:,} customers, median of {args.runs}:")
+    report("  PostgreSQL bulk run", pg_bulk, sqlite_bulk, "orders/s", "SQLite, same machine, same run")
+    print(f"  SQLite is {sqlite_bulk / pg_bulk:.2f}x PostgreSQL's rate (target: within 1.5x)")
     for backend in ("sqlite", "postgresql"):
         listing = median(listings[backend])
         print(f"  result listing of {args.members:,} members, {backend}: {listing:.3f} s (target < 1 s)")
