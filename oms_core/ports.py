@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from oms_core.domain.shipping import ShippingMethod
     from oms_core.domain.tax import TaxRate
     from oms_core.read_models import (
-        BatchPosition,
+        CreatedPosition,
         CustomerPage,
         CustomerSummary,
         OrderFilter,
@@ -369,7 +369,7 @@ class BatchRepository(abc.ABC):
         """Save a batch's name, lines, shipping, ship date and status. Raises ``NotFound``."""
 
     @abc.abstractmethod
-    def list(self, kind: BatchKind, limit: int, after: BatchPosition | None = None) -> list[Batch]:
+    def list(self, kind: BatchKind, limit: int, after: CreatedPosition | None = None) -> list[Batch]:
         """Batches of a kind, newest first (created time, then id): the first ``limit``, or those
         after ``after`` (keyset paging, never an OFFSET).
         """
@@ -539,8 +539,12 @@ class ReturnRepository(abc.ABC):
         """The customer's returns, newest first."""
 
     @abc.abstractmethod
-    def recent(self, since: datetime | None, limit: int) -> list[Return]:
-        """Returns recorded at or after ``since`` (all when ``None``), newest first."""
+    def recent(
+        self, since: datetime | None, limit: int, before: CreatedPosition | None = None
+    ) -> list[Return]:
+        """Returns recorded at or after ``since`` (all when ``None``), newest first (created time,
+        then id); only those before ``before`` when given (keyset paging, never an OFFSET).
+        """
 
     @abc.abstractmethod
     def set_exchange(self, return_id: int, order_id: int) -> None:

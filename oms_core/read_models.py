@@ -613,7 +613,7 @@ class OrderPosition:
 
 
 class _Listed(Protocol):
-    """A row of a batch list: a batch, or a screen's view of one."""
+    """A row of a newest-first list: a batch, a return, or a screen's view of one."""
 
     @property
     def id(self) -> int | None: ...  # noqa: D102 - the protocol's attributes, named as the rows name them
@@ -623,12 +623,12 @@ class _Listed(Protocol):
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class BatchPosition:
-    """Where a page of a batch list (club shipments, bulk orders) ended: the lists are newest
-    first, so the next page is the batches that come before this position (keyset, no OFFSET).
+class CreatedPosition:
+    """Where a page of a newest-first list ended (club shipments, bulk orders, returns): the next
+    page is the rows that come before this position (keyset, no OFFSET).
 
-    Positions compare as the list's order does (created time, then id), so a batch belongs on a
-    later page exactly when ``BatchPosition.after(batch) < position``.
+    Positions compare as the lists' order does (created time, then id), so a row belongs on a
+    later page exactly when ``CreatedPosition.after(row) < position``.
 
     Attributes:
         created_at: the last row's created time.
@@ -639,8 +639,8 @@ class BatchPosition:
     id: int
 
     @classmethod
-    def after(cls, row: _Listed) -> BatchPosition:
-        """The position just after ``row`` (a stored batch: both fields are set)."""
+    def after(cls, row: _Listed) -> CreatedPosition:
+        """The position just after ``row`` (a stored row: both fields are set)."""
         if row.created_at is None or row.id is None:
-            raise ValueError("a batch that is not stored has no place in a list")
+            raise ValueError("a row that is not stored has no place in a list")
         return cls(row.created_at, row.id)

@@ -31,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.add_argument("--since", type=_day, metavar="DATE", help="recorded on or after DATE (UTC)")
     listing.add_argument("--order", metavar="ORDER", help="only this order's returns")
     listing.add_argument("--limit", type=int, default=100, metavar="N", help="at most N (default 100)")
+    listing.add_argument(
+        "--before",
+        metavar="RMA",
+        help="only those recorded before this return (the next page of a long list)",
+    )
     listing.set_defaults(handler=list_command)
 
     add = actions.add_parser(
@@ -98,22 +103,38 @@ def _request(args: argparse.Namespace) -> RefundRequest | None:
 
 def list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Print each return with its goods and refunds."""
+    from oms_core.read_models import CreatedPosition
+
     since = datetime.combine(args.since, time(), tzinfo=UTC) if args.since else None
     application = ctx.open_application()
     try:
         returns = application.services.returns
+        page = max(1, min(args.limit, 500))
         if args.order:
             order = application.services.orders.get_by_number(args.order)
             found = returns.for_order(order.id)[::-1]
         else:
-            found = returns.recent(since, max(1, min(args.limit, 500)))
+            before = CreatedPosition.after(returns.get(_rma_id(args.before))) if args.before else None
+            found = returns.recent(since, page, before)
     finally:
         application.close()
     for item in found:
         _print(item, ctx)
     if not found:
         print("no returns", file=ctx.stdout)
+    elif not args.order and len(found) == page:  # a full page: older ones may follow (keyset)
+        print(f"older returns: add --before {found[-1].rma}", file=ctx.stderr)
     return 0
+
+
+def _rma_id(typed: str) -> int:
+    """The id of a return typed as ``RMA-12`` or ``12``."""
+    from oms_core.domain.errors import ValidationError
+
+    text = typed.strip().upper().removeprefix("RMA-")
+    if not text.isdigit() or len(text) > 18:
+        raise ValidationError(f"{typed!r} is not a return number (RMA-12)", field="rma")
+    return int(text)
 
 
 def add_command(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -136,15 +157,13 @@ def refund_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Refund the return; print it."""
     from oms_core.domain.errors import ValidationError
 
-    text = args.rma.strip().upper().removeprefix("RMA-")
-    if not text.isdigit() or len(text) > 18:
-        raise ValidationError(f"{args.rma!r} is not a return number (RMA-12)", field="rma")
+    return_id = _rma_id(args.rma)
     refund = _request(args)
     if refund is None:
         raise ValidationError("say how to refund: --refund card, check or credit", field="refund")
     application = ctx.open_application()
     try:
-        item = application.services.returns.refund(int(text), refund)
+        item = application.services.returns.refund(return_id, refund)
     finally:
         application.close()
     _print(item, ctx)

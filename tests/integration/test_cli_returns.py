@@ -79,3 +79,26 @@ def test_bad_input_is_one_line_naming_what_is_wrong_and_writes_nothing(shipped):
     assert status != 0 and err.count("\n") == 1 and "is not a return number" in err
     status, out, _ = oms("--db", url, "returns", "list")
     assert status == 0 and out == "no returns\n"
+
+
+def test_a_long_list_pages_by_keyset_with_before(shipped):
+    url, number, _ = shipped
+    for _ in range(3):
+        status, _, err = oms(
+            "--db", url, "returns", "add", str(number), "--items", f"{SKU_CABERNET} 1", "--reason", "damaged"
+        )
+        assert status == 0, err
+
+    def listed(*extra: str) -> tuple[list[str], str]:
+        status, out, err = oms("--db", url, "returns", "list", *extra)
+        assert status == 0
+        return [word for word in out.split() if word.startswith("RMA-")], err
+
+    assert listed() == (["RMA-3", "RMA-2", "RMA-1"], "")
+    assert listed("--limit", "2") == (["RMA-3", "RMA-2"], "older returns: add --before RMA-2\n")
+    assert listed("--limit", "2", "--before", "RMA-2") == (["RMA-1"], "")
+    assert listed("--before", "1") == ([], "")
+    status, out, err = oms("--db", url, "returns", "list", "--before", "RMA-x")
+    assert status != 0 and out == "" and err.count("\n") == 1 and "is not a return number" in err
+    status, out, err = oms("--db", url, "returns", "list", "--before", "RMA-99")
+    assert status != 0 and out == "" and err.count("\n") == 1
