@@ -6,6 +6,7 @@ trips, versions, address book, cards, search ranking and duplicates.
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
@@ -13,6 +14,7 @@ from oms_core.domain.customer_search import CustomerQuery, Located, SearchKey, S
 from oms_core.domain.customers import AddressBookEntry, CardOnFile, CustomerStatus, OrderingProfile
 from oms_core.domain.errors import NotFound, StaleEdit
 from oms_core.ports import UnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory
 from tests.integration.storage_builders import add_customer, address, customer
 
 
@@ -585,3 +587,54 @@ def test_the_zip_searched_follows_the_default_ship_to_through_every_address_edit
     with store() as uow:
         summary = uow.customers.summaries([customer_id])[customer_id]
     assert (summary.city, summary.state) == ("Bend", "OR")
+
+
+_FIRST = ("Ann", "Anna", "Bob", "Smith", "Jo", "John", "Mary", "Ma")
+_LAST = ("Smith", "Smithers", "Smyth", "Ann", "Annan", "Jones", "Mason", "Ma")
+
+
+def _crowd(store: UnitOfWorkFactory) -> None:
+    """A hundred customers drawn from a few names, companies, emails, phones and places: ties
+    everywhere, and many customers met by several parts of one query."""
+    rng = random.Random(5)
+    with store(write=True) as uow:
+        for index in range(100):
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            emails = ("", f"{first}@example.com", f"{last}.{first}@example.com", f"smith{index}@x.com")
+            add_customer(
+                uow,
+                first,
+                last,
+                company=rng.choice(("", "Smith Co", "Ann Corp", "Mason Ltd")),
+                email=rng.choice(emails).lower(),
+                phone=rng.choice(("", "+15035551234", f"+1503555{index:04d}", f"+1541555{index:04d}")),
+                city=rng.choice((None, "Portland", "Bend")),
+            )
+        uow.commit()
+
+
+def test_search_ranks_and_pages_as_the_fake_does_over_a_crowd_of_namesakes(store: UnitOfWorkFactory) -> None:
+    fake = FakeUnitOfWorkFactory()
+    _crowd(store)
+    _crowd(fake)
+    portland_smiths = Located(SearchKey.PLACE, "portland or", name=CustomerQuery(text="smith"))
+    queries = [CustomerQuery(text=text) for text in ("s", "smith", "an", "ma", "ann@example.com", "smith co")]
+    queries += [
+        CustomerQuery(first="ann", last="smith", either_order=True),
+        CustomerQuery(text="ann", number="C000005"),
+        CustomerQuery(number="C00001"),
+        CustomerQuery(digits="503555", phone_tail="1234"),
+        CustomerQuery(places=(Located(SearchKey.POSTAL, "97201"),)),
+        CustomerQuery(text="smith", places=(portland_smiths,)),
+    ]
+    for query in queries:
+        with fake() as uow:
+            wanted = [s.number for s in uow.customers.search(query, 200)]
+        with store() as uow:
+            found = uow.customers.search(query, 200)
+        assert [s.number for s in found] == wanted, query
+        for size in (2, 7):
+            assert [i for page in _pages(store, query, size) for i in page] == [s.id for s in found], (
+                query,
+                size,
+            )
