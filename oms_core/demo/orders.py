@@ -13,6 +13,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from oms_core.demo.reference import WHOLESALE
 from oms_core.domain.audit import AuditEvent
@@ -21,8 +22,9 @@ from oms_core.domain.holds import Hold, HoldReason
 from oms_core.domain.orders import Order, OrderLine, OrderSource, OrderStatus
 from oms_core.domain.payments import PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.domain.placing import card_choice
+from oms_core.domain.pricing import unit_price
 from oms_core.domain.products import Product
-from oms_core.domain.repricing import reprice
+from oms_core.domain.repricing import apply_tax_and_shipping
 from oms_core.domain.shipping import ShippingMethod
 from oms_core.domain.tax import TaxTable
 from oms_core.ports import PaymentGateway
@@ -138,8 +140,10 @@ def order_history(
     ages = array(
         "d", sorted((HISTORY_DAYS * 86_400 * rng.random() ** 1.3 for _ in range(count)), reverse=True)
     )
+    prices: dict[tuple[int, str], Decimal] = {}
     for age in ages:
-        yield _one(rng, book, buyers, sellable, now - timedelta(seconds=age), now, gateway, next_number)
+        placed_at = now - timedelta(seconds=age)
+        yield _one(rng, book, buyers, sellable, prices, placed_at, now, gateway, next_number)
 
 
 def _can_pay(customer: Customer, book: OrderBook) -> bool:
@@ -157,11 +161,20 @@ def _one(
     book: OrderBook,
     buyers: list[Customer],
     sellable: list[Product],
+    prices: dict[tuple[int, str], Decimal],
     placed_at: datetime,
     now: datetime,
     gateway: PaymentGateway,
     next_number: Callable[[], int],
 ) -> SeededOrder:
+    """One order placed at ``placed_at``, priced as checkout prices it, moved on to its state today.
+
+    The lines are filled from the catalogue as :func:`~oms_core.domain.repricing.reprice` fills
+    them, the unit price by the domain's :func:`~oms_core.domain.pricing.unit_price` (kept in
+    ``prices`` per product and customer type: it depends on nothing else, and a million orders
+    draw from a few thousand pairs); then line taxes, shipping and its tax by the domain's own
+    :func:`~oms_core.domain.repricing.apply_tax_and_shipping`.
+    """
     draw = rng.random
     customer = buyers[int(draw() * len(buyers))]
     customer_type = book.types[customer.type_code]
@@ -178,8 +191,14 @@ def _one(
         if quantity > product.stock_on_hand:
             receipts.append(_receive(rng, product, quantity, placed_at, operator))
         product.stock_on_hand -= quantity
+        key = (product.id or 0, customer_type.code)
+        price = prices.get(key)
+        if price is None:
+            price = prices[key] = unit_price(product, customer_type)
         lines.append(
-            OrderLine(None, product.id or 0, product.sku, product.name, quantity, product.list_price)
+            OrderLine(
+                None, key[0], product.sku, product.name, quantity, price, product.taxable, product.weight_lb
+            )
         )
     ship = customer.default_shipping()
     bill = customer.default_billing()
@@ -197,14 +216,7 @@ def _one(
     )
     order.shipping_method = _shipping_method(rng, customer, order, book)
     order.payment_choice = _payment(rng, customer, customer_type)
-    reprice(
-        order,
-        book.products,
-        customer_type,
-        customer.tax_exempt,
-        book.taxes,
-        book.methods[order.shipping_method],
-    )
+    apply_tax_and_shipping(order, customer.tax_exempt, book.taxes, book.methods[order.shipping_method])
     payment = charge(gateway, order, f"seed-{customer.number}-{placed_at.isoformat()}")
     events = [mark_placed(order, next_number(), payment, operator, placed_at)]
     events.extend(_since_placed(rng, order, book, now))

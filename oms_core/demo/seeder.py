@@ -168,8 +168,9 @@ def seed(
             )
             # The numbers are taken in one block; our transaction holds the counter until it commits.
             numbers = itertools.count(loading.reserve_numbers(conn, ORDER_COUNTER, plan.orders))
+            gateway = TestGateway(today=now)
             history = order_history(
-                order_rng, book, plan.orders, functools.partial(next, numbers), TestGateway(today=now), now
+                order_rng, book, plan.orders, functools.partial(next, numbers), gateway, now
             )
             order_repo = SqlOrderRepository(conn, clock, True)
             audit = SqlAuditRepository(conn, clock, True)
@@ -184,6 +185,7 @@ def seed(
                     audit.add_many(events + stock)
                     placed += len(chunk)
                     receipts += len(stock)
+                    gateway.forget()  # its memory of each authorisation would grow with the count
                 say("orders: building indexes" if rebuild else "orders: done")
             if placed < plan.orders:  # nobody to sell to or nothing to sell: give the numbers back
                 loading.reserve_numbers(conn, ORDER_COUNTER, placed - plan.orders)

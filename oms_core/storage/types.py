@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,21 @@ class UtcDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, one call straight to the stored text (:func:`sqlite_text`); elsewhere the
+        decorator's usual two steps.
+
+        A bulk load converts millions of timestamps: the usual path (``process_bind_param``, then
+        the SQLite ``DATETIME`` type's own formatting) costs three Python calls and a dict a value.
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            return None if value is None else sqlite_text(value)
+
+        return process
+
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Convert to UTC; drop the zone on SQLite, which stores text without an offset."""
         if value is None:
@@ -52,6 +68,23 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def sqlite_text(value: datetime) -> str:
+    """The text a :class:`UtcDateTime` column keeps on SQLite for ``value``: naive UTC as
+    ``YYYY-MM-DD HH:MM:SS.ffffff``.
+
+    This is the one home of that format (loaders that write rows themselves call it). It is the
+    text SQLAlchemy's SQLite ``DATETIME`` type writes and parses back, always with six fractional
+    digits, so stored values keep sorting and comparing as text across old and new rows. Naive
+    values are taken to be UTC already.
+    """
+    zone = value.tzinfo
+    if zone is None:
+        return value.isoformat(" ", "microseconds")
+    if zone is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:-6]  # without the "+00:00"
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

@@ -299,3 +299,17 @@ def test_club_members_pay_with_their_card_on_file_and_pickup_lovers_use_will_cal
         if customer.preferred_pickup:
             assert seeded.order.shipping_method == "WILLCALL"
         assert customer.status.value == "active"
+
+
+def test_orders_heavier_than_60_lb_go_by_freight_and_lines_carry_the_catalogue_s_weight(phones):
+    # The method was chosen before the lines had their weights, so no seeded order went by freight.
+    book = _book(phones, customers=600)
+    numbers = iter(range(1, 10_000))
+    made = make_orders(random.Random(9), book, 600, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    for seeded in made:
+        order = seeded.order
+        for line in order.lines:
+            assert line.weight_lb == book.products[line.product_id].weight_lb
+        if order.weight_lb > 60 and order.shipping_method != "WILLCALL":
+            assert order.shipping_method == "FREIGHT"
+    assert any(m.order.shipping_method == "FREIGHT" for m in made)
