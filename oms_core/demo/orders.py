@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from oms_core.demo.reference import WHOLESALE
 from oms_core.domain.audit import AuditEvent
@@ -104,6 +105,66 @@ def make_orders(
     return list(order_history(rng, book, count, next_number, gateway, now))
 
 
+SEGMENT = 10_000
+"""Orders per :class:`Segment`: the unit one process makes (a fixed size, so the data does not
+depend on how many processes make it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of consecutive orders, made with randomness of its own (so any process can make it).
+
+    Attributes:
+        seed: seeds the segment's ``random.Random``.
+        ages: each order's placing time as seconds before now, oldest first.
+    """
+
+    seed: int
+    ages: array
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPlan:
+    """A year of orders cut into segments, and the seed of the stock taking that follows them."""
+
+    segments: list[Segment]
+    stock_seed: int
+
+
+class StockTaking(NamedTuple):
+    """What one order takes from stock, in placing order (a tuple: processes hand over millions).
+
+    Attributes:
+        at: when the order was placed.
+        operator: who placed it (a supplier delivery it needs is received in their name).
+        lines: ``(product id, quantity)`` of each line.
+        put_back: the order was cancelled, and its stock went back on the shelf.
+    """
+
+    at: datetime
+    operator: str
+    lines: tuple[tuple[int, int], ...]
+    put_back: bool
+
+
+def plan_history(rng: random.Random, book: OrderBook, count: int) -> HistoryPlan:
+    """Placing times for ``count`` orders over the last :data:`HISTORY_DAYS` days, busier towards
+    now, cut into segments of :data:`SEGMENT`; no segments when there is nobody to sell to or
+    nothing to sell.
+    """
+    if not _buyers(book) or not _sellable(book) or count <= 0:
+        return HistoryPlan([], 0)
+    # The power skews the draw towards now. Ages are sorted oldest first as plain floats (8 bytes
+    # each in an array), so a million orders never sit in memory at once.
+    ages = array(
+        "d", sorted((HISTORY_DAYS * 86_400 * rng.random() ** 1.3 for _ in range(count)), reverse=True)
+    )
+    segments = [
+        Segment(rng.getrandbits(64), ages[start : start + SEGMENT]) for start in range(0, count, SEGMENT)
+    ]
+    return HistoryPlan(segments, rng.getrandbits(64))
+
+
 def order_history(
     rng: random.Random,
     book: OrderBook,
@@ -118,7 +179,8 @@ def order_history(
     has since moved on as far as its age allows: released, shipped, delivered; a few were cancelled
     (their stock put back, the authorisation voided) and a few are on hold. Stock never goes below
     zero: when an order would take more than is on hand, a supplier delivery is received first
-    (``receipts``), as an office restocks, so every order is placed whole.
+    (``receipts``), as an office restocks, so every order is placed whole. The seeder makes the
+    same orders, segment by segment in other processes, and takes stock in its own.
 
     Args:
         rng: the source of every random choice.
@@ -129,21 +191,73 @@ def order_history(
         gateway: authorises card payments (the test gateway for a demo).
         now: the time the seeding runs.
     """
-    buyers = [
-        c for c in book.customers if c.status is CustomerStatus.ACTIVE and c.addresses and _can_pay(c, book)
-    ]
-    sellable = [p for p in book.products.values() if p.active]
-    if not buyers or not sellable or count <= 0:
-        return
-    # Recent days are busier: the power skews the draw towards now. Ages are sorted oldest first
-    # as plain floats (8 bytes each in an array), so a million orders never sit in memory at once.
-    ages = array(
-        "d", sorted((HISTORY_DAYS * 86_400 * rng.random() ** 1.3 for _ in range(count)), reverse=True)
-    )
+    plan = plan_history(rng, book, count)
+    stock_rng = random.Random(plan.stock_seed)
+    for segment in plan.segments:
+        for seeded in make_segment(book, segment, next_number, gateway, now):
+            seeded.receipts = take_stock(stock_rng, book.products, stock_taking(seeded.order))
+            yield seeded
+
+
+def make_segment(
+    book: OrderBook,
+    segment: Segment,
+    next_number: Callable[[], int],
+    gateway: PaymentGateway,
+    now: datetime,
+) -> Iterator[SeededOrder]:
+    """The segment's orders in time order, priced and moved on; stock is not taken here (see
+    :func:`take_stock`, which the caller applies in placing order), so ``receipts`` stay empty.
+    """
+    rng = random.Random(segment.seed)
+    buyers = _buyers(book)
+    sellable = _sellable(book)
     prices: dict[tuple[int, str], Decimal] = {}
-    for age in ages:
+    for age in segment.ages:
         placed_at = now - timedelta(seconds=age)
         yield _one(rng, book, buyers, sellable, prices, placed_at, now, gateway, next_number)
+
+
+def stock_taking(order: Order) -> StockTaking:
+    """What ``order`` takes from stock (and whether it gave it back)."""
+    assert order.placed_at is not None  # seeded orders are placed
+    return StockTaking(
+        order.placed_at,
+        order.operator,
+        tuple((line.product_id, line.quantity) for line in order.lines),
+        order.status is OrderStatus.CANCELLED,
+    )
+
+
+def take_stock(rng: random.Random, products: dict[int, Product], taking: StockTaking) -> list[AuditEvent]:
+    """Take an order's units from ``products``' stock, receiving a supplier delivery first wherever
+    it would take more than is on hand; put them back if it was cancelled.
+
+    Called once per order in placing order, so stock never goes below zero at any point.
+
+    Returns:
+        The deliveries received (``stock received`` events with no order).
+    """
+    receipts = []
+    for product_id, quantity in taking.lines:
+        product = products[product_id]
+        if quantity > product.stock_on_hand:
+            receipts.append(_receive(rng, product, quantity, taking.at, taking.operator))
+        product.stock_on_hand -= quantity
+    if taking.put_back:
+        for product_id, quantity in taking.lines:
+            products[product_id].stock_on_hand += quantity
+    return receipts
+
+
+def _buyers(book: OrderBook) -> list[Customer]:
+    return [
+        c for c in book.customers if c.status is CustomerStatus.ACTIVE and c.addresses and _can_pay(c, book)
+    ]
+
+
+def _sellable(book: OrderBook) -> list[Product]:
+    return [p for p in book.products.values() if p.active]
 
 
 def _can_pay(customer: Customer, book: OrderBook) -> bool:
@@ -184,13 +298,9 @@ def _one(
     wanted = _LINE_COUNTS[int(draw() * len(_LINE_COUNTS))]
     picks = dict.fromkeys(int(draw() * len(sellable)) for _ in range(min(wanted, len(sellable))))
     lines: list[OrderLine] = []
-    receipts: list[AuditEvent] = []
     for index in picks:
         product = sellable[index]
         quantity = quantities[int(draw() * len(quantities))]
-        if quantity > product.stock_on_hand:
-            receipts.append(_receive(rng, product, quantity, placed_at, operator))
-        product.stock_on_hand -= quantity
         key = (product.id or 0, customer_type.code)
         price = prices.get(key)
         if price is None:
@@ -219,8 +329,8 @@ def _one(
     apply_tax_and_shipping(order, customer.tax_exempt, book.taxes, book.methods[order.shipping_method])
     payment = charge(gateway, order, f"seed-{customer.number}-{placed_at.isoformat()}")
     events = [mark_placed(order, next_number(), payment, operator, placed_at)]
-    events.extend(_since_placed(rng, order, book, now))
-    return SeededOrder(order, events, receipts)
+    events.extend(_since_placed(rng, order, now))
+    return SeededOrder(order, events)
 
 
 def _receive(rng: random.Random, product: Product, quantity: int, at: datetime, operator: str) -> AuditEvent:
@@ -257,10 +367,11 @@ def _payment(rng: random.Random, customer: Customer, customer_type: CustomerType
     return PaymentChoice(PaymentMethod.CASH)
 
 
-def _since_placed(rng: random.Random, order: Order, book: OrderBook, now: datetime) -> list[AuditEvent]:
+def _since_placed(rng: random.Random, order: Order, now: datetime) -> list[AuditEvent]:
     """Move ``order`` on as far as its age allows; return the audit events of each step.
 
-    A few orders are cancelled soon after placing (stock back on the shelf, authorisation voided)
+    A few orders are cancelled soon after placing (authorisation voided; :func:`take_stock` puts
+    their stock back)
     and a few are held and still waiting; the rest are released within the day, shipped a day or
     three later and delivered a few days after that, each step only if its time has come.
     """
@@ -272,8 +383,6 @@ def _since_placed(rng: random.Random, order: Order, book: OrderBook, now: dateti
         at = placed_at + timedelta(hours=rng.uniform(0.5, 72))
         if at >= now:
             return []
-        for line in order.lines:
-            book.products[line.product_id].stock_on_hand += line.quantity
         order.payments = [replace(p, status=AFTER_CANCEL.get(p.status, p.status)) for p in order.payments]
         return [_step(order, OrderStatus.CANCELLED, at, operator, "customer changed their mind")]
     if roll < CANCELLED_SHARE + HELD_SHARE:

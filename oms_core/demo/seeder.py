@@ -1,8 +1,10 @@
 """Loading demo data into a database: reference data, catalogue, customers and order history.
 
 Everything goes in one write transaction (``BEGIN IMMEDIATE`` on SQLite): customers, addresses and
-cards as ready tuples through :func:`oms_core.storage.loading.insert_tuples` in chunks, orders through
-the order repository's bulk insert. The database is asked nothing per customer.
+cards as ready tuples through :func:`oms_core.storage.loading.insert_tuples` in chunks; orders are
+made segment by segment in worker processes as rows ready for the driver
+(:mod:`oms_core.demo.segments`) while this process inserts them and takes stock in placing order.
+The database is asked nothing per customer or order.
 
 Seeding adds to what is there: customer and order numbers continue from the counters, ids from the
 largest ids, SKUs skip those already in the catalogue, and reference data (customer types, shipping
@@ -14,21 +16,19 @@ the clock).
 from __future__ import annotations
 
 import contextlib
-import functools
-import itertools
 import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from oms_core.clock import SystemClock
 from oms_core.demo import reference
 from oms_core.demo.catalogue import build_catalogue
-from oms_core.demo.orders import OrderBook, SeededOrder, order_history
+from oms_core.demo.orders import OrderBook, Segment, plan_history, take_stock
 from oms_core.demo.people import (
     ADDRESS_COLUMNS,
     CARD_COLUMNS,
@@ -37,16 +37,14 @@ from oms_core.demo.people import (
 )
 from oms_core.demo.phones import PhonePool
 from oms_core.demo.plan import SeedPlan, SeedReport
-from oms_core.domain.audit import AuditEvent
+from oms_core.demo.segments import Job, Maker, made_in_order, processes_for
 from oms_core.domain.products import Product
 from oms_core.domain.tax import TaxTable
-from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import Clock
 from oms_core.storage import loading
-from oms_core.storage._common import chunks
-from oms_core.storage.audit import SqlAuditRepository
+from oms_core.storage.audit import EVENT_COLUMNS, event_row
 from oms_core.storage.database import connect
-from oms_core.storage.orders import SqlOrderRepository
+from oms_core.storage.orders import LOAD_COLUMNS
 from oms_core.storage.products import SqlProductRepository, product_values
 from oms_core.storage.reference import SqlReferenceRepository
 from oms_core.storage.tables import (
@@ -63,7 +61,6 @@ from oms_core.storage.tables import (
 )
 
 CHUNK = 20_000
-ORDER_CHUNK = 5_000
 ORDER_TABLES = (orders, order_lines, payments, audit_events)
 MAX_BUYERS = 20_000
 EXISTING_SAMPLE = 5_000
@@ -166,26 +163,31 @@ def seed(
                 methods={m.code: m for m in ref.shipping_methods() if m.active},
                 operators=[op.username for op in reference.OPERATORS],
             )
+            history = plan_history(order_rng, book, plan.orders)
+            stock_rng = random.Random(history.stock_seed)
             # The numbers are taken in one block; our transaction holds the counter until it commits.
-            numbers = itertools.count(loading.reserve_numbers(conn, ORDER_COUNTER, plan.orders))
-            gateway = TestGateway(today=now)
-            history = order_history(
-                order_rng, book, plan.orders, functools.partial(next, numbers), gateway, now
-            )
-            order_repo = SqlOrderRepository(conn, clock, True)
-            audit = SqlAuditRepository(conn, clock, True)
+            first_number = loading.reserve_numbers(conn, ORDER_COUNTER, plan.orders)
+            jobs = _jobs(conn, history.segments, first_number)
+            maker = Maker(book, now, conn.dialect)
+            processes = processes_for(len(history.segments))
             rebuild = plan.orders >= loading.row_count(conn, orders)
             with loading.big_load(conn, ORDER_TABLES, rebuild_indexes=rebuild):
-                for chunk in _made_ahead(chunks(history, ORDER_CHUNK)):
+                for made in made_in_order(maker, jobs, processes):
                     if placed % 100_000 == 0 and placed:
                         say(f"orders: {placed:,} of {plan.orders:,}")
-                    order_repo.add_many([m.order for m in chunk])
-                    events = [_with_order_id(event, m) for m in chunk for event in m.events]
-                    stock = [receipt for m in chunk for receipt in m.receipts]
-                    audit.add_many(events + stock)
-                    placed += len(chunk)
+                    for table, columns, rows in (
+                        (orders, LOAD_COLUMNS[0], made.orders),
+                        (order_lines, LOAD_COLUMNS[1], made.lines),
+                        (payments, LOAD_COLUMNS[2], made.payments),
+                        (audit_events, EVENT_COLUMNS, made.events),
+                    ):
+                        loading.insert_tuples(conn, table, columns, rows, columns, ids_reserved=True)
+                    stock = [e for t in made.takings for e in take_stock(stock_rng, book.products, t)]
+                    received = [event_row(event) for event in stock]
+                    rows = loading.driver_rows(conn.dialect, audit_events, EVENT_COLUMNS, received)
+                    loading.insert_tuples(conn, audit_events, EVENT_COLUMNS, rows, EVENT_COLUMNS)
+                    placed += len(made.orders)
                     receipts += len(stock)
-                    gateway.forget()  # its memory of each authorisation would grow with the count
                 say("orders: building indexes" if rebuild else "orders: done")
             if placed < plan.orders:  # nobody to sell to or nothing to sell: give the numbers back
                 loading.reserve_numbers(conn, ORDER_COUNTER, placed - plan.orders)
@@ -204,6 +206,26 @@ def seed(
         time.perf_counter() - started,
         receipts,
     )
+
+
+def _jobs(conn: Connection, segments: list[Segment], first_number: int) -> Iterator[Job]:
+    """A job per segment: numbers in one run from ``first_number``, ids reserved as each is made.
+
+    PostgreSQL draws each segment's ids from the table's sequence; SQLite's follow the largest id
+    (the write lock is ours), counted on here, since later segments are made before earlier ones
+    are inserted.
+    """
+    next_id = loading.max_id(conn, orders) + 1
+    number = first_number
+    for segment in segments:
+        count = len(segment.ages)
+        if conn.dialect.name == "postgresql":
+            ids: Sequence[int] = loading.reserve_ids(conn, orders, count)
+        else:
+            ids = range(next_id, next_id + count)
+            next_id += count
+        yield Job(segment, number, ids)
+        number += count
 
 
 def _made_ahead(made: Iterator[T]) -> Iterator[T]:
@@ -282,11 +304,3 @@ def _write_stock(
 def _product_row(product: Product) -> dict[str, object]:
     """The product's row as the repository writes it, with its id and stock."""
     return {"id": product.id, **product_values(product), "stock_on_hand": product.stock_on_hand}
-
-
-def _with_order_id(event: AuditEvent, seeded: SeededOrder) -> AuditEvent:
-    # Built directly: ``dataclasses.replace`` costs several times more, and a million orders have
-    # three or four events each.
-    return AuditEvent(
-        seeded.order.id, event.operator, event.action, event.detail, event.at, event.customer_id
-    )

@@ -111,17 +111,6 @@ class TestGateway(PaymentGateway):
             exp_year=card.exp_year,
         )
 
-    def forget(self) -> None:
-        """Drop the answers and authorisations remembered so far (the lists above stay).
-
-        The seeder authorises a million orders through one gateway and never asks about them
-        again (their references carry the amounts, so captures and refunds work without this
-        memory), which would otherwise hold hundreds of megabytes.
-        """
-        with self._lock:
-            self._answers.clear()
-            self._held.clear()
-
     def authorize(self, token: str, amount: Decimal, idempotency_key: str) -> GatewayAnswer:
         """Approve, decline or fail by the token's marker; repeat keys get the first answer."""
         with self._lock:

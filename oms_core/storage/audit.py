@@ -16,15 +16,24 @@ from oms_core.storage.tables import audit_events
 a = audit_events.c
 
 
-_COLUMNS = ("order_id", "customer_id", "operator", "action", "detail", "at")
+EVENT_COLUMNS = ("order_id", "customer_id", "operator", "action", "detail", "at")
+"""The columns of :func:`event_row`, for a bulk load through ``insert_tuples``."""
 
 
-def _row(event: AuditEvent) -> tuple[Any, ...]:
-    return (event.order_id, event.customer_id, event.operator, event.action, event.detail, event.at)
+def event_row(event: AuditEvent, order_id: int | None = None) -> tuple[Any, ...]:
+    """The event's values in :data:`EVENT_COLUMNS` order (``order_id`` instead of the event's own)."""
+    return (
+        event.order_id if order_id is None else order_id,
+        event.customer_id,
+        event.operator,
+        event.action,
+        event.detail,
+        event.at,
+    )
 
 
 def _values(event: AuditEvent) -> dict[str, Any]:
-    return dict(zip(_COLUMNS, _row(event), strict=True))
+    return dict(zip(EVENT_COLUMNS, event_row(event), strict=True))
 
 
 class SqlAuditRepository(Repository, AuditRepository):
@@ -37,7 +46,7 @@ class SqlAuditRepository(Repository, AuditRepository):
     def add_many(self, events: Sequence[AuditEvent]) -> None:
         """Record many events with one ``executemany`` of plain tuples (batch jobs add thousands)."""
         if events:
-            insert_tuples(self._conn, audit_events, _COLUMNS, [_row(event) for event in events])
+            insert_tuples(self._conn, audit_events, EVENT_COLUMNS, [event_row(event) for event in events])
 
     def for_order(self, order_id: int) -> list[AuditEvent]:
         """An order's events, oldest first."""

@@ -149,6 +149,19 @@ def update_tuples(
         cursor.close()
 
 
+def driver_rows(
+    dialect: Dialect, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> list[Sequence[Any]]:
+    """``rows`` as the driver is sent them (the columns' own bind conversions applied), so another
+    process can make them and :func:`insert_tuples` send them with ``prepared=columns``.
+    """
+    _, converters = _insert_plan(table, tuple(columns), dialect, frozenset())
+    if not converters:
+        return list(rows)
+    processors = [(index, process, {}) for index, process in converters]
+    return [_processed(row, processors) for row in rows]
+
+
 def _bind(process: Callable[[Any], Any] | None, value: Any) -> Any:
     return value if process is None else process(value)
 

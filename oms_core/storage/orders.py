@@ -239,6 +239,39 @@ def _payment_values(order_id: int, payment: Payment, now: datetime) -> dict[str,
     return dict(zip(_PAYMENT_INSERT_COLUMNS, _payment_row(order_id, payment, now), strict=True))
 
 
+def _order_insert_row(order: Order, order_id: int, now: datetime) -> tuple[Any, ...]:
+    """The values of :data:`_ORDER_INSERT_COLUMNS`; timestamps not yet set become ``now``."""
+    order.created_at = order.created_at or now
+    order.updated_at = order.updated_at or order.created_at
+    return (order_id, *_order_row(order), order.version, order.created_at, order.updated_at)
+
+
+LOAD_COLUMNS = (_ORDER_INSERT_COLUMNS, _LINE_INSERT_COLUMNS[1:], _PAYMENT_INSERT_COLUMNS)
+"""The columns of :func:`load_rows`' three lists: orders, lines (no id), payments."""
+
+
+def load_rows(
+    orders_: Sequence[Order], order_ids: Sequence[int], now: datetime
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Rows of new orders for :func:`~oms_core.storage.loading.insert_tuples` (a bulk load).
+
+    The orders' ids are given (reserved by the caller); their lines go without ids, for the
+    database to number, since a load reads nothing back. The same values as :meth:`add_many`
+    writes; the domain objects are not changed except for timestamps not yet set.
+
+    Returns:
+        Order rows, line rows and payment rows, in the columns of :data:`LOAD_COLUMNS`.
+    """
+    order_rows: list[tuple[Any, ...]] = []
+    line_rows: list[tuple[Any, ...]] = []
+    payment_rows: list[tuple[Any, ...]] = []
+    for order, order_id in zip(orders_, order_ids, strict=True):
+        order_rows.append(_order_insert_row(order, order_id, now))
+        line_rows.extend(_line_row(order_id, position, line) for position, line in enumerate(order.lines))
+        payment_rows.extend(_payment_row(order_id, payment, now) for payment in order.payments)
+    return order_rows, line_rows, payment_rows
+
+
 # -- row -> domain ---------------------------------------------------------------------------------
 
 
@@ -413,11 +446,7 @@ class SqlOrderRepository(Repository, OrderRepository):
         payment_rows: list[tuple[Any, ...]] = []
         next_line = iter(line_ids)
         for order, order_id in zip(orders_, order_ids, strict=True):
-            order.created_at = order.created_at or now
-            order.updated_at = order.updated_at or order.created_at
-            order_rows.append(
-                (order_id, *_order_row(order), order.version, order.created_at, order.updated_at)
-            )
+            order_rows.append(_order_insert_row(order, order_id, now))
             for position, line in enumerate(order.lines):
                 line_rows.append((next(next_line), *_line_row(order_id, position, line)))
             payment_rows.extend(_payment_row(order_id, payment, now) for payment in order.payments)

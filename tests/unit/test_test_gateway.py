@@ -96,12 +96,3 @@ def test_a_saved_card_charges_as_the_typed_card_did(gateway: TestGateway) -> Non
 
 def test_the_check_says_it_is_the_test_gateway(gateway: TestGateway) -> None:
     assert (gateway.check().works, gateway.check().mode) == (True, "test")
-
-
-def test_after_forgetting_a_reference_it_made_still_captures_and_refunds_by_its_amount():
-    gateway = TestGateway()
-    reference = gateway.authorize("tok_test_4242_ab", Decimal("12.50"), "k-forget").reference
-    gateway.forget()
-    assert gateway.capture(reference, None, "c-forget").approved
-    assert gateway.captured == [(reference, Decimal("12.50"))]
-    assert gateway.refund(reference, Decimal("2.50"), "r-forget").approved

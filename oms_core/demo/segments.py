@@ -1,0 +1,127 @@
+"""Making a seed's orders in other processes, segment by segment, as rows ready for the driver.
+
+Making and pricing an order with the domain's rules, and turning it into rows, is all Python: one
+interpreter makes a few thousand orders a second, which is most of a million-order seed. Segments
+(:class:`~oms_core.demo.orders.Segment`) carry their own randomness, so worker processes make them
+side by side while the seeding process inserts the rows of the ones made before; what depends on
+the order of all of them (stock taken, supplier deliveries received) is done by the seeding process
+in placing order, from each order's :class:`~oms_core.demo.orders.StockTaking`. The data is the
+same whatever the number of processes.
+
+Workers are forked (on Linux), so they start with the book (customers, products, reference data)
+without copying it through a pipe; they never touch the database connection they inherit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Dialect
+
+from oms_core.demo.orders import OrderBook, Segment, StockTaking, make_segment, stock_taking
+from oms_core.payments.test_gateway import TestGateway
+from oms_core.storage.audit import EVENT_COLUMNS, event_row
+from oms_core.storage.loading import driver_rows
+from oms_core.storage.orders import LOAD_COLUMNS, load_rows
+from oms_core.storage.tables import audit_events, order_lines, orders, payments
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One segment to make: its orders' numbers start at ``first_number``, their ids are ``ids``."""
+
+    segment: Segment
+    first_number: int
+    ids: Sequence[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A segment's rows, converted for the driver, and what each of its orders takes from stock."""
+
+    orders: list[Sequence[Any]]
+    lines: list[Sequence[Any]]
+    payments: list[Sequence[Any]]
+    events: list[Sequence[Any]]
+    takings: list[StockTaking]
+
+
+@dataclass(frozen=True, slots=True)
+class Maker:
+    """What every segment is made from (a worker inherits it when it is forked)."""
+
+    book: OrderBook
+    now: datetime
+    dialect: Dialect
+
+
+def make(maker: Maker, job: Job) -> Made:
+    """Make ``job``'s orders and their rows (a test gateway of its own authorises the cards)."""
+    numbers = itertools.count(job.first_number)
+    seeded = list(
+        make_segment(maker.book, job.segment, numbers.__next__, TestGateway(today=maker.now), maker.now)
+    )
+    order_rows, line_rows, payment_rows = load_rows([m.order for m in seeded], job.ids, maker.now)
+    event_rows = [
+        event_row(event, order_id) for m, order_id in zip(seeded, job.ids, strict=True) for event in m.events
+    ]
+    dialect = maker.dialect
+    return Made(
+        driver_rows(dialect, orders, LOAD_COLUMNS[0], order_rows),
+        driver_rows(dialect, order_lines, LOAD_COLUMNS[1], line_rows),
+        driver_rows(dialect, payments, LOAD_COLUMNS[2], payment_rows),
+        driver_rows(dialect, audit_events, EVENT_COLUMNS, event_rows),
+        [stock_taking(m.order) for m in seeded],
+    )
+
+
+def made_in_order(maker: Maker, jobs: Iterator[Job], processes: int) -> Iterator[Made]:
+    """Each job's :class:`Made`, in the jobs' order, made by up to ``processes`` worker processes.
+
+    At most one more job than there are workers is under way or waiting to be taken, so memory
+    stays bounded however many segments there are. With one process, or where processes cannot
+    be forked, they are made here, one after another.
+    """
+    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for job in jobs:
+            yield make(maker, job)
+        return
+    global _MAKER
+    _MAKER = maker
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    try:
+        pending: deque[Future[Made]] = deque()
+        for job in jobs:
+            pending.append(pool.submit(_make_in_worker, job))
+            if len(pending) > processes:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _MAKER = None
+
+
+def processes_for(segments: int) -> int:
+    """Worker processes for ``segments``: one per core this process may use, none for one segment."""
+    if segments <= 1:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(segments, cores)
+
+
+_MAKER: Maker | None = None
+"""Set in the seeding process just before the workers are forked, so each inherits it."""
+
+
+def _make_in_worker(job: Job) -> Made:
+    assert _MAKER is not None, "the worker was not forked from the seeding process"
+    return make(_MAKER, job)
