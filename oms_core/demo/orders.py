@@ -105,7 +105,7 @@ def make_orders(
     return list(order_history(rng, book, count, next_number, gateway, now))
 
 
-SEGMENT = 10_000
+SEGMENT = 5_000
 """Orders per :class:`Segment`: the unit one process makes (a fixed size, so the data does not
 depend on how many processes make it)."""
 

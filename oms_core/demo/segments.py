@@ -14,6 +14,7 @@ without copying it through a pipe; they never touch the database connection they
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -96,6 +97,10 @@ def made_in_order(maker: Maker, jobs: Iterator[Job], processes: int) -> Iterator
         return
     global _MAKER
     _MAKER = maker
+    # Objects that exist at the fork are left out of the workers' garbage collections, which would
+    # otherwise write to every one of them and so copy every page the workers share with us.
+    gc.collect()
+    gc.freeze()
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     try:
         pending: deque[Future[Made]] = deque()
@@ -107,6 +112,7 @@ def made_in_order(maker: Maker, jobs: Iterator[Job], processes: int) -> Iterator
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
         _MAKER = None
 
 
