@@ -5,7 +5,7 @@ A database of its own (a SQLite file in the temp folder; on PostgreSQL a databas
 and ``--batches`` club shipments. Then, several rounds:
 
 - the club shipments list (``ClubService.list``, pages of 50, newest first): the first page beside
-  the last one, reached by keyset (``CreatedPosition``), and beside the OFFSET query the list used
+  the last one, reached by keyset (``TimePosition``), and beside the OFFSET query the list used
   to run for that last page (raw SQL on the same connection pool);
 - a customer search for a common last-name prefix (``CustomerService.search_page``, pages of 50):
   page 1 beside page ``--search-page``, reached by keyset (``SearchPosition``).
@@ -82,7 +82,7 @@ def run(backend: str, url: str, options: argparse.Namespace) -> None:
     from sqlalchemy import text
 
     from oms_core.bootstrap import Config, build
-    from oms_core.read_models import CreatedPosition
+    from oms_core.read_models import TimePosition
     from oms_core.storage.database import make_engine
 
     print(
@@ -103,7 +103,7 @@ def run(backend: str, url: str, options: argparse.Namespace) -> None:
         pages += 1
         if len(page) < PAGE:
             break
-        last_after, after = after, CreatedPosition.after(page[-1])
+        last_after, after = after, TimePosition.after(page[-1])
     if not page:  # the count was a multiple of the page: the last page is the one before
         after = last_after
         pages -= 1

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from oms_core.domain.shipping import ShippingMethod
     from oms_core.domain.tax import TaxRate
     from oms_core.read_models import (
-        CreatedPosition,
         CustomerPage,
         CustomerSummary,
         OrderFilter,
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
         OrderSummary,
         StoryEvent,
         StoryPosition,
+        TimePosition,
     )
 
 
@@ -258,9 +258,15 @@ class OrderRepository(abc.ABC):
 
     @abc.abstractmethod
     def drafts(
-        self, operator: str | None = None, customer_id: int | None = None, limit: int = 50
+        self,
+        operator: str | None = None,
+        customer_id: int | None = None,
+        limit: int = 50,
+        after: TimePosition | None = None,
     ) -> list[OrderSummary]:
-        """Open drafts, most recently edited first."""
+        """Open drafts, most recently edited first (then id); those after ``after`` when given
+        (keyset paging, never an OFFSET).
+        """
 
     @abc.abstractmethod
     def placed_since(self, customer_id: int, since: datetime) -> list[Order]:
@@ -369,7 +375,7 @@ class BatchRepository(abc.ABC):
         """Save a batch's name, lines, shipping, ship date and status. Raises ``NotFound``."""
 
     @abc.abstractmethod
-    def list(self, kind: BatchKind, limit: int, after: CreatedPosition | None = None) -> list[Batch]:
+    def list(self, kind: BatchKind, limit: int, after: TimePosition | None = None) -> list[Batch]:
         """Batches of a kind, newest first (created time, then id): the first ``limit``, or those
         after ``after`` (keyset paging, never an OFFSET).
         """
@@ -539,9 +545,7 @@ class ReturnRepository(abc.ABC):
         """The customer's returns, newest first."""
 
     @abc.abstractmethod
-    def recent(
-        self, since: datetime | None, limit: int, before: CreatedPosition | None = None
-    ) -> list[Return]:
+    def recent(self, since: datetime | None, limit: int, before: TimePosition | None = None) -> list[Return]:
         """Returns recorded at or after ``since`` (all when ``None``), newest first (created time,
         then id); only those before ``before`` when given (keyset paging, never an OFFSET).
         """

@@ -623,24 +623,32 @@ class _Listed(Protocol):
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class CreatedPosition:
-    """Where a page of a newest-first list ended (club shipments, bulk orders, returns): the next
-    page is the rows that come before this position (keyset, no OFFSET).
+class TimePosition:
+    """Where a page of a newest-first list ended: club shipments, bulk orders and returns (by
+    created time), my drafts (by last edit). The next page is the rows that come before this
+    position (keyset, no OFFSET).
 
-    Positions compare as the lists' order does (created time, then id), so a row belongs on a
-    later page exactly when ``CreatedPosition.after(row) < position``.
+    Positions compare as the lists' order does (time, then id), so a row belongs on a later page
+    exactly when its position is less than the page's.
 
     Attributes:
-        created_at: the last row's created time.
+        at: the last row's time (created, or last edited).
         id: the last row's id.
     """
 
-    created_at: datetime
+    at: datetime
     id: int
 
     @classmethod
-    def after(cls, row: _Listed) -> CreatedPosition:
-        """The position just after ``row`` (a stored row: both fields are set)."""
+    def after(cls, row: _Listed) -> TimePosition:
+        """The position just after ``row`` in a list by created time (a stored row: both are set)."""
         if row.created_at is None or row.id is None:
             raise ValueError("a row that is not stored has no place in a list")
         return cls(row.created_at, row.id)
+
+    @classmethod
+    def after_edit(cls, row: OrderSummary) -> TimePosition:
+        """The position just after ``row`` in a list by last edit (my drafts)."""
+        if row.updated_at is None:
+            raise ValueError("a draft that was never saved has no place in a list")
+        return cls(row.updated_at, row.id)

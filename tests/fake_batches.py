@@ -24,7 +24,7 @@ from oms_core.domain.batches import (
 from oms_core.domain.errors import NotFound
 from oms_core.domain.money import to_cents
 from oms_core.ports import BatchRepository
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 
 if TYPE_CHECKING:
     from tests.fakes import FakeStore, FakeUnitOfWork
@@ -62,13 +62,13 @@ class FakeBatchRepository(BatchRepository):
             raise NotFound(f"batch {batch.id} does not exist")
         self._db.batches[batch.id] = copy.deepcopy(batch)
 
-    def list(self, kind: BatchKind, limit: int, after: CreatedPosition | None = None) -> list[Batch]:
+    def list(self, kind: BatchKind, limit: int, after: TimePosition | None = None) -> list[Batch]:
         """Newest (created time, then id) first; after ``after`` when given."""
         found = sorted(
-            (b for b in self._db.batches.values() if b.kind is kind), key=CreatedPosition.after, reverse=True
+            (b for b in self._db.batches.values() if b.kind is kind), key=TimePosition.after, reverse=True
         )
         if after is not None:
-            found = [b for b in found if CreatedPosition.after(b) < after]
+            found = [b for b in found if TimePosition.after(b) < after]
         return [copy.deepcopy(b) for b in found[: max(limit, 0)]]
 
     def counts(self, batch_ids: Sequence[int]) -> dict[int, MemberCounts]:

@@ -12,7 +12,7 @@ from oms_core.domain.errors import NotFound
 from oms_core.domain.money import ZERO, money
 from oms_core.domain.returns import CreditEntry, Refund, RefundStatus, Return
 from oms_core.ports import ReturnRepository, StoreCreditRepository
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 
 if TYPE_CHECKING:
     from tests.fakes import FakeStore, FakeUnitOfWork
@@ -51,14 +51,12 @@ class FakeReturnRepository(_Repo, ReturnRepository):
         found = [r for r in self._db.returns.values() if r.customer_id == customer_id]
         return sorted(found, key=lambda r: (r.created_at, r.id or 0), reverse=True)[:limit]
 
-    def recent(
-        self, since: datetime | None, limit: int, before: CreatedPosition | None = None
-    ) -> list[Return]:
+    def recent(self, since: datetime | None, limit: int, before: TimePosition | None = None) -> list[Return]:
         """Newest first; before ``before`` when given."""
         found = [r for r in self._db.returns.values() if since is None or r.created_at >= since]
         if before is not None:
-            found = [r for r in found if CreatedPosition.after(r) < before]
-        return sorted(found, key=CreatedPosition.after, reverse=True)[:limit]
+            found = [r for r in found if TimePosition.after(r) < before]
+        return sorted(found, key=TimePosition.after, reverse=True)[:limit]
 
     def set_exchange(self, return_id: int, order_id: int) -> None:
         """Tie the replacement order to the return."""

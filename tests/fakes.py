@@ -59,7 +59,14 @@ from oms_core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from oms_core.read_models import CustomerPage, CustomerSummary, OrderFilter, OrderPosition, OrderSummary
+from oms_core.read_models import (
+    CustomerPage,
+    CustomerSummary,
+    OrderFilter,
+    OrderPosition,
+    OrderSummary,
+    TimePosition,
+)
 from oms_core.storage.customers import search_keys
 from tests.fake_batches import FakeBatchRepository
 from tests.fake_gateway_calls import FakeGatewayCallRepository
@@ -625,9 +632,13 @@ class FakeOrderRepository(_Repo, OrderRepository):
         return [self._summary(o) for o in found[:limit]]
 
     def drafts(
-        self, operator: str | None = None, customer_id: int | None = None, limit: int = 50
+        self,
+        operator: str | None = None,
+        customer_id: int | None = None,
+        limit: int = 50,
+        after: TimePosition | None = None,
     ) -> list[OrderSummary]:
-        """Open drafts, most recently updated first (then highest id)."""
+        """Open drafts, most recently updated first (then highest id); after ``after`` when given."""
         found = [
             o
             for o in self._db.orders.values()
@@ -636,7 +647,10 @@ class FakeOrderRepository(_Repo, OrderRepository):
             and (customer_id is None or o.customer_id == customer_id)
         ]
         found.sort(key=lambda o: (o.updated_at or _EPOCH, o.id or 0), reverse=True)
-        return [self._summary(o) for o in found[:limit]]
+        rows = [self._summary(o) for o in found]
+        if after is not None:
+            rows = [row for row in rows if TimePosition.after_edit(row) < after]
+        return rows[:limit]
 
     def placed_since(self, customer_id: int, since: datetime) -> list[Order]:
         """Copies of the customer's live orders placed at or after ``since``, oldest first."""

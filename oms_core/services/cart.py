@@ -27,7 +27,7 @@ from oms_core.domain.pricing import override_needs_supervisor, unit_price
 from oms_core.domain.products import normalize_sku
 from oms_core.domain.text import clean_field, clean_multiline
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import CartView, OrderSummary, ProductSummary
+from oms_core.read_models import CartView, OrderSummary, ProductSummary, TimePosition
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import (
     PricingContext,
@@ -87,10 +87,12 @@ class CartService:
             customer, products = quote(uow, order, base)
             return describe(order, customer, products, base)
 
-    def my_drafts(self, limit: int = 50) -> list[OrderSummary]:
-        """This operator's open drafts, most recently edited first."""
+    def my_drafts(self, limit: int = 50, after: TimePosition | None = None) -> list[OrderSummary]:
+        """This operator's open drafts, most recently edited first: a page of ``limit``, after
+        ``after`` (``TimePosition.after`` of the last one shown) for the next.
+        """
         with self._ctx.read() as uow:
-            return uow.orders.drafts(operator=self._ctx.operator_username, limit=limit)
+            return uow.orders.drafts(operator=self._ctx.operator_username, limit=limit, after=after)
 
     def open_drafts_for(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:
         """The customer's open drafts (anyone's), most recently edited first: before starting

@@ -33,7 +33,7 @@ from oms_core.domain.customers import CustomerStatus, CustomerType
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.orders import OrderSource
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 from oms_core.services.batch_jobs import (
     BatchPreview,
     BatchRunner,
@@ -163,8 +163,8 @@ class ClubService:
             _shipment(uow, shipment_id)
             return load_view(uow, shipment_id)
 
-    def list(self, limit: int = 50, after: CreatedPosition | None = None) -> list[BatchView]:
-        """Shipments, newest first: a page of ``limit``, after ``after`` (``CreatedPosition.after``
+    def list(self, limit: int = 50, after: TimePosition | None = None) -> list[BatchView]:
+        """Shipments, newest first: a page of ``limit``, after ``after`` (``TimePosition.after``
         of the last row shown) for the next one.
         """
         with self._ctx.read() as uow:

@@ -41,7 +41,7 @@ from oms_core.domain.returns import (
     returnable,
 )
 from oms_core.ports import UnitOfWork
-from oms_core.read_models import CartView, CreatedPosition, ReturnChoices, ReturnView
+from oms_core.read_models import CartView, ReturnChoices, ReturnView, TimePosition
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.drafts import describe, requote
 from oms_core.services.gateway_steps import open_call, send, settle
@@ -113,10 +113,10 @@ class ReturnService:
             return self._views(uow, items)
 
     def recent(
-        self, since: datetime | None = None, limit: int = 100, before: CreatedPosition | None = None
+        self, since: datetime | None = None, limit: int = 100, before: TimePosition | None = None
     ) -> list[ReturnView]:
         """Every return recorded since ``since`` (all when ``None``), newest first: a page of
-        ``limit``, before ``before`` (``CreatedPosition.after`` of the last one shown) for the next.
+        ``limit``, before ``before`` (``TimePosition.after`` of the last one shown) for the next.
         """
         with self._ctx.read() as uow:
             return self._views(uow, uow.returns.recent(since, max(1, min(limit, MAX_LIST)), before))

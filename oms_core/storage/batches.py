@@ -22,7 +22,7 @@ from oms_core.domain.batches import (
 )
 from oms_core.domain.errors import NotFound
 from oms_core.ports import BatchRepository
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import text_key
 from oms_core.storage.loading import update_tuples
@@ -101,7 +101,7 @@ class SqlBatchRepository(Repository, BatchRepository):
         if result.rowcount != 1:
             raise NotFound(f"batch {batch.id} does not exist")
 
-    def list(self, kind: BatchKind, limit: int, after: CreatedPosition | None = None) -> list[Batch]:
+    def list(self, kind: BatchKind, limit: int, after: TimePosition | None = None) -> list[Batch]:
         """Batches of a kind, newest first: the first ``limit``, or those after ``after``.
 
         One range read of ``ix_batches_kind_created`` (migration 0020) in list order that stops
@@ -109,7 +109,7 @@ class SqlBatchRepository(Repository, BatchRepository):
         """
         statement = select(batches).where(b.kind == kind.value)
         if after is not None:
-            position = tuple_(bindparam("after_at", after.created_at, type_=b.created_at.type), after.id)
+            position = tuple_(bindparam("after_at", after.at, type_=b.created_at.type), after.id)
             statement = statement.where(tuple_(b.created_at, b.id) < position)
         statement = statement.order_by(b.created_at.desc(), b.id.desc()).limit(max(limit, 0))
         return [_batch(row) for row in self._conn.execute(statement)]

@@ -30,7 +30,7 @@ from oms_core.domain.money import from_cents, to_cents
 from oms_core.domain.orders import DraftStage, Order, OrderLine, OrderSource, OrderStatus
 from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentMethod, PaymentStatus
 from oms_core.ports import OrderRepository
-from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
+from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary, TimePosition
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.loading import insert_tuples, reserve_ids
 from oms_core.storage.tables import (
@@ -640,10 +640,17 @@ class SqlOrderRepository(Repository, OrderRepository):
         return self._summaries(statement, params)
 
     def drafts(
-        self, operator: str | None = None, customer_id: int | None = None, limit: int = 50
+        self,
+        operator: str | None = None,
+        customer_id: int | None = None,
+        limit: int = 50,
+        after: TimePosition | None = None,
     ) -> list[OrderSummary]:
-        """Open drafts, most recently edited first."""
+        """Open drafts, most recently edited first; the page after ``after`` by keyset."""
         statement = self._summary_select().where(o.status == OrderStatus.DRAFT.value)
+        if after is not None:
+            position = tuple_(bindparam("after_edit", after.at, type_=o.updated_at.type), after.id)
+            statement = statement.where(tuple_(o.updated_at, o.id) < position)
         if operator is not None:
             statement = statement.where(o.operator == operator)
         if customer_id is not None:

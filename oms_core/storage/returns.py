@@ -22,7 +22,7 @@ from oms_core.domain.returns import (
     ReturnReason,
 )
 from oms_core.ports import ReturnRepository, StoreCreditRepository
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 from oms_core.storage._common import Repository, chunks
 from oms_core.storage.tables import refunds, return_lines, returns, store_credit, store_credit_entries
 
@@ -83,15 +83,13 @@ class SqlReturnRepository(Repository, ReturnRepository):
         query = select(returns).where(rt.customer_id == customer_id)
         return self._returns(query.order_by(rt.created_at.desc(), rt.id.desc()).limit(limit))
 
-    def recent(
-        self, since: datetime | None, limit: int, before: CreatedPosition | None = None
-    ) -> list[Return]:
+    def recent(self, since: datetime | None, limit: int, before: TimePosition | None = None) -> list[Return]:
         """Newest first, through ``ix_returns_created``; the page before ``before`` by keyset."""
         query = select(returns)
         if since is not None:
             query = query.where(rt.created_at >= since)
         if before is not None:
-            position = tuple_(bindparam("before_at", before.created_at, type_=rt.created_at.type), before.id)
+            position = tuple_(bindparam("before_at", before.at, type_=rt.created_at.type), before.id)
             query = query.where(tuple_(rt.created_at, rt.id) < position)
         return self._returns(query.order_by(rt.created_at.desc(), rt.id.desc()).limit(limit))
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from oms_core.domain.money import format_money, from_cents
 from oms_core.output_files import check_output_path
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 from oms_tui.cli.numbers import record_id
 from oms_tui.text import safe
 
@@ -193,13 +193,13 @@ def _members(service: BulkOrderService | ClubService, batch_id: int) -> Iterator
 
 def _batches(service: BulkOrderService | ClubService) -> Iterator[BatchView]:
     """Every batch of the service's kind, newest first, read in keyset pages of ``PAGE``."""
-    after: CreatedPosition | None = None
+    after: TimePosition | None = None
     while True:
         page = service.list(PAGE, after)
         yield from page
         if len(page) < PAGE:
             return
-        after = CreatedPosition.after(page[-1])
+        after = TimePosition.after(page[-1])
 
 
 def _print_list(views: Iterable[BatchView], out: TextIO, err: TextIO, what: str) -> None:

@@ -103,7 +103,7 @@ def _request(args: argparse.Namespace) -> RefundRequest | None:
 
 def list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Print each return with its goods and refunds."""
-    from oms_core.read_models import CreatedPosition
+    from oms_core.read_models import TimePosition
 
     since = datetime.combine(args.since, time(), tzinfo=UTC) if args.since else None
     application = ctx.open_application()
@@ -114,7 +114,7 @@ def list_command(args: argparse.Namespace, ctx: CommandContext) -> int:
             order = application.services.orders.get_by_number(args.order)
             found = returns.for_order(order.id)[::-1]
         else:
-            before = CreatedPosition.after(returns.get(_rma_id(args.before))) if args.before else None
+            before = TimePosition.after(returns.get(_rma_id(args.before))) if args.before else None
             found = returns.recent(since, page, before)
     finally:
         application.close()

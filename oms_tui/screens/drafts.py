@@ -1,4 +1,5 @@
 """F5, My drafts: this operator's orders in progress. Enter resumes one, Delete discards it.
+PageDown (or Down) on the last row loads the drafts edited before it (keyset paging).
 
 Every edit of a cart is saved as it is made, so a draft left by a dropped connection or a killed
 process is here on the next start, exactly as it was left.
@@ -11,16 +12,20 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from oms_core.domain.errors import OmsError
-from oms_core.read_models import OrderSummary
+from oms_core.read_models import OrderSummary, TimePosition
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
 from oms_tui.text import money_text, plain, safe
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.work import run_service
+
+PAGE_SIZE = 50
+"""Drafts a page shows."""
 
 
 def edited_ago(when: datetime | None, now: datetime) -> str:
@@ -48,11 +53,32 @@ class DraftsTable(DataTable[Text]):
     BINDINGS = [Binding("enter", "select_cursor", "Resume", id="drafts_resume")]
     WIDTHS = {"draft": 7, "lines": 5, "total": 10, "edited": 12}
 
+    class MoreWanted(Message):
+        """The cursor is on the last row, more drafts were edited before it, and they are asked for."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row")
         self._drafts: list[OrderSummary] = []
         self._now: datetime | None = None
         self._customer_width = 0
+        self.has_more = False
+
+    def action_page_down(self) -> None:
+        """Next page of the screen, or the drafts edited before the last row when on it."""
+        if self._at_end_with_more():
+            self.post_message(self.MoreWanted())
+            return
+        super().action_page_down()
+
+    def action_cursor_down(self) -> None:
+        """Down a row, or the drafts edited before the last row when on it."""
+        if self._at_end_with_more():
+            self.post_message(self.MoreWanted())
+            return
+        super().action_cursor_down()
+
+    def _at_end_with_more(self) -> bool:
+        return self.has_more and self.row_count > 0 and self.cursor_row >= self.row_count - 1
 
     def on_resize(self) -> None:
         """Refit the columns to the new width."""
@@ -125,16 +151,46 @@ class DraftsScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        """Read my drafts in a worker."""
+        """Read my drafts in a worker: as many as are shown (at least a page), from the newest."""
         cart = self.oms.services.cart
-        run_service(self, cart.my_drafts, self._show, group="drafts-load")
+        wanted = max(PAGE_SIZE, len(self.drafts))
+        run_service(
+            self,
+            lambda: cart.my_drafts(wanted + 1),
+            lambda drafts: self._show(drafts[:wanted], len(drafts) > wanted),
+            group="drafts-load",
+        )
 
-    def _show(self, drafts: list[OrderSummary]) -> None:
+    def on_drafts_table_more_wanted(self, event: DraftsTable.MoreWanted) -> None:
+        """The page of drafts edited before the last one shown."""
+        event.stop()
+        if not self.drafts:
+            return
+        cart, after, shown = (
+            self.oms.services.cart,
+            TimePosition.after_edit(self.drafts[-1]),
+            len(self.drafts),
+        )
+
+        def appended(drafts: list[OrderSummary]) -> None:
+            known = {d.id for d in self.drafts}
+            self._show(
+                self.drafts + [d for d in drafts[:PAGE_SIZE] if d.id not in known], len(drafts) > PAGE_SIZE
+            )
+            self.query_one(DraftsTable).move_cursor(row=min(shown, len(self.drafts) - 1))
+
+        run_service(self, lambda: cart.my_drafts(PAGE_SIZE + 1, after), appended, group="drafts-load")
+
+    def _show(self, drafts: list[OrderSummary], has_more: bool = False) -> None:
         self.drafts = drafts
-        self.query_one(DraftsTable).show(drafts, self.oms.services.context.clock.now())
+        table = self.query_one(DraftsTable)
+        table.has_more = has_more
+        table.show(drafts, self.oms.services.context.clock.now())
         message = (
             "Enter resumes the highlighted draft." if drafts else "No open drafts. F4 starts a new order."
         )
+        if has_more:
+            message = f"{len(drafts)} drafts shown, more on PageDown at the bottom. {message}"
         self.query_one("#drafts-message", Static).update(message)
 
     @property

@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from oms_core.domain.batches import MemberRow
 from oms_core.domain.money import format_money, from_cents
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 from oms_core.services.batch_jobs import BatchPreview, BatchView, PreviewLine
 from oms_tui.text import safe
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
@@ -73,17 +73,17 @@ def batch_cells(view: BatchView) -> tuple[object, ...]:
 
 class BatchList(PagedTable):
     """Batches newest first, a page at a time: PageDown (or Down) on the last row loads the page
-    after it (keyset paging, :class:`CreatedPosition`), as the Orders screen does.
+    after it (keyset paging, :class:`TimePosition`), as the Orders screen does.
 
     ``load`` takes the function that reads a page: ``(limit, after) -> views``.
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(BATCH_COLUMNS, id=id)
-        self._fetch: Callable[[int, CreatedPosition | None], list[BatchView]] | None = None
+        self._fetch: Callable[[int, TimePosition | None], list[BatchView]] | None = None
         self._last: BatchView | None = None
 
-    def load(self, fetch: Callable[[int, CreatedPosition | None], list[BatchView]]) -> None:
+    def load(self, fetch: Callable[[int, TimePosition | None], list[BatchView]]) -> None:
         """Show the first page again (the highlighted batch keeps the cursor if it is on it)."""
         self._fetch = fetch
         self._page(None)
@@ -92,9 +92,9 @@ class BatchList(PagedTable):
         """The next page."""
         event.stop()
         if self._last is not None:
-            self._page(CreatedPosition.after(self._last))
+            self._page(TimePosition.after(self._last))
 
-    def _page(self, after: CreatedPosition | None) -> None:
+    def _page(self, after: TimePosition | None) -> None:
         fetch = self._fetch
         if fetch is None:
             return

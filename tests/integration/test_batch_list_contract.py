@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from oms_core.domain.batches import Batch, BatchKind
 from oms_core.ports import UnitOfWorkFactory
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 
@@ -25,14 +25,14 @@ def _add(store: UnitOfWorkFactory, kind: BatchKind, name: str, at: datetime) -> 
 
 def _pages(store: UnitOfWorkFactory, kind: BatchKind, size: int) -> list[list[int]]:
     pages: list[list[int]] = []
-    after: CreatedPosition | None = None
+    after: TimePosition | None = None
     with store() as uow:
         while True:
             page = uow.batches.list(kind, size, after)
             if not page:
                 return pages
             pages.append([b.id or 0 for b in page])
-            after = CreatedPosition.after(page[-1])
+            after = TimePosition.after(page[-1])
 
 
 def test_batches_page_newest_first_with_ties_in_created_time_broken_by_id(store: UnitOfWorkFactory) -> None:
@@ -48,7 +48,7 @@ def test_batches_page_newest_first_with_ties_in_created_time_broken_by_id(store:
     with store() as uow:
         assert [b.id for b in uow.batches.list(BatchKind.CLUB, 100)] == newest_first
         last = uow.batches.list(BatchKind.CLUB, 100)[-1]
-        assert uow.batches.list(BatchKind.CLUB, 100, CreatedPosition.after(last)) == []
+        assert uow.batches.list(BatchKind.CLUB, 100, TimePosition.after(last)) == []
 
 
 def test_a_page_after_a_batch_of_the_other_kind_holds_only_its_own_kind(store: UnitOfWorkFactory) -> None:
@@ -57,7 +57,7 @@ def test_a_page_after_a_batch_of_the_other_kind_holds_only_its_own_kind(store: U
     club = _add(store, BatchKind.CLUB, "Club", START + timedelta(minutes=1))
     with store() as uow:
         newest = uow.batches.list(BatchKind.BULK, 1)
-        after = uow.batches.list(BatchKind.BULK, 5, CreatedPosition.after(newest[0]))
+        after = uow.batches.list(BatchKind.BULK, 5, TimePosition.after(newest[0]))
     assert [b.id for b in newest] == [bulk]
     assert [b.id for b in after] == [older]
     assert club not in [b.id for b in after]

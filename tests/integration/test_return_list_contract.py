@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from oms_core.domain.returns import Disposition, Return, ReturnLine, ReturnReason
 from oms_core.ports import UnitOfWorkFactory
-from oms_core.read_models import CreatedPosition
+from oms_core.read_models import TimePosition
 from tests.integration.storage_builders import add_customer, draft
 
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -29,12 +29,12 @@ def test_returns_page_newest_first_with_ties_in_time_broken_by_id(store: UnitOfW
     newest_first = [i for _, i in sorted(zip(times, ids, strict=True), reverse=True)]
 
     pages: list[list[int]] = []
-    before: CreatedPosition | None = None
+    before: TimePosition | None = None
     with store() as uow:
         while page := uow.returns.recent(None, 2, before):
             pages.append([r.id or 0 for r in page])
-            before = CreatedPosition.after(page[-1])
-        since = uow.returns.recent(START + timedelta(minutes=2), 10, CreatedPosition(times[2], ids[2]))
+            before = TimePosition.after(page[-1])
+        since = uow.returns.recent(START + timedelta(minutes=2), 10, TimePosition(times[2], ids[2]))
 
     assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:6]]
     assert [r.id for r in since] == [ids[0]]  # at or after the time, and before the position

@@ -112,3 +112,28 @@ def test_last_edited_reads_the_same_in_every_time_zone():
     assert edited_ago(NOW - timedelta(hours=3), NOW) == "3 h ago"
     assert edited_ago(NOW - timedelta(days=2), NOW) == "2 days ago"
     assert edited_ago(None, NOW) == ""
+
+
+async def test_pagedown_at_the_bottom_loads_the_drafts_edited_before_the_last_one(
+    office, make_app, monkeypatch
+):
+    monkeypatch.setattr("oms_tui.screens.drafts.PAGE_SIZE", 2)
+    cart = office.application.services.cart
+    # The office's clock stands still: every draft is edited in the same instant, so ids decide.
+    made = [str(cart.start(office.customers["ann"]).id) for _ in range(5)]
+    newest_first = list(reversed(made))
+    app = make_app(operator="root")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftsScreen)
+        assert [str(d.id) for d in app.screen.drafts] == newest_first[:2]
+        assert "2 drafts shown, more on PageDown at the bottom" in screen_text(app)
+        await pilot.press("down", "pagedown")
+        await settle(pilot)
+        assert [str(d.id) for d in app.screen.drafts] == newest_first[:4]
+        await pilot.press("pagedown", "pagedown")
+        await settle(pilot)
+        assert [str(d.id) for d in app.screen.drafts] == newest_first
+        assert "more on PageDown" not in screen_text(app)
