@@ -35,7 +35,7 @@ from oms_core.services.registry import Services  # noqa: E402
 PG_ADMIN_URL = os.environ.get("OMS_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def _grow(application, customer_id: int, addresses: int, cards: int) -> None:  # noqa: ANN001
+def grow(application, customer_id: int, addresses: int, cards: int) -> None:  # noqa: ANN001
     with application.uow_factory(write=True) as uow:
         for i in range(addresses - 1):
             place = Address(
@@ -100,7 +100,7 @@ def measure(url: str, rounds: int) -> None:
     """Print each edit's median for the big customer beside the small one's."""
     make_database_at(url, 2)  # two club members: customers 1 (small) and 2 (big)
     application = build(Config(url, operator="bench"), gateway=TestGateway())
-    _grow(application, 2, 500, 30)
+    grow(application, 2, 500, 30)
     services = application.services
     small, big = _edits(services, 1), _edits(services, 2)
     times: dict[str, dict[str, list[float]]] = {name: {"small": [], "big": []} for name in small}
