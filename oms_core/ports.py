@@ -60,8 +60,10 @@ class CustomerRepository(abc.ABC):
     """Customers, their address books and cards on file."""
 
     @abc.abstractmethod
-    def get(self, customer_id: int) -> Customer:
-        """Load a whole customer. Raises ``NotFound``."""
+    def get(self, customer_id: int, with_addresses: bool = True) -> Customer:
+        """Load a whole customer (without its address book when ``with_addresses`` is false: its
+        ``addresses`` are then empty). Raises ``NotFound``.
+        """
 
     @abc.abstractmethod
     def get_by_number(self, number: str) -> Customer | None:

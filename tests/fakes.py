@@ -275,9 +275,12 @@ class FakeCustomerRepository(_Repo, CustomerRepository):
         except KeyError:
             raise NotFound(f"customer {customer_id} does not exist") from None
 
-    def get(self, customer_id: int) -> Customer:
-        """A copy of the customer. Raises ``NotFound``."""
-        return copy.deepcopy(self._stored(customer_id))
+    def get(self, customer_id: int, with_addresses: bool = True) -> Customer:
+        """A copy of the customer (its book left out unless ``with_addresses``). Raises ``NotFound``."""
+        customer = copy.deepcopy(self._stored(customer_id))
+        if not with_addresses:
+            customer.addresses = []
+        return customer
 
     def get_by_number(self, number: str) -> Customer | None:
         """A copy of the customer with this number (any case), or ``None``."""

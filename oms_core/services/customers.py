@@ -105,6 +105,20 @@ class CustomerService:
         with self._ctx.read() as uow:
             return self._detail(uow, uow.customers.get(customer_id))
 
+    def get_for_checkout(self, customer_id: int) -> CustomerDetail:
+        """The record without its address book (``addresses`` is empty): what the checkout shows
+        of the customer (type, payment methods, cards, store credit), so a book of 500 costs it
+        what a book of one does. :meth:`address_book` reads the book when it is wanted.
+        Raises ``NotFound``.
+        """
+        with self._ctx.read() as uow:
+            return self._detail(uow, uow.customers.get(customer_id, with_addresses=False))
+
+    def address_book(self, customer_id: int) -> tuple[AddressView, ...]:
+        """The customer's address book, in the order it was written. Raises ``NotFound``."""
+        with self._ctx.read() as uow:
+            return tuple(address_view(entry) for entry in uow.customers.get(customer_id).addresses)
+
     def get_by_number(self, number: str) -> CustomerDetail:
         """A record by customer number (``C000123``, ``c123`` or ``123``). Raises ``NotFound``."""
         wanted = typed_customer_number(number)

@@ -264,9 +264,11 @@ class SqlCustomerRepository(Repository, CustomerRepository):
 
     # -- loading -------------------------------------------------------------------------------
 
-    def get(self, customer_id: int) -> Customer:
-        """Load a whole customer. Raises ``NotFound``."""
-        found = self.get_many([customer_id])
+    def get(self, customer_id: int, with_addresses: bool = True) -> Customer:
+        """Load a whole customer (without its address book when ``with_addresses`` is false: its
+        ``addresses`` are then empty). Raises ``NotFound``.
+        """
+        found = self._load([customer_id], with_addresses)
         if customer_id not in found:
             raise NotFound(f"customer {customer_id} does not exist")
         return found[customer_id]
@@ -278,17 +280,21 @@ class SqlCustomerRepository(Repository, CustomerRepository):
 
     def get_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
         """Load many whole customers, keyed by id; missing ids are absent."""
+        return self._load(customer_ids, with_addresses=True)
+
+    def _load(self, customer_ids: Sequence[int], with_addresses: bool) -> dict[int, Customer]:
         result: dict[int, Customer] = {}
         for batch in chunks(unique(list(customer_ids))):
             for row in self._conn.execute(select(customers).where(c.id.in_(batch))):
                 result[row.id] = _customer(row)
             if not result:
                 continue
-            rows = self._conn.execute(
-                select(addresses).where(addresses.c.customer_id.in_(batch)).order_by(addresses.c.id)
-            )
-            for row in rows:
-                result[row.customer_id].addresses.append(_address_entry(row))
+            if with_addresses:
+                rows = self._conn.execute(
+                    select(addresses).where(addresses.c.customer_id.in_(batch)).order_by(addresses.c.id)
+                )
+                for row in rows:
+                    result[row.customer_id].addresses.append(_address_entry(row))
             rows = self._conn.execute(
                 select(cards).where(cards.c.customer_id.in_(batch)).order_by(cards.c.id)
             )

@@ -29,7 +29,7 @@ from oms_core.domain.errors import (
 )
 from oms_core.domain.money import format_money
 from oms_core.domain.payments import PaymentMethod
-from oms_core.read_models import CartView, ChangeResult, CustomerDetail, OrderView
+from oms_core.read_models import AddressView, CartView, ChangeResult, CustomerDetail, OrderView
 from oms_core.services.checkout import DuplicateOrderWarning
 from oms_tui.edits import DraftEdits, Edit
 from oms_tui.shell import OmsShell, shell
@@ -134,7 +134,9 @@ class CheckoutScreen(Screen[None]):
         def read() -> tuple[CartView, CustomerDetail | None, list[tuple[str, str]], list[tuple[str, str]]]:
             services.cart.set_stage(draft_id, "checkout")  # a resumed draft opens here again
             view = services.cart.get(draft_id)
-            detail = services.customers.get(view.customer.id) if view.customer else None
+            # Not the address book: the ship-to picker reads it when it is opened.
+            customer = view.customer
+            detail = services.customers.get_for_checkout(customer.id) if customer else None
             return view, detail, services.cart.shipping_methods(), services.checkout.problems(draft_id)
 
         def loaded(result: tuple[CartView, CustomerDetail | None, list[tuple[str, str]], list]) -> None:
@@ -379,8 +381,19 @@ class CheckoutScreen(Screen[None]):
                     lambda version: cart.set_ship_to(self.draft_id, address_id=choice, version=version)
                 )
 
-        self._in_modal = True
-        self.app.push_screen(AddressPickerScreen(self.detail.addresses, view.ship_to_address_id), picked)
+        def pick(book: tuple[AddressView, ...]) -> None:
+            self._in_modal = True
+            self.app.push_screen(AddressPickerScreen(book, view.ship_to_address_id), picked)
+
+        customers, customer_id = self.oms.services.customers, self.detail.id
+        run_service(
+            self,
+            lambda: customers.address_book(customer_id),
+            pick,
+            self._failed,
+            group="checkout-book",
+            hold_keys=True,
+        )
 
     def _modal_saved(self, view: CartView | None) -> None:
         if view is not None:

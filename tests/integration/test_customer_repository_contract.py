@@ -42,12 +42,16 @@ def test_a_customer_with_addresses_and_cards_comes_back_as_it_was_saved(
     assert made.cards[0].id is not None
     with store() as uow:
         loaded = uow.customers.get(customer_id)
+        without_book = uow.customers.get(customer_id, with_addresses=False)
     assert loaded == made
+    assert without_book == dataclasses.replace(made, addresses=[])
 
 
 def test_a_missing_customer_is_not_found(store: UnitOfWorkFactory) -> None:
     with store() as uow, pytest.raises(NotFound):
         uow.customers.get(999)
+    with store() as uow, pytest.raises(NotFound):
+        uow.customers.get(999, with_addresses=False)
 
 
 def test_customers_are_found_by_number_whatever_its_case(store: UnitOfWorkFactory) -> None:

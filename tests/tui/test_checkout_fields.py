@@ -83,6 +83,36 @@ async def test_the_ship_to_is_chosen_from_the_address_book(office, make_app):
         assert "77 Beach Ave, Cannon Beach" in screen_text(app)
 
 
+async def test_the_checkout_reads_the_address_book_only_when_the_ship_to_is_changed(
+    office, make_app, monkeypatch
+):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        customers = app.services.customers
+        books: list[int] = []
+        real_get, real_book = customers.get, customers.address_book
+
+        def counted_book(customer_id: int):
+            books.append(customer_id)
+            return real_book(customer_id)
+
+        def whole_record(customer_id: int):
+            books.append(customer_id)
+            return real_get(customer_id)
+
+        monkeypatch.setattr(customers, "get", whole_record)
+        monkeypatch.setattr(customers, "address_book", counted_book)
+        await open_checkout(pilot, office, lines=((SKU_CABERNET, 1),))
+        assert "Visa ending 1111" in screen_text(app)  # the cards on offer, without the book
+        assert books == []
+        app.screen.query_one("#ship-to").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AddressPickerScreen)
+        assert "Ann Smith, 12 Oak St, Portland" in screen_text(app)
+        assert books == [office.customers["ann"]]
+
+
 async def test_gift_message_and_notes_are_saved_when_the_cursor_leaves_them(office, make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

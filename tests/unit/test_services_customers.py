@@ -290,3 +290,15 @@ def test_a_bad_address_is_refused_with_its_fields_named(services: Services) -> N
         services.customers.save_address(ann.id, Address(name="Ann", state="XX"))
     assert set(_fields(caught)) == {"address1", "city", "state", "zip"}
     assert services.customers.get(ann.id).addresses == ()
+
+
+def test_the_checkout_reads_the_record_without_the_book_and_the_book_on_its_own(services: Services) -> None:
+    ann = _create(services, address=_address(name="Ann"))
+    services.customers.add_card(ann.id, CardEntry(CARD_NUMBER, 4, 2030))
+    whole = services.customers.get(ann.id)
+
+    for_checkout = services.customers.get_for_checkout(ann.id)
+    assert for_checkout == dataclasses.replace(whole, addresses=())
+    assert services.customers.address_book(ann.id) == whole.addresses
+    with pytest.raises(NotFound):
+        services.customers.get_for_checkout(999)
