@@ -253,16 +253,17 @@ def write_approved(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) 
             pending.declined.append((item, answer.reason))
     for product_id, quantity in sorted(give_back.items()):
         uow.products.restock(product_id, quantity)
+    placed: list[AuditEvent] = []
     if approved:
         payments = {
             item.request.key: payment_for(item.order.payment_choice, call.amount, call.reference)  # type: ignore[arg-type]
             for item, call in approved
         }
-        write_orders(uow, [item for item, _ in approved], payments, ctx.audit_name, now)
+        write_orders(uow, [item for item, _ in approved], payments, ctx.audit_name, now, placed)
         for item, call in approved:
             call.order_id = item.order.id
             results.append(_placed(item, call.reference))
-    _settle_and_audit(uow, ctx, pending.waiting)
+    _settle_and_audit(uow, ctx, pending.waiting, placed)
     return results
 
 
@@ -314,9 +315,13 @@ def _hand_back(call: GatewayCall, give_back: dict[int, int]) -> None:
 
 
 def _settle_and_audit(
-    uow: UnitOfWork, ctx: ServiceContext, settled: Sequence[tuple[Prepared, GatewayCall]]
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    settled: Sequence[tuple[Prepared, GatewayCall]],
+    events: Sequence[AuditEvent] = (),
 ) -> None:
-    """Write the calls' outcomes (guarded: still pending and ours) and audit each one that was sent.
+    """Write the calls' outcomes (guarded: still pending and ours) and audit each one that was sent,
+    after ``events`` (the orders' own "placed" events, written in the same insert).
 
     Raises:
         StaleEdit: another process (a reconciliation that took this one for dead) settled one of
@@ -331,16 +336,19 @@ def _settle_and_audit(
     now = ctx.clock.now()
     uow.audit.add_many(
         [
-            AuditEvent(
-                call.order_id,
-                ctx.audit_name,
-                f"payment {call.action.value}",
-                call.describe(),
-                now,
-                item.request.customer_id,
-            )
-            for item, call in settled
-            if call.status is not CallStatus.NOT_SENT
+            *events,
+            *(
+                AuditEvent(
+                    call.order_id,
+                    ctx.audit_name,
+                    f"payment {call.action.value}",
+                    call.describe(),
+                    now,
+                    item.request.customer_id,
+                )
+                for item, call in settled
+                if call.status is not CallStatus.NOT_SENT
+            ),
         ]
     )
 
@@ -395,9 +403,10 @@ def write_shared(uow: UnitOfWork, ctx: ServiceContext, pending: PendingBatch) ->
     payments = {
         item.request.key: payment_for(choice, item.order.total, call.reference) for item in pending.shared
     }
-    write_orders(uow, pending.shared, payments, ctx.audit_name, ctx.clock.now())
+    placed: list[AuditEvent] = []
+    write_orders(uow, pending.shared, payments, ctx.audit_name, ctx.clock.now(), placed)
     call.order_id = first.order.id
-    _settle_and_audit(uow, ctx, pending.waiting)
+    _settle_and_audit(uow, ctx, pending.waiting, placed)
     return pending.results + [_placed(item, call.reference) for item in pending.shared]
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Dialect, Table, func, select, update
+from sqlalchemy import Boolean, Connection, Dialect, Table, func, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
@@ -261,14 +261,42 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
     Returns:
         ``count`` unused ids, increasing.
     """
-    if count <= 0:
-        return []
+    return reserve_id_blocks(conn, [(table, count)])[0]
+
+
+def reserve_id_blocks(conn: Connection, wanted: Sequence[tuple[Table, int]]) -> list[list[int]]:
+    """:func:`reserve_ids` for several tables at once (orders and their lines), in one statement
+    on PostgreSQL: a round trip fewer per table for a batch chunk.
+
+    Returns:
+        For each (table, count) asked, ``count`` unused ids of that table, increasing.
+    """
+    blocks: list[list[int]] = [[] for _ in wanted]
+    asked = [(index, table, count) for index, (table, count) in enumerate(wanted) if count > 0]
+    if not asked:
+        return blocks
     if conn.dialect.name == "postgresql":
-        sequence = func.pg_get_serial_sequence(table.name, "id")
-        drawn = conn.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
-        return sorted(drawn)
-    largest = conn.scalar(select(func.max(table.c.id))) or 0
-    return list(range(largest + 1, largest + 1 + count))
+        drawn = union_all(
+            *(
+                select(literal(index).label("block"), func.nextval(_sequence(table))).select_from(
+                    func.generate_series(1, count)
+                )
+                for index, table, count in asked
+            )
+        )
+        for index, value in conn.execute(drawn):
+            blocks[index].append(value)
+        for block in blocks:
+            block.sort()
+        return blocks
+    for index, table, count in asked:
+        largest = conn.scalar(select(func.max(table.c.id))) or 0
+        blocks[index] = list(range(largest + 1, largest + 1 + count))
+    return blocks
+
+
+def _sequence(table: Table) -> Any:
+    return func.pg_get_serial_sequence(table.name, "id")
 
 
 def converter(conn: Connection, table: Table, column: str) -> Callable[[Any], Any]:

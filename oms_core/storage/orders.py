@@ -32,7 +32,7 @@ from oms_core.domain.payments import CardToken, Payment, PaymentChoice, PaymentM
 from oms_core.ports import OrderRepository
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary, TimePosition
 from oms_core.storage._common import Repository, chunks, unique
-from oms_core.storage.loading import insert_tuples, reserve_ids
+from oms_core.storage.loading import insert_tuples, reserve_id_blocks
 from oms_core.storage.tables import (
     ADDRESS_FIELDS,
     ORDER_COUNTER,
@@ -433,14 +433,16 @@ class SqlOrderRepository(Repository, OrderRepository):
     def add_many(self, orders_: Sequence[Order]) -> None:
         """Insert many orders with their lines and payments in three statements; set the ids.
 
-        Ids are reserved first (:func:`reserve_ids`), so rows go in as plain tuples through the
-        driver's ``executemany`` with nothing to read back: a club shipment inserts thousands.
+        Ids are reserved first (:func:`reserve_id_blocks`, one statement for both tables), so rows
+        go in as plain tuples through the driver's ``executemany`` (``COPY`` on PostgreSQL) with
+        nothing to read back: a club shipment inserts thousands.
         """
         if not orders_:
             return
         now = self._clock.now()
-        order_ids = reserve_ids(self._conn, orders, len(orders_))
-        line_ids = reserve_ids(self._conn, order_lines, sum(len(order.lines) for order in orders_))
+        order_ids, line_ids = reserve_id_blocks(
+            self._conn, [(orders, len(orders_)), (order_lines, sum(len(order.lines) for order in orders_))]
+        )
         order_rows: list[tuple[Any, ...]] = []
         line_rows: list[tuple[Any, ...]] = []
         payment_rows: list[tuple[Any, ...]] = []
