@@ -73,12 +73,20 @@ def upgrade_schema(
 
     Raises:
         ForeignDatabase: the database has tables and no oms schema, and ``adopt`` is false.
+        NewerDatabase: a newer oms made the schema (nothing is changed).
         DatabaseBusy: another process held the lock for longer than that.
     """
     engine, owned = _engine(url_or_engine)
     try:
-        if revision == "head" and _stored_revision(engine) == HEAD_REVISION:
+        stored = _stored_revision(engine)
+        if revision == "head" and stored == HEAD_REVISION:
             return False
+        # Revision ids are zero-padded sequence numbers, so they sort as they were made.
+        if stored is not None and stored > HEAD_REVISION:
+            raise NewerDatabase(
+                f"the database's schema is {stored}, newer than this oms ({HEAD_REVISION}): "
+                "install the newer oms"
+            )
         deadline = time.monotonic() + MIGRATION_WAIT_SECONDS
         while True:
             try:
@@ -126,6 +134,10 @@ def _upgrade_locked(engine: Engine, revision: str, adopt: bool, first_admin: str
 
 class ForeignDatabase(OmsError):
     """The database holds other tables and no oms schema: probably not the database meant."""
+
+
+class NewerDatabase(OmsError):
+    """A newer oms made the database's schema: this one does not know its migrations."""
 
 
 def _refuse_foreign(connection: Connection) -> None:

@@ -34,7 +34,7 @@ from oms_core.storage.customers import customer_key_values
 from oms_core.storage.database import normalize_url
 from oms_core.storage.loading import big_load, insert_tuples, reserve_numbers
 from oms_core.storage.products import product_values
-from oms_core.storage.schema import HEAD_REVISION, ForeignDatabase
+from oms_core.storage.schema import HEAD_REVISION, ForeignDatabase, NewerDatabase
 from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, customers, metadata, orders, products
 from tests.conftest import PG_ADMIN_URL
 from tests.integration.storage_builders import T0, add_customer, product
@@ -98,6 +98,26 @@ def test_a_database_with_other_tables_and_no_oms_schema_is_refused_unless_adopte
             assert inspect(conn).get_table_names() == ["invoices"]
         upgrade_schema(empty_database_url, adopt=True)
         assert current_revision(engine) == HEAD_REVISION
+    finally:
+        engine.dispose()
+
+
+def test_a_database_made_by_a_newer_oms_is_refused_in_one_line_and_left_alone(
+    empty_database_url: str,
+) -> None:
+    upgrade_schema(empty_database_url)
+    engine = make_engine(empty_database_url)
+    newer = f"{int(HEAD_REVISION) + 7:04d}"
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": newer})
+        with pytest.raises(
+            NewerDatabase,
+            match=rf"^the database's schema is {newer}, newer than this oms \({HEAD_REVISION}\): "
+            "install the newer oms$",
+        ):
+            upgrade_schema(empty_database_url)
+        assert current_revision(engine) == newer
     finally:
         engine.dispose()
 
