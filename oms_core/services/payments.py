@@ -249,9 +249,9 @@ class PaymentsService:
             key,
             reference,
             amount,
-            on_approval=lambda uow, captured: (
-                close_captured(uow, self._ctx, order_id, captured) if final else None
-            ),
+            on_approval=(lambda uow, captured: close_captured(uow, self._ctx, order_id, captured))
+            if final
+            else None,
         )
         with self._ctx.read() as uow:
             return stored_order_view(uow, uow.orders.get(order_id, lock=False))
