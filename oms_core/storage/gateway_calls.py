@@ -79,10 +79,10 @@ class SqlGatewayCallRepository(Repository, GatewayCallRepository):
         return result.rowcount == 1
 
     def with_bases(self, base_keys: Sequence[str]) -> dict[str, list[GatewayCall]]:
-        """The calls of many payments, in ``IN`` lists of a safe size."""
+        """The calls of many payments, a safe number of keys per statement."""
         found: dict[str, list[GatewayCall]] = {}
         for part in chunks(sorted(set(base_keys))):
-            for call in self._select(g.base_key.in_(part)):
+            for call in self._select(self._among(g.base_key, part)):
                 found.setdefault(call.base_key, []).append(call)
         return found
 

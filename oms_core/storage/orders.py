@@ -682,7 +682,9 @@ class SqlOrderRepository(Repository, OrderRepository):
         result: dict[str, int] = {}
         for batch in chunks(unique(list(keys))):
             rows = self._conn.execute(
-                select(o.batch_key, o.id).where(o.batch_key.in_(batch), o.status != OrderStatus.DRAFT.value)
+                select(o.batch_key, o.id).where(
+                    self._among(o.batch_key, batch), o.status != OrderStatus.DRAFT.value
+                )
             )
             for row in rows:
                 result[row.batch_key] = row.id
