@@ -80,6 +80,22 @@ class CustomerRepository(abc.ABC):
         """The ids of the customer's cards on file (checkout refuses a card that was removed)."""
 
     @abc.abstractmethod
+    def get_for_order(self, customer_id: int) -> Customer:
+        """The customer with only what a new order takes from the book: ``addresses`` holds the
+        default ship-to, the default bill-to and the first address (in id order), ``cards`` the
+        first card. So ``default_shipping()``, ``default_billing()`` and ``cards[0]`` answer as
+        for the whole customer, and a book of 500 costs what a book of one does. Raises ``NotFound``.
+        """
+
+    @abc.abstractmethod
+    def address(self, customer_id: int, address_id: int) -> AddressBookEntry | None:
+        """One entry of the customer's book by id (``None`` when it is not the customer's)."""
+
+    @abc.abstractmethod
+    def first_addresses(self, customer_id: int, limit: int) -> tuple[list[AddressBookEntry], int]:
+        """The first ``limit`` entries of the customer's book in id order, and how many it holds."""
+
+    @abc.abstractmethod
     def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
         """What placing an order needs of many customers (batch jobs), keyed by id; missing ids are
         absent. Each equals ``OrderingProfile.of`` the whole customer.

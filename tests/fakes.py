@@ -301,6 +301,27 @@ class FakeCustomerRepository(_Repo, CustomerRepository):
             frozenset(card.id for card in customer.cards if card.id is not None) if customer else frozenset()
         )
 
+    def get_for_order(self, customer_id: int) -> Customer:
+        """A copy with only the defaults and the first address, and the first card."""
+        customer = copy.deepcopy(self._stored(customer_id))
+        keep = {id(entry) for entry in (customer.default_shipping(), customer.default_billing()) if entry}
+        if customer.addresses:
+            keep.add(id(customer.addresses[0]))
+        customer.addresses = [entry for entry in customer.addresses if id(entry) in keep]
+        customer.cards = customer.cards[:1]
+        return customer
+
+    def address(self, customer_id: int, address_id: int) -> AddressBookEntry | None:
+        """A copy of the stored entry, if it is the customer's."""
+        customer = self._db.customers.get(customer_id)
+        entry = customer.address(address_id) if customer else None
+        return copy.deepcopy(entry)
+
+    def first_addresses(self, customer_id: int, limit: int) -> tuple[list[AddressBookEntry], int]:
+        """Copies of the first ``limit`` entries (the book is kept in id order) and the count."""
+        book = self._stored(customer_id).addresses
+        return copy.deepcopy(book[:limit]), len(book)
+
     def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
         """Profiles of the stored customers, by the domain's definition."""
         return {i: OrderingProfile.of(customer) for i, customer in self.get_many(customer_ids).items()}

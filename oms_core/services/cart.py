@@ -69,11 +69,12 @@ class CartService:
                 updated_at=now,
             )
             quoted = None
+            pricing = PricingContext(uow)
             if customer_id is not None:
-                customer = uow.customers.get(customer_id)
-                self._attach(uow, order, customer)
+                customer = uow.customers.get_for_order(customer_id)
+                self._attach(pricing, order, customer)
                 quoted = QuotedCustomer.of(customer)
-            products = reprice_draft(uow, order, quoted)
+            products = reprice_draft(uow, order, quoted, pricing)
             uow.orders.add(order)
             view = describe(order, quoted, products)
             uow.commit()
@@ -131,13 +132,14 @@ class CartService:
     def attach_customer(self, draft_id: int, customer_id: int, version: int | None = None) -> CartView:
         """Attach a customer: their pricing, default addresses, shipping and card on file."""
         with self._ctx.write() as uow:
-            customer = uow.customers.get(customer_id)
+            customer = uow.customers.get_for_order(customer_id)
+            pricing = PricingContext(uow)
 
             def change(order: Order) -> None:
                 order.refuse_on_change("the customer")
-                self._attach(uow, order, customer)
+                self._attach(pricing, order, customer)
 
-            return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
+            return edit_draft(uow, draft_id, version, change, self._ctx.clock.now(), pricing)
 
     @retry_on_conflict
     def set_source(self, draft_id: int, source: str, version: int | None = None) -> CartView:
@@ -352,8 +354,7 @@ class CartService:
 
         def change(order: Order) -> None:
             if address_id is not None:
-                customer = uow.customers.get(require_customer(order))
-                entry = customer.address(address_id)
+                entry = uow.customers.address(require_customer(order), address_id)
                 if entry is None:
                     raise NotFound("that address is not in this customer's address book")
                 order.ship_to, order.ship_to_address_id = entry.address, address_id
@@ -425,7 +426,8 @@ class CartService:
 
             def change(order: Order) -> None:
                 order.refuse_on_change("the payment")
-                customer = uow.customers.get(require_customer(order))
+                # The cards, not the address book.
+                customer = uow.customers.get(require_customer(order), with_addresses=False)
                 check_payment_allowed(pricing.customer_type(customer), chosen)
                 if chosen is PaymentMethod.CARD_ON_FILE:
                     stored = customer.card(card_id) if card_id is not None else None
@@ -435,7 +437,7 @@ class CartService:
                 else:
                     order.payment_choice = PaymentChoice(chosen, card=token, check_number=check_number)
 
-            return edit_draft(uow, draft_id, version, change, self._ctx.clock.now())
+            return edit_draft(uow, draft_id, version, change, self._ctx.clock.now(), pricing)
 
     @retry_on_conflict
     def set_gift_message(self, draft_id: int, message: str, version: int | None = None) -> CartView:
@@ -476,7 +478,7 @@ class CartService:
 
         def change(order: Order) -> None:
             if send:
-                customer = uow.customers.get(require_customer(order))
+                customer = uow.customers.get_for_order(require_customer(order))
                 if not customer.email:
                     raise ValidationError(
                         "the customer has no email address: add one to send a confirmation",
@@ -516,7 +518,7 @@ class CartService:
         if not text:
             return []
         with self._ctx.read() as uow:
-            customer = uow.customers.get(customer_id) if customer_id else None
+            customer = uow.customers.get_for_order(customer_id) if customer_id else None
             customer_type = PricingContext(uow).customer_type(customer)
             found = uow.products.search(text, limit)
             found.sort(key=lambda p: (not p.active, not p.sku.startswith(normalize_sku(text)), p.sku))
@@ -529,7 +531,10 @@ class CartService:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _attach(self, uow: UnitOfWork, order: Order, customer: Customer) -> None:
+    def _attach(self, pricing: PricingContext, order: Order, customer: Customer) -> None:
+        """Attach ``customer`` (whole, or as ``get_for_order`` reads it: the defaults, the first
+        address and the first card are all this takes from the book).
+        """
         if customer.status is CustomerStatus.CLOSED:
             raise ValidationError(f"customer {customer.number} is closed", field="customer")
         order.customer_id = customer.id
@@ -538,14 +543,14 @@ class CartService:
         order.bill_to = billing.address if billing else None
         order.ship_to = shipping.address if shipping else None
         order.ship_to_address_id = shipping.id if shipping else None
-        methods = {m.code: m for m in uow.reference.shipping_methods() if m.active}
+        methods = {code: m for code, m in pricing.methods.items() if m.active}
         pickup = next((m.code for m in methods.values() if m.is_pickup), "")
         if customer.preferred_pickup and pickup:
             order.shipping_method = pickup
         elif not order.shipping_method:
             default = self._ctx.settings.default_shipping_method
             order.shipping_method = default if default in methods else next(iter(methods), "")
-        customer_type = uow.reference.customer_type(customer.type_code)
+        customer_type = pricing.customer_type(customer)
         order.payment_choice = default_payment(customer.cards[0] if customer.cards else None, customer_type)
 
     def _checked_address(self, address: Address | None, prefix: str) -> Address:

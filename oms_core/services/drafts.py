@@ -71,7 +71,7 @@ class QuotedCustomer:
 
     @classmethod
     def of(cls, customer: Customer) -> QuotedCustomer:
-        """From a whole customer already loaded."""
+        """From a customer already loaded, whole or as ``get_for_order`` reads it."""
         return cls(customer_summary(customer), customer.type_code, customer.status, customer.tax_exempt)
 
 
@@ -102,17 +102,12 @@ def requote(
 def quote(
     uow: UnitOfWork, order: Order, base: Order | None = None, pricing: PricingContext | None = None
 ) -> tuple[QuotedCustomer | None, dict[int, Product]]:
-    """Re-price the draft reading only the customer's summary and pricing (never the whole
-    address book or cards); return what was loaded.
+    """Re-price the draft reading only the customer's own fields and the addresses its summary
+    names (never the whole address book or cards); return what was loaded.
     """
     quoted = None
     if order.customer_id is not None:
-        profile = uow.customers.ordering_profiles([order.customer_id]).get(order.customer_id)
-        summary = uow.customers.summaries([order.customer_id]).get(order.customer_id)
-        if profile is None or summary is None:
-            uow.customers.get(order.customer_id)  # raises NotFound, as loading the customer did
-        else:
-            quoted = QuotedCustomer(summary, profile.type_code, profile.status, profile.tax_exempt)
+        quoted = QuotedCustomer.of(uow.customers.get_for_order(order.customer_id))
     return quoted, reprice_draft(uow, order, quoted, pricing, base=base)
 
 
@@ -189,17 +184,23 @@ def describe(
 
 
 def edit_draft(
-    uow: UnitOfWork, draft_id: int, version: int | None, change: Callable[[Order], None], now: datetime
+    uow: UnitOfWork,
+    draft_id: int,
+    version: int | None,
+    change: Callable[[Order], None],
+    now: datetime,
+    pricing: PricingContext | None = None,
 ) -> CartView:
     """Load a draft, apply ``change``, re-price, save and commit; return the new view.
 
-    Every edit is committed at once so a dropped connection loses nothing.
+    Every edit is committed at once so a dropped connection loses nothing. ``pricing``: the
+    reference data, when the change read it already (read here otherwise).
     """
     order = load_draft(uow, draft_id, version)
     change(order)
     order.updated_at = now
     base = change_base(uow, order)
-    customer, products = quote(uow, order, base)
+    customer, products = quote(uow, order, base, pricing)
     uow.orders.save(order)
     view = describe(order, customer, products, base)
     uow.commit()

@@ -86,7 +86,7 @@ def queue_order_mail(
     """
     if ctx.mailing is None or order.customer_id is None:
         return None
-    customer = uow.customers.get(order.customer_id)
+    customer = uow.customers.get(order.customer_id, with_addresses=False)  # placing: never the book
     values = {**order_values(order, customer, ctx.mailing), **(extra or {})}
     return _queue(ctx, uow, kind, customer, values, order.id)
 
@@ -137,7 +137,7 @@ def queue_card_declined(
     """
     if ctx.mailing is None:
         return None
-    customer = uow.customers.get(customer_id)
+    customer = uow.customers.get(customer_id, with_addresses=False)
     if not customer.email:
         return None
     values = {

@@ -24,7 +24,7 @@ from oms_core.domain.text import clean_field
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import CartView, OrderFilter, OrderPosition, OrderSummary, OrderView
 from oms_core.services.context import ServiceContext, current_operator, require_role
-from oms_core.services.drafts import describe, requote
+from oms_core.services.drafts import describe, quote
 from oms_core.services.mail import queue_order_mail
 from oms_core.services.payments import release_payments
 from oms_core.services.retry import retry_on_conflict
@@ -131,7 +131,7 @@ class OrderService:
             past = uow.orders.get(order_id)
             if past.customer_id is None:
                 raise ValidationError("that order has no customer", field="order")
-            on_file = uow.customers.get(past.customer_id)
+            on_file = uow.customers.get(past.customer_id, with_addresses=False)  # its cards, not its book
             products = uow.products.get_many([line.product_id for line in past.lines])
             skipped = [
                 line.sku
@@ -153,7 +153,7 @@ class OrderService:
                     draft.lines.append(
                         OrderLine(None, line.product_id, line.sku, line.name, line.quantity, line.unit_price)
                     )
-            customer, current = requote(uow, draft)
+            customer, current = quote(uow, draft)
             uow.orders.add(draft)
             uow.audit.add(
                 AuditEvent(

@@ -157,7 +157,7 @@ def _context(
             on_draft[line.sku] = on_draft.get(line.sku, 0) + line.quantity
     pricing = PricingContext(uow)
     if customer_id is not None:
-        return pricing.customer_type(uow.customers.get(customer_id)), on_draft
+        return pricing.customer_type(uow.customers.get(customer_id, with_addresses=False)), on_draft
     if type_code is not None:
         return pricing.types.get(type_code), on_draft
     return None, on_draft

@@ -19,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 
@@ -51,7 +52,14 @@ from oms_core.ports import CustomerRepository
 from oms_core.read_models import CustomerPage, CustomerSummary
 from oms_core.storage._common import Repository, chunks, unique
 from oms_core.storage.keys import next_prefix, phone_key, text_key
-from oms_core.storage.tables import CUSTOMER_COUNTER, addresses, cards, counters, customers
+from oms_core.storage.tables import (
+    CUSTOMER_COUNTER,
+    IS_A_DEFAULT_ADDRESS,
+    addresses,
+    cards,
+    counters,
+    customers,
+)
 
 c = customers.c
 
@@ -237,20 +245,34 @@ Among = Callable[[ColumnElement[Any]], ColumnElement[bool]]
 """Given a ``customer_id`` column, the condition that picks the customers asked for."""
 
 
-def _first_ids(table: Table, among: Among) -> Select[Any]:
-    """The first (lowest) id of each customer's rows in ``table`` (addresses or cards)."""
+def _first_ids(table: Table, customer_ids: Sequence[int], among: Among) -> Select[Any]:
+    """The first (lowest) id of each of ``customer_ids``' rows in ``table`` (addresses or cards);
+    ``among`` picks those customers.
+    """
+    if len(customer_ids) == 1:
+        # One customer (a cart, a checkout): the least id is one probe of the (customer, id) index,
+        # where a GROUP BY reads every entry of the customer's.
+        return select(func.min(table.c.id)).where(table.c.customer_id == customer_ids[0])
     return select(func.min(table.c.id)).where(among(table.c.customer_id)).group_by(table.c.customer_id)
 
 
-def _default_or_first_address(among: Among) -> ColumnElement[bool]:
-    """Only the addresses a profile or a summary can use: the defaults and each first address, so a
-    customer with 500 addresses costs what a customer with one does.
+def _defaults_and_firsts(columns: Sequence[Any], customer_ids: Sequence[int], among: Among) -> Select[Any]:
+    """Only the addresses a profile, a summary or a new order can use: each customer's defaults
+    (``ix_addresses_defaults``, which holds no other entry) and first address (one probe of
+    ``ix_addresses_customer_first``), so a customer with 500 addresses costs what one with one does.
+
+    Two arms, because one condition ORing them would read every entry of the customer's. An entry
+    that is both a default and the first comes twice: :func:`_once_by_id` keeps one.
     """
-    return or_(
-        addresses.c.is_default_shipping,
-        addresses.c.is_default_billing,
-        addresses.c.id.in_(_first_ids(addresses, among)),
-    )
+    defaults = select(*columns).where(among(addresses.c.customer_id), IS_A_DEFAULT_ADDRESS)
+    firsts = select(*columns).where(addresses.c.id.in_(_first_ids(addresses, customer_ids, among)))
+    return union_all(defaults, firsts)
+
+
+def _once_by_id(rows: Iterable[Row[Any]]) -> list[Row[Any]]:
+    """``rows`` (whose first column is the address id) in id order, each address once."""
+    by_id = {row[0]: row for row in rows}
+    return [by_id[key] for key in sorted(by_id)]
 
 
 # Address and CardOnFile fields in their declaration order (their columns have the same names), to
@@ -306,6 +328,52 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         """The ids of the customer's cards on file: one read of the cards' customer index."""
         return frozenset(self._conn.scalars(select(cards.c.id).where(cards.c.customer_id == customer_id)))
 
+    def get_for_order(self, customer_id: int) -> Customer:
+        """The customer with only what a new order takes from the book: its default ship-to and
+        bill-to and its first address (``addresses``, in id order) and its first card (``cards``).
+
+        Three index reads whatever the size of the book. Raises ``NotFound``.
+        """
+        row = self._conn.execute(select(customers).where(c.id == customer_id)).first()
+        if row is None:
+            raise NotFound(f"customer {customer_id} does not exist")
+        customer = _customer(row)
+
+        def among(column: ColumnElement[Any]) -> ColumnElement[bool]:
+            return column == customer_id
+
+        found = self._conn.execute(_defaults_and_firsts(tuple(addresses.c), [customer_id], among))
+        customer.addresses = [_address_entry(entry) for entry in _once_by_id(found)]
+        first_card = self._conn.execute(
+            select(cards).where(cards.c.id.in_(_first_ids(cards, [customer_id], among)))
+        ).first()
+        customer.cards = [_card(first_card)] if first_card is not None else []
+        return customer
+
+    def address(self, customer_id: int, address_id: int) -> AddressBookEntry | None:
+        """One entry of the customer's book by id (``None`` when it is not the customer's)."""
+        row = self._conn.execute(
+            select(addresses).where(addresses.c.id == address_id, addresses.c.customer_id == customer_id)
+        ).first()
+        return _address_entry(row) if row is not None else None
+
+    def first_addresses(self, customer_id: int, limit: int) -> tuple[list[AddressBookEntry], int]:
+        """The first ``limit`` entries of the customer's book in id order, and how many it holds:
+        a range of ``ix_addresses_customer_first`` and a count of its entries (no rows read).
+        """
+        rows = self._conn.execute(
+            select(addresses)
+            .where(addresses.c.customer_id == customer_id)
+            .order_by(addresses.c.id)
+            .limit(limit)
+        ).all()
+        if len(rows) < limit:
+            return [_address_entry(row) for row in rows], len(rows)
+        count = self._conn.scalar(
+            select(func.count()).select_from(addresses).where(addresses.c.customer_id == customer_id)
+        )
+        return [_address_entry(row) for row in rows], int(count or 0)
+
     def ordering_profiles(self, customer_ids: Sequence[int]) -> dict[int, OrderingProfile]:
         """What placing an order needs of many customers, keyed by id; missing ids are absent.
 
@@ -326,28 +394,26 @@ class SqlCustomerRepository(Repository, CustomerRepository):
             # Plain tuples, read by position: ten thousand rows of attribute look-ups add up.
             ship: dict[int, tuple[Any, ...]] = {}
             bill: dict[int, tuple[Any, ...]] = {}
-            rows = self._conn.execute(
-                select(
-                    addresses.c.customer_id,
-                    addresses.c.is_default_shipping,
-                    addresses.c.is_default_billing,
-                    *(addresses.c[name] for name in _ADDRESS_PARTS),
-                )
-                .where(among(addresses.c.customer_id), _default_or_first_address(among))
-                .order_by(addresses.c.id)
-            ).all()
+            columns = (
+                addresses.c.id,
+                addresses.c.customer_id,
+                addresses.c.is_default_shipping,
+                addresses.c.is_default_billing,
+                *(addresses.c[name] for name in _ADDRESS_PARTS),
+            )
+            rows = _once_by_id(self._conn.execute(_defaults_and_firsts(columns, batch, among)))
             for row in rows:
-                customer_id = row[0]
+                customer_id = row[1]
                 # The first address stands in until a default shows up (Customer.default_shipping).
                 current = ship.get(customer_id)
-                if current is None or (row[1] and not current[1]):
+                if current is None or (row[2] and not current[2]):
                     ship[customer_id] = row
-                if row[2] and customer_id not in bill:
+                if row[3] and customer_id not in bill:
                     bill[customer_id] = row
             first_card: dict[int, CardOnFile] = {}
             card_rows = self._conn.execute(
                 select(cards.c.customer_id, *(cards.c[name] for name in _CARD_PARTS))
-                .where(cards.c.id.in_(_first_ids(cards, among)))
+                .where(cards.c.id.in_(_first_ids(cards, batch, among)))
                 .order_by(cards.c.id)
             ).all()
             for customer_id, *card in card_rows:
@@ -355,10 +421,10 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                     first_card[customer_id] = CardOnFile(*card)
             for customer_id, type_code, status, tax_exempt in own:
                 shipping = ship.get(customer_id)
-                ship_to = Address(*shipping[3:]) if shipping is not None else None
+                ship_to = Address(*shipping[4:]) if shipping is not None else None
                 billing = bill.get(customer_id)
                 # Most customers have one address for both: build it once.
-                bill_to = ship_to if billing is None or billing is shipping else Address(*billing[3:])
+                bill_to = ship_to if billing is None or billing is shipping else Address(*billing[4:])
                 result[customer_id] = OrderingProfile(
                     customer_id,
                     type_code,
@@ -612,21 +678,16 @@ class SqlCustomerRepository(Repository, CustomerRepository):
         """Each customer's home address (id, customer_id, city, state, zip, is_default_shipping),
         reading only the addresses that can be it.
         """
-        return _homes(
-            self._conn.execute(
-                select(
-                    addresses.c.id,
-                    addresses.c.customer_id,
-                    addresses.c.city,
-                    addresses.c.state,
-                    addresses.c.zip,
-                    addresses.c.is_default_shipping,
-                ).where(
-                    addresses.c.customer_id.in_(customer_ids),
-                    _default_or_first_address(lambda column: column.in_(customer_ids)),
-                )
-            )
+        columns = (
+            addresses.c.id,
+            addresses.c.customer_id,
+            addresses.c.city,
+            addresses.c.state,
+            addresses.c.zip,
+            addresses.c.is_default_shipping,
         )
+        found = _defaults_and_firsts(columns, customer_ids, lambda column: column.in_(customer_ids))
+        return _homes(_once_by_id(self._conn.execute(found)))
 
     def find_duplicates(self, email: str, phone: str, exclude_id: int | None) -> list[CustomerSummary]:
         """Customers with the same email (case-insensitive) or the same E.164 phone, by number."""

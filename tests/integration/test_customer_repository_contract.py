@@ -119,6 +119,58 @@ def test_ordering_profiles_match_the_whole_customers_in_every_address_book_shape
     assert profiles[ids[6]].card.last4 == "1111"  # type: ignore[union-attr]
 
 
+def test_a_customer_for_an_order_has_the_defaults_first_address_and_first_card_of_the_whole(
+    store: UnitOfWorkFactory,
+) -> None:
+    def book(size: int, shipping: int | None, billing: int | None) -> list[AddressBookEntry]:
+        return [
+            AddressBookEntry(
+                None,
+                address(city=f"Town {i}"),
+                label=f"entry {i}",
+                is_default_billing=i == billing,
+                is_default_shipping=i == shipping,
+            )
+            for i in range(size)
+        ]
+
+    shapes = {
+        "no book, no card": ([], 0),
+        "one address for both": (book(1, 0, 0), 1),
+        "no defaults": (book(3, None, None), 1),
+        "defaults deep in a big book": (book(12, 9, 5), 3),
+        "first is the ship-to, bill-to later": (book(12, 0, 7), 2),
+        "bill-to only": (book(4, None, 2), 2),
+    }
+    ids = []
+    with store(write=True) as uow:
+        for index, (entries, cards) in enumerate(shapes.values()):
+            made = customer("Pat", f"Book{index}", email=f"pat{index}@example.com")
+            made.addresses = entries
+            made.cards = [CardOnFile(None, f"tok_test_{n}", "Visa", f"{n:04}", 1, 2031) for n in range(cards)]
+            ids.append(uow.customers.add(made))
+        uow.commit()
+    with store() as uow:
+        for name, customer_id in zip(shapes, ids, strict=True):
+            whole = uow.customers.get(customer_id)
+            narrow = uow.customers.get_for_order(customer_id)
+            kept = [e.id for e in (whole.default_shipping(), whole.default_billing()) if e is not None]
+            kept += [whole.addresses[0].id] if whole.addresses else []
+            assert narrow == dataclasses.replace(
+                whole, addresses=[e for e in whole.addresses if e.id in kept], cards=whole.cards[:1]
+            ), name
+            assert narrow.default_shipping() == whole.default_shipping(), name
+            assert narrow.default_billing() == whole.default_billing(), name
+            for limit in (1, 5, 20):
+                first, count = uow.customers.first_addresses(customer_id, limit)
+                assert (first, count) == (whole.addresses[:limit], len(whole.addresses)), (name, limit)
+        big = uow.customers.get(ids[3])
+        assert uow.customers.address(ids[3], big.addresses[8].id) == big.addresses[8]  # type: ignore[arg-type]
+        assert uow.customers.address(ids[2], big.addresses[8].id) is None  # type: ignore[arg-type]
+        with pytest.raises(NotFound):
+            uow.customers.get_for_order(12345)
+
+
 def test_customer_numbers_are_allocated_in_sequence_without_gaps(store: UnitOfWorkFactory) -> None:
     with store(write=True) as uow:
         first = uow.customers.next_number()

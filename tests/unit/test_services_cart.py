@@ -446,25 +446,38 @@ def sam_services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Serv
 
 def test_cart_edits_never_load_the_customers_whole_address_book_and_cards(services, ann, monkeypatch):
     """A customer with 500 addresses and 30 cards costs a cart edit what a customer with one does:
-    the edits read the customer's summary and pricing, never the whole record."""
+    starting a cart, attaching the customer and every edit read the customer's own fields, the
+    entries they use (defaults, first address and card, the one chosen), never the whole book."""
     from tests.fakes import FakeCustomerRepository
 
-    draft = services.cart.start(ann.id)
-    whole_loads: list[int] = []
+    gift = Address(name="Gift", address1="9 Elm St", city="Reno", state="NV", zip="89501")
+    services.customers.save_address(ann.id, gift, label="gift")
+    book_loads: list[int] = []
     real_get = FakeCustomerRepository.get
 
-    def counting_get(self, customer_id: int):
-        whole_loads.append(customer_id)
-        return real_get(self, customer_id)
+    def counting_get(self, customer_id: int, with_addresses: bool = True):
+        if with_addresses:
+            book_loads.append(customer_id)
+        return real_get(self, customer_id, with_addresses)
 
     monkeypatch.setattr(FakeCustomerRepository, "get", counting_get)
+    draft = services.cart.start(ann.id)
     draft = services.cart.add_line(draft.id, SKU_CABERNET, 2)
     draft = services.cart.set_quantity(draft.id, draft.lines[0].id, 3)
     draft = services.cart.set_notes(draft.id, "leave at the door")
+    draft = services.cart.attach_customer(draft.id, ann.id)
+    [home, gift_entry] = services.customers.address_book(ann.id)
+    book_loads.clear()  # that was the record, read for this test
+    draft = services.cart.set_ship_to(draft.id, address_id=gift_entry.id)
+    draft = services.cart.set_payment(draft.id, "card_on_file", card_id=ann.cards[0].id)
+    draft = services.cart.set_send_confirmation(draft.id, False)
+    services.cart.find_products("CAB", customer_id=ann.id)
     draft = services.cart.get(draft.id)
-    assert whole_loads == []
+    assert book_loads == []
     assert draft.customer is not None and draft.customer.number == ann.number
-    assert draft.customer.city == "Fresno" and draft.customer.state == "CA"
+    assert draft.customer.city == "Fresno" and draft.customer.state == "CA"  # the home, not the ship-to
+    assert draft.ship_to == gift and draft.ship_to_address_id == gift_entry.id
+    assert draft.bill_to == home.address
     assert draft.lines[0].quantity == 3
 
 
