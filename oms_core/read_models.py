@@ -128,11 +128,15 @@ class CustomerDetail(_CustomerStatusWords):
     version: int
     payment_methods: tuple[str, ...]
     addresses: tuple[AddressView, ...] = ()
+    """The address book in id order: all of it, or its first entries when the record was read for
+    a screen that shows only those (``address_count`` says how many the book holds)."""
     cards: tuple[CardView, ...] = ()
     recent_orders: tuple[OrderSummary, ...] = ()
     open_drafts: tuple[OrderSummary, ...] = ()
     store_credit: Decimal = Decimal("0.00")
     """What the customer may spend at checkout (refunds and exchanges put it there)."""
+    address_count: int = 0
+    """How many entries the address book holds (``addresses`` may be only the first of them)."""
 
     @property
     def name(self) -> str:
@@ -143,8 +147,9 @@ class CustomerDetail(_CustomerStatusWords):
         """The record with ``saved`` (as ``CustomerService.save_address`` returned it) in its book,
         so a screen shows a save without reading the book again.
 
-        The entry with its id is replaced, else it is added at the end (ids grow, and the book is
-        in id order); a default it took is no longer any other entry's, as the save left them.
+        The entry with its id is replaced, else it is a new one, added at the end (ids grow, and
+        the book is in id order) and counted; a default it took is no longer any other entry's, as
+        the save left them.
         """
         book: list[AddressView] = []
         found = False
@@ -162,7 +167,7 @@ class CustomerDetail(_CustomerStatusWords):
             book.append(entry)
         if not found:
             book.append(saved)
-        return replace(self, addresses=tuple(book))
+        return replace(self, addresses=tuple(book), address_count=self.address_count + (not found))
 
     def with_card(self, kept: CardView) -> CustomerDetail:
         """The record with the card ``CustomerService.add_card`` kept, at the end of its cards."""

@@ -100,10 +100,15 @@ class CustomerService:
         with self._ctx.read() as uow:
             return uow.customers.search_page(query, min(max(limit, 1), MAX_PAGE), after)
 
-    def get(self, customer_id: int) -> CustomerDetail:
-        """The whole record with recent orders and open drafts. Raises ``NotFound``."""
+    def get(self, customer_id: int, book_limit: int | None = None) -> CustomerDetail:
+        """The whole record with recent orders and open drafts; with ``book_limit``, only the first
+        ``book_limit`` entries of the address book (``address_count`` says how many it holds): what
+        a screen that shows a few costs whatever the size of the book. Raises ``NotFound``.
+        """
         with self._ctx.read() as uow:
-            return self._detail(uow, uow.customers.get(customer_id))
+            if book_limit is None:
+                return self._detail(uow, uow.customers.get(customer_id))
+            return self._detail(uow, uow.customers.get(customer_id, with_addresses=False), book_limit)
 
     def get_for_checkout(self, customer_id: int) -> CustomerDetail:
         """The record without its address book (``addresses`` is empty): what the checkout shows
@@ -355,16 +360,22 @@ class CustomerService:
         with self._ctx.read() as uow:
             return [(t.code, t.name) for t in uow.reference.customer_types()]
 
-    def _detail(self, uow: UnitOfWork, customer: Customer) -> CustomerDetail:
+    def _detail(self, uow: UnitOfWork, customer: Customer, book_limit: int | None = None) -> CustomerDetail:
+        """The record of ``customer``: with ``book_limit``, its book's first entries are read here
+        (the customer was loaded without its book).
+        """
         recent: list[OrderSummary] = []
         drafts: list[OrderSummary] = []
         credit = ZERO
+        count = None
+        if customer.id is not None and book_limit is not None:
+            customer.addresses, count = uow.customers.first_addresses(customer.id, book_limit)
         if customer.id is not None:
             recent = uow.orders.list(OrderFilter(customer_id=customer.id), limit=10)
             drafts = uow.orders.drafts(customer_id=customer.id)
             credit = uow.store_credit.balance(customer.id)
         customer_type = uow.reference.customer_type(customer.type_code)
-        return customer_detail(customer, customer_type, recent, drafts, credit)
+        return customer_detail(customer, customer_type, recent, drafts, credit, count)
 
     def _clean(self, data: CustomerInput) -> tuple[Customer, list[tuple[str, str]]]:
         problems: list[tuple[str, str]] = []

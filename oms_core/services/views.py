@@ -56,8 +56,11 @@ def customer_detail(
     recent: list[OrderSummary],
     drafts: list[OrderSummary],
     store_credit: Decimal = Decimal("0.00"),
+    address_count: int | None = None,
 ) -> CustomerDetail:
-    """The Customer screen's view."""
+    """The Customer screen's view; ``address_count`` when ``customer.addresses`` is only the first
+    entries of its book.
+    """
     methods = sorted(m.value for m in customer_type.payment_methods) if customer_type else []
     return CustomerDetail(
         id=customer.id or 0,
@@ -82,6 +85,7 @@ def customer_detail(
         recent_orders=tuple(recent),
         open_drafts=tuple(drafts),
         store_credit=store_credit,
+        address_count=len(customer.addresses) if address_count is None else address_count,
     )
 
 

@@ -32,7 +32,8 @@ from oms_tui.work import run_service
 
 BOOK_LINES = 6
 """Address-book entries the record shows: ``#addresses`` is at most 7 lines high (customer.tcss),
-one of them the heading. Only these are drawn, so a book of 500 costs what a book of six does."""
+one of them the heading, and an entry never wraps (a long one ends in an ellipsis), so the last
+line is always there. Only these are read and drawn: a book of 500 costs what a book of six does."""
 
 
 class CustomerScreen(Screen[None]):
@@ -100,7 +101,7 @@ class CustomerScreen(Screen[None]):
         customer_id = self.customer_id
         run_service(
             self,
-            lambda: self.oms.services.customers.get(customer_id),
+            lambda: self.oms.services.customers.get(customer_id, book_limit=BOOK_LINES),
             self.show_customer,
             lambda error: self._error(str(error)),
             group="customer-load",
@@ -335,10 +336,10 @@ def _addresses(c: CustomerDetail, saved: AddressView | None) -> Text:
     ``saved`` among them when it is not, and how many more the book holds.
     """
     lines = [Text("Address book  (defaults marked ship / bill)", style="bold")]
-    if not c.addresses:
+    if not c.address_count:
         lines.append(Text("no address yet: a adds one"))
     shown = list(c.addresses[:BOOK_LINES])
-    more = len(c.addresses) - len(shown)
+    more = c.address_count - len(shown)
     if more:
         shown, more = shown[:-1], more + 1  # the last line counts the rest
         if saved is not None and all(entry.id != saved.id for entry in shown):
@@ -352,7 +353,7 @@ def _addresses(c: CustomerDetail, saved: AddressView | None) -> Text:
         lines.append(Text.assemble((f"{mark:<9}", "bold"), " ", label, plain(entry.address.one_line())))
     if more:
         lines.append(Text(f"... and {more} more"))
-    return Text("\n").join(lines)
+    return Text("\n").join(lines)  # one line each: #addresses does not wrap (customer.tcss)
 
 
 def _cards(c: CustomerDetail) -> Text:

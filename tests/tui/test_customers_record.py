@@ -7,7 +7,7 @@ from oms_tui.screens.customer import CustomerScreen
 from oms_tui.screens.customers import CustomersScreen
 from oms_tui.widgets.paged_table import PagedTable
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
-from tests.tui.pilot_helpers import place_order, screen_text, settle, type_text
+from tests.tui.pilot_helpers import place_order, screen_text, settle, shown_in, type_text
 
 
 async def open_record(app, pilot, query: str) -> CustomerScreen:
@@ -175,6 +175,26 @@ async def test_a_big_book_shows_the_entries_that_fit_the_saved_one_and_how_many_
         assert "Dock: Bob Jones, Acme Wines, 5 Dock Rd, Newark, NJ 07102" in text  # the 12th entry, shown
         assert "gift 3: " not in text
         assert "... and 7 more" in text
+
+
+async def test_long_entries_never_push_how_many_more_out_of_the_book(make_app, office):
+    """Entries too long for the line end in an ellipsis instead of wrapping, so the book's last
+    line ("... and N more") is always in its seven lines."""
+    bob = office.customers["bob"]
+    customers = office.application.services.customers
+    for i in range(10):
+        street = f"{i} Long Winding Avenue of the Vineyards, Building {i}, Loading Dock North"
+        place = Address(
+            name=f"Gift {i}", company="Acme Wines", address1=street, city="Portland", state="OR", zip="97205"
+        )
+        customers.save_address(bob, place, label=f"gift {i}")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(app, pilot, "jones")
+        book = shown_in(app, screen.query_one("#addresses"))
+        assert "... and 6 more" in book
+        assert "gift 3: Gift 3, Acme Wines, 3 Long Winding" in book and "…" in book
+        assert "gift 4" not in book
 
 
 async def test_a_bad_state_in_the_address_form_is_shown_and_nothing_is_saved(make_app, office):

@@ -298,7 +298,29 @@ def test_the_checkout_reads_the_record_without_the_book_and_the_book_on_its_own(
     whole = services.customers.get(ann.id)
 
     for_checkout = services.customers.get_for_checkout(ann.id)
-    assert for_checkout == dataclasses.replace(whole, addresses=())
+    assert for_checkout == dataclasses.replace(whole, addresses=(), address_count=0)  # the book unread
     assert services.customers.address_book(ann.id) == whole.addresses
     with pytest.raises(NotFound):
         services.customers.get_for_checkout(999)
+
+
+def test_the_record_for_a_screen_holds_the_books_first_entries_and_how_many_it_holds(
+    services: Services,
+) -> None:
+    ann = _create(services, address=_address(name="Ann"))
+    for i in range(4):
+        services.customers.save_address(ann.id, _address(name=f"Gift {i}"), label=f"gift {i}")
+    whole = services.customers.get(ann.id)
+    assert whole.address_count == 5
+
+    first = services.customers.get(ann.id, book_limit=3)
+    assert first == dataclasses.replace(whole, addresses=whole.addresses[:3])
+    assert services.customers.get(ann.id, book_limit=9) == whole
+    # A new entry patched in is counted; an entry saved again is not counted twice.
+    saved = services.customers.save_address(ann.id, _address(name="Dock"), label="dock")
+    patched = first.with_address(saved)
+    assert (patched.address_count, patched.addresses[-1]) == (6, saved)
+    again = patched.with_address(services.customers.save_address(ann.id, saved.address, saved.id, "dock 2"))
+    assert again.address_count == 6 and again.addresses[-1].label == "dock 2"
+    with pytest.raises(NotFound):
+        services.customers.get(999, book_limit=3)
