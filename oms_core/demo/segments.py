@@ -9,20 +9,24 @@ in placing order, from each order's :class:`~oms_core.demo.orders.StockTaking`. 
 same whatever the number of processes.
 
 Workers are forked (on Linux), so they start with the book (customers, products, reference data)
-without copying it through a pipe; they never touch the database connection they inherit.
+without copying it through a pipe; they never touch the database connection they inherit. What a
+worker hands back is one :mod:`marshal` payload of plain values (:func:`_packed`): the seeding
+process is the one that inserts every row, so the cost of reading millions of rows back from a pipe
+is on its critical path, and marshal reads them about seven times faster than pickle.
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
+import marshal
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Dialect
@@ -30,7 +34,7 @@ from sqlalchemy import Dialect
 from oms_core.demo.orders import OrderBook, Segment, StockTaking, make_segment, stock_taking
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.storage.audit import EVENT_COLUMNS, event_row
-from oms_core.storage.loading import driver_rows
+from oms_core.storage.loading import plain_rows
 from oms_core.storage.orders import LOAD_COLUMNS, load_rows
 from oms_core.storage.tables import audit_events, order_lines, orders, payments
 
@@ -76,11 +80,36 @@ def make(maker: Maker, job: Job) -> Made:
     ]
     dialect = maker.dialect
     return Made(
-        driver_rows(dialect, orders, LOAD_COLUMNS[0], order_rows),
-        driver_rows(dialect, order_lines, LOAD_COLUMNS[1], line_rows),
-        driver_rows(dialect, payments, LOAD_COLUMNS[2], payment_rows),
-        driver_rows(dialect, audit_events, EVENT_COLUMNS, event_rows),
+        plain_rows(dialect, orders, LOAD_COLUMNS[0], order_rows),
+        plain_rows(dialect, order_lines, LOAD_COLUMNS[1], line_rows),
+        plain_rows(dialect, payments, LOAD_COLUMNS[2], payment_rows),
+        plain_rows(dialect, audit_events, EVENT_COLUMNS, event_rows),
         [stock_taking(m.order) for m in seeded],
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _packed(made: Made) -> bytes:
+    """``made`` as one marshal payload (a taking's time as whole microseconds: exact both ways)."""
+    takings = [((t.at - _EPOCH) // _MICROSECOND, t.operator, t.lines, t.put_back) for t in made.takings]
+    return marshal.dumps((made.orders, made.lines, made.payments, made.events, takings))
+
+
+def _unpacked(payload: bytes) -> Made:
+    """The :class:`Made` that :func:`_packed` packed."""
+    order_rows, line_rows, payment_rows, event_rows, takings = marshal.loads(payload)
+    return Made(
+        order_rows,
+        line_rows,
+        payment_rows,
+        event_rows,
+        [
+            StockTaking(_EPOCH + at * _MICROSECOND, operator, lines, put_back)
+            for at, operator, lines, put_back in takings
+        ],
     )
 
 
@@ -103,13 +132,13 @@ def made_in_order(maker: Maker, jobs: Iterator[Job], processes: int) -> Iterator
     gc.freeze()
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     try:
-        pending: deque[Future[Made]] = deque()
+        pending: deque[Future[bytes]] = deque()
         for job in jobs:
             pending.append(pool.submit(_make_in_worker, job))
             if len(pending) > processes:
-                yield pending.popleft().result()
+                yield _unpacked(pending.popleft().result())
         while pending:
-            yield pending.popleft().result()
+            yield _unpacked(pending.popleft().result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
@@ -128,6 +157,10 @@ _MAKER: Maker | None = None
 """Set in the seeding process just before the workers are forked, so each inherits it."""
 
 
-def _make_in_worker(job: Job) -> Made:
+def _make_in_worker(job: Job) -> bytes:
     assert _MAKER is not None, "the worker was not forked from the seeding process"
-    return make(_MAKER, job)
+    try:
+        return _packed(make(_MAKER, job))
+    finally:
+        if not gc.isenabled():  # the seeder switched it off (and the fork kept it off): see there
+            gc.collect()

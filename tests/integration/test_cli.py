@@ -146,30 +146,6 @@ def test_the_same_seed_gives_the_same_database(tmp_path):
     assert rows(other, "SELECT * FROM customers ORDER BY id") != dumps[0][0]
 
 
-def test_orders_made_by_worker_processes_are_the_orders_made_in_one(tmp_path, monkeypatch):
-    # Segments carry their own randomness and stock is taken in placing order by the seeding
-    # process, so the data does not depend on how many processes made it.
-    from oms_core.demo import orders as demo_orders
-    from oms_core.demo import seeder
-
-    monkeypatch.setattr(demo_orders, "SEGMENT", 40)  # 170 orders in five segments
-    dumps = []
-    for name, processes in (("one.db", 1), ("two.db", 2)):
-        monkeypatch.setattr(seeder, "processes_for", lambda _segments, n=processes: n)
-        path = tmp_path / name
-        report = bootstrap.seed_database(url(path), SeedPlan(150, 8, 170, seed=5), clock=FixedClock(NOW))
-        assert report.orders == 170 and report.receipts > 0  # 8 products: stock runs out, is received
-        dumps.append(
-            [
-                rows(path, f"SELECT * FROM {table} ORDER BY id")
-                for table in ("orders", "order_lines", "payments", "audit_events", "products")
-            ]
-        )
-    assert dumps[0] == dumps[1]
-    numbers = [row[1] for row in dumps[0][0]]
-    assert numbers == sorted(numbers) and len(set(numbers)) == 170
-
-
 def test_seeding_again_adds_to_the_database_numbers_continue_and_skus_never_collide(db):
     assert oms("--db", url(db), "seed", "--customers", "50", "--products", "30", "--orders", "10")[0] == 0
     assert oms("--db", url(db), "seed", "--customers", "50", "--products", "30", "--orders", "10")[0] == 0

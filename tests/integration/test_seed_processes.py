@@ -1,0 +1,54 @@
+"""Seeded orders made by worker processes store exactly what orders made in one process store.
+
+Workers hand their rows back as plain values (PostgreSQL's timestamps and decimals as text), so this
+runs on both backends: a value that changed on the way would show as a different row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from oms_core import bootstrap
+from oms_core.demo import orders as demo_orders
+from oms_core.demo import seeder
+from oms_core.demo.plan import SeedPlan
+from oms_core.storage.database import make_engine
+from tests.conftest import _clean_database
+from tests.fakes import FixedClock
+
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+TABLES = ("orders", "order_lines", "payments", "audit_events", "products")
+
+
+def _dump(url: str) -> list[list[tuple[object, ...]]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [
+                [tuple(row) for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))]  # noqa: S608
+                for table in TABLES
+            ]
+    finally:
+        engine.dispose()
+
+
+def test_orders_made_by_worker_processes_are_stored_as_the_orders_made_in_one(
+    request: pytest.FixtureRequest, database_url: str, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(demo_orders, "SEGMENT", 40)  # 170 orders in five segments
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    dumps = []
+    url = database_url
+    for processes in (1, 2):
+        monkeypatch.setattr(seeder, "processes_for", lambda _segments, n=processes: n)
+        report = bootstrap.seed_database(url, SeedPlan(150, 8, 170, seed=5), clock=FixedClock(NOW))
+        assert report.orders == 170 and report.receipts > 0  # 8 products: stock runs out, is received
+        dumps.append(_dump(url))
+        url = _clean_database(request, backend, tmp_path)  # the same empty database again
+    one, two = dumps
+    assert [len(rows) for rows in one] == [len(rows) for rows in two]
+    for table, rows_one, rows_two in zip(TABLES, one, two, strict=True):
+        assert rows_one == rows_two, table
