@@ -40,37 +40,47 @@ TABLES = ("customers", "addresses", "cards", "products", "orders", "order_lines"
 TARGET_SECONDS = {"sqlite": 180, "postgresql": 360}
 
 
-def seed(url: str, options: argparse.Namespace) -> tuple[float, float, float, float]:
+def seed(url: str, options: argparse.Namespace) -> tuple[float, float, float, float, float]:
     """Wall seconds, CPU seconds (its worker processes included), the largest peak RSS of one of
-    its processes and the peak of their sum (MB) of one `oms seed`.
+    its processes, the peak of their RSS summed and the peak of their PSS summed (MB) of one
+    `oms seed`.
+
+    Worker processes are forked, so each one's RSS counts again every page it still shares with
+    the seeding process; PSS shares each such page out among the processes mapping it, so the
+    summed PSS is the memory the seed really holds. Both are printed.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     command = [*OMS, "--db", url, "seed", "--customers", str(options.customers)]
     command += ["--products", str(options.products), "--orders", str(options.orders)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    peak_sum = 0
+    peak_sum = peak_pss = 0
     while process.poll() is None:
-        peak_sum = max(peak_sum, _tree_rss_kib(process.pid))
+        rss, pss = _tree_memory_kib(process.pid)
+        peak_sum, peak_pss = max(peak_sum, rss), max(peak_pss, pss)
         time.sleep(0.5)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, peak_sum / 1024  # KiB on Linux
+    return wall, cpu, after.ru_maxrss / 1024, peak_sum / 1024, peak_pss / 1024  # KiB on Linux
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """The resident memory of ``pid`` and its child processes (the seed's workers), from /proc."""
-    total = 0
+def _tree_memory_kib(pid: int) -> tuple[int, int]:
+    """The summed RSS and PSS of ``pid`` and its child processes (the seed's workers), from /proc."""
+    rss = pss = 0
     for task in [pid, *_children(pid)]:
         try:
-            status = Path(f"/proc/{task}/status").read_text()
+            rollup = Path(f"/proc/{task}/smaps_rollup").read_text()
         except OSError:  # gone meanwhile
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return total
+        for line in rollup.splitlines():
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1])
+    return rss, pss
 
 
 def _children(pid: int) -> list[int]:
@@ -147,7 +157,7 @@ def measure(backend: str, options: argparse.Namespace) -> None:
             url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
         try:
             load = os.getloadavg()[0]
-            wall, cpu, rss, rss_sum = seed(url, options)
+            wall, cpu, rss, rss_sum, pss_sum = seed(url, options)
             floor_seconds = floor(url)
         finally:
             if backend == "postgresql":
@@ -159,7 +169,8 @@ def measure(backend: str, options: argparse.Namespace) -> None:
     print(
         f"{backend}: load average {load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
         f"oms seed used {cpu:.1f} s of CPU (its workers included), peak RSS {rss:.0f} MB in one "
-        f"process, {rss_sum:.0f} MB in all of them at once (target 500 MB); "
+        f"process, {rss_sum:.0f} MB RSS and {pss_sum:.0f} MB PSS in all of them at once (target "
+        "500 MB); "
         f"wall {wall:.1f} s (target {target} s)"
     )
     report(

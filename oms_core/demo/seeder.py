@@ -61,7 +61,7 @@ from oms_core.storage.tables import (
     products,
 )
 
-CHUNK = 20_000
+CHUNK = 5_000
 ORDER_TABLES = (orders, order_lines, payments, audit_events)
 MAX_BUYERS = 20_000
 EXISTING_SAMPLE = 5_000
@@ -195,9 +195,7 @@ def seed(
             _write_stock(SqlProductRepository(conn, clock, True), sold_from, stock_before)
         conn.commit()
     say("refreshing the planner's statistics")
-    with connect(engine, write=True) as conn:
-        loading.refresh_statistics(conn, (customers, addresses, cards, products, *ORDER_TABLES))
-        conn.commit()
+    loading.settle_after_load(engine, (customers, addresses, cards, products, *ORDER_TABLES))
     return SeedReport(
         counts[0],
         counts[1],
