@@ -75,6 +75,14 @@ class OrderBook:
     taxes: TaxTable
     methods: dict[str, ShippingMethod]
     operators: Sequence[str]
+    buyers: list[Customer] = field(init=False)
+    """The customers orders are made for: worked out once, not again for every segment."""
+    sellable: list[Product] = field(init=False)
+    """The products orders may hold (active ones)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "buyers", _buyers(self))  # frozen: set once, here
+        object.__setattr__(self, "sellable", _sellable(self))
 
 
 @dataclass(slots=True)
@@ -152,7 +160,7 @@ def plan_history(rng: random.Random, book: OrderBook, count: int) -> HistoryPlan
     now, cut into segments of :data:`SEGMENT`; no segments when there is nobody to sell to or
     nothing to sell.
     """
-    if not _buyers(book) or not _sellable(book) or count <= 0:
+    if not book.buyers or not book.sellable or count <= 0:
         return HistoryPlan([], 0)
     # The power skews the draw towards now. Ages are sorted oldest first as plain floats (8 bytes
     # each in an array), so a million orders never sit in memory at once.
@@ -210,8 +218,8 @@ def make_segment(
     :func:`take_stock`, which the caller applies in placing order), so ``receipts`` stay empty.
     """
     rng = random.Random(segment.seed)
-    buyers = _buyers(book)
-    sellable = _sellable(book)
+    buyers = book.buyers
+    sellable = book.sellable
     prices: dict[tuple[int, str], Decimal] = {}
     for age in segment.ages:
         placed_at = now - timedelta(seconds=age)

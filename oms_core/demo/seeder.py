@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -38,7 +41,8 @@ from oms_core.demo.people import (
 )
 from oms_core.demo.phones import PhonePool
 from oms_core.demo.plan import SeedPlan, SeedReport
-from oms_core.demo.segments import Job, Maker, made_in_order, processes_for
+from oms_core.demo.segments import Job, Made, Maker, made_in_order, processes_for
+from oms_core.domain.customers import Customer
 from oms_core.domain.products import Product
 from oms_core.domain.tax import TaxTable
 from oms_core.ports import Clock
@@ -62,6 +66,9 @@ from oms_core.storage.tables import (
 )
 
 CHUNK = 5_000
+MADE_AHEAD = 8
+"""Segments the order workers may make ahead of the inserts (each a few MB of rows, packed): enough
+for them to keep going while the customers' indexes are built."""
 ORDER_TABLES = (orders, order_lines, payments, audit_events)
 MAX_BUYERS = 20_000
 EXISTING_SAMPLE = 5_000
@@ -123,76 +130,36 @@ def seed(
             stamp=loading.converter(conn, customers, "created_at"),
         )
         counts = [0, 0, 0]
-        if plan.customers:
-            rebuild = plan.customers >= loading.customer_count(conn)
-            with loading.big_load(conn, (customers, addresses, cards), rebuild_indexes=rebuild):
-                batches = (
-                    (start, factory.batch(min(CHUNK, plan.customers - start)))
-                    for start in range(0, plan.customers, CHUNK)
-                )
-                for start, batch in _made_ahead(batches):
-                    if start % 100_000 == 0:
-                        say(f"customers: {start:,} of {plan.customers:,}")
-                    counts[0] += loading.insert_tuples(
-                        conn,
-                        customers,
-                        CUSTOMER_COLUMNS,
-                        batch.customers,
-                        prepared=("created_at", "updated_at"),
-                    )
-                    counts[1] += loading.insert_tuples(conn, addresses, ADDRESS_COLUMNS, batch.addresses)
-                    counts[2] += loading.insert_tuples(conn, cards, CARD_COLUMNS, batch.cards)
-                say("customers: building indexes" if rebuild else "customers: done")
-
-        if new_products:  # in before any order line names them; their stock is written again below
-            rows = [_product_row(p) for p in new_products]
-            loading.insert_tuples(conn, products, tuple(rows[0]), [tuple(row.values()) for row in rows])
-
         placed = receipts = 0
-        if plan.orders:
-            say(f"orders: {plan.orders:,}")
-            existing_products = (
-                [] if new_products else loading.sellable_products(conn, EXISTING_SAMPLE, clock)
-            )
-            sold_from = new_products or existing_products
-            stock_before = {p.id: p.stock_on_hand for p in sold_from}
-            book = OrderBook(
-                customers=factory.kept or loading.active_customers(conn, EXISTING_SAMPLE, clock),
-                products={p.id or 0: p for p in sold_from},
-                types={t.code: t for t in ref.customer_types()},
-                taxes=TaxTable(ref.tax_rates()),
-                methods={m.code: m for m in ref.shipping_methods() if m.active},
-                operators=[op.username for op in reference.OPERATORS],
-            )
-            history = plan_history(order_rng, book, plan.orders)
-            stock_rng = random.Random(history.stock_seed)
-            # The numbers are taken in one block; our transaction holds the counter until it commits.
-            first_number = loading.reserve_numbers(conn, ORDER_COUNTER, plan.orders)
-            jobs = _jobs(conn, history.segments, first_number)
-            maker = Maker(book, now, conn.dialect)
-            processes = processes_for(len(history.segments))
-            rebuild = plan.orders >= loading.row_count(conn, orders)
-            with loading.big_load(conn, ORDER_TABLES, rebuild_indexes=rebuild):
-                for made in made_in_order(maker, jobs, processes):
-                    if placed % 100_000 == 0 and placed:
-                        say(f"orders: {placed:,} of {plan.orders:,}")
-                    for table, columns, rows in (
-                        (orders, LOAD_COLUMNS[0], made.orders),
-                        (order_lines, LOAD_COLUMNS[1], made.lines),
-                        (payments, LOAD_COLUMNS[2], made.payments),
-                        (audit_events, EVENT_COLUMNS, made.events),
-                    ):
-                        loading.insert_tuples(conn, table, columns, rows, columns, ids_reserved=True)
-                    stock = [e for t in made.takings for e in take_stock(stock_rng, book.products, t)]
-                    received = [event_row(event) for event in stock]
-                    rows = loading.driver_rows(conn.dialect, audit_events, EVENT_COLUMNS, received)
-                    loading.insert_tuples(conn, audit_events, EVENT_COLUMNS, rows, EVENT_COLUMNS)
-                    placed += len(made.orders)
-                    receipts += len(stock)
-                say("orders: building indexes" if rebuild else "orders: done")
-            if placed < plan.orders:  # nobody to sell to or nothing to sell: give the numbers back
-                loading.reserve_numbers(conn, ORDER_COUNTER, placed - plan.orders)
-            _write_stock(SqlProductRepository(conn, clock, True), sold_from, stock_before)
+        with contextlib.ExitStack() as workers:  # the order workers' pool, shut down on leaving
+            orders_run: _OrdersRun | None = None
+            with contextlib.ExitStack() as customer_load:
+                if plan.customers:
+                    rebuild = plan.customers >= loading.customer_count(conn)
+                    customer_load.enter_context(
+                        loading.big_load(conn, (customers, addresses, cards), rebuild_indexes=rebuild)
+                    )
+                    _insert_customers(conn, factory, plan.customers, counts, say)
+                if new_products:  # in before any order line names them; their stock is written again below
+                    rows = [_product_row(p) for p in new_products]
+                    loading.insert_tuples(conn, products, tuple(rows[0]), [tuple(r.values()) for r in rows])
+                if plan.orders:
+                    say(f"orders: {plan.orders:,}")
+                    # Started before the customers' indexes are built (as this block ends), so the
+                    # workers make the first segments on the core that the index build leaves idle.
+                    orders_run = _start_orders(
+                        conn, plan, ref, factory.kept, new_products, order_rng, clock, now
+                    )
+                    workers.enter_context(contextlib.closing(orders_run.source))
+                if plan.customers:
+                    say("customers: building indexes" if rebuild else "customers: done")
+            if orders_run is not None:
+                placed, receipts = _insert_orders(conn, orders_run, plan.orders, say)
+                if placed < plan.orders:  # nobody to sell to or nothing to sell: give the numbers back
+                    loading.reserve_numbers(conn, ORDER_COUNTER, placed - plan.orders)
+                _write_stock(
+                    SqlProductRepository(conn, clock, True), orders_run.sold_from, orders_run.stock_before
+                )
         conn.commit()
     say("refreshing the planner's statistics")
     loading.settle_after_load(engine, (customers, addresses, cards, products, *ORDER_TABLES))
@@ -205,6 +172,112 @@ def seed(
         time.perf_counter() - started,
         receipts,
     )
+
+
+@dataclass(slots=True)
+class _OrdersRun:
+    """The orders of a seeding, under way: what they are made from and the worker's segments.
+
+    Attributes:
+        book: customers, products and reference data the orders are made from.
+        sold_from: the products sold (their stock moves as orders are inserted).
+        stock_before: each product's stock before the orders.
+        stock_rng: the randomness of supplier deliveries, drawn in placing order.
+        rebuild: the order tables' indexes are dropped and built again (a load at least their size).
+        source: the workers' segments, in order (closing it shuts their pool down).
+        made: ``source`` with its first segment already taken, which started the workers.
+    """
+
+    book: OrderBook
+    sold_from: list[Product]
+    stock_before: dict[int | None, int]
+    stock_rng: random.Random
+    rebuild: bool
+    source: Generator[Made, None, None]
+    made: Iterator[Made]
+
+
+def _start_orders(
+    conn: Connection,
+    plan: SeedPlan,
+    ref: SqlReferenceRepository,
+    kept: list[Customer],
+    new_products: list[Product],
+    order_rng: random.Random,
+    clock: Clock,
+    now: datetime,
+) -> _OrdersRun:
+    """Plan the orders and start making them (the first segment is taken, so the workers run)."""
+    sold_from = new_products or loading.sellable_products(conn, EXISTING_SAMPLE, clock)
+    book = OrderBook(
+        customers=kept or loading.active_customers(conn, EXISTING_SAMPLE, clock),
+        products={p.id or 0: p for p in sold_from},
+        types={t.code: t for t in ref.customer_types()},
+        taxes=TaxTable(ref.tax_rates()),
+        methods={m.code: m for m in ref.shipping_methods() if m.active},
+        operators=[op.username for op in reference.OPERATORS],
+    )
+    stock_before = {p.id: p.stock_on_hand for p in sold_from}
+    history = plan_history(order_rng, book, plan.orders)
+    # The numbers are taken in one block; our transaction holds the counter until it commits.
+    first_number = loading.reserve_numbers(conn, ORDER_COUNTER, plan.orders)
+    rebuild = plan.orders >= loading.row_count(conn, orders)
+    source = made_in_order(
+        Maker(book, now, conn.dialect),
+        _jobs(conn, history.segments, first_number),
+        processes_for(len(history.segments)),
+        ahead=MADE_AHEAD,
+    )
+    first = next(source, None)
+    made: Iterator[Made] = iter(()) if first is None else itertools.chain([first], source)
+    return _OrdersRun(book, sold_from, stock_before, random.Random(history.stock_seed), rebuild, source, made)
+
+
+def _insert_orders(
+    conn: Connection, run: _OrdersRun, wanted: int, say: Callable[[str], None]
+) -> tuple[int, int]:
+    """Insert every segment's rows as they come, taking stock in placing order; build the indexes.
+
+    Returns:
+        How many orders were placed, and how many supplier deliveries were received.
+    """
+    placed = receipts = 0
+    with loading.big_load(conn, ORDER_TABLES, rebuild_indexes=run.rebuild):
+        for made in run.made:
+            if placed % 100_000 == 0 and placed:
+                say(f"orders: {placed:,} of {wanted:,}")
+            for table, columns, rows in (
+                (orders, LOAD_COLUMNS[0], made.orders),
+                (order_lines, LOAD_COLUMNS[1], made.lines),
+                (payments, LOAD_COLUMNS[2], made.payments),
+                (audit_events, EVENT_COLUMNS, made.events),
+            ):
+                loading.insert_tuples(conn, table, columns, rows, columns, ids_reserved=True)
+            stock = [e for t in made.takings for e in take_stock(run.stock_rng, run.book.products, t)]
+            received = [event_row(event) for event in stock]
+            rows = loading.driver_rows(conn.dialect, audit_events, EVENT_COLUMNS, received)
+            loading.insert_tuples(conn, audit_events, EVENT_COLUMNS, rows, EVENT_COLUMNS)
+            placed += len(made.orders)
+            receipts += len(stock)
+        say("orders: building indexes" if run.rebuild else "orders: done")
+    return placed, receipts
+
+
+def _insert_customers(
+    conn: Connection, factory: CustomerFactory, count: int, counts: list[int], say: Callable[[str], None]
+) -> None:
+    """Make ``count`` customers (one batch ahead, in a helper thread) and insert them, counting the
+    customers, addresses and cards in ``counts``.
+    """
+    batches = ((start, factory.batch(min(CHUNK, count - start))) for start in range(0, count, CHUNK))
+    for start, batch in _made_ahead(batches):
+        if start % 100_000 == 0:
+            say(f"customers: {start:,} of {count:,}")
+        counts[0] += loading.insert_tuples(
+            conn, customers, CUSTOMER_COLUMNS, batch.customers, prepared=("created_at", "updated_at")
+        )
+        counts[1] += loading.insert_tuples(conn, addresses, ADDRESS_COLUMNS, batch.addresses)
+        counts[2] += loading.insert_tuples(conn, cards, CARD_COLUMNS, batch.cards)
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ import marshal
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -113,12 +113,16 @@ def _unpacked(payload: bytes) -> Made:
     )
 
 
-def made_in_order(maker: Maker, jobs: Iterator[Job], processes: int) -> Iterator[Made]:
+def made_in_order(
+    maker: Maker, jobs: Iterator[Job], processes: int, ahead: int = 1
+) -> Generator[Made, None, None]:
     """Each job's :class:`Made`, in the jobs' order, made by up to ``processes`` worker processes.
 
-    At most one more job than there are workers is under way or waiting to be taken, so memory
-    stays bounded however many segments there are. With one process, or where processes cannot
-    be forked, they are made here, one after another.
+    At most ``ahead`` more jobs than there are workers are under way or made and waiting (each
+    waits as one packed payload of a few MB), so memory stays bounded however many segments
+    there are. The first item submits that many at once, so the workers go on making them while
+    the caller is busy elsewhere. With one process, or where processes cannot be forked, they are
+    made here, one after another. Closing the generator shuts the workers down.
     """
     if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for job in jobs:
@@ -135,7 +139,7 @@ def made_in_order(maker: Maker, jobs: Iterator[Job], processes: int) -> Iterator
         pending: deque[Future[bytes]] = deque()
         for job in jobs:
             pending.append(pool.submit(_make_in_worker, job))
-            if len(pending) > processes:
+            if len(pending) >= processes + ahead:
                 yield _unpacked(pending.popleft().result())
         while pending:
             yield _unpacked(pending.popleft().result())
