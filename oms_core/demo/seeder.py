@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import multiprocessing
 import queue
 import random
 import threading
@@ -37,11 +38,19 @@ from oms_core.demo.people import (
     ADDRESS_COLUMNS,
     CARD_COLUMNS,
     CUSTOMER_COLUMNS,
+    CustomerBatch,
     CustomerFactory,
 )
 from oms_core.demo.phones import PhonePool
 from oms_core.demo.plan import SeedPlan, SeedReport
-from oms_core.demo.segments import Job, Made, Maker, made_in_order, processes_for
+from oms_core.demo.segments import (
+    Job,
+    Made,
+    Maker,
+    customers_made_apart,
+    made_in_order,
+    processes_for,
+)
 from oms_core.domain.customers import Customer
 from oms_core.domain.products import Product
 from oms_core.domain.tax import TaxTable
@@ -127,7 +136,7 @@ def seed(
                 loading.max_id(conn, cards) + 1,
             ),
             keep=keep,
-            stamp=loading.converter(conn, customers, "created_at"),
+            stamp=loading.converter(conn, customers, "created_at", plain=True),
         )
         counts = [0, 0, 0]
         placed = receipts = 0
@@ -266,11 +275,18 @@ def _insert_orders(
 def _insert_customers(
     conn: Connection, factory: CustomerFactory, count: int, counts: list[int], say: Callable[[str], None]
 ) -> None:
-    """Make ``count`` customers (one batch ahead, in a helper thread) and insert them, counting the
-    customers, addresses and cards in ``counts``.
+    """Make ``count`` customers and insert them, counting customers, addresses and cards in ``counts``.
+
+    They are made in another process where worker processes are used (:func:`customers_made_apart`),
+    else a batch ahead in a helper thread; the same customers either way.
     """
-    batches = ((start, factory.batch(min(CHUNK, count - start))) for start in range(0, count, CHUNK))
-    for start, batch in _made_ahead(batches):
+    made: Iterator[tuple[int, CustomerBatch]]
+    if processes_for(-(-count // CHUNK)) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        made = customers_made_apart(factory, count, CHUNK)
+    else:
+        batches = range(0, count, CHUNK)
+        made = _made_ahead((start, factory.batch(min(CHUNK, count - start))) for start in batches)
+    for start, batch in made:
         if start % 100_000 == 0:
             say(f"customers: {start:,} of {count:,}")
         counts[0] += loading.insert_tuples(

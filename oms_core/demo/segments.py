@@ -22,16 +22,19 @@ import itertools
 import marshal
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from typing import Any
 
 from sqlalchemy import Dialect
 
 from oms_core.demo.orders import OrderBook, Segment, StockTaking, make_segment, stock_taking
+from oms_core.demo.people import CustomerBatch, CustomerFactory
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.storage.audit import EVENT_COLUMNS, event_row
 from oms_core.storage.loading import plain_rows
@@ -147,6 +150,64 @@ def made_in_order(
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         _MAKER = None
+
+
+def customers_made_apart(
+    factory: CustomerFactory, count: int, chunk: int
+) -> Generator[tuple[int, CustomerBatch], None, None]:
+    """``factory``'s next ``count`` customers in batches of ``chunk`` (with each batch's first
+    index), made by a forked process while this one inserts the batches it already has.
+
+    One process makes them all in order with the factory's own randomness, so they are the
+    customers this process would have made; each batch comes as one marshal payload, and the pipe
+    holds at most about one batch, so memory stays bounded. Once all have come, ``factory.kept``
+    is the customers that process kept. The process's error is raised here.
+    """
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    maker = context.Process(target=_make_customers, args=(factory, count, chunk, writer), daemon=True)
+    maker.start()
+    writer.close()  # ours: the pipe then reports the end if the process dies
+    try:
+        start = 0
+        while True:
+            payload = reader.recv_bytes()
+            kind, body = payload[:1], payload[1:]
+            if kind == _ROWS:
+                batch = CustomerBatch(*marshal.loads(body))
+                yield start, batch
+                start += len(batch.customers)
+            elif kind == _KEPT:
+                factory.kept = pickle.loads(body)  # noqa: S301 (our own child process's objects)
+                return
+            else:
+                raise pickle.loads(body)  # noqa: S301 (our own child process's error)
+    finally:
+        reader.close()
+        if maker.is_alive():  # stopped early (an error here): it would wait on the pipe forever
+            maker.kill()
+        maker.join()
+
+
+_ROWS, _KEPT, _FAILED = b"R", b"K", b"E"
+
+
+def _make_customers(factory: CustomerFactory, count: int, chunk: int, writer: Connection) -> None:
+    try:
+        for start in range(0, count, chunk):
+            batch = factory.batch(min(chunk, count - start))
+            # Rows are tuples of plain values: no reference cycles, so the cycle collector the
+            # seeder switched off (the fork kept it off) has nothing to find here.
+            writer.send_bytes(_ROWS + marshal.dumps((batch.customers, batch.addresses, batch.cards)))
+        writer.send_bytes(_KEPT + pickle.dumps(factory.kept))
+    except Exception as error:  # handed to the seeding process, which raises it
+        try:
+            failure = pickle.dumps(error)
+        except Exception:  # an error that cannot be pickled: its words are enough
+            failure = pickle.dumps(RuntimeError(f"making customers failed: {error}"))
+        writer.send_bytes(_FAILED + failure)
+    finally:
+        writer.close()
 
 
 def processes_for(segments: int) -> int:

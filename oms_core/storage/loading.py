@@ -331,10 +331,14 @@ def _sequence(table: Table) -> Any:
     return func.pg_get_serial_sequence(table.name, "id")
 
 
-def converter(conn: Connection, table: Table, column: str) -> Callable[[Any], Any]:
-    """The function that turns a value into what the driver is sent for ``table.column``."""
+def converter(conn: Connection, table: Table, column: str, plain: bool = False) -> Callable[[Any], Any]:
+    """The function that turns a value into what the driver is sent for ``table.column``; with
+    ``plain``, into a plain value as :func:`plain_rows` gives (for rows made in another process).
+    """
     process = table.c[column].type._cached_bind_processor(conn.dialect)
-    return process if process is not None else _same
+    if process is None:
+        return _same
+    return _as_text(process) if plain and conn.dialect.name == "postgresql" else process
 
 
 def _same(value: Any) -> Any:

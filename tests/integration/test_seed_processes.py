@@ -1,7 +1,7 @@
-"""Seeded orders made by worker processes store exactly what orders made in one process store.
+"""Seeded customers and orders made by other processes store exactly what one process stores.
 
-Workers hand their rows back as plain values (PostgreSQL's timestamps and decimals as text), so this
-runs on both backends: a value that changed on the way would show as a different row.
+Those processes hand their rows back as plain values (PostgreSQL's timestamps and decimals as text),
+so this runs on both backends: a value that changed on the way would show as a different row.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.conftest import _clean_database
 from tests.fakes import FixedClock
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-TABLES = ("orders", "order_lines", "payments", "audit_events", "products")
+TABLES = ("customers", "addresses", "cards", "orders", "order_lines", "payments", "audit_events", "products")
 
 
 def _dump(url: str) -> list[list[tuple[object, ...]]]:
@@ -35,10 +35,11 @@ def _dump(url: str) -> list[list[tuple[object, ...]]]:
         engine.dispose()
 
 
-def test_orders_made_by_worker_processes_are_stored_as_the_orders_made_in_one(
+def test_customers_and_orders_made_by_other_processes_are_stored_as_those_made_in_one(
     request: pytest.FixtureRequest, database_url: str, tmp_path, monkeypatch
 ) -> None:
     monkeypatch.setattr(demo_orders, "SEGMENT", 40)  # 170 orders in five segments
+    monkeypatch.setattr(seeder, "CHUNK", 40)  # 150 customers in four batches, from a process of their own
     backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     dumps = []
     url = database_url
@@ -84,3 +85,30 @@ def test_a_seeded_database_is_settled_for_reading_statistics_and_on_postgresql_v
     finally:
         engine.dispose()
     assert vacuumed == dict.fromkeys(tables, True)
+
+
+class _FailingFactory:
+    kept: list[object] = []
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def batch(self, count: int) -> object:
+        from oms_core.demo.people import CustomerBatch
+
+        self.made += 1
+        if self.made == 2:
+            raise ValueError("the second batch cannot be made")
+        return CustomerBatch([(self.made,)] * count, [], [])
+
+
+def test_an_error_in_the_customer_process_is_raised_in_the_seeding_process_after_the_batches_before_it() -> (
+    None
+):
+    from oms_core.demo.segments import customers_made_apart
+
+    got = []
+    with pytest.raises(ValueError, match="the second batch cannot be made"):
+        for start, batch in customers_made_apart(_FailingFactory(), 30, 10):  # type: ignore[arg-type]
+            got.append((start, len(batch.customers)))
+    assert got == [(0, 10)]
