@@ -1,10 +1,13 @@
 """Loading demo data into a database: reference data, catalogue, customers and order history.
 
 Everything goes in one write transaction (``BEGIN IMMEDIATE`` on SQLite): customers, addresses and
-cards as ready tuples through :func:`oms_core.storage.loading.insert_tuples` in chunks; orders are
-made segment by segment in worker processes as rows ready for the driver
-(:mod:`oms_core.demo.segments`) while this process inserts them and takes stock in placing order.
-The database is asked nothing per customer or order.
+cards as ready tuples through :func:`oms_core.storage.loading.insert_tuples` in chunks, made by a
+process of their own on a multi-core machine; orders are made segment by segment in worker
+processes as rows ready for the driver (:mod:`oms_core.demo.segments`) while this process inserts
+them and takes stock in placing order. The workers start before the customers' indexes are built,
+so they make the first segments meanwhile. The database is asked nothing per customer or order.
+After the commit the loaded tables are settled for reading
+(:func:`~oms_core.storage.loading.settle_after_load`).
 
 Seeding adds to what is there: customer and order numbers continue from the counters, ids from the
 largest ids, SKUs skip those already in the catalogue, and reference data (customer types, shipping
