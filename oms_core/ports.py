@@ -198,6 +198,17 @@ class ProductRepository(abc.ABC):
         product may not be backordered.
         """
 
+    def take_stock_many(self, wanted: Sequence[tuple[int, int, bool]]) -> list[int]:
+        """:meth:`take_stock` for each (product id, quantity, backorder allowed), in the order
+        given (callers give product id order, the lock order); the ids whose stock could not be
+        taken (the caller rolls back).
+        """
+        return [
+            product_id
+            for product_id, quantity, backorder in wanted
+            if not self.take_stock(product_id, quantity, backorder)
+        ]
+
     @abc.abstractmethod
     def restock(self, product_id: int, quantity: int) -> None:
         """Put units back (cancelled order)."""

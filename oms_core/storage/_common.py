@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam
+from sqlalchemy import ARRAY, ColumnElement, Connection, Dialect, any_, bindparam
+from sqlalchemy.exc import DBAPIError
 
 from oms_core.ports import Clock
+from oms_core.storage.errors import translate
 
 T = TypeVar("T")
 
@@ -56,3 +59,51 @@ class Repository:
 def unique(values: Sequence[T]) -> list[T]:
     """``values`` without repeats, in their first order."""
     return list(dict.fromkeys(values))
+
+
+@contextmanager
+def driver_errors(dialect: Dialect, statement: str) -> Iterator[None]:
+    """Raise a driver error as any other statement's error is (the domain's error, in words), so a
+    deadlock here is retried like one anywhere else; the rows are not in the message.
+    """
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as error:
+        translated = translate(error)
+        if translated is not None:
+            raise translated from error
+        raise DBAPIError.instance(
+            statement, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+        ) from error
+
+
+def execute_each(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> list[bool]:
+    """Run a parameterised statement (positional ``%s``/``?`` markers as the driver takes them) once
+    per row, in order, inside the caller's transaction; whether each run changed a row.
+
+    PostgreSQL: the runs go in one round trip (the driver's pipeline mode), still executed one
+    after the other. SQLite: one call each (in-process, no round trips).
+    """
+    if not rows:
+        return []
+    dialect = conn.dialect
+    if dialect.paramstyle == "qmark":
+        statement = statement.replace("%s", "?")
+    if not conn.in_transaction():
+        conn.begin()  # as SQLAlchemy would for its own statement, or the caller's commit does nothing
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with driver_errors(dialect, statement):
+            if dialect.name == "postgresql":
+                cursor.executemany(statement, rows, returning=True)
+                changed = [cursor.rowcount == 1]
+                while cursor.nextset():
+                    changed.append(cursor.rowcount == 1)
+                return changed
+            result = []
+            for row in rows:
+                cursor.execute(statement, row)
+                result.append(cursor.rowcount == 1)
+            return result
+    finally:
+        cursor.close()

@@ -23,16 +23,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Dialect, Engine, Table, func, literal, select, union_all, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from oms_core.domain.customers import Customer
 from oms_core.domain.products import Product
 from oms_core.ports import Clock
-from oms_core.storage._common import chunks
+from oms_core.storage._common import chunks, driver_errors
 from oms_core.storage.customers import SqlCustomerRepository
 from oms_core.storage.database import connect
-from oms_core.storage.errors import translate
 from oms_core.storage.products import SqlProductRepository
 from oms_core.storage.tables import counters, customers, products
 
@@ -77,7 +75,7 @@ def insert_tuples(
             if processors:
                 # Processed rows are lists; the driver takes any sequence.
                 batch = [_processed(row, processors) for row in batch]
-            with _driver_errors(dialect, statement):
+            with driver_errors(dialect, statement):
                 if dialect.name == "postgresql":
                     # COPY: one statement for the lot. An executemany is one INSERT per row on the
                     # server (pipelined, but each parsed, planned and run), several times slower.
@@ -135,7 +133,7 @@ def update_tuples(
     statement = _update_plan(table, key, tuple(columns), tuple(guards), dialect)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        with _driver_errors(dialect, statement):
+        with driver_errors(dialect, statement):
             if dialect.name == "postgresql":
                 arrays = [[_bind(process, row[i]) for row in rows] for i, process in enumerate(processes)]
                 cursor.execute(statement, [*arrays, *guard_values])
@@ -218,22 +216,6 @@ def _update_plan(
     sets = ", ".join(f"{quoted[column]} = {marker}" for column in columns)
     where = " AND ".join(f"{quoted[column]} = {marker}" for column in (key, *guards))
     return f"UPDATE {name} SET {sets} WHERE {where}"  # noqa: S608
-
-
-@contextmanager
-def _driver_errors(dialect: Dialect, statement: str) -> Iterator[None]:
-    """Raise a driver error as any other statement's error is (the domain's error, in words), so a
-    deadlock here is retried like one anywhere else; the rows are not in the message.
-    """
-    try:
-        yield
-    except dialect.loaded_dbapi.Error as error:
-        translated = translate(error)
-        if translated is not None:
-            raise translated from error
-        raise DBAPIError.instance(
-            statement, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
-        ) from error
 
 
 @functools.lru_cache(maxsize=128)

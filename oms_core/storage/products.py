@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
@@ -11,11 +11,17 @@ from oms_core.domain.errors import NotFound
 from oms_core.domain.money import from_cents, to_cents
 from oms_core.domain.products import Product, normalize_sku
 from oms_core.ports import ProductRepository
-from oms_core.storage._common import Repository, chunks, unique
+from oms_core.storage._common import Repository, chunks, execute_each, unique
 from oms_core.storage.keys import next_prefix, text_key
 from oms_core.storage.tables import products
 
 p = products.c
+
+_TAKE_STOCK = (
+    "UPDATE products SET stock_on_hand = stock_on_hand - %s WHERE id = %s AND (%s OR stock_on_hand >= %s)"
+)
+""":meth:`SqlProductRepository.take_stock`'s guarded update, as the driver takes it (for
+:func:`execute_each`): quantity, product id, backorder allowed, quantity."""
 
 
 def product_values(product: Product) -> dict[str, Any]:
@@ -124,6 +130,21 @@ class SqlProductRepository(Repository, ProductRepository):
             statement = statement.where(p.stock_on_hand >= quantity)
         result = self._conn.execute(statement.values(stock_on_hand=p.stock_on_hand - quantity))
         return result.rowcount == 1
+
+    def take_stock_many(self, wanted: Sequence[tuple[int, int, bool]]) -> list[int]:
+        """:meth:`take_stock` for each (product id, quantity, backorder allowed), in the order given
+        (the lock order); the ids whose stock could not be taken. On PostgreSQL the updates go in
+        one round trip (pipeline mode), still one after the other, so the rows are locked in
+        that order.
+        """
+        if not self._is_postgres:
+            return super().take_stock_many(wanted)
+        taken = execute_each(
+            self._conn,
+            _TAKE_STOCK,
+            [(quantity, product_id, backorder, quantity) for product_id, quantity, backorder in wanted],
+        )
+        return [product_id for (product_id, _, _), ok in zip(wanted, taken, strict=True) if not ok]
 
     def lock_stock(self, skus: Iterable[str]) -> None:
         """Lock the products' rows in id order (``FOR UPDATE``; SQLite's write lock already covers

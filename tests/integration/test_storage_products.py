@@ -97,6 +97,30 @@ def test_taking_stock_stops_at_zero_unless_backorders_are_allowed(uow_factory: S
         assert uow.products.get(made.id).stock_on_hand == -4
 
 
+def test_taking_several_products_stock_at_once_names_each_that_fell_short(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory(write=True) as uow:
+        plenty, scarce, backordered = (
+            product("CAB-750", stock=5),
+            product("PN-750", stock=1),
+            product("ZIN-750", stock=0),
+        )
+        for made in (plenty, scarce, backordered):
+            uow.products.add(made)
+        uow.commit()
+    ids = [plenty.id, scarce.id, backordered.id]
+    with uow_factory(write=True) as uow:
+        short = uow.products.take_stock_many([(ids[0], 2, False), (ids[1], 2, False), (ids[2], 3, True)])
+        assert short == [ids[1]]
+        assert uow.products.take_stock_many([(ids[0], 3, False), (9999, 1, True)]) == [9999]
+        assert uow.products.take_stock_many([]) == []
+        uow.commit()
+    with uow_factory() as uow:
+        stock = {i: uow.products.get(i).stock_on_hand for i in ids}  # type: ignore[arg-type]
+    assert stock == {ids[0]: 0, ids[1]: 1, ids[2]: -3}
+
+
 def test_restocking_puts_units_back(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory(write=True) as uow:
         made = product("CAB-750", stock=0)
