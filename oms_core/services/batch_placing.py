@@ -117,10 +117,14 @@ class _Priced:
 
 
 class _Batch:
-    """The data loaded once for a batch: customers, products, reference data."""
+    """The data loaded once for a batch: customers, products, reference data (``pricing``, when
+    the caller already holds it).
+    """
 
-    def __init__(self, uow: UnitOfWork, requests: Sequence[BatchOrderRequest]) -> None:
-        self.pricing = PricingContext(uow)
+    def __init__(
+        self, uow: UnitOfWork, requests: Sequence[BatchOrderRequest], pricing: PricingContext | None = None
+    ) -> None:
+        self.pricing = pricing or PricingContext(uow)
         self.customers = uow.customers.ordering_profiles(sorted({r.customer_id for r in requests}))
         skus = {normalize_sku(sku) for r in requests for sku, _ in r.lines}
         self.by_sku = uow.products.get_many_by_sku(skus)
@@ -258,9 +262,10 @@ def _prepare_all(
     operator: str,
     now: datetime,
     allocate: bool = True,
+    pricing: PricingContext | None = None,
 ) -> tuple[_Batch, list[_Prepared]]:
     """Prepare every request; with ``allocate``, also reserve stock in request order."""
-    batch = _Batch(uow, requests)
+    batch = _Batch(uow, requests, pricing)
     prepared = []
     for request in requests:
         item = batch.prepare(request, operator, now)
@@ -275,16 +280,24 @@ Prepared = _Prepared
 
 
 def prepare_requests(
-    uow: UnitOfWork, requests: Sequence[BatchOrderRequest], operator: str, now: datetime
+    uow: UnitOfWork,
+    requests: Sequence[BatchOrderRequest],
+    operator: str,
+    now: datetime,
+    pricing: PricingContext | None = None,
 ) -> tuple[dict[int, Product], list[_Prepared]]:
-    """Build and price every request, allocating stock in request order (nothing written)."""
-    batch, prepared = _prepare_all(uow, requests, operator, now)
+    """Build and price every request, allocating stock in request order (nothing written), with
+    ``pricing``'s reference data when given, else the reference data read now.
+    """
+    batch, prepared = _prepare_all(uow, requests, operator, now, pricing=pricing)
     return batch.by_id, prepared
 
 
-def preview_orders(uow: UnitOfWork, requests: Sequence[BatchOrderRequest]) -> list[PreviewRow]:
+def preview_orders(
+    uow: UnitOfWork, requests: Sequence[BatchOrderRequest], pricing: PricingContext | None = None
+) -> list[PreviewRow]:
     """Price every request as it would be placed now (stock allocated in order); write nothing."""
-    _, prepared = _prepare_all(uow, requests, "", datetime.min)
+    _, prepared = _prepare_all(uow, requests, "", datetime.min, pricing=pricing)
     rows = []
     for item in prepared:
         order = item.order

@@ -45,6 +45,7 @@ from oms_core.services.batch_placing import (
     write_orders,
 )
 from oms_core.services.context import ServiceContext
+from oms_core.services.drafts import PricingContext
 from oms_core.services.gateway_steps import open_call, reclaimable, send
 from oms_core.services.placing import abandon_all
 
@@ -79,15 +80,19 @@ class PendingBatch:
 
 
 def take_stock_and_record(
-    uow: UnitOfWork, ctx: ServiceContext, requests: Sequence[BatchOrderRequest]
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    requests: Sequence[BatchOrderRequest],
+    pricing: PricingContext | None = None,
 ) -> PendingBatch:
-    """Step 1 in ``uow`` (the caller commits).
+    """Step 1 in ``uow`` (the caller commits); ``pricing`` is the run's reference data (read now
+    when not given).
 
     Raises:
         OutOfStock: stock moved under a concurrent writer; roll back and run the chunk again.
     """
     now = ctx.clock.now()
-    pending, prepared = _prepare_new(uow, ctx, requests)
+    pending, prepared = _prepare_new(uow, ctx, requests, pricing)
     by_id = pending.products
     cards = [item for item in prepared if not item.problems and _uses_gateway(item)]
     earlier = uow.gateway_calls.with_bases([_base(item) for item in cards])
@@ -155,7 +160,10 @@ def take_stock_and_record(
 
 
 def _prepare_new(
-    uow: UnitOfWork, ctx: ServiceContext, requests: Sequence[BatchOrderRequest]
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    requests: Sequence[BatchOrderRequest],
+    pricing: PricingContext | None = None,
 ) -> tuple[PendingBatch, list[Prepared]]:
     """The requests placed before come back ``already``; the others prepared and priced."""
     pending = PendingBatch()
@@ -166,7 +174,7 @@ def _prepare_new(
         if r.key in already
     ]
     pending.products, prepared = prepare_requests(
-        uow, [r for r in requests if r.key not in already], ctx.audit_name, ctx.clock.now()
+        uow, [r for r in requests if r.key not in already], ctx.audit_name, ctx.clock.now(), pricing
     )
     return pending, prepared
 
@@ -438,10 +446,13 @@ def _take(uow: UnitOfWork, products: dict[int, Product], ready: list[Prepared]) 
     for item in ready:
         for line in item.order.lines:
             taken[line.product_id] = taken.get(line.product_id, 0) + line.quantity
-    for product_id, quantity in sorted(taken.items()):
-        product = products[product_id]
-        if not uow.products.take_stock(product_id, quantity, product.allow_backorder):
-            raise OutOfStock(f"{product.sku}: stock changed while the batch ran; run it again")
+    wanted = [
+        (product_id, quantity, products[product_id].allow_backorder)
+        for product_id, quantity in sorted(taken.items())
+    ]
+    short = uow.products.take_stock_many(wanted)
+    if short:
+        raise OutOfStock(f"{products[short[0]].sku}: stock changed while the batch ran; run it again")
 
 
 def _failed(item: Prepared) -> BatchOrderResult:

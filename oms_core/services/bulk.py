@@ -43,6 +43,7 @@ from oms_core.services.batch_jobs import (
 )
 from oms_core.services.batch_placing import BatchOrderRequest
 from oms_core.services.context import ServiceContext
+from oms_core.services.drafts import PricingContext
 from oms_core.services.retry import retry_on_conflict
 
 _TOKEN = re.compile(r"[\s,;]+")
@@ -250,7 +251,7 @@ class BulkOrderService:
 
 
 def _plan(
-    uow: UnitOfWork, batch: Batch, targets: Sequence[MemberTarget]
+    uow: UnitOfWork, batch: Batch, targets: Sequence[MemberTarget], pricing: PricingContext
 ) -> tuple[list[BatchOrderRequest], list[MemberResult]]:
     """Every customer gets the batch's items and shipping; the engine reports what stops them."""
     requests = [

@@ -49,6 +49,7 @@ from oms_core.services.batch_jobs import (
 )
 from oms_core.services.batch_placing import BatchOrderRequest
 from oms_core.services.context import ServiceContext
+from oms_core.services.drafts import PricingContext
 from oms_core.services.retry import retry_on_conflict
 
 MEMBER_STATUSES = (CustomerStatus.ACTIVE.value, CustomerStatus.ON_HOLD.value)
@@ -205,10 +206,10 @@ class ClubService:
 
 
 def _plan(
-    uow: UnitOfWork, batch: Batch, targets: Sequence[MemberTarget]
+    uow: UnitOfWork, batch: Batch, targets: Sequence[MemberTarget], pricing: PricingContext
 ) -> tuple[list[BatchOrderRequest], list[MemberResult]]:
     """Active members get an order; the others are skipped with the reason."""
-    pickup = next((m.code for m in uow.reference.shipping_methods() if m.active and m.is_pickup), None)
+    pickup = next((m.code for m in pricing.methods.values() if m.active and m.is_pickup), None)
     when = f", ships {batch.ship_date.isoformat()}" if batch.ship_date else ""
     notes = f"Club shipment: {batch.name}{when}"
     requests: list[BatchOrderRequest] = []

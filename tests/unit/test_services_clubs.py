@@ -14,7 +14,7 @@ from oms_core.payments.test_gateway import TestGateway
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
-from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX
+from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX, FakeReferenceRepository
 from tests.unit.batch_helpers import DECLINED_CARD, add_customer, replace_card
 
 CLUB = "WINECLUB"
@@ -227,3 +227,23 @@ def test_declined_members_give_their_stock_to_the_members_after_them(services, f
     assert all("declined" in rows[m].reason for m in declined)
     with fake_factory() as uow:
         assert uow.products.get_by_sku(SKU_GIFT_BOX).stock_on_hand == 0
+
+
+def test_a_run_reads_the_reference_data_once_and_prices_every_chunk_with_it(services, monkeypatch):
+    members = [_member(services, f"M{i}") for i in range(3)]
+    shipment = _shipment(services)
+    reads = {"tax_rates": 0, "customer_types": 0, "shipping_methods": 0}
+    for name in reads:
+        real = getattr(FakeReferenceRepository, name)
+
+        def counted(self, _real=real, _name=name):
+            reads[_name] += 1
+            return _real(self)
+
+        monkeypatch.setattr(FakeReferenceRepository, name, counted)
+    report = services.clubs.process(shipment.id, chunk_size=1)  # three chunks
+    assert report.placed == 3
+    assert reads == {"tax_rates": 1, "customer_types": 1, "shipping_methods": 1}
+    rows = _statuses(services, shipment.id)
+    totals = {services.orders.get(rows[m].order_id).total for m in members}
+    assert len(totals) == 1  # same items, same address: priced alike in every chunk
