@@ -130,13 +130,23 @@ def update_tuples(
     guard_values = [
         _bind(table.c[name].type._cached_bind_processor(dialect), value) for name, value in guards.items()
     ]
-    statement = _update_plan(table, key, tuple(columns), tuple(guards), dialect)
+    params: list[Any] = []
+    same = (False,) * len(names)
+    if dialect.name == "postgresql":
+        values = [[_bind(process, row[i]) for row in rows] for i, process in enumerate(processes)]
+        # A column that gets one value in every row (a chunk's members all "placed" at one time)
+        # goes as that value, not as an array of it: the driver turns an array into its wire form
+        # element by element in Python, which cost more than the update. The SQL takes them in
+        # its text's order: the single values (SET), the arrays (unnest), the guards.
+        same = tuple(i > 0 and _one_value(column) for i, column in enumerate(values))
+        params = [column[0] for column, one in zip(values, same, strict=True) if one]
+        params += [column for column, one in zip(values, same, strict=True) if not one]
+    statement = _update_plan(table, key, tuple(columns), tuple(guards), dialect, same)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with driver_errors(dialect, statement):
             if dialect.name == "postgresql":
-                arrays = [[_bind(process, row[i]) for row in rows] for i, process in enumerate(processes)]
-                cursor.execute(statement, [*arrays, *guard_values])
+                cursor.execute(statement, [*params, *guard_values])
             else:
                 cursor.executemany(
                     statement,
@@ -193,25 +203,49 @@ def _as_text(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return as_text
 
 
+def _one_value(column: Sequence[Any]) -> bool:
+    """Every value of ``column`` is the same one."""
+    first = column[0]
+    return all(value == first and type(value) is type(first) for value in column)
+
+
 def _bind(process: Callable[[Any], Any] | None, value: Any) -> Any:
     return value if process is None else process(value)
 
 
 @functools.lru_cache(maxsize=64)
 def _update_plan(
-    table: Table, key: str, columns: tuple[str, ...], guards: tuple[str, ...], dialect: Dialect
+    table: Table,
+    key: str,
+    columns: tuple[str, ...],
+    guards: tuple[str, ...],
+    dialect: Dialect,
+    same: tuple[bool, ...],
 ) -> str:
-    """The UPDATE's SQL for :func:`update_tuples` (identifiers from the table's own metadata)."""
+    """The UPDATE's SQL for :func:`update_tuples` (identifiers from the table's own metadata); on
+    PostgreSQL each of the key and ``columns`` is an array of values, or one value where ``same``.
+    """
     preparer = dialect.identifier_preparer
     name = preparer.format_table(table)
     quoted = {column: preparer.quote(table.c[column].name) for column in (key, *columns, *guards)}
     if dialect.name == "postgresql":
-        types = [table.c[column].type.compile(dialect=dialect) for column in (key, *columns)]
-        arrays = ", ".join(f"%s::{type_}[]" for type_ in types)
-        aliases = ", ".join(f"v{i}" for i in range(len(columns) + 1))
-        sets = ", ".join(f"{quoted[column]} = v.v{i + 1}" for i, column in enumerate(columns))
+        names = (key, *columns)
+        types = dict(
+            zip(names, (table.c[column].type.compile(dialect=dialect) for column in names), strict=True)
+        )
+        varying = [column for column, one in zip(names, same, strict=True) if not one]
+        alias = {column: f"v{i}" for i, column in enumerate(varying)}  # the key is v0
+        arrays = ", ".join(f"%s::{types[column]}[]" for column in varying)
+        sets = ", ".join(
+            f"{quoted[column]} = v.{alias[column]}"
+            if column in alias
+            else f"{quoted[column]} = %s::{types[column]}"
+            for column in columns
+        )
         where = " AND ".join([f"{name}.{quoted[key]} = v.v0", *(f"{name}.{quoted[g]} = %s" for g in guards)])
-        return f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({aliases}) WHERE {where}"  # noqa: S608
+        return (
+            f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({', '.join(alias.values())}) WHERE {where}"  # noqa: S608
+        )
     marker = _MARKERS[dialect.paramstyle]
     sets = ", ".join(f"{quoted[column]} = {marker}" for column in columns)
     where = " AND ".join(f"{quoted[column]} = {marker}" for column in (key, *guards))
@@ -290,18 +324,18 @@ def reserve_id_blocks(conn: Connection, wanted: Sequence[tuple[Table, int]]) -> 
     if not asked:
         return blocks
     if conn.dialect.name == "postgresql":
+        # A row per table holding its ids as one array: a chunk's few thousand ids as rows cost
+        # more to fetch one by one than drawing them did.
         drawn = union_all(
             *(
-                select(literal(index).label("block"), func.nextval(_sequence(table))).select_from(
-                    func.generate_series(1, count)
-                )
+                select(
+                    literal(index).label("block"), func.array_agg(func.nextval(_sequence(table)))
+                ).select_from(func.generate_series(1, count))
                 for index, table, count in asked
             )
         )
-        for index, value in conn.execute(drawn):
-            blocks[index].append(value)
-        for block in blocks:
-            block.sort()
+        for index, values in conn.execute(drawn):
+            blocks[index] = sorted(values)
         return blocks
     for index, table, count in asked:
         largest = conn.scalar(select(func.max(table.c.id))) or 0
