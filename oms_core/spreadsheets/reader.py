@@ -373,6 +373,7 @@ class _SheetReader:
         self.errors = errors
         self.limits = limits
         self.problems: list[ImportProblem] = []
+        self._named: set[tuple[int, str]] = set()
         self.warnings: list[ImportProblem] = []
 
     def read(self, rows: Iterable[tuple[int, Sequence[object]]]) -> OrderFile:
@@ -587,6 +588,12 @@ class _SheetReader:
     # -- results --------------------------------------------------------------------------------
 
     def _problem(self, row: int, ref: ColumnRef, reason: str) -> None:
+        # One line per cell: a cell that cannot be read (a formula without a result, an error) is
+        # named once, not again by the field check that then finds no value in it.
+        cell = (row, ref.letter)
+        if ref.letter and cell in self._named:
+            return
+        self._named.add(cell)
         self.problems.append(ImportProblem(row, ref.letter, ref.header, reason))
 
     def _warn(self, ref: ColumnRef, reason: str, row: int | None = None) -> None:
