@@ -13,6 +13,8 @@ see ``paint.py``):
 - open checkout: F9 in the cart, to the checkout drawn with the draft, the customer's payment
   choices and what still stops the order;
 - place: F9 in the checkout (card on file, test gateway), to the confirmation drawn;
+- open the record: the Customer screen opened for the customer, to its record drawn (the contact,
+  the book's first entries and how many more, cards, recent orders);
 - save an address: on the Customer screen, ``a``, the form filled in, then the F9 that saves it, to
   the record drawn with the new entry.
 
@@ -51,7 +53,7 @@ from oms_tui.screens.checkout import CheckoutScreen  # noqa: E402
 from oms_tui.screens.customer import CustomerScreen  # noqa: E402
 
 paint.install()
-STEPS = ("add a line", "change a quantity", "open checkout", "place", "save an address")
+STEPS = ("add a line", "change a quantity", "open checkout", "place", "open the record", "save an address")
 
 
 def _mark_after(cls: type, name: str) -> None:
@@ -70,6 +72,7 @@ def _patch_oms() -> None:
     _mark_after(CartScreen, "_show")  # a cart edit's view shown
     _mark_after(CheckoutScreen, "_show")  # the checkout's first view shown
     _mark_after(CheckoutScreen, "_placed")  # the confirmation put in the checkout's place
+    _mark_after(CustomerScreen, "show_customer")  # the record drawn
     _mark_after(CustomerScreen, "_address_saved")  # the saved entry in the book
 
 
@@ -106,7 +109,11 @@ async def _round(app: OmsApp, pilot: Pilot, customer_id: int, quantity: int) -> 
     if placed.customer_id != customer_id or placed.status == "draft":
         raise SystemExit(f"the order was not placed for customer {customer_id}: {placed}")
     await _home(app, pilot)
-    app.open_customer(customer_id)
+
+    async def open_record() -> None:
+        app.open_customer(customer_id)
+
+    figures["open the record"] = await _timed(app, pilot, open_record)
     await _settle(app, pilot)
     await pilot.press("a")
     await _settle(app, pilot)
