@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -28,9 +28,11 @@ from oms_core.domain.customer_search import (
     search_parts,
 )
 from oms_core.domain.customers import (
+    NEW_CUSTOMER_TYPE,
     AddressBookEntry,
     CardOnFile,
     Customer,
+    CustomerStatus,
     CustomerType,
     OrderingProfile,
     format_customer_number,
@@ -41,7 +43,7 @@ from oms_core.domain.gateway_calls import GatewayCall
 from oms_core.domain.imports import ImportFileRecord
 from oms_core.domain.mail import OutboxEntry
 from oms_core.domain.notes import CallNote
-from oms_core.domain.operators import Operator, Role
+from oms_core.domain.operators import SUPERUSER, Operator, Role
 from oms_core.domain.orders import DraftStage, Order, OrderStatus
 from oms_core.domain.payments import PaymentMethod
 from oms_core.domain.products import Product, normalize_sku
@@ -67,6 +69,8 @@ from oms_core.read_models import (
     OrderSummary,
     TimePosition,
 )
+from oms_core.services.customers import CustomerInput
+from oms_core.services.registry import Services
 from oms_core.storage.customers import search_keys
 from tests.fake_batches import FakeBatchRepository
 from tests.fake_gateway_calls import FakeGatewayCallRepository
@@ -919,3 +923,18 @@ def seed_reference(uow: UnitOfWork) -> dict[str, int]:
         product = copy.deepcopy(template)
         ids[product.sku] = uow.products.add(product)
     return ids
+
+
+def opener(services: Services, data: CustomerInput) -> Services:
+    """The services to open the customer ``data`` describes with.
+
+    A plain new customer (the default type, taxed, active) is opened by the services' own operator;
+    one on other terms needs a supervisor, so it is opened as ``root`` (always an admin, whether or
+    not the store lists it), as test set-up, not what a test checks.
+    """
+    plain = (
+        data.type_code.strip().upper() in ("", NEW_CUSTOMER_TYPE)
+        and not data.tax_exempt
+        and data.status in ("", CustomerStatus.ACTIVE.value)
+    )
+    return services if plain else Services.build(replace(services.context, operator_username=SUPERUSER))

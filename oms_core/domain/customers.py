@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from oms_core.domain.payments import PaymentMethod
+
+NEW_CUSTOMER_TYPE = "RETAIL"
+"""The type a new customer has unless a supervisor opens it on another (:func:`opening_terms`)."""
 
 
 class CustomerStatus(enum.StrEnum):
@@ -125,7 +128,7 @@ class Customer:
     email: str = ""
     phone: str = ""
     alt_phone: str = ""
-    type_code: str = "RETAIL"
+    type_code: str = NEW_CUSTOMER_TYPE
     tax_exempt: bool = False
     notes: str = ""
     status: CustomerStatus = CustomerStatus.ACTIVE
@@ -241,6 +244,18 @@ def terms_changes(before: Customer, after: Customer) -> list[str]:
             f"status {CustomerStatus(before.status).label} -> {CustomerStatus(after.status).label}"
         )
     return changes
+
+
+def opening_terms(customer: Customer) -> list[str]:
+    """How the terms a new customer is opened with differ from a plain new customer's (the default
+    type, taxed, active): opening a customer on other terms needs a supervisor, as changing an
+    existing customer to them does (:func:`terms_changes`).
+
+    Returns:
+        One ``"field default -> given"`` per such field (``"type RETAIL -> WHOLESALE"``).
+    """
+    plain = replace(customer, type_code=NEW_CUSTOMER_TYPE, tax_exempt=False, status=CustomerStatus.ACTIVE)
+    return terms_changes(plain, customer)
 
 
 def _yes_no(value: bool) -> str:

@@ -9,12 +9,14 @@ from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.customer_search import SearchPosition
 from oms_core.domain.customers import (
+    NEW_CUSTOMER_TYPE,
     Address,
     AddressBookEntry,
     CardOnFile,
     Customer,
     CustomerStatus,
     OrderingProfile,
+    opening_terms,
     terms_changes,
     typed_customer_number,
 )
@@ -55,7 +57,7 @@ class CustomerInput:
     email: str = ""
     phone: str = ""
     alt_phone: str = ""
-    type_code: str = "RETAIL"
+    type_code: str = NEW_CUSTOMER_TYPE
     tax_exempt: bool = False
     notes: str = ""
     status: str = "active"
@@ -159,33 +161,44 @@ class CustomerService:
         """Create a customer (and its first address, when given).
 
         With ``allow_duplicate`` False, a customer with the same email or phone stops the
-        creation and is returned instead, so the operator can use the existing record.
+        creation and is returned instead, so the operator can use the existing record. Opening a
+        customer on other terms than a plain new one's (another type, tax exempt, not active)
+        needs a supervisor, as changing a customer to them does, and is recorded.
 
         Raises:
             ValidationError: naming every bad field.
+            PermissionDenied: other terms asked for by a plain operator.
         """
         customer, problems = self._clean(data)
         if problems:
             raise ValidationError.from_problems(problems)
+        terms = opening_terms(customer)
         with self._ctx.write() as uow:
             if uow.reference.customer_type(customer.type_code) is None:
                 raise ValidationError(f"unknown customer type {customer.type_code!r}", field="type_code")
+            if terms:
+                require_role(
+                    current_operator(uow, self._ctx.operator_username),
+                    Role.SUPERVISOR,
+                    "opening a customer on other terms than retail, taxed and active",
+                )
             if not allow_duplicate:
                 duplicates = uow.customers.find_duplicates(customer.email, customer.phone, None)
                 if duplicates:
                     return CreateResult(customer=None, duplicates=tuple(duplicates))
             customer.number = uow.customers.next_number()
             uow.customers.add(customer)
-            uow.audit.add(
-                AuditEvent(
-                    None,
-                    self._ctx.operator_username,
-                    "customer created",
-                    customer.number,
-                    self._ctx.clock.now(),
-                    customer.id,
+            now = self._ctx.clock.now()
+            operator = self._ctx.operator_username
+            uow.audit.add(AuditEvent(None, operator, "customer created", customer.number, now, customer.id))
+            if terms:
+                detail = f"{customer.number}: {'; '.join(terms)}"
+                uow.audit.add(
+                    AuditEvent(
+                        None, self._ctx.operator_username, "customer terms changed", detail, now, customer.id
+                    )
                 )
-            )
+                log.info("%s opened customer %s", self._ctx.audit_name, detail)
             detail = self._detail(uow, customer)
             uow.commit()
         return CreateResult(customer=detail)
@@ -422,7 +435,7 @@ class CustomerService:
             email=email,
             phone=phones["phone"],
             alt_phone=phones["alt_phone"],
-            type_code=clean_field(data.type_code).upper() or "RETAIL",
+            type_code=clean_field(data.type_code).upper() or NEW_CUSTOMER_TYPE,
             tax_exempt=data.tax_exempt,
             notes=clean_multiline(data.notes),
             status=status,

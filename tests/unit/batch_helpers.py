@@ -11,6 +11,7 @@ from oms_core.services.batch_steps import ask_gateway, take_stock_and_record, wr
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
+from tests.fakes import opener
 
 HOME = Address(name="Member", address1="1 Main St", city="Portland", state="OR", zip="97205")
 GOOD_CARD = "4111111111111111"
@@ -28,19 +29,20 @@ def add_customer(
     email: str = "",
     pickup: bool = False,
 ) -> int:
-    """Create a customer (duplicates allowed) with an optional card on file; return the id."""
-    detail = services.customers.create(
-        CustomerInput(
-            first_name=name,
-            last_name="Member",
-            email=email,
-            address=address,
-            status=status,
-            type_code=type_code,
-            preferred_pickup=pickup,
-        ),
-        allow_duplicate=True,
-    ).customer
+    """Create a customer (duplicates allowed) with an optional card on file; return the id.
+
+    A customer on other terms than a plain new one's is opened as an admin (:func:`tests.fakes.opener`).
+    """
+    data = CustomerInput(
+        first_name=name,
+        last_name="Member",
+        email=email,
+        address=address,
+        status=status,
+        type_code=type_code,
+        preferred_pickup=pickup,
+    )
+    detail = opener(services, data).customers.create(data, allow_duplicate=True).customer
     assert detail is not None
     if card:
         services.customers.add_card(detail.id, CardEntry(card, 12, 2030, "123"))

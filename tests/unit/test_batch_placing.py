@@ -22,7 +22,7 @@ from oms_core.services.customers import CustomerInput
 from oms_core.services.drafts import PricingContext
 from oms_core.services.import_steps import BatchRejected
 from oms_core.services.registry import Services
-from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, SKU_GIFT_BOX
+from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY, SKU_GIFT_BOX, opener
 from tests.unit.batch_helpers import place_in_steps
 
 HOME = Address(name="A", address1="1 Main St", city="Portland", state="OR", zip="97205")
@@ -39,10 +39,8 @@ def services(fake_factory, clock, gateway):
 
 
 def _customer(services, name, card="4111111111111111", address=HOME, status="active"):
-    detail = services.customers.create(
-        CustomerInput(first_name=name, last_name="Member", address=address, status=status),
-        allow_duplicate=True,
-    ).customer
+    data = CustomerInput(first_name=name, last_name="Member", address=address, status=status)
+    detail = opener(services, data).customers.create(data, allow_duplicate=True).customer
     if card:
         services.customers.add_card(detail.id, CardEntry(card, 12, 2030, "123"))
     return detail.id
@@ -178,14 +176,10 @@ def test_orders_alike_are_priced_as_if_each_were_priced_alone(services, fake_fac
         _customer(services, "Ca2", address=california),
         _customer(services, "Ny2", address=new_york),
     ]
-    exempt = services.customers.create(
-        CustomerInput(first_name="Ex", last_name="Empt", address=california, tax_exempt=True),
-        allow_duplicate=True,
-    ).customer.id
-    wholesale = services.customers.create(
-        CustomerInput(first_name="Who", last_name="Lesale", address=new_york, type_code="WHOLESALE"),
-        allow_duplicate=True,
-    ).customer.id
+    exempt_data = CustomerInput(first_name="Ex", last_name="Empt", address=california, tax_exempt=True)
+    exempt = opener(services, exempt_data).customers.create(exempt_data, allow_duplicate=True).customer.id
+    trade = CustomerInput(first_name="Who", last_name="Lesale", address=new_york, type_code="WHOLESALE")
+    wholesale = opener(services, trade).customers.create(trade, allow_duplicate=True).customer.id
     for customer_id in (exempt, wholesale):
         services.customers.add_card(customer_id, CardEntry("4111111111111111", 12, 2030, "123"))
     requests = [_request(m, (SKU_CABERNET, 1), (SKU_CHARDONNAY, 2)) for m in members]

@@ -16,7 +16,7 @@ from oms_core.read_models import CustomerDetail
 from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
-from tests.fakes import SKU_CABERNET, FakeUnitOfWorkFactory, FixedClock
+from tests.fakes import SKU_CABERNET, FakeUnitOfWorkFactory, FixedClock, opener
 from tests.unit.conftest import FIXED_NOW
 
 HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="CA", zip="93650")
@@ -40,10 +40,8 @@ def sam(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
 
 
 def _customer(services: Services, name: str, type_code: str = "RETAIL") -> CustomerDetail:
-    created = services.customers.create(
-        CustomerInput(first_name=name, last_name="Smith", address=HOME, type_code=type_code),
-        allow_duplicate=True,
-    ).customer
+    data = CustomerInput(first_name=name, last_name="Smith", address=HOME, type_code=type_code)
+    created = opener(services, data).customers.create(data, allow_duplicate=True).customer
     assert created is not None
     services.customers.add_card(created.id, CardEntry("4111111111111111", 4, 2030))
     return services.customers.get(created.id)
@@ -111,6 +109,37 @@ def test_type_tax_exemption_and_status_change_only_with_a_supervisor_and_on_the_
     audit = fake_factory.store.audit
     events = [(e.operator, e.action, e.detail) for e in audit if e.customer_id == ann.id]
     assert ("sam", "customer terms changed", f"{ann.number}: {recorded}") in events
+
+
+@pytest.mark.parametrize(
+    ("terms", "recorded"),
+    [
+        ({"type_code": "WHOLESALE"}, "type RETAIL -> WHOLESALE"),
+        ({"tax_exempt": True}, "tax exempt no -> yes"),
+        ({"status": "on_hold"}, "status active -> on hold"),
+    ],
+)
+def test_a_customer_is_opened_on_other_terms_only_by_a_supervisor_and_on_the_record(
+    alice, sam, fake_factory, terms, recorded
+):
+    # Before, only a change of terms was checked: a plain operator could open a new wholesale or
+    # tax-exempt record instead, and order at its prices at once.
+    form = replace(CustomerInput(first_name="Ann", last_name="Smith", address=HOME), **terms)
+    with pytest.raises(PermissionDenied, match="needs a supervisor; alice is operator"):
+        alice.customers.create(form)
+    assert not fake_factory.store.customers  # nothing saved
+
+    created = sam.customers.create(form).customer
+    assert created is not None
+    audit = fake_factory.store.audit
+    events = [(e.operator, e.action, e.detail) for e in audit if e.customer_id == created.id]
+    assert ("sam", "customer terms changed", f"{created.number}: {recorded}") in events
+
+
+def test_an_operator_still_opens_a_plain_new_customer(alice):
+    form = CustomerInput(first_name="Ann", last_name="Smith", address=HOME)
+    created = alice.customers.create(form).customer
+    assert created is not None and created.type_code == "RETAIL"
 
 
 def test_an_operator_still_edits_a_customers_own_details(alice):

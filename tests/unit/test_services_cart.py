@@ -24,6 +24,7 @@ from tests.fakes import (
     SKU_OLD_MAGNUM,
     FakeUnitOfWorkFactory,
     FixedClock,
+    opener,
 )
 from tests.unit.conftest import FIXED_NOW
 
@@ -47,7 +48,8 @@ def _customer(services: Services, card: bool = True, **fields: Any) -> CustomerD
     fields.setdefault("first_name", "Ann")
     fields.setdefault("last_name", "Smith")
     fields.setdefault("address", CA_HOME)
-    result = services.customers.create(CustomerInput(**fields), allow_duplicate=True)
+    data = CustomerInput(**fields)
+    result = opener(services, data).customers.create(data, allow_duplicate=True)
     assert result.customer is not None
     if card:
         services.customers.add_card(result.customer.id, CardEntry(CARD_NUMBER, 4, 2030))

@@ -32,6 +32,7 @@ from tests.fakes import (
     SKU_GIFT_BOX,
     FakeUnitOfWorkFactory,
     FixedClock,
+    opener,
 )
 from tests.unit.conftest import FIXED_NOW
 
@@ -58,7 +59,8 @@ def _customer(services: Services, card: str | None = GOOD_CARD, **fields: Any) -
     fields.setdefault("first_name", "Ann")
     fields.setdefault("last_name", "Smith")
     fields.setdefault("address", CA_HOME)
-    result = services.customers.create(CustomerInput(**fields), allow_duplicate=True)
+    data = CustomerInput(**fields)
+    result = opener(services, data).customers.create(data, allow_duplicate=True)
     assert result.customer is not None
     if card:
         services.customers.add_card(result.customer.id, CardEntry(card, 4, 2030))
