@@ -204,8 +204,12 @@ class CustomerService:
         return CreateResult(customer=detail)
 
     @retry_on_conflict
-    def update(self, customer_id: int, version: int, data: CustomerInput) -> CustomerDetail:
-        """Save edits to a customer's own fields (not the address book).
+    def update(
+        self, customer_id: int, version: int, data: CustomerInput, book_limit: int | None = None
+    ) -> CustomerDetail:
+        """Save edits to a customer's own fields (not the address book); return the record, with
+        only the book's first ``book_limit`` entries when that is given (as :meth:`get`), so a
+        book of 500 costs the save what a book of one does.
 
         Changing the type (prices and payment terms), the tax exemption or the status needs a
         supervisor, and is recorded with the old and new values.
@@ -221,7 +225,8 @@ class CustomerService:
         with self._ctx.write() as uow:
             if uow.reference.customer_type(cleaned.type_code) is None:
                 raise ValidationError(f"unknown customer type {cleaned.type_code!r}", field="type_code")
-            customer = uow.customers.get(customer_id)
+            # The own fields are saved; the book is read only when the whole record is asked for.
+            customer = uow.customers.get(customer_id, with_addresses=book_limit is None)
             before = replace(customer)
             for name in (
                 "first_name",
@@ -260,7 +265,7 @@ class CustomerService:
                     )
                 )
                 log.info("%s changed customer %s", self._ctx.audit_name, detail)
-            detail = self._detail(uow, customer)
+            detail = self._detail(uow, customer, book_limit)
             uow.commit()
         return detail
 

@@ -235,10 +235,13 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
                 hold_keys=True,
             )
         else:
+            from oms_tui.screens.customer import BOOK_LINES
+
             c = self.customer
             run_service(
                 self,
-                lambda: customers.update(c.id, c.version, data),
+                # The record it returns is shown on the Customer screen: the entries that fit.
+                lambda: customers.update(c.id, c.version, data, book_limit=BOOK_LINES),
                 self._saved,
                 self._refused,
                 group="save",

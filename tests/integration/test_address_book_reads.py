@@ -1,5 +1,6 @@
 """A customer with a big address book costs a cart, a checkout, an address save and the Customer
-screen's record what a customer with one address does: each reads only the address rows it uses.
+screen's record (and an edit of it) what a customer with one address does: each reads only the
+address rows it uses.
 
 Every statement that reads the ``addresses`` table on the way is caught and run again on its own,
 so its rows can be counted (both backends); on SQLite its plan is read too: the defaults and the
@@ -16,6 +17,7 @@ from sqlalchemy import event
 from oms_core.bootstrap import Application, Config, build
 from oms_core.domain.customers import Address
 from oms_core.payments.test_gateway import TestGateway
+from oms_core.services.customers import CustomerInput
 from tests.fakes import SKU_CABERNET, seed_reference
 from tests.unit.batch_helpers import add_customer
 
@@ -96,8 +98,13 @@ def test_cart_checkout_saves_and_the_record_read_only_the_address_rows_they_use(
         place = Address(name="Home", address1="1 Main St", city="Portland", state="OR", zip="97205")
         services.customers.save_address(customer_id, place, address_id=entry_id, label="home")
 
+    def the_record_and_an_edit_of_it() -> None:
+        record = services.customers.get(customer_id, RECORD_LINES)
+        edit = CustomerInput(first_name="Anna", last_name="Member", email="ann@example.com")
+        services.customers.update(customer_id, record.version, edit, book_limit=RECORD_LINES)
+
     reads = _address_reads(application, cart_and_checkout)
-    record_reads = _address_reads(application, lambda: services.customers.get(customer_id, RECORD_LINES))
+    record_reads = _address_reads(application, the_record_and_an_edit_of_it)
     assert reads and record_reads
     sqlite = application.uow_factory.engine.dialect.name == "sqlite"
     for statement, parameters in reads:

@@ -175,6 +175,14 @@ async def test_a_big_book_shows_the_entries_that_fit_the_saved_one_and_how_many_
         assert "Dock: Bob Jones, Acme Wines, 5 Dock Rd, Newark, NJ 07102" in text  # the 12th entry, shown
         assert "gift 3: " not in text
         assert "... and 7 more" in text
+        await pilot.press("e")  # an edit of the contact hands back the record with the book's first entries
+        await settle(pilot)
+        app.screen.query_one("#company").value = "Acme Fine Wines"
+        await pilot.press("f9")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Acme Fine Wines" in text
+        assert "gift 3: " in text and "gift 4: " not in text and "... and 7 more" in text
 
 
 async def test_long_entries_never_push_how_many_more_out_of_the_book(make_app, office):

@@ -180,6 +180,32 @@ def test_update_saves_the_fields_and_moves_the_version_on(services: Services) ->
     assert updated.addresses == ann.addresses
 
 
+def test_an_update_for_the_screen_returns_the_books_first_entries_without_reading_the_book(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes import FakeCustomerRepository
+
+    ann = _create(services, address=_address())
+    for i in range(4):
+        services.customers.save_address(ann.id, _address(name=f"Gift {i}"), label=f"gift {i}")
+    whole = services.customers.get(ann.id)
+    book_loads: list[int] = []
+    real_get = FakeCustomerRepository.get
+
+    def counting_get(self, customer_id: int, with_addresses: bool = True):  # noqa: ANN001, ANN202
+        if with_addresses:
+            book_loads.append(customer_id)
+        return real_get(self, customer_id, with_addresses)
+
+    monkeypatch.setattr(FakeCustomerRepository, "get", counting_get)
+    updated = services.customers.update(
+        ann.id, ann.version, CustomerInput(first_name="Anna", last_name="Smith"), book_limit=3
+    )
+    assert book_loads == []
+    assert (updated.first_name, updated.version) == ("Anna", ann.version + 1)
+    assert (updated.addresses, updated.address_count) == (whole.addresses[:3], 5)
+
+
 def test_an_update_from_a_stale_version_is_refused(services: Services) -> None:
     ann = _create(services)
     services.customers.update(ann.id, ann.version, CustomerInput(first_name="Anna", last_name="Smith"))
