@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
 from oms_core.domain.errors import OmsError
-from oms_core.storage import errors
+from oms_core.storage import errors, tables
 from oms_core.storage.write_turns import WriteTurns
 
 WRITE_OPTION = "oms_write"
@@ -65,6 +65,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """
     parsed = normalize_url(url)
     backend = parsed.get_backend_name()
+    if backend in ("sqlite", "postgresql"):
+        tables.use_dialect(backend)
     if backend == "sqlite":
         if _is_memory(parsed):
             kwargs.setdefault("poolclass", StaticPool)

@@ -32,7 +32,7 @@ from oms_core.storage._common import chunks, driver_errors
 from oms_core.storage.customers import SqlCustomerRepository
 from oms_core.storage.database import connect
 from oms_core.storage.products import SqlProductRepository
-from oms_core.storage.tables import counters, customers, products
+from oms_core.storage.tables import counters, customers, products, use_dialect
 
 CHUNK_ROWS = 20_000
 """Rows per ``executemany``: a generator of a million rows never sits in memory at once."""
@@ -410,6 +410,7 @@ def big_load(conn: Connection, tables: Sequence[Table], rebuild_indexes: bool) -
     old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
     if sqlite:
         conn.exec_driver_sql(f"PRAGMA cache_size = {LOAD_CACHE_KIB:d}")
+    use_dialect(conn.dialect.name)  # rebuilt partial indexes stay partial, however the engine was made
     indexes = sorted((ix for table in tables for ix in table.indexes), key=lambda ix: str(ix.name))
     # PostgreSQL checks a foreign key with a trigger per row (a lookup and a row lock on the
     # parent); added back after the load, it checks every row at once with one join. SQLite's

@@ -148,12 +148,22 @@ addresses = Table(
 # finds its defaults as quickly as a customer with one (migration 0021). A query reads it when its
 # WHERE implies this one's, e.g. ``is_default_shipping OR is_default_billing`` or either alone.
 IS_A_DEFAULT_ADDRESS = or_(addresses.c.is_default_shipping, addresses.c.is_default_billing)
-Index(
-    "ix_addresses_defaults",
-    addresses.c.customer_id,
-    sqlite_where=IS_A_DEFAULT_ADDRESS,
-    postgresql_where=IS_A_DEFAULT_ADDRESS,
-)
+ADDRESS_DEFAULTS_INDEX = Index("ix_addresses_defaults", addresses.c.customer_id)
+"""Partial on both backends (migration 0021); its condition is attached for the backend in use by
+:func:`use_dialect`: naming both backends' options here would load PostgreSQL's dialect module
+into every SQLite start-up (tens of milliseconds) just to check the option's name."""
+
+_PARTIAL_INDEXES = ((ADDRESS_DEFAULTS_INDEX, IS_A_DEFAULT_ADDRESS),)
+
+
+def use_dialect(name: str) -> None:
+    """Attach the partial indexes' conditions for dialect ``name`` (``"sqlite"`` or ``"postgresql"``),
+    so that building them from these tables (a big load rebuilds them) makes them partial there too.
+    Idempotent; called when an engine is made.
+    """
+    for index, where in _PARTIAL_INDEXES:
+        index.dialect_options[name]["where"] = where
+
 
 # A card on file keeps the gateway's token and what may be shown: never a number or a security code.
 cards = Table(
