@@ -265,7 +265,8 @@ class CustomerScreen(Screen[None]):
         from oms_tui.screens.customer_form import CustomerFormScreen
 
         if self.customer is not None:
-            self.app.push_screen(CustomerFormScreen(self.customer), self._saved)
+            # The record it returns is shown here: the entries that fit.
+            self.app.push_screen(CustomerFormScreen(self.customer, BOOK_LINES), self._saved)
 
     def action_add_address(self) -> None:
         """Add an address to the book."""

@@ -36,9 +36,17 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
 
     CSS_PATH = [STYLES / "customer_form.tcss"]
 
-    def __init__(self, customer: CustomerDetail | None = None) -> None:
+    def __init__(self, customer: CustomerDetail | None = None, book_limit: int | None = None) -> None:
+        """Edit ``customer``'s contact details, or a new customer's.
+
+        Args:
+            customer: the record to edit; ``None`` for a new customer.
+            book_limit: address-book entries the saved record carries back (what the screen that
+                shows it draws); ``None`` for the whole book.
+        """
         super().__init__()
         self.customer = customer
+        self._book_limit = book_limit
         self._touched: set[str] = set()
         self._saving = False
 
@@ -235,13 +243,10 @@ class CustomerFormScreen(FormScreen[CustomerDetail | None]):
                 hold_keys=True,
             )
         else:
-            from oms_tui.screens.customer import BOOK_LINES
-
-            c = self.customer
+            c, limit = self.customer, self._book_limit
             run_service(
                 self,
-                # The record it returns is shown on the Customer screen: the entries that fit.
-                lambda: customers.update(c.id, c.version, data, book_limit=BOOK_LINES),
+                lambda: customers.update(c.id, c.version, data, book_limit=limit),
                 self._saved,
                 self._refused,
                 group="save",
