@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from oms_core.domain.addresses import address_problems, clean_address
 from oms_core.domain.audit import AuditEvent
@@ -191,17 +192,24 @@ class CustomerService:
             now = self._ctx.clock.now()
             operator = self._ctx.operator_username
             uow.audit.add(AuditEvent(None, operator, "customer created", customer.number, now, customer.id))
-            if terms:
-                detail = f"{customer.number}: {'; '.join(terms)}"
-                uow.audit.add(
-                    AuditEvent(
-                        None, self._ctx.operator_username, "customer terms changed", detail, now, customer.id
-                    )
-                )
-                log.info("%s opened customer %s", self._ctx.audit_name, detail)
+            self._record_terms(uow, customer, terms, now, "opened")
             detail = self._detail(uow, customer)
             uow.commit()
         return CreateResult(customer=detail)
+
+    def _record_terms(
+        self, uow: UnitOfWork, customer: Customer, terms: list[str], now: datetime, verb: str
+    ) -> None:
+        """Audit (``customer terms changed``) and log the terms a supervisor opened or changed a
+        customer on, each as ``field old -> new``; nothing when ``terms`` is empty.
+        """
+        if not terms:
+            return
+        detail = f"{customer.number}: {'; '.join(terms)}"
+        uow.audit.add(
+            AuditEvent(None, self._ctx.operator_username, "customer terms changed", detail, now, customer.id)
+        )
+        log.info("%s %s customer %s", self._ctx.audit_name, verb, detail)
 
     @retry_on_conflict
     def update(
@@ -257,14 +265,7 @@ class CustomerService:
                     None, self._ctx.operator_username, "customer updated", customer.number, now, customer.id
                 )
             )
-            if terms:
-                detail = f"{customer.number}: {'; '.join(terms)}"
-                uow.audit.add(
-                    AuditEvent(
-                        None, self._ctx.operator_username, "customer terms changed", detail, now, customer.id
-                    )
-                )
-                log.info("%s changed customer %s", self._ctx.audit_name, detail)
+            self._record_terms(uow, customer, terms, now, "changed")
             detail = self._detail(uow, customer, book_limit)
             uow.commit()
         return detail
