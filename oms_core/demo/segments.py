@@ -12,7 +12,7 @@ Workers are forked (on Linux), so they start with the book (customers, products,
 without copying it through a pipe; they never touch the database connection they inherit. What a
 worker hands back is one :mod:`marshal` payload of plain values (:func:`_packed`): the seeding
 process is the one that inserts every row, so the cost of reading millions of rows back from a pipe
-is on its critical path, and marshal reads them about seven times faster than pickle.
+is on its critical path, and marshal reads them several times faster than pickle.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from sqlalchemy import Dialect
 
 from oms_core.demo.orders import OrderBook, Segment, StockTaking, make_segment, stock_taking
 from oms_core.demo.people import CustomerBatch, CustomerFactory
+from oms_core.domain.errors import OmsError
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.storage.audit import EVENT_COLUMNS, event_row
 from oms_core.storage.loading import plain_rows
@@ -171,7 +172,14 @@ def customers_made_apart(
     try:
         start = 0
         while True:
-            payload = reader.recv_bytes()
+            try:
+                payload = reader.recv_bytes()
+            except EOFError:  # it died without a word: killed, or out of memory
+                maker.join(5)
+                raise OmsError(
+                    f"the process making customers stopped after {start:,} of {count:,} "
+                    f"(exit code {maker.exitcode}); nothing was written"
+                ) from None
             kind, body = payload[:1], payload[1:]
             if kind == _ROWS:
                 batch = CustomerBatch(*marshal.loads(body))

@@ -112,3 +112,21 @@ def test_an_error_in_the_customer_process_is_raised_in_the_seeding_process_after
         for start, batch in customers_made_apart(_FailingFactory(), 30, 10):  # type: ignore[arg-type]
             got.append((start, len(batch.customers)))
     assert got == [(0, 10)]
+
+
+class _DyingFactory(_FailingFactory):
+    def batch(self, count: int) -> object:
+        import os
+
+        if self.made == 1:
+            os._exit(3)  # killed mid-way, as by the kernel: no word through the pipe
+        return super().batch(count)
+
+
+def test_a_customer_process_that_dies_is_one_clear_error_naming_how_far_it_got() -> None:
+    from oms_core.demo.segments import customers_made_apart
+    from oms_core.domain.errors import OmsError
+
+    with pytest.raises(OmsError, match=r"stopped after 10 of 30 \(exit code 3\); nothing was written"):
+        for _ in customers_made_apart(_DyingFactory(), 30, 10):  # type: ignore[arg-type]
+            pass
