@@ -268,8 +268,7 @@ def _insert_orders(
                 loading.insert_tuples(conn, table, columns, rows, columns, ids_reserved=True)
             stock = [e for t in made.takings for e in take_stock(run.stock_rng, run.book.products, t)]
             received = [event_row(event) for event in stock]
-            rows = loading.driver_rows(conn.dialect, audit_events, EVENT_COLUMNS, received)
-            loading.insert_tuples(conn, audit_events, EVENT_COLUMNS, rows, EVENT_COLUMNS)
+            loading.insert_tuples(conn, audit_events, EVENT_COLUMNS, received)
             placed += len(made.orders)
             receipts += len(stock)
         say("orders: building indexes" if run.rebuild else "orders: done")

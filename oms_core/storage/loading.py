@@ -161,24 +161,13 @@ def update_tuples(
         cursor.close()
 
 
-def driver_rows(
-    dialect: Dialect, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> list[Sequence[Any]]:
-    """``rows`` as the driver is sent them (the columns' own bind conversions applied), so another
-    process can make them and :func:`insert_tuples` send them with ``prepared=columns``.
-    """
-    _, converters = _insert_plan(table, tuple(columns), dialect, frozenset())
-    if not converters:
-        return list(rows)
-    processors = [(index, process, {}) for index, process in converters]
-    return [_processed(row, processors) for row in rows]
-
-
 def plain_rows(
     dialect: Dialect, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> list[Sequence[Any]]:
-    """:func:`driver_rows` holding only plain values (text, integers, floats, booleans, ``None``),
-    which :mod:`marshal` hands between processes several times faster than pickle.
+    """``rows`` as the driver is sent them (the columns' own bind conversions applied), holding only
+    plain values (text, integers, floats, booleans, ``None``), so another process can make them,
+    :mod:`marshal` hand them over several times faster than pickle, and :func:`insert_tuples`
+    send them with ``prepared=columns``.
 
     SQLite's driver values are plain already. PostgreSQL's timestamps and decimals become their
     text, which COPY's text format sends as it would have sent the values themselves (the server
