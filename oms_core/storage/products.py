@@ -20,8 +20,8 @@ p = products.c
 _TAKE_STOCK = (
     "UPDATE products SET stock_on_hand = stock_on_hand - %s WHERE id = %s AND (%s OR stock_on_hand >= %s)"
 )
-""":meth:`SqlProductRepository.take_stock`'s guarded update, as the driver takes it (for
-:func:`execute_each`): quantity, product id, backorder allowed, quantity."""
+"""The guarded update that takes stock (the one home of "never below zero unless backordered"), as
+the driver takes it (for :func:`execute_each`): quantity, product id, backorder allowed, quantity."""
 
 
 def product_values(product: Product) -> dict[str, Any]:
@@ -125,11 +125,7 @@ class SqlProductRepository(Repository, ProductRepository):
         """Decrement stock with a guarded update; ``False`` when it would go below zero and
         ``allow_backorder`` is false (or the product does not exist).
         """
-        statement = update(products).where(p.id == product_id)
-        if not allow_backorder:
-            statement = statement.where(p.stock_on_hand >= quantity)
-        result = self._conn.execute(statement.values(stock_on_hand=p.stock_on_hand - quantity))
-        return result.rowcount == 1
+        return not self.take_stock_many([(product_id, quantity, allow_backorder)])
 
     def take_stock_many(self, wanted: Sequence[tuple[int, int, bool]]) -> list[int]:
         """:meth:`take_stock` for each (product id, quantity, backorder allowed), in the order given
@@ -137,8 +133,6 @@ class SqlProductRepository(Repository, ProductRepository):
         one round trip (pipeline mode), still one after the other, so the rows are locked in
         that order.
         """
-        if not self._is_postgres:
-            return super().take_stock_many(wanted)
         taken = execute_each(
             self._conn,
             _TAKE_STOCK,
