@@ -7,6 +7,8 @@ Neither side needs the other's libraries. Standard library only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -115,6 +117,48 @@ class ImportProblem:
 
     def __str__(self) -> str:
         return f"{self.where()}: {self.reason}"
+
+    def position(self) -> ProblemPosition:
+        """Where this problem sorts among the file's problems (:func:`ordered_problems`)."""
+        return ProblemPosition(
+            self.row is not None, self.row or 0, len(self.column), self.column, self.header, self.reason
+        )
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ProblemPosition:
+    """A problem's place in a file's list: the whole file's problems first, then by row, then by
+    column (``B`` before ``AA``, as the sheet reads left to right), then by text.
+
+    Every field of the problem is part of it, so two problems at one position are the same problem;
+    that makes it a keyset: the page after a position is found by searching for it, never by
+    counting rows already shown, so a list of 10,000 problems is read a page at a time.
+    """
+
+    in_row: bool
+    row: int
+    column_width: int
+    column: str
+    header: str
+    reason: str
+
+
+def ordered_problems(problems: Iterable[ImportProblem]) -> tuple[ImportProblem, ...]:
+    """``problems`` in :class:`ProblemPosition` order, each once (the same problem twice says
+    nothing more, and would make two rows with one position).
+    """
+    return tuple(sorted(set(problems), key=ImportProblem.position))
+
+
+def problems_after(
+    problems: Sequence[ImportProblem], after: ProblemPosition | None, limit: int
+) -> list[ImportProblem]:
+    """The page of at most ``limit`` problems that follows the position ``after`` (``None``: the first
+    page); ``problems`` must be :func:`ordered_problems`. Keyset paging: a binary search for
+    ``after``, so each page costs the same however deep in the list it is.
+    """
+    start = 0 if after is None else bisect_right(problems, after, key=ImportProblem.position)
+    return list(problems[start : start + max(limit, 0)])
 
 
 @dataclass(frozen=True, slots=True)

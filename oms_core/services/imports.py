@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from oms_core.domain.customers import CardOnFile, Customer
 from oms_core.domain.errors import OmsError, ValidationError
-from oms_core.domain.imports import ImportFileRecord, ImportProblem, OrderFile
+from oms_core.domain.imports import ImportFileRecord, ImportProblem, OrderFile, ordered_problems
 from oms_core.domain.money import ZERO, money
 from oms_core.domain.payments import CardEntry, PaymentChoice, PaymentMethod
 from oms_core.domain.placing import card_choice, check_payment_allowed, payment_not_allowed
@@ -224,7 +224,7 @@ class ImportService:
             shipping=money(sum((p.shipping for p in priced), ZERO)),
             tax=money(sum((p.tax for p in priced), ZERO)),
             total=money(sum((p.total for p in priced), ZERO)),
-            problems=tuple(_ordered(problems)),
+            problems=ordered_problems(problems),
             warnings=parsed.warnings,
             earlier_imports=tuple(earlier),
         )
@@ -302,7 +302,7 @@ class ImportService:
             checked = self._check(uow, parsed, purchaser, payment, len(earlier) + 1)
             if checked.problems or not checked.requests:
                 problems = checked.problems or [ImportProblem(None, "", "", "the file has no orders")]
-                raise ImportRejected(_rejection(problems), _ordered(problems))
+                raise ImportRejected(_rejection(problems), ordered_problems(problems))
             try:
                 pending = import_steps.record(uow, self._ctx, checked.requests, one_payment)
             except BatchRejected as exc:
@@ -438,12 +438,7 @@ def _purchaser_problems(
 def _rejected(exc: BatchRejected, checked: CheckedFile) -> ImportRejected:
     """The rows an all-or-nothing placing refused, as the import's problems."""
     problems = [ImportProblem(checked.rows_by_key.get(r.key), "", "", r.reason) for r in exc.results]
-    return ImportRejected(_rejection(problems), _ordered(problems))
-
-
-def _ordered(problems: Sequence[ImportProblem]) -> list[ImportProblem]:
-    """The whole file's problems first, then by row and column."""
-    return sorted(problems, key=lambda p: (p.row is not None, p.row or 0, len(p.column), p.column))
+    return ImportRejected(_rejection(problems), ordered_problems(problems))
 
 
 def _rejection(problems: Sequence[ImportProblem]) -> str:

@@ -1,6 +1,10 @@
 """The dry run of an import: how many orders, units per SKU, totals, and every problem by cell.
 
-Problems and warnings come from the client's file, so every cell is shown as plain text.
+Problems and warnings come from the client's file, so every cell is shown as plain text. A file of
+10,000 rows can have tens of thousands of problems: the table shows a page of them and reads the
+next by keyset (:func:`~oms_core.domain.imports.problems_after`) when PageDown (or Down) reaches
+its last row, as the batch member lists do; the warnings (a few, one per odd column) follow the
+last page.
 """
 
 from __future__ import annotations
@@ -10,14 +14,29 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from oms_core.domain.imports import ImportProblem, OrderFile
+from oms_core.domain.imports import (
+    ImportProblem,
+    OrderFile,
+    ProblemPosition,
+    ordered_problems,
+    problems_after,
+)
 from oms_core.domain.money import format_money
 from oms_core.services.imports import ImportPreview
 from oms_tui.text import plain
+from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 
 MAX_SKUS_SHOWN = 6
+PROBLEM_PAGE = 100
+"""Problems a page of the problems table shows."""
+
+PROBLEM_COLUMNS = (
+    ColumnSpec("row", "Row", width=5),
+    ColumnSpec("column", "Column", width=20),
+    ColumnSpec("reason", "Problem", minimum=20),
+)
 
 
 def units_line(units: Sequence[tuple[str, int]]) -> str:
@@ -35,6 +54,57 @@ def column_text(problem: ImportProblem) -> str:
     return f"{problem.column} ({problem.header})" if problem.header else problem.column
 
 
+class ProblemTable(PagedTable):
+    """A file's problems (row, column, reason), a page at a time, then its warnings as notes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(PROBLEM_COLUMNS, id=id)
+        self._problems: tuple[ImportProblem, ...] = ()
+        self._warnings: tuple[ImportProblem, ...] = ()
+        self._last: ProblemPosition | None = None
+        self._listed = 0
+
+    def show(self, problems: Sequence[ImportProblem], warnings: Sequence[ImportProblem]) -> None:
+        """Show the first page of ``problems`` (sorted into their positions) and, if it is the
+        last, the warnings.
+        """
+        self._problems, self._warnings = ordered_problems(problems), tuple(warnings)
+        self._last, self._listed = None, 0
+        self.set_rows(self._next_page(), has_more=self._last_shown_is_not_last())
+
+    def on_paged_table_more_wanted(self, event: PagedTable.MoreWanted) -> None:
+        """The next page."""
+        event.stop()
+        self.append_rows(self._next_page(), has_more=self._last_shown_is_not_last())
+
+    def _next_page(self) -> list[tuple[str, tuple[object, ...]]]:
+        page = problems_after(self._problems, self._last, PROBLEM_PAGE)
+        if page:
+            self._last = page[-1].position()
+        # A row's key is its place in the list: unique, as a position holds one problem.
+        rows: list[tuple[str, tuple[object, ...]]] = [
+            (f"p{self._listed + index}", _problem_cells(problem)) for index, problem in enumerate(page)
+        ]
+        self._listed += len(page)
+        if not self._last_shown_is_not_last():
+            rows.extend((f"w{index}", _warning_cells(w)) for index, w in enumerate(self._warnings))
+        return rows
+
+    def _last_shown_is_not_last(self) -> bool:
+        return bool(self._problems) and self._last is not None and self._last < self._problems[-1].position()
+
+
+def _problem_cells(problem: ImportProblem) -> tuple[object, ...]:
+    row = problem.row if problem.row is not None else "file"
+    return (row, column_text(problem), problem.reason)
+
+
+def _warning_cells(warning: ImportProblem) -> tuple[object, ...]:
+    note = Text("note: ", style="italic")
+    note.append_text(plain(warning.reason))
+    return (warning.row if warning.row is not None else "", column_text(warning), note)
+
+
 class ImportSummary(Vertical):
     """Totals above a table of problems (row, column, reason) and warnings."""
 
@@ -46,7 +116,7 @@ class ImportSummary(Vertical):
         height: auto;
         padding: 0 1;
     }
-    ImportSummary DataTable {
+    ImportSummary ProblemTable {
         height: 1fr;
     }
     """
@@ -56,19 +126,12 @@ class ImportSummary(Vertical):
         yield Static(
             "Choose a file (o), the purchaser (p) and the payment.", id="import-totals", markup=False
         )
-        yield DataTable(id="import-problems", cursor_type="row", zebra_stripes=True)
-
-    def on_mount(self) -> None:
-        """The problem columns."""
-        table = self.query_one(DataTable)
-        table.add_column("Row", key="row", width=6)
-        table.add_column("Column", key="column", width=20)
-        table.add_column("Problem", key="reason")
+        yield ProblemTable(id="import-problems")
 
     @property
-    def table(self) -> DataTable[Text]:
+    def table(self) -> ProblemTable:
         """The problems table."""
-        return self.query_one(DataTable)
+        return self.query_one(ProblemTable)
 
     def show_file(self, parsed: OrderFile, next_step: str = "choose the purchaser (p)") -> None:
         """What the reader found, before it can be priced (no purchaser or payment yet)."""
@@ -115,13 +178,4 @@ class ImportSummary(Vertical):
         self.query_one("#import-totals", Static).update(text)
 
     def _problems(self, problems: Sequence[ImportProblem], warnings: Sequence[ImportProblem]) -> None:
-        table = self.table
-        table.clear()
-        for index, problem in enumerate(problems):
-            row = plain(problem.row if problem.row is not None else "file")
-            table.add_row(row, plain(column_text(problem)), plain(problem.reason), key=f"p{index}")
-        for index, warning in enumerate(warnings):
-            row = plain(warning.row if warning.row is not None else "")
-            note = Text("note: ", style="italic")
-            note.append_text(plain(warning.reason))
-            table.add_row(row, plain(column_text(warning)), note, key=f"w{index}")
+        self.table.show(problems, warnings)

@@ -11,6 +11,7 @@ from textual_fspicker import FileOpen, FileSave
 from textual_fspicker.parts import DirectoryNavigation
 
 from oms_core.read_models import OrderFilter
+from oms_core.spreadsheets.columns import EXAMPLE_ROW
 from oms_tui.app import OmsApp
 from oms_tui.screens.ask import AskScreen
 from oms_tui.screens.import_orders import ImportOrdersScreen
@@ -81,7 +82,7 @@ async def _purchaser(pilot, text: str) -> None:  # noqa: ANN001
 
 def _problems(app: OmsApp) -> list[tuple[str, ...]]:
     table = app.screen.query_one("#import-problems", DataTable)
-    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    return [tuple(str(cell).strip() for cell in table.get_row_at(i)) for i in range(table.row_count)]
 
 
 async def test_f8_opens_the_import_screen_and_o_the_picker_in_the_import_folder(
@@ -158,6 +159,41 @@ async def test_problems_are_listed_by_row_and_column_literally_and_nothing_is_im
         await pilot.press("f9")
         await settle(pilot)
         assert _imported(office) == []
+
+
+async def test_a_file_full_of_problems_is_listed_a_page_at_a_time(
+    app: OmsApp, office: Office, folder: Path
+) -> None:
+    # 250 rows, each with a bad ZIP and an unknown SKU: 500 problems, and a note for the example row.
+    rows = [recipient(EXAMPLE_ROW["first_name"], EXAMPLE_ROW["last_name"], address1=EXAMPLE_ROW["address1"])]
+    rows += [recipient(f"R{n}", zip_code="9O210", items=(("NOPE", 1),)) for n in range(250)]
+    write_orders(folder / "gifts.xlsx", rows)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_import()
+        await settle(pilot)
+        await _open(pilot, "gifts.xlsx")
+        await _purchaser(pilot, "smith")
+        assert "500 problems: nothing can be imported" in screen_text(app)
+        shown = _problems(app)
+        assert len(shown) == 100
+        assert shown[:2] == [("3", "H (ZIP*)", "ZIP '9O210' is not a US ZIP (12345 or 12345-6789)"),
+                             ("3", "O (SKU 1)", "unknown SKU 'NOPE'")]  # fmt: skip
+        table = app.screen.query_one("#import-problems", DataTable)
+        table.focus()
+        table.move_cursor(row=99)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert len(_problems(app)) == 200 and table.cursor_row == 100
+        for _ in range(3):
+            table.move_cursor(row=table.row_count - 1)
+            await pilot.press("down")
+            await settle(pilot)
+        shown = _problems(app)
+        assert len(shown) == 501  # every problem once, then the note
+        assert len(set(shown[:500])) == 500
+        assert shown[499] == ("252", "O (SKU 1)", "unknown SKU 'NOPE'")
+        assert shown[500][2] == "note: the template's example row (Jane Example) was skipped"
 
 
 async def test_e_writes_the_error_report_beside_the_file_and_shows_its_path(

@@ -13,7 +13,16 @@ import pytest
 from oms_core.domain.customers import Address, CustomerStatus
 from oms_core.domain.errors import PaymentDeclined, PaymentUnavailable, ValidationError
 from oms_core.domain.gateway_calls import CallStatus
-from oms_core.domain.imports import FIELDS, ColumnRef, ImportItem, ImportRow, OrderFile
+from oms_core.domain.imports import (
+    FIELDS,
+    ColumnRef,
+    ImportItem,
+    ImportProblem,
+    ImportRow,
+    OrderFile,
+    ordered_problems,
+    problems_after,
+)
 from oms_core.domain.payments import CardEntry, PaymentChoice, PaymentMethod
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import Authorization
@@ -221,6 +230,41 @@ def test_the_reader_problems_are_part_of_the_dry_run(
     assert [str(p) for p in preview.problems] == [
         "row 2, column P (Qty 1): 'lots' is not a quantity (SKU 'WINE-CAB-2019')"
     ]
+
+
+def test_a_dry_runs_problems_are_read_a_page_at_a_time_by_keyset(services: Services, purchaser: int) -> None:
+    # 400 rows with two problems each (a bad ZIP and an unknown SKU), and one for the whole file.
+    rows = [_row(n, f"R{n}", items=(("NOPE", 1),), zip="9000", state="XX") for n in range(2, 402)]
+    preview = services.imports.dry_run(_file(*rows), purchaser, None)
+    assert len(preview.problems) == 1 + 400 * 3
+    pages, after = [], None
+    while page := problems_after(preview.problems, after, 100):
+        assert len(page) <= 100
+        pages.append(page)
+        after = page[-1].position()
+    assert len(pages) == 13
+    assert [p for page in pages for p in page] == list(preview.problems)
+    assert str(pages[0][0]) == "file: choose how the purchaser pays"
+    assert [str(p) for p in pages[0][1:4]] == [
+        "row 2, column G (State): 'XX' is not a US state code (e.g. CA)",
+        "row 2, column H (ZIP): ZIP '9000' is not a US ZIP (12345 or 12345-6789)",
+        "row 2, column O (SKU 1): unknown SKU 'NOPE'",
+    ]
+    assert str(pages[-1][-1]) == "row 401, column O (SKU 1): unknown SKU 'NOPE'"
+
+
+def test_problems_sharing_a_cell_each_keep_a_place_of_their_own() -> None:
+    # Two reasons for one cell, given in reverse order, and the same problem twice: the keyset must
+    # not skip the second reason at a page boundary nor show the repeat twice.
+    second = ImportProblem(5, "H", "ZIP", "b: second reason")
+    first = ImportProblem(5, "H", "ZIP", "a: first reason")
+    whole = ImportProblem(None, "", "", "the purchaser is on hold")
+    ordered = ordered_problems([second, first, whole, second])
+    assert ordered == (whole, first, second)
+    page = problems_after(ordered, None, 2)
+    assert page == [whole, first]
+    assert problems_after(ordered, page[-1].position(), 2) == [second]
+    assert problems_after(ordered, second.position(), 2) == []
 
 
 def test_an_import_places_one_order_per_row_for_the_purchaser(services: Services, purchaser: int) -> None:
