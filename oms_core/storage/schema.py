@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0021"
+HEAD_REVISION = "0022"
 """The newest migration shipped (a test keeps it equal to Alembic's head). Knowing it here lets
 every start-up skip importing Alembic when the database is already current."""
 

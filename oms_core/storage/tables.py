@@ -275,6 +275,8 @@ orders = Table(
     Column("draft_stage", String(20), nullable=False, server_default="cart"),
     Column("version", Integer, nullable=False),
     Index("ix_orders_status_updated_at", "status", "updated_at"),
+    # My drafts: one operator's drafts, most recently edited first (migration 0022).
+    Index("ix_orders_status_operator_updated", "status", "operator", "updated_at", "id"),
     # The order list, newest first, under each of its filters (migration 0006).
     Index("ix_orders_status_placed", "status", "placed_at", "id"),
     Index("ix_orders_customer_placed", "customer_id", "status", "placed_at", "id"),
