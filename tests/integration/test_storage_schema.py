@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -227,19 +228,24 @@ def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(tmp_path: Pa
 
 
 def _statements(factory: SqlUnitOfWorkFactory, write: bool) -> list[str]:
+    """The BEGINs SQLite itself ran (its trace: a write's BEGIN is sent by the driver directly)."""
     seen: list[str] = []
+    traced: list[sqlite3.Connection] = []
 
-    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
+    def trace(dbapi_connection, _record, _proxy) -> None:
+        dbapi_connection.set_trace_callback(seen.append)
+        traced.append(dbapi_connection)
 
-    event.listen(factory.engine, "before_cursor_execute", remember)
+    event.listen(factory.engine, "checkout", trace)
     try:
         with factory(write=write) as uow:
             uow.reference.setting("x")
             uow.commit()
             uow.reference.setting("y")  # a second transaction on the same unit of work
     finally:
-        event.remove(factory.engine, "before_cursor_execute", remember)
+        event.remove(factory.engine, "checkout", trace)
+        for dbapi_connection in traced:
+            dbapi_connection.set_trace_callback(None)
     return [s for s in seen if s.startswith("BEGIN")]
 
 

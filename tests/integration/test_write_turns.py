@@ -126,3 +126,40 @@ def test_where_waiters_cannot_be_seen_a_run_pauses_the_whole_gap(tmp_path: Path)
     started = time.monotonic()
     assert turns.make_way(0.05) == 0.05
     assert time.monotonic() - started >= 0.05
+
+
+def test_a_writer_waiting_for_the_lock_gets_it_as_soon_as_it_is_released(database_url: str) -> None:
+    """SQLite's own wait sleeps up to 100 ms between tries once a writer has waited a while, so a
+    writer that queued behind a long transaction got in up to 100 ms after it ended (and anyone
+    arriving meanwhile went first): the tail of every operator's edit while a chunk runs.
+    """
+    _sqlite(database_url)
+    engine = make_engine(database_url)
+    factory = SqlUnitOfWorkFactory(engine, SystemClock())
+    delays: list[float] = []
+    try:
+        for _ in range(7):
+            holding = threading.Event()
+            got_in: list[float] = []
+
+            def waiter(holding: threading.Event = holding, got_in: list[float] = got_in) -> None:
+                holding.wait(10)
+                with factory(write=True) as uow:
+                    uow.reference.shipping_methods()
+                    got_in.append(time.monotonic())
+                    uow.commit()
+
+            thread = threading.Thread(target=waiter)
+            thread.start()
+            with factory(write=True) as uow:
+                uow.reference.shipping_methods()  # BEGIN IMMEDIATE: holds the lock
+                holding.set()
+                time.sleep(0.35)  # long enough for SQLite's waiter to be sleeping 100 ms at a time
+                uow.commit()
+                released = time.monotonic()
+            thread.join(10)
+            assert got_in, "the waiting writer never got in"
+            delays.append(got_in[0] - released)
+    finally:
+        engine.dispose()
+    assert sum(delays) / len(delays) < 0.02, [round(delay * 1000) for delay in delays]
