@@ -314,13 +314,18 @@ def reserve_id_blocks(conn: Connection, wanted: Sequence[tuple[Table, int]]) -> 
         return blocks
     if conn.dialect.name == "postgresql":
         # A row per table holding its ids as one array: a chunk's few thousand ids as rows cost
-        # more to fetch one by one than drawing them did.
+        # more to fetch one by one than drawing them did. The sequence is looked up once per
+        # table, in a CTE kept apart (MATERIALIZED; inlined, the look-up ran again for every id):
+        # pg_get_serial_sequence and the name's cast to a sequence are catalog look-ups, and
+        # once per id they took ~2 us each, 5x the cost of drawing it (4.4 ms for 2,000 ids,
+        # 0.8 ms looked up once).
         drawn = union_all(
             *(
-                select(
-                    literal(index).label("block"), func.array_agg(func.nextval(_sequence(table)))
-                ).select_from(func.generate_series(1, count))
+                select(literal(index).label("block"), func.array_agg(func.nextval(sequence.c.seq)))
+                .select_from(sequence)
+                .select_from(func.generate_series(1, count))
                 for index, table, count in asked
+                for sequence in [_sequence_once(table, index)]
             )
         )
         for index, values in conn.execute(drawn):
@@ -334,6 +339,15 @@ def reserve_id_blocks(conn: Connection, wanted: Sequence[tuple[Table, int]]) -> 
 
 def _sequence(table: Table) -> Any:
     return func.pg_get_serial_sequence(table.name, "id")
+
+
+def _sequence_once(table: Table, index: int) -> Any:
+    """``table``'s id sequence as a one-row CTE (column ``seq``, a ``regclass``), evaluated once."""
+    return (
+        select(func.to_regclass(_sequence(table)).label("seq"))
+        .cte(f"sequence_{index}")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def converter(conn: Connection, table: Table, column: str, plain: bool = False) -> Callable[[Any], Any]:
