@@ -46,7 +46,8 @@ class SqlAuditRepository(Repository, AuditRepository):
     def add_many(self, events: Sequence[AuditEvent]) -> None:
         """Record many events with one ``executemany`` of plain tuples (batch jobs add thousands)."""
         if events:
-            insert_tuples(self._conn, audit_events, EVENT_COLUMNS, [event_row(event) for event in events])
+            # A generator: on PostgreSQL each row is sent as it is made (insert_tuples).
+            insert_tuples(self._conn, audit_events, EVENT_COLUMNS, (event_row(event) for event in events))
 
     def for_order(self, order_id: int) -> list[AuditEvent]:
         """An order's events, oldest first."""

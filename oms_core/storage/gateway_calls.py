@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -96,14 +96,18 @@ class SqlGatewayCallRepository(Repository, GatewayCallRepository):
             return
         now = self._clock.now()
         ids = reserve_ids(self._conn, gateway_calls, len(calls))
-        rows = []
-        for call, call_id in zip(calls, ids, strict=True):
-            call.created_at = call.created_at or now
-            call.updated_at = call.updated_at or call.created_at
-            row = self._row(call)
-            rows.append((call_id, *(row[name] for name in _ROW_COLUMNS), call.created_at))
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            # Made as they are sent: on PostgreSQL the server inserts the first rows while the
+            # next are made (insert_tuples).
+            for call, call_id in zip(calls, ids, strict=True):
+                call.created_at = call.created_at or now
+                call.updated_at = call.updated_at or call.created_at
+                row = self._row(call)
+                yield (call_id, *(row[name] for name in _ROW_COLUMNS), call.created_at)
+
         try:
-            insert_tuples(self._conn, gateway_calls, _INSERT_COLUMNS, rows, ids_reserved=True)
+            insert_tuples(self._conn, gateway_calls, _INSERT_COLUMNS, rows(), ids_reserved=True)
         except DatabaseError as exc:
             if isinstance(exc.__cause__, self._conn.dialect.loaded_dbapi.IntegrityError):
                 raise StaleEdit("a payment of this batch is already under way") from None

@@ -50,7 +50,9 @@ def insert_tuples(
 
     Nothing is defaulted or derived: every non-null column without a server default must be given,
     search keys included. Rows are sent in chunks of :data:`CHUNK_ROWS` on the
-    connection's current transaction, so a generator of a million rows never sits in memory.
+    connection's current transaction, so a generator of a million rows never sits in memory;
+    on PostgreSQL each row is sent on as soon as it is made (pass a generator, and the server
+    inserts the first rows while the later ones are made).
 
     Args:
         conn: an open connection inside the caller's (write) transaction.
@@ -71,20 +73,26 @@ def insert_tuples(
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     count = 0
     try:
-        for batch in chunks(rows, CHUNK_ROWS):
-            if processors:
-                # Processed rows are lists; the driver takes any sequence.
-                batch = [_processed(row, processors) for row in batch]
-            with driver_errors(dialect, statement):
-                if dialect.name == "postgresql":
-                    # COPY: one statement for the lot. An executemany is one INSERT per row on the
-                    # server (pipelined, but each parsed, planned and run), several times slower.
-                    with cursor.copy(_copy_statement(table, tuple(columns), dialect)) as copy:
-                        for row in batch:
-                            copy.write_row(row)
-                else:
+        if dialect.name == "postgresql":
+            # COPY: one statement for the lot. An executemany is one INSERT per row on the server
+            # (pipelined, but each parsed, planned and run), several times slower. Each row goes
+            # to the driver as soon as it is made (from a generator, as soon as the caller makes
+            # it): the driver sends every 32 KiB and the server inserts them as they come, on its
+            # own core, while this process makes the next rows. Made in full first, the server
+            # waited for the client's rows, then the client for the server's inserts.
+            copying = cursor.copy(_copy_statement(table, tuple(columns), dialect))
+            with driver_errors(dialect, statement), copying as copy:
+                for row in rows:
+                    # Processed rows are lists; the driver takes any sequence.
+                    copy.write_row(_processed(row, processors) if processors else row)
+                    count += 1
+        else:
+            for batch in chunks(rows, CHUNK_ROWS):
+                if processors:
+                    batch = [_processed(row, processors) for row in batch]
+                with driver_errors(dialect, statement):
                     cursor.executemany(statement, batch)
-            count += len(batch)
+                count += len(batch)
     finally:
         cursor.close()
     if count and "id" in columns and dialect.name == "postgresql" and not ids_reserved:

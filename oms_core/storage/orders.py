@@ -443,19 +443,26 @@ class SqlOrderRepository(Repository, OrderRepository):
         order_ids, line_ids = reserve_id_blocks(
             self._conn, [(orders, len(orders_)), (order_lines, sum(len(order.lines) for order in orders_))]
         )
-        order_rows: list[tuple[Any, ...]] = []
-        line_rows: list[tuple[Any, ...]] = []
-        payment_rows: list[tuple[Any, ...]] = []
-        next_line = iter(line_ids)
-        for order, order_id in zip(orders_, order_ids, strict=True):
-            order_rows.append(_order_insert_row(order, order_id, now))
-            for position, line in enumerate(order.lines):
-                line_rows.append((next(next_line), *_line_row(order_id, position, line)))
-            payment_rows.extend(_payment_row(order_id, payment, now) for payment in order.payments)
+        placed = list(zip(orders_, order_ids, strict=True))
+        # Rows made as they are sent (generators): on PostgreSQL the server inserts the first
+        # ones while the next are made (insert_tuples).
+        order_rows = (_order_insert_row(order, order_id, now) for order, order_id in placed)
+        positions = (
+            (order_id, position, line)
+            for order, order_id in placed
+            for position, line in enumerate(order.lines)
+        )
+        line_rows = (
+            (line_id, *_line_row(order_id, position, line))
+            for line_id, (order_id, position, line) in zip(line_ids, positions, strict=True)
+        )
+        payment_rows = (
+            _payment_row(order_id, payment, now) for order, order_id in placed for payment in order.payments
+        )
         insert_tuples(self._conn, orders, _ORDER_INSERT_COLUMNS, order_rows, ids_reserved=True)
-        if line_rows:
+        if line_ids:
             insert_tuples(self._conn, order_lines, _LINE_INSERT_COLUMNS, line_rows, ids_reserved=True)
-        if payment_rows:
+        if any(order.payments for order in orders_):
             insert_tuples(self._conn, payments, _PAYMENT_INSERT_COLUMNS, payment_rows)
         # The ids go onto the orders only once their rows are in.
         next_line = iter(line_ids)
