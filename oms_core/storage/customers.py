@@ -401,7 +401,9 @@ class SqlCustomerRepository(Repository, CustomerRepository):
                 addresses.c.is_default_billing,
                 *(addresses.c[name] for name in _ADDRESS_PARTS),
             )
-            rows = _once_by_id(self._conn.execute(_defaults_and_firsts(columns, batch, among)))
+            # All at once: iterated, the rows were fetched one by one, which on PostgreSQL's
+            # driver costs a call into Python per row (~20,000 rows in a 10,000-member run).
+            rows = _once_by_id(self._conn.execute(_defaults_and_firsts(columns, batch, among)).all())
             for row in rows:
                 customer_id = row[1]
                 # The first address stands in until a default shows up (Customer.default_shipping).
