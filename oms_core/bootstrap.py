@@ -220,7 +220,10 @@ def build(config: Config, gateway: PaymentGateway | None = None, clock: Clock | 
     clock = clock or SystemClock()
     # The one clock: services and storage stamp every record with it.
     factory = SqlUnitOfWorkFactory(engine, clock)
-    gateway = gateway or (TestGateway() if config.test_gateway else configured_gateway(config.office))
+    # The gateway judges a card's expiry by the same clock as the services.
+    gateway = gateway or (
+        TestGateway(clock) if config.test_gateway else configured_gateway(config.office, clock)
+    )
     with factory(write=False) as uow:
         settings = _settings(uow.reference.setting, config.price_cut_limit)
     settings = replace(
@@ -285,15 +288,16 @@ def mailing(office: OfficeConfig) -> Mailing | None:
     )
 
 
-def configured_gateway(office: OfficeConfig) -> PaymentGateway:
-    """The office's gateway (``[gateway] kind``, or ``OMS_GATEWAY``; the test gateway by default).
+def configured_gateway(office: OfficeConfig, clock: Clock | None = None) -> PaymentGateway:
+    """The office's gateway (``[gateway] kind``, or ``OMS_GATEWAY``; the test gateway by default,
+    judging card expiry by ``clock``).
 
     Raises:
         ConfigError: the configuration names a gateway that cannot be built (one line).
     """
     from oms_core.payments.factory import make_gateway
 
-    return make_gateway(office.gateway)
+    return make_gateway(office.gateway, clock)
 
 
 def check_gateway(office: OfficeConfig) -> tuple[str, GatewayCheck]:

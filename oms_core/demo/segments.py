@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import Dialect
 
+from oms_core.clock import StoppedClock
 from oms_core.demo.orders import OrderBook, Segment, StockTaking, make_segment, stock_taking
 from oms_core.demo.people import CustomerBatch, CustomerFactory
 from oms_core.domain.errors import OmsError
@@ -76,7 +77,9 @@ def make(maker: Maker, job: Job) -> Made:
     """Make ``job``'s orders and their rows (a test gateway of its own authorises the cards)."""
     numbers = itertools.count(job.first_number)
     seeded = list(
-        make_segment(maker.book, job.segment, numbers.__next__, TestGateway(today=maker.now), maker.now)
+        make_segment(
+            maker.book, job.segment, numbers.__next__, TestGateway(StoppedClock(maker.now)), maker.now
+        )
     )
     order_rows, line_rows, payment_rows = load_rows([m.order for m in seeded], job.ids, maker.now)
     event_rows = [

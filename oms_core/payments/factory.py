@@ -8,13 +8,14 @@ command line: ``secret_key_file`` names a file holding it, readable by its owner
 from __future__ import annotations
 
 from oms_core.config import ConfigError, GatewaySection, read_secret
-from oms_core.ports import PaymentGateway
+from oms_core.ports import Clock, PaymentGateway
 
 KEY_FILE = "[gateway] secret_key_file"
 
 
-def make_gateway(section: GatewaySection) -> PaymentGateway:
-    """Build the configured gateway.
+def make_gateway(section: GatewaySection, clock: Clock | None = None) -> PaymentGateway:
+    """Build the configured gateway; the test gateway judges card expiry by ``clock`` (the
+    application's; the system clock if none).
 
     Raises:
         ConfigError: a key file that is missing, open to others, or does not hold a secret key.
@@ -22,7 +23,7 @@ def make_gateway(section: GatewaySection) -> PaymentGateway:
     if section.kind != "stripe":
         from oms_core.payments.test_gateway import TestGateway
 
-        return TestGateway()
+        return TestGateway(clock)
     if section.secret_key_file is None:
         raise ConfigError(f"{KEY_FILE}: name the file that holds the Stripe secret key (kind is stripe)")
     from oms_core.payments.secret_key import SecretKey

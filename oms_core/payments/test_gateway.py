@@ -31,12 +31,12 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
+from oms_core.clock import SystemClock
 from oms_core.domain.errors import ValidationError
 from oms_core.domain.payments import CardEntry, CardToken, card_brand, card_digits, card_problems
-from oms_core.ports import GatewayAnswer, GatewayCheck, PaymentGateway
+from oms_core.ports import Clock, GatewayAnswer, GatewayCheck, PaymentGateway
 
 DECLINE_NUMBERS = {
     "4000000000000002": "Card declined (do not honor)",
@@ -84,8 +84,11 @@ class TestGateway(PaymentGateway):
     __test__ = False  # not a pytest test class, whatever its name says
     name = "test"
 
-    def __init__(self, today: datetime | None = None) -> None:
-        self._today = today
+    def __init__(self, clock: Clock | None = None) -> None:
+        """A gateway that judges a card's expiry by ``clock``: the application's, so a card the
+        services accept by their date is accepted here (default: the system clock, UTC).
+        """
+        self._clock = clock or SystemClock()
         self._lock = threading.Lock()  # batch placing calls from several threads
         self._answers: dict[str, GatewayAnswer] = {}
         self._held: dict[str, _Held] = {}
@@ -95,7 +98,7 @@ class TestGateway(PaymentGateway):
 
     def tokenize(self, card: CardEntry) -> CardToken:
         """Check the card and return a token whose prefix encodes the test outcome."""
-        problems = card_problems(card, (self._today or datetime.now()).date())
+        problems = card_problems(card, self._clock.now().date())
         if problems:
             field_name, message = problems[0]
             raise ValidationError(message, field=field_name)

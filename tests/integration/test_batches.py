@@ -27,9 +27,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def application(database_url: str, clock: FixedClock) -> Iterator[Application]:
-    app = build(
-        Config(database_url, operator="alice"), gateway=TestGateway(NOW.replace(tzinfo=None)), clock=clock
-    )
+    app = build(Config(database_url, operator="alice"), gateway=TestGateway(clock), clock=clock)
     with app.uow_factory(write=True) as uow:
         seed_reference(uow)
         uow.commit()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from oms_core import bootstrap
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import PaymentDeclined
 from oms_core.domain.payments import CardEntry
@@ -63,7 +64,7 @@ def office(tmp_path: Path) -> str:
 
 def test_a_checkout_with_a_typed_card_logs_the_order_and_no_card_data(office, log_file):
     setup_logging("alice", log_file)
-    gateway = TestGateway(today=NOW.replace(tzinfo=None))
+    gateway = TestGateway(StoppedClock(NOW))
     config = bootstrap.Config(office, operator="alice", acting_admin="")
     application = bootstrap.build(config, gateway=gateway, clock=FixedClock(NOW))
     services = application.services

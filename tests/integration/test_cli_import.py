@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from oms_core import bootstrap
+from oms_core.clock import StoppedClock
 from oms_core.config import OfficeConfig
 from oms_core.domain.customers import Address
 from oms_core.domain.payments import CardEntry
@@ -36,7 +37,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "oms.db"
     url = f"sqlite:///{path}"
     bootstrap.upgrade_database(url)
-    gateway = TestGateway(today=NOW.replace(tzinfo=None))
+    gateway = TestGateway(StoppedClock(NOW))
     clock = FixedClock(NOW)
     application = bootstrap.build(bootstrap.Config(url, operator="root"), gateway=gateway, clock=clock)
     with application.uow_factory(write=True) as uow:
@@ -58,9 +59,8 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     def build_application(database_url: str, office: OfficeConfig) -> bootstrap.Application:
         config = bootstrap.Config(database_url, operator="root", office=office)
-        return bootstrap.build(
-            config, gateway=TestGateway(today=NOW.replace(tzinfo=None)), clock=FixedClock(NOW)
-        )
+        clock = FixedClock(NOW)
+        return bootstrap.build(config, gateway=TestGateway(clock), clock=clock)
 
     monkeypatch.setattr(import_command, "build_application", build_application)
     monkeypatch.setattr(import_command, "interactive", lambda: False)

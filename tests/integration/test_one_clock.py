@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from oms_core.bootstrap import Config, build
 from oms_core.domain.customers import Address
+from oms_core.domain.errors import ValidationError
+from oms_core.domain.payments import CardEntry
 from oms_core.services.customers import CustomerInput
 from oms_core.storage.database import make_engine
 from oms_core.storage.tables import customers
@@ -45,3 +48,29 @@ def test_customers_and_orders_are_stamped_by_the_clock_build_is_given(database_u
         engine.dispose()
     assert tuple(stamps) == (THEN, THEN)
     assert order.placed_at == THEN
+
+
+@pytest.mark.parametrize("test_gateway", [False, True], ids=["configured", "demo"])
+def test_the_test_gateway_judges_card_expiry_by_the_clock_build_is_given(
+    database_url: str, test_gateway: bool
+) -> None:
+    # On 29 February 2024 a card that runs to June 2025 is good (the real date has passed it)...
+    application = build(
+        Config(database_url, operator="root", test_gateway=test_gateway), clock=FixedClock(THEN)
+    )
+    try:
+        token = application.gateway.tokenize(CardEntry("4111 1111 1111 1111", 6, 2025, "123"))
+    finally:
+        application.close()
+    assert token.last4 == "1111"
+    # ... and in 2041 a card that ran to December 2040 is out of date (the real date has not reached it).
+    later = build(
+        Config(database_url, operator="root", test_gateway=test_gateway),
+        clock=FixedClock(datetime(2041, 1, 2, tzinfo=UTC)),
+    )
+    try:
+        with pytest.raises(ValidationError) as refused:
+            later.gateway.tokenize(CardEntry("4111 1111 1111 1111", 12, 2040, "123"))
+    finally:
+        later.close()
+    assert refused.value.field == "card_expiry"

@@ -24,11 +24,8 @@ NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 
 @pytest.fixture
 def application(database_url: str) -> Iterator[Application]:
-    app = build(
-        Config(database_url, operator="alice"),
-        gateway=TestGateway(NOW.replace(tzinfo=None)),
-        clock=FixedClock(NOW),
-    )
+    clock = FixedClock(NOW)
+    app = build(Config(database_url, operator="alice"), gateway=TestGateway(clock), clock=clock)
     with app.uow_factory(write=True) as uow:
         seed_reference(uow)
         uow.commit()

@@ -12,6 +12,7 @@ import sys
 from datetime import datetime
 
 from oms_core.bootstrap import Config, build
+from oms_core.clock import StoppedClock
 from oms_core.payments.test_gateway import TestGateway
 from oms_tui.app import OmsApp
 from tests.tui.pilot_helpers import send, settle
@@ -21,7 +22,7 @@ GIFT, NOTES, CHECK = "Happy 40th, Ann", "ring the bell twice", "2207"
 
 async def main() -> None:
     url, draft_id = sys.argv[1], int(sys.argv[2])
-    gateway = TestGateway(today=datetime(2026, 11, 26))
+    gateway = TestGateway(StoppedClock(datetime(2026, 11, 26)))
     application = build(Config(url, operator="root"), gateway=gateway)
     app = OmsApp(application.services, "root")
     async with app.run_test(size=(80, 24)) as pilot:

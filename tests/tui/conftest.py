@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from oms_core.bootstrap import Application, Config, build, upgrade_database
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address
 from oms_core.domain.payments import CardEntry
 from oms_core.payments.test_gateway import TestGateway
@@ -107,9 +108,7 @@ def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
         url = f"sqlite:///{path}"
         upgrade_database(url)
         clock = FixedClock(NOW)
-        application = build(
-            Config(url, operator="root"), gateway=TestGateway(today=NOW.replace(tzinfo=None)), clock=clock
-        )
+        application = build(Config(url, operator="root"), gateway=TestGateway(clock), clock=clock)
         try:
             with application.uow_factory(write=True) as uow:
                 seed_reference(uow)
@@ -139,7 +138,7 @@ def office(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Office:
     path = tmp_path / "oms.db"
     shutil.copyfile(template, path)
     clock = FixedClock(NOW)
-    gateway = TestGateway(today=NOW.replace(tzinfo=None))
+    gateway = TestGateway(StoppedClock(NOW))
     application = build(Config(f"sqlite:///{path}", operator="root"), gateway=gateway, clock=clock)
     return Office(application, clock, gateway, dict(ids))
 

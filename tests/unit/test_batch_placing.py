@@ -30,7 +30,7 @@ HOME = Address(name="A", address1="1 Main St", city="Portland", state="OR", zip=
 
 @pytest.fixture
 def gateway(clock):
-    return TestGateway(today=clock.now().replace(tzinfo=None))
+    return TestGateway(clock)
 
 
 @pytest.fixture

@@ -15,9 +15,7 @@ from tests.unit.batch_helpers import DECLINED_CARD, add_customer
 
 @pytest.fixture
 def services(fake_factory, clock):
-    return Services.build(
-        ServiceContext(fake_factory, TestGateway(clock.now().replace(tzinfo=None)), clock, "a")
-    )
+    return Services.build(ServiceContext(fake_factory, TestGateway(clock), clock, "a"))
 
 
 def test_the_report_lists_every_customer_with_order_or_reason_and_keeps_text_as_text(services, tmp_path):

@@ -36,7 +36,7 @@ def test_a_failed_commit_voids_the_authorisation_and_a_retry_authorises_again(
     fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
 ) -> None:
     factory = FailingOnceFactory(fake_factory.store)
-    gateway = TestGateway(today=clock.now().replace(tzinfo=None))
+    gateway = TestGateway(clock)
     services = Services.build(ServiceContext(factory, gateway, clock, "alice"))
     ann = _customer(services)
     draft = _draft(services, ann.id, (SKU_CABERNET, 1))
@@ -55,7 +55,7 @@ def test_a_failed_commit_voids_the_authorisation_and_a_retry_authorises_again(
 def test_short_stock_is_listed_among_the_problems_before_placing(
     fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    gateway = TestGateway(today=clock.now().replace(tzinfo=None))
+    gateway = TestGateway(clock)
     services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
     draft = _draft(services, _customer(services).id, ("GIFT-BOX", 6))
     assert ("lines", "GIFT-BOX: only 5 on hand, 6 ordered") in services.checkout.problems(draft.id)
@@ -64,7 +64,7 @@ def test_short_stock_is_listed_among_the_problems_before_placing(
 def test_leaving_an_empty_cart_discards_it_but_keeps_one_with_lines(
     fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    gateway = TestGateway(today=clock.now().replace(tzinfo=None))
+    gateway = TestGateway(clock)
     services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
     ann = _customer(services)
     empty = services.cart.start(ann.id)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address, CustomerStatus
 from oms_core.domain.errors import PaymentDeclined, PaymentUnavailable, ValidationError
 from oms_core.domain.gateway_calls import CallStatus
@@ -52,7 +53,7 @@ class CountingGateway(TestGateway):
     __test__ = False
 
     def __init__(self, fail_at: int | None = None, error: Exception | None = None) -> None:
-        super().__init__(today=TODAY)
+        super().__init__(StoppedClock(TODAY))
         self.authorized: list[tuple[Decimal, str]] = []
         self.asked = 0
         self.fail_at = fail_at

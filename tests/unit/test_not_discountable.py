@@ -26,7 +26,7 @@ def services(fake_factory, clock):
                     discountable=False)
         )  # fmt: skip
         uow.commit()
-    return Services.build(ServiceContext(fake_factory, TestGateway(today=clock.now()), clock, "alice"))
+    return Services.build(ServiceContext(fake_factory, TestGateway(clock), clock, "alice"))
 
 
 def test_a_club_member_pays_the_face_value_of_a_gift_card_in_the_cart(services):

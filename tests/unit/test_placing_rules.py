@@ -21,7 +21,7 @@ from tests.unit.batch_helpers import add_customer, place_in_steps
 
 @pytest.fixture
 def gateway(clock: FixedClock) -> TestGateway:
-    return TestGateway(today=clock.now().replace(tzinfo=None))
+    return TestGateway(clock)
 
 
 @pytest.fixture

@@ -17,14 +17,16 @@ from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
 from tests.fakes import SKU_CABERNET, FakeUnitOfWorkFactory, FixedClock, opener
-from tests.unit.conftest import FIXED_NOW
 
 HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="CA", zip="93650")
 
 
 def _services(factory: FakeUnitOfWorkFactory, clock: FixedClock, operator: str) -> Services:
     context = ServiceContext(
-        uow_factory=factory, gateway=TestGateway(today=FIXED_NOW), clock=clock, operator_username=operator
+        uow_factory=factory,
+        gateway=TestGateway(clock),
+        clock=clock,
+        operator_username=operator,
     )
     return Services.build(context)
 

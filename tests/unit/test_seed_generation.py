@@ -10,6 +10,7 @@ import phonenumbers
 import pytest
 from email_validator import validate_email
 
+from oms_core.clock import StoppedClock
 from oms_core.demo.catalogue import build_catalogue
 from oms_core.demo.orders import OrderBook, make_orders, order_history
 from oms_core.demo.people import ADDRESS_COLUMNS, CARD_COLUMNS, CUSTOMER_COLUMNS, CustomerFactory
@@ -123,7 +124,7 @@ def test_cards_on_file_are_test_gateway_tokens_and_a_few_decline(phones):
     declines = [c for c in cards if c["token"].startswith("tok_decline_")]
     assert 0 < len(declines) < len(cards) * 0.1
     assert all(c["exp_year"] > NOW.year and 1 <= c["exp_month"] <= 12 for c in cards)
-    gateway = TestGateway(today=NOW)
+    gateway = TestGateway(StoppedClock(NOW))
     approving = next(c for c in cards if c not in declines)
     assert gateway.authorize(approving["token"], money(5), "k1").approved
     assert not gateway.authorize(declines[0]["token"], money(5), "k2").approved
@@ -205,7 +206,9 @@ def _book(phones: PhonePool, customers: int = 400, products: int = 60) -> OrderB
 def test_seeded_orders_total_their_lines_shipping_and_tax_as_placed_orders_do(phones):
     book = _book(phones)
     numbers = iter(range(1001, 2000))
-    made = make_orders(random.Random(5), book, 200, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    made = make_orders(
+        random.Random(5), book, 200, lambda: next(numbers), TestGateway(StoppedClock(NOW)), NOW
+    )
     assert len(made) == 200
     for seeded in made:
         order = seeded.order
@@ -222,7 +225,9 @@ def test_seeded_orders_are_numbered_in_time_order_and_never_oversell_stock(phone
     book = _book(phones)
     before = {p.id: p.stock_on_hand for p in book.products.values()}
     numbers = iter(range(1001, 5000))
-    made = make_orders(random.Random(5), book, 1500, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    made = make_orders(
+        random.Random(5), book, 1500, lambda: next(numbers), TestGateway(StoppedClock(NOW)), NOW
+    )
     assert len(made) == 1500  # exactly as many as asked: stock is received, never oversold
     placed = [m.order.placed_at for m in made]
     assert placed == sorted(placed)
@@ -252,7 +257,7 @@ def test_seeded_orders_stock_never_goes_below_zero_at_any_point(phones):
     stock = {p.id: p.stock_on_hand for p in book.products.values()}
     numbers = iter(range(1, 10_000))
     for seeded in order_history(
-        random.Random(2), book, 400, lambda: next(numbers), TestGateway(today=NOW), NOW
+        random.Random(2), book, 400, lambda: next(numbers), TestGateway(StoppedClock(NOW)), NOW
     ):
         for receipt in seeded.receipts:
             sku, _, amount = receipt.detail.partition(": ")
@@ -269,7 +274,9 @@ def test_seeded_orders_stock_never_goes_below_zero_at_any_point(phones):
 def test_a_year_of_seeded_orders_has_every_status_source_operator_and_some_holds(phones):
     book = _book(phones)
     numbers = iter(range(1, 20_000))
-    made = make_orders(random.Random(8), book, 6000, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    made = make_orders(
+        random.Random(8), book, 6000, lambda: next(numbers), TestGateway(StoppedClock(NOW)), NOW
+    )
     orders = [m.order for m in made]
     statuses = {o.status for o in orders}
     assert {OrderStatus.PLACED, OrderStatus.RELEASED, OrderStatus.SHIPPED, OrderStatus.DELIVERED} <= statuses
@@ -290,7 +297,9 @@ def test_a_year_of_seeded_orders_has_every_status_source_operator_and_some_holds
 def test_club_members_pay_with_their_card_on_file_and_pickup_lovers_use_will_call(phones):
     book = _book(phones, customers=600)
     numbers = iter(range(1, 10_000))
-    made = make_orders(random.Random(9), book, 400, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    made = make_orders(
+        random.Random(9), book, 400, lambda: next(numbers), TestGateway(StoppedClock(NOW)), NOW
+    )
     by_id = {c.id: c for c in book.customers}
     for seeded in made:
         customer = by_id[seeded.order.customer_id]
@@ -305,7 +314,9 @@ def test_orders_heavier_than_60_lb_go_by_freight_and_lines_carry_the_catalogue_s
     # The method was chosen before the lines had their weights, so no seeded order went by freight.
     book = _book(phones, customers=600)
     numbers = iter(range(1, 10_000))
-    made = make_orders(random.Random(9), book, 600, lambda: next(numbers), TestGateway(today=NOW), NOW)
+    made = make_orders(
+        random.Random(9), book, 600, lambda: next(numbers), TestGateway(StoppedClock(NOW)), NOW
+    )
     for seeded in made:
         order = seeded.order
         for line in order.lines:

@@ -17,7 +17,7 @@ from tests.unit.batch_helpers import DECLINED_CARD, add_customer, replace_card
 
 @pytest.fixture
 def gateway(clock):
-    return TestGateway(today=clock.now().replace(tzinfo=None))
+    return TestGateway(clock)
 
 
 @pytest.fixture

@@ -34,7 +34,10 @@ CA_HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="
 
 def _services(factory: FakeUnitOfWorkFactory, clock: FixedClock, operator: str = "alice") -> Services:
     context = ServiceContext(
-        uow_factory=factory, gateway=TestGateway(today=FIXED_NOW), clock=clock, operator_username=operator
+        uow_factory=factory,
+        gateway=TestGateway(clock),
+        clock=clock,
+        operator_username=operator,
     )
     return Services.build(context)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import (
     InvalidState,
@@ -40,7 +41,7 @@ class ChangeDeclines(TestGateway):
 
 @pytest.fixture
 def gateway() -> TestGateway:
-    return TestGateway(today=FIXED_NOW)
+    return TestGateway(StoppedClock(FIXED_NOW))
 
 
 @pytest.fixture
@@ -134,7 +135,7 @@ def test_a_new_address_in_the_same_state_needs_no_gateway(
 def test_a_declined_card_leaves_the_order_and_the_stock_as_they_were(
     fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    services = _services(fake_factory, ChangeDeclines(today=FIXED_NOW), clock, "alice")
+    services = _services(fake_factory, ChangeDeclines(clock), clock, "alice")
     ann = _customer(services)
     order = _place(services, ann.id, (SKU_CABERNET, 1))
     stock = _stock(fake_factory, SKU_CABERNET)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import (
     InvalidState,
@@ -44,7 +45,7 @@ CA_HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="
 
 @pytest.fixture
 def gateway() -> TestGateway:
-    return TestGateway(today=FIXED_NOW)
+    return TestGateway(StoppedClock(FIXED_NOW))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ SHIP = date(2026, 10, 1)
 
 @pytest.fixture
 def gateway(clock):
-    return TestGateway(today=clock.now().replace(tzinfo=None))
+    return TestGateway(clock)
 
 
 @pytest.fixture

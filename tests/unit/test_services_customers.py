@@ -16,7 +16,6 @@ from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
 from tests.fakes import FakeCustomerRepository, FakeUnitOfWorkFactory, FixedClock
-from tests.unit.conftest import FIXED_NOW
 
 CARD_NUMBER = "4111111111111111"
 
@@ -24,7 +23,10 @@ CARD_NUMBER = "4111111111111111"
 @pytest.fixture
 def services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
     context = ServiceContext(
-        uow_factory=fake_factory, gateway=TestGateway(today=FIXED_NOW), clock=clock, operator_username="alice"
+        uow_factory=fake_factory,
+        gateway=TestGateway(clock),
+        clock=clock,
+        operator_username="alice",
     )
     return Services.build(context)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, ValidationError
 from oms_core.domain.fulfilment import ShipRequest
@@ -24,7 +25,7 @@ HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="CA"
 
 @pytest.fixture
 def services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
-    context = ServiceContext(fake_factory, TestGateway(today=FIXED_NOW), clock, "alice")
+    context = ServiceContext(fake_factory, TestGateway(clock), clock, "alice")
     return Services.build(context)
 
 
@@ -109,7 +110,7 @@ def test_a_future_ship_date_is_refused(services):
 
 
 def test_a_cancelled_order_cannot_ship_and_a_shipped_one_cannot_be_cancelled(services, fake_factory, clock):
-    boss = Services.build(ServiceContext(fake_factory, TestGateway(today=FIXED_NOW), clock, "sam"))
+    boss = Services.build(ServiceContext(fake_factory, TestGateway(clock), clock, "sam"))
     order = _place(services, (SKU_CABERNET, 1))
     boss.orders.cancel(order.id, "duplicate")
     with pytest.raises(InvalidState, match="cancelled: nothing to ship"):
@@ -150,7 +151,7 @@ def test_the_picklist_lists_released_orders_lines_in_release_order(services, clo
 
 
 def test_each_shipment_captures_what_it_carried_and_the_last_one_the_rest(fake_factory, clock):
-    gateway = TestGateway(today=FIXED_NOW)
+    gateway = TestGateway(StoppedClock(FIXED_NOW))
     services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
     order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
     with fake_factory(write=False) as uow:
@@ -181,7 +182,7 @@ def test_each_shipment_captures_what_it_carried_and_the_last_one_the_rest(fake_f
 def test_a_gateway_that_cannot_capture_part_leaves_it_all_to_the_last_shipment(
     fake_factory, clock, monkeypatch
 ):
-    gateway = TestGateway(today=FIXED_NOW)
+    gateway = TestGateway(StoppedClock(FIXED_NOW))
     services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
     order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
     whole_only = gateway.capture
@@ -205,7 +206,7 @@ def test_a_gateway_that_cannot_capture_part_leaves_it_all_to_the_last_shipment(
 
 
 def test_a_failed_part_capture_is_made_good_by_the_last_shipment(fake_factory, clock, monkeypatch):
-    gateway = TestGateway(today=FIXED_NOW)
+    gateway = TestGateway(StoppedClock(FIXED_NOW))
     services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
     order = _place(services, (SKU_CABERNET, 2), (SKU_CHARDONNAY, 1))
     working = gateway.capture
@@ -220,7 +221,7 @@ def test_a_failed_part_capture_is_made_good_by_the_last_shipment(fake_factory, c
 
 
 def test_a_capture_that_fails_leaves_the_order_shipped_and_flagged(fake_factory, clock, monkeypatch):
-    gateway = TestGateway(today=FIXED_NOW)
+    gateway = TestGateway(StoppedClock(FIXED_NOW))
     services = Services.build(ServiceContext(fake_factory, gateway, clock, "alice"))
     order = _place(services, (SKU_CABERNET, 1))
     monkeypatch.setattr(gateway, "capture", lambda *args, **kwargs: _declined())

@@ -16,13 +16,12 @@ from oms_core.services.context import ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
 from tests.fakes import SKU_CABERNET, FakeUnitOfWorkFactory, FixedClock
-from tests.unit.conftest import FIXED_NOW
 
 HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="CA", zip="93650")
 
 
 def _services(factory: FakeUnitOfWorkFactory, clock: FixedClock, who: str) -> Services:
-    return Services.build(ServiceContext(factory, TestGateway(today=FIXED_NOW), clock, who))
+    return Services.build(ServiceContext(factory, TestGateway(clock), clock, who))
 
 
 @pytest.fixture

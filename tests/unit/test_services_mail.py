@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import OmsError, ValidationError
 from oms_core.domain.mail import MAX_ATTEMPTS, MailMessage, MailRejected, MailUnavailable
@@ -46,7 +47,7 @@ def sender() -> RecordingSender:
 def _services(
     factory: FakeUnitOfWorkFactory, clock: FixedClock, who: str, mailing: Mailing | None
 ) -> Services:
-    gateway = TestGateway(today=FIXED_NOW)
+    gateway = TestGateway(StoppedClock(FIXED_NOW))
     context = ServiceContext(factory, gateway, clock, who, mailing=mailing)
     return Services.build(context)
 

@@ -17,7 +17,7 @@ from tests.unit.test_services_holds import _customer
 
 @pytest.fixture
 def services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
-    return Services.build(ServiceContext(fake_factory, TestGateway(today=FIXED_NOW), clock, "alice"))
+    return Services.build(ServiceContext(fake_factory, TestGateway(clock), clock, "alice"))
 
 
 def test_notes_on_a_customer_and_their_order_are_listed_newest_first(services, clock):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.customers import Address
 from oms_core.domain.errors import InvalidState, NotFound, PermissionDenied, ValidationError
 from oms_core.domain.fulfilment import ShipRequest
@@ -26,7 +27,7 @@ CA_HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="
 
 @pytest.fixture
 def gateway() -> TestGateway:
-    return TestGateway(today=FIXED_NOW)
+    return TestGateway(StoppedClock(FIXED_NOW))
 
 
 def _services(factory: FakeUnitOfWorkFactory, gateway: TestGateway, clock: FixedClock, who: str) -> Services:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.gateway_calls import CallAction, CallPurpose, CallStatus, GatewayCall
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.read_models import CustomerDetail
@@ -19,7 +20,7 @@ from tests.unit.test_services_orders import _customer, _place, _services
 
 @pytest.fixture
 def gateway() -> TestGateway:
-    return TestGateway(today=FIXED_NOW)
+    return TestGateway(StoppedClock(FIXED_NOW))
 
 
 @pytest.fixture

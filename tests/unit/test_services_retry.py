@@ -48,7 +48,7 @@ def factory(fake_factory: FakeUnitOfWorkFactory) -> ConflictingFactory:
 
 @pytest.fixture
 def gateway(clock: FixedClock) -> TestGateway:
-    return TestGateway(today=clock.now().replace(tzinfo=None))
+    return TestGateway(clock)
 
 
 @pytest.fixture

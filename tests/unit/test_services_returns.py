@@ -19,7 +19,6 @@ from oms_core.services.context import Mailing, ServiceContext
 from oms_core.services.customers import CustomerInput
 from oms_core.services.registry import Services
 from tests.fakes import SKU_CABERNET, FakeUnitOfWorkFactory, FixedClock
-from tests.unit.conftest import FIXED_NOW
 
 HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="CA", zip="93650")
 
@@ -27,9 +26,7 @@ HOME = Address(name="Ann Smith", address1="1 Main St", city="Fresno", state="CA"
 @pytest.fixture
 def services(fake_factory: FakeUnitOfWorkFactory, clock: FixedClock) -> Services:
     mailing = Mailing(TemplateFolder(), None, office_name="Hillside Cellars", office_phone="(707) 555-0100")
-    return Services.build(
-        ServiceContext(fake_factory, TestGateway(today=FIXED_NOW), clock, "alice", mailing=mailing)
-    )
+    return Services.build(ServiceContext(fake_factory, TestGateway(clock), clock, "alice", mailing=mailing))
 
 
 def _shipped(services: Services) -> OrderView:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from oms_core.clock import StoppedClock
 from oms_core.domain.payments import CardEntry
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.ports import Outcome
@@ -14,7 +15,7 @@ from oms_core.ports import Outcome
 
 @pytest.fixture
 def gateway() -> TestGateway:
-    return TestGateway(today=datetime(2026, 1, 1))
+    return TestGateway(StoppedClock(datetime(2026, 1, 1)))
 
 
 def _token(gateway: TestGateway, number: str = "4111111111111111") -> str:
@@ -41,7 +42,7 @@ def test_each_documented_number_answers_as_documented(
 def test_the_same_key_gets_the_same_authorisation_even_in_another_process(gateway: TestGateway) -> None:
     token = _token(gateway)
     first = gateway.authorize(token, Decimal("10.00"), "draft-1-v1")
-    again = TestGateway(today=datetime(2026, 1, 1)).authorize(token, Decimal("10.00"), "draft-1-v1")
+    again = TestGateway(StoppedClock(datetime(2026, 1, 1))).authorize(token, Decimal("10.00"), "draft-1-v1")
     assert first == again
 
 
@@ -49,12 +50,12 @@ def test_another_process_captures_and_refunds_what_this_one_authorised(gateway: 
     """The demo's seeder, another operator's oms and yesterday's session each have a gateway of
     their own: an order authorised by one is captured, and later refunded, by another."""
     held = gateway.authorize(_token(gateway), Decimal("170.96"), "draft-7-v1").reference
-    warehouse = TestGateway(today=datetime(2026, 1, 1))
+    warehouse = TestGateway(StoppedClock(datetime(2026, 1, 1)))
     assert warehouse.capture(held, Decimal("100.00"), "c1", final=False).approved
     assert warehouse.capture(held, Decimal("70.97"), "c2").outcome is Outcome.DECLINED  # more than held
     assert warehouse.capture(held, None, "c3").approved
     assert warehouse.captured == [(held, Decimal("100.00")), (held, Decimal("70.96"))]
-    desk = TestGateway(today=datetime(2026, 1, 1))
+    desk = TestGateway(StoppedClock(datetime(2026, 1, 1)))
     assert desk.refund(held, Decimal("80.99"), "r1").approved
     assert desk.refund(held, Decimal("90.00"), "r2").outcome is Outcome.DECLINED  # 89.97 left
     assert desk.refund("auth_not-one-of-ours", None, "r3").outcome is Outcome.DECLINED
