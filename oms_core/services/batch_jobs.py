@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -307,6 +308,8 @@ class BatchRunner:
         self._sizer = ChunkSizer(chunk_size)
         self._lock_seconds = 0.0
         self._pricing: PricingContext | None = None
+        self._statistics: ThreadPoolExecutor | None = None
+        self._refreshing: Future[None] | None = None
 
     def run(
         self,
@@ -327,7 +330,15 @@ class BatchRunner:
         # Held from before the batch is marked running until after it is marked finished: while
         # it is held, the batch shows as running; once its process is gone, as interrupted.
         with self._ctx.uow_factory.batch_run(batch_id):
-            return self._run(batch_id, progress, should_stop, prepare)
+            if self._ctx.uow_factory.row_locks:
+                # A thread of its own for the planner's statistics (_refresh_statistics).
+                self._statistics = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oms-statistics")
+            try:
+                return self._run(batch_id, progress, should_stop, prepare)
+            finally:
+                if self._statistics is not None:
+                    self._statistics.shutdown(wait=True)
+                    self._statistics = None
 
     def _run(
         self,
@@ -376,6 +387,7 @@ class BatchRunner:
                         tally[MemberStatus.SKIPPED],
                     )
                 )
+        self._refreshed()
         return self._finish(batch_id, done, tally, stopped or done < total, done - refreshed)
 
     @retry_on_conflict
@@ -487,7 +499,26 @@ class BatchRunner:
     def _refresh_statistics(self, added: int) -> None:
         """Refresh the planner's statistics where ``added`` more members made them stale (its own
         short transaction: ANALYZE inside a chunk's would hold the chunk's locks the longer).
+
+        Where the database is a server (PostgreSQL), on the run's statistics thread while the next
+        chunk runs: ANALYZE is the server's work alone (the thread only waits for it, so it does
+        not hold up this thread's Python), it takes no lock a chunk's writes wait for, and its
+        plans take effect from its commit. The refresh before it is waited for first, and its
+        error, if any, raised here.
         """
+        self._refreshed()
+        if self._statistics is None:
+            self._refresh_now(added)
+        else:
+            self._refreshing = self._statistics.submit(self._refresh_now, added)
+
+    def _refreshed(self) -> None:
+        """Wait for the refresh under way, if any (raising its error)."""
+        refreshing, self._refreshing = self._refreshing, None
+        if refreshing is not None:
+            refreshing.result()
+
+    def _refresh_now(self, added: int) -> None:
         with self._ctx.read() as uow:
             uow.batches.refresh_statistics(added)
             uow.commit()

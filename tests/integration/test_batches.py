@@ -14,6 +14,7 @@ from oms_core.domain.batches import Batch, BatchKind, BatchStatus, MemberResult,
 from oms_core.domain.customers import Address
 from oms_core.payments.test_gateway import TestGateway
 from oms_core.services.customers import CustomerInput
+from oms_core.storage.batches import SqlBatchRepository
 from tests.fakes import SKU_CABERNET, SKU_GIFT_BOX, FixedClock, seed_reference
 from tests.unit.batch_helpers import DECLINED_CARD, add_customer, replace_card
 
@@ -209,10 +210,12 @@ def test_pasted_customer_numbers_and_emails_are_found_on_the_database(applicatio
     assert {m.customer_id for m in services.bulk.members(batch.id)} == {ann, created.customer.id}
 
 
-def test_a_run_refreshes_the_planners_statistics_as_its_tables_grow(application, database_url):
+def test_a_run_refreshes_the_planners_statistics_as_its_tables_grow(application, database_url, monkeypatch):
     """On a new PostgreSQL database a run's tables start empty, and plans made then were kept for
     the whole run (the foreign-key checks of order lines scanned a whole index per line): the
     statistics are refreshed after the first chunk and as the run doubles, not only at its end.
+    Those refreshes run on a thread of their own while the next chunk runs (the run no longer
+    waits for ANALYZE); the last one, before the result listing, at the end of the run.
     """
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite plans from its indexes alone")
@@ -228,18 +231,25 @@ def test_a_run_refreshes_the_planners_statistics_as_its_tables_grow(application,
         for table in tables:
             conn.exec_driver_sql(f"ANALYZE {table}")
         conn.commit()
-    seen: list[dict[str, float]] = []
+    refreshes: list[tuple[str, int, dict[str, float]]] = []
+    real = SqlBatchRepository.refresh_statistics
 
-    def after_chunk(progress) -> None:  # noqa: ANN001
-        if progress.done:
-            with engine.connect() as conn:
-                rows = conn.exec_driver_sql(
-                    "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%(names)s)",
-                    {"names": list(tables)},
-                )
-                seen.append(dict(rows.all()))
+    def refresh(self, added: int) -> None:  # noqa: ANN001
+        real(self, added)
+        rows = self._conn.exec_driver_sql(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%(names)s)", {"names": list(tables)}
+        )
+        refreshes.append((threading.current_thread().name, added, dict(rows.all())))
 
-    report = services.clubs.process(shipment.id, progress=after_chunk, chunk_size=2)
+    monkeypatch.setattr(SqlBatchRepository, "refresh_statistics", refresh)
+    report = services.clubs.process(shipment.id, chunk_size=2)
     assert report.placed == 6
-    assert seen[0] == {"orders": 2, "gateway_calls": 2, "batch_members": 6}  # after the first chunk
-    assert seen[1]["orders"] == 4  # the run doubled
+    assert [(name.split("_")[0], added) for name, added, _ in refreshes] == [
+        ("oms-statistics", 2),  # after the first chunk, beside the second
+        ("oms-statistics", 2),  # the run doubled (4 members), beside the third
+        ("MainThread", 2),  # at the end, before the result listing
+    ]
+    first, doubled, last = (stats for _, _, stats in refreshes)
+    assert first["orders"] in (2, 4) and first["batch_members"] == 6  # no longer empty
+    assert doubled["orders"] in (4, 6)
+    assert last["orders"] in (4, 6)  # 2 more after 4 is not a doubling: analysed again only if 6 seen
