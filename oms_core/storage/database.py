@@ -162,9 +162,11 @@ def _begin_immediate(connection: Connection) -> None:
             try:
                 raw.execute("BEGIN IMMEDIATE")
                 return
-            except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
-                    break  # not the lock: raised below as SQLAlchemy raises it
+            except sqlite3.Error as error:
+                # This event runs outside SQLAlchemy's error handling: anything but the lock is
+                # raised below, through SQLAlchemy, so that it reaches the operator as one line.
+                if (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                    break
             time.sleep(ASK_AGAIN_SECONDS[min(tries, len(ASK_AGAIN_SECONDS) - 1)])
             tries += 1
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # once more, raising what SQLite says

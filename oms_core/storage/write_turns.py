@@ -1,11 +1,12 @@
 """Whose turn it is to write a SQLite database: writers waiting for the lock are seen by the others.
 
 SQLite lets one writer in at a time and tells nobody who is waiting: a writer blocked on the lock
-sleeps and tries again (every 100 ms once it has waited a while). A batch run that commits a chunk
-and at once begins the next would win the lock again and again while an operator's edit keeps
-missing it. So every write transaction marks itself as waiting while it asks for the lock (a shared
-lock on byte 0 of ``<database>-writers.lock``, taken before ``BEGIN IMMEDIATE`` and dropped as soon
-as the lock is granted), and a batch run, between its transactions, gives way only while someone is
+sleeps and tries again (every 8 ms at most: :func:`oms_core.storage.database._begin_immediate`). A
+batch run that commits a chunk and at once begins the next would win the lock again and again
+while an operator's edit keeps missing it. So every write transaction marks itself as waiting
+while it asks for the lock (a shared lock on byte 0 of ``<database>-writers.lock``, taken before
+``BEGIN IMMEDIATE`` and dropped as soon as the lock is granted), and a batch run, between its
+transactions, gives way only while someone is
 marked: no pause at all when nobody waits, and never longer than it is told.
 
 The marks are open-file-description locks (:mod:`oms_core.storage.file_locks`): the kernel drops

@@ -98,3 +98,37 @@ def test_sqlite_waiting_past_the_busy_timeout_is_retried_then_reported_in_words(
         release.set()
         holder.join(10)
         application.close()
+
+
+class _BrokenFileCursor(sqlite3.Cursor):
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "BEGIN IMMEDIATE":
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return super().execute(sql, *args)
+
+
+class _BrokenFileConnection(sqlite3.Connection):
+    """A connection to a file that turns out damaged when a write transaction begins."""
+
+    def cursor(self, factory: type[sqlite3.Cursor] = _BrokenFileCursor) -> sqlite3.Cursor:
+        return super().cursor(factory)
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        return self.cursor().execute(sql, *args)
+
+
+def test_a_damaged_sqlite_file_refusing_a_write_is_reported_in_words(tmp_path: Path) -> None:
+    """The write lock is asked for outside SQLAlchemy's error handling: a driver error there must
+    still reach the operator as the domain's one line, not as sqlite3's exception.
+    """
+    engine = database.make_engine(
+        f"sqlite:///{tmp_path / 'damaged.db'}", connect_args={"factory": _BrokenFileConnection}
+    )
+    try:
+        with (
+            pytest.raises(DatabaseError, match="malformed"),
+            SqlUnitOfWorkFactory(engine, SystemClock())(write=True) as uow,
+        ):
+            uow.reference.shipping_methods()
+    finally:
+        engine.dispose()

@@ -159,4 +159,5 @@ def test_a_writer_waiting_for_the_lock_gets_it_as_soon_as_it_is_released(databas
             delays.append(got_in[0] - released)
     finally:
         engine.dispose()
-    assert sum(delays) / len(delays) < 0.02, [round(delay * 1000) for delay in delays]
+    # 80 ms a hand-over before; a few ms now, with room for a loaded machine.
+    assert sum(delays) / len(delays) < 0.04, [round(delay * 1000) for delay in delays]
