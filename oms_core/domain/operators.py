@@ -30,10 +30,6 @@ SUPERUSER = "root"
 MAX_USERNAME = 64
 """The longest operator name the audit trail and the operators table hold (``ann as sam`` too)."""
 
-MAX_ACCOUNT_NAME = 32
-"""The longest OS account name: what the login records (utmp's ``ut_user``, read by ``who`` and
-``last``) hold, and what ``useradd`` has long refused to go beyond."""
-
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@-]*\$?")
 """What an OS account name can be (``useradd``'s rule): letters, digits, ``_``, ``.``, ``-`` (not
 first), a trailing ``$`` (a Samba machine account), and ``@`` for a directory's ``user@domain``
@@ -44,27 +40,39 @@ def check_username(username: str) -> str:
     """The name of the OS account an operator logs in with, checked.
 
     An operator is known by the account they connect with (identity is the OS account), so a name
-    no account can have ("Olga Petrova", "olga:x", "1042", 40 letters) would be an operator
-    nobody can ever be.
+    no account can have ("Olga Petrova", "olga:x") would be an operator nobody can ever be. A
+    directory's ``user@domain`` names can be longer than a local account's 32 characters, so the
+    limit is the stored width (:data:`MAX_USERNAME`).
 
     Raises:
         ValidationError: empty, too long, or not an account name (naming what is wrong).
     """
     if not username:
         raise ValidationError("the user name is empty", field="username")
-    if len(username) > MAX_ACCOUNT_NAME:
-        raise ValidationError(
-            f"the user name is longer than {MAX_ACCOUNT_NAME} characters, the most an OS account name has",
-            field="username",
-        )
+    if len(username) > MAX_USERNAME:
+        raise ValidationError(f"the user name is longer than {MAX_USERNAME} characters", field="username")
     if not _ACCOUNT_NAME.fullmatch(username):
         raise ValidationError(
             f"{username!r} is not an OS account name: give the login name "
             "(letters, digits, . _ - @; no spaces), as `whoami` prints it",
             field="username",
         )
+    return username
+
+
+def check_new_username(username: str) -> str:
+    """:func:`check_username` for an operator not yet known, who also may not be all digits.
+
+    ``useradd`` refuses such names (``chown``, ``ps`` and the like would read them as a uid), and
+    ``oms operator add 1042`` is far likelier an employee number typed for the login name. An
+    operator already stored under such a name (a directory account, the first admin) can still
+    have their role changed.
+
+    Raises:
+        ValidationError: as :func:`check_username`, or all digits.
+    """
+    check_username(username)
     if username.isdigit():
-        # useradd refuses these: chown, ps and the like would read the name as a uid.
         raise ValidationError(
             f"{username!r} is not an OS account name: an account name is not all digits "
             "(that is a uid); give the login name, as `whoami` prints it",

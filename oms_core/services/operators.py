@@ -6,7 +6,7 @@ import logging
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import ValidationError
-from oms_core.domain.operators import Operator, Role, check_username
+from oms_core.domain.operators import Operator, Role, check_new_username, check_username
 from oms_core.domain.text import clean_field
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.retry import retry_on_conflict
@@ -43,6 +43,8 @@ class OperatorService:
             me = current_operator(uow, self._ctx.operator_username)
             require_role(me, Role.ADMIN, "changing operators and roles")
             existing = uow.reference.operator(username)
+            if existing is None:
+                check_new_username(username)
             operator = Operator(
                 username, parsed_role, clean_field(name) or (existing.name if existing else "")
             )
