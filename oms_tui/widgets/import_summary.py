@@ -4,7 +4,8 @@ Problems and warnings come from the client's file, so every cell is shown as pla
 10,000 rows can have tens of thousands of problems: the table shows a page of them and reads the
 next by keyset (:func:`~oms_core.domain.imports.problems_after`) when PageDown (or Down) reaches
 its last row, as the batch member lists do; the warnings (a few, one per odd column) follow the
-last page.
+last page. The table fits its columns to the window, so a long reason is cut short in its cell:
+the line under the table says the highlighted one in full.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from oms_core.domain.imports import (
     ImportProblem,
@@ -63,6 +64,7 @@ class ProblemTable(PagedTable):
         self._warnings: tuple[ImportProblem, ...] = ()
         self._last: ProblemPosition | None = None
         self._listed = 0
+        self._said: dict[str, Text] = {}
 
     def show(self, problems: Sequence[ImportProblem], warnings: Sequence[ImportProblem]) -> None:
         """Show the first page of ``problems`` (sorted into their positions) and, if it is the
@@ -70,6 +72,7 @@ class ProblemTable(PagedTable):
         """
         self._problems, self._warnings = ordered_problems(problems), tuple(warnings)
         self._last, self._listed = None, 0
+        self._said = {}
         self.set_rows(self._next_page(), has_more=self._last_shown_is_not_last())
 
     def on_paged_table_more_wanted(self, event: PagedTable.MoreWanted) -> None:
@@ -82,13 +85,21 @@ class ProblemTable(PagedTable):
         if page:
             self._last = page[-1].position()
         # A row's key is its place in the list: unique, as a position holds one problem.
-        rows: list[tuple[str, tuple[object, ...]]] = [
-            (f"p{self._listed + index}", _problem_cells(problem)) for index, problem in enumerate(page)
-        ]
+        rows: list[tuple[str, tuple[object, ...]]] = []
+        for index, problem in enumerate(page):
+            key = f"p{self._listed + index}"
+            rows.append((key, _problem_cells(problem)))
+            self._said[key] = plain(str(problem))
         self._listed += len(page)
         if not self._last_shown_is_not_last():
-            rows.extend((f"w{index}", _warning_cells(w)) for index, w in enumerate(self._warnings))
+            for index, warning in enumerate(self._warnings):
+                rows.append((f"w{index}", _warning_cells(warning)))
+                self._said[f"w{index}"] = plain(f"note: {warning}")
         return rows
+
+    def said(self, key: str | None) -> Text:
+        """The whole of the problem (or note) in row ``key``, where it is, then what is wrong."""
+        return self._said.get(key or "", Text())
 
     def _last_shown_is_not_last(self) -> bool:
         return bool(self._problems) and self._last is not None and self._last < self._problems[-1].position()
@@ -119,6 +130,11 @@ class ImportSummary(Vertical):
     ImportSummary ProblemTable {
         height: 1fr;
     }
+    ImportSummary #problem-said {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+    }
     """
 
     def compose(self) -> ComposeResult:
@@ -127,6 +143,11 @@ class ImportSummary(Vertical):
             "Choose a file (o), the purchaser (p) and the payment.", id="import-totals", markup=False
         )
         yield ProblemTable(id="import-problems")
+        yield Static(id="problem-said", markup=False)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Say the highlighted problem in full under the table (its cell may be cut short)."""
+        self.query_one("#problem-said", Static).update(self.table.said(event.row_key.value))
 
     @property
     def table(self) -> ProblemTable:
@@ -148,7 +169,10 @@ class ImportSummary(Vertical):
         if preview.ok:
             lines.append(f"{preview.ready:,} orders ready to import", style="bold")
         else:
-            lines.append(f"{len(preview.problems):,} problems: nothing can be imported", style="bold")
+            count = len(preview.problems)
+            lines.append(
+                f"{count:,} problem{'s' if count != 1 else ''}: nothing can be imported", style="bold"
+            )
             lines.append(f" ({preview.ready:,} of {preview.orders:,} rows priced)")
         lines.append("\n")
         lines.append_text(plain(units_line(preview.units)))
@@ -178,4 +202,5 @@ class ImportSummary(Vertical):
         self.query_one("#import-totals", Static).update(text)
 
     def _problems(self, problems: Sequence[ImportProblem], warnings: Sequence[ImportProblem]) -> None:
+        self.query_one("#problem-said", Static).update(Text())  # an empty table highlights nothing
         self.table.show(problems, warnings)

@@ -196,6 +196,33 @@ async def test_a_file_full_of_problems_is_listed_a_page_at_a_time(
         assert shown[500][2] == "note: the template's example row (Jane Example) was skipped"
 
 
+async def test_at_80_columns_the_highlighted_problem_is_said_in_full_under_the_table(
+    app: OmsApp, office: Office, folder: Path
+) -> None:
+    rows = [recipient(EXAMPLE_ROW["first_name"], EXAMPLE_ROW["last_name"], address1=EXAMPLE_ROW["address1"])]
+    rows.append(recipient("Ann", zip_code="9O210"))
+    write_orders(folder / "gifts.xlsx", rows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_import()
+        await settle(pilot)
+        await _open(pilot, "gifts.xlsx")
+        await _purchaser(pilot, "smith")
+        assert "1 problem: nothing can be imported" in screen_text(app)
+        table = app.screen.query_one("#import-problems", DataTable)
+        note = "the template's example row (Jane Example) was skipped"
+        assert note not in _problems(app)[-1][2]  # cut short in its cell at this width
+        table.focus()
+        table.move_cursor(row=table.row_count - 1)
+        await settle(pilot)
+        said = str(app.screen.query_one("#problem-said", Static).render())
+        assert note in said
+        table.move_cursor(row=0)
+        await settle(pilot)
+        said = str(app.screen.query_one("#problem-said", Static).render())
+        assert "row 3, column H (ZIP*): ZIP '9O210' is not a US ZIP (12345 or 12345-6789)" in said
+
+
 async def test_e_writes_the_error_report_beside_the_file_and_shows_its_path(
     app: OmsApp, folder: Path
 ) -> None:
