@@ -86,7 +86,9 @@ class TestGateway(PaymentGateway):
 
     def __init__(self, clock: Clock | None = None) -> None:
         """A gateway that judges a card's expiry by ``clock``: the application's, so a card the
-        services accept by their date is accepted here (default: the system clock, UTC).
+        services accept by their date is accepted here (default: the system clock). The date is
+        UTC's, as the services' is: on the evening of a month's last day in America a card
+        expiring that month is already refused.
         """
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()  # batch placing calls from several threads
