@@ -64,9 +64,9 @@ product and counter rows): operators' edits wait at most about this long behind 
 CHUNK_GAP_SECONDS = 0.12
 """On a single-writer database (SQLite), the longest pause between a run's transactions while other
 writers wait for the lock (:meth:`~oms_core.ports.UnitOfWorkFactory.make_way`; none when nobody
-waits): longer than SQLite's longest wait between two tries of a blocked writer (100 ms), so every
-operator's write waiting on the chunk gets in before the run takes the lock again, instead of
-waiting out the busy timeout."""
+waits): many times a blocked writer's longest wait between two tries (8 ms,
+:func:`oms_core.storage.database._begin_immediate`), so every operator's write waiting on the chunk
+gets in before the run takes the lock again, instead of waiting out the busy timeout."""
 
 MAX_CHUNK = 2_000
 """The largest chunk, however fast the machine (a stop key is answered within a chunk)."""
