@@ -64,3 +64,37 @@ async def test_the_closing_line_shows_the_reason_literally(office):
         "oms: error: unable to open database file /srv/[red]oms[/red].db"
     ]
     assert all(isinstance(m, Text) for m in said)  # printed as it is, not read as Rich markup
+
+
+def test_the_oms_process_takes_what_start_up_made_out_of_the_cycle_collectors_passes(office, monkeypatch):
+    """Once the database is open, ``oms`` freezes the start-up heap (``gc.freeze``): Python's full
+    collections, which Textual's drawing sets off every few searches, then no longer walk it (they
+    paused a search ~100 ms). Frozen only in the ``oms`` process: here ``gc.freeze`` is a recorder.
+    """
+    import gc
+    from types import SimpleNamespace
+
+    import oms_tui.app as app_module
+
+    events: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: events.append("frozen"))
+    monkeypatch.setattr(app_module, "has_terminal", lambda stdin, stderr: True)
+
+    def connect():
+        events.append("opened")
+        return office.application.services
+
+    def run(self):  # what the real run does with connect, behind the first screen
+        assert self._open_services() is office.application.services
+
+    monkeypatch.setattr(OmsApp, "run", run)
+    settings = SimpleNamespace(
+        database_url="sqlite://",
+        operator="root",
+        import_folder=None,
+        documents_folder=None,
+        office_details=None,
+        max_import_rows=10,
+    )
+    assert app_module.run_connecting(settings, connect) == 0
+    assert events == ["opened", "frozen"]
