@@ -161,19 +161,29 @@ async def test_problems_are_listed_by_row_and_column_literally_and_nothing_is_im
         assert _imported(office) == []
 
 
+def _example_row_and(*rows: dict[str, object]) -> list[dict[str, object]]:
+    """The template's example row (skipped, with a note), then ``rows``."""
+    example = recipient(EXAMPLE_ROW["first_name"], EXAMPLE_ROW["last_name"], address1=EXAMPLE_ROW["address1"])
+    return [example, *rows]
+
+
+async def _dry_run(pilot, name: str) -> None:  # noqa: ANN001
+    """The Import screen, the file opened and Smith the purchaser: the dry run on screen."""
+    await settle(pilot)
+    pilot.app.open_import()
+    await settle(pilot)
+    await _open(pilot, name)
+    await _purchaser(pilot, "smith")
+
+
 async def test_a_file_full_of_problems_is_listed_a_page_at_a_time(
     app: OmsApp, office: Office, folder: Path
 ) -> None:
     # 250 rows, each with a bad ZIP and an unknown SKU: 500 problems, and a note for the example row.
-    rows = [recipient(EXAMPLE_ROW["first_name"], EXAMPLE_ROW["last_name"], address1=EXAMPLE_ROW["address1"])]
-    rows += [recipient(f"R{n}", zip_code="9O210", items=(("NOPE", 1),)) for n in range(250)]
+    rows = _example_row_and(*(recipient(f"R{n}", zip_code="9O210", items=(("NOPE", 1),)) for n in range(250)))
     write_orders(folder / "gifts.xlsx", rows)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
-        await _purchaser(pilot, "smith")
+        await _dry_run(pilot, "gifts.xlsx")
         assert "500 problems: nothing can be imported" in screen_text(app)
         shown = _problems(app)
         assert len(shown) == 100
@@ -199,15 +209,9 @@ async def test_a_file_full_of_problems_is_listed_a_page_at_a_time(
 async def test_at_80_columns_the_highlighted_problem_is_said_in_full_under_the_table(
     app: OmsApp, office: Office, folder: Path
 ) -> None:
-    rows = [recipient(EXAMPLE_ROW["first_name"], EXAMPLE_ROW["last_name"], address1=EXAMPLE_ROW["address1"])]
-    rows.append(recipient("Ann", zip_code="9O210"))
-    write_orders(folder / "gifts.xlsx", rows)
+    write_orders(folder / "gifts.xlsx", _example_row_and(recipient("Ann", zip_code="9O210")))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
-        await _purchaser(pilot, "smith")
+        await _dry_run(pilot, "gifts.xlsx")
         assert "1 problem: nothing can be imported" in screen_text(app)
         table = app.screen.query_one("#import-problems", DataTable)
         note = "the template's example row (Jane Example) was skipped"
