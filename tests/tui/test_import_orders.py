@@ -161,7 +161,7 @@ async def test_problems_are_listed_by_row_and_column_literally_and_nothing_is_im
         assert _imported(office) == []
 
 
-def _example_row_and(*rows: dict[str, object]) -> list[dict[str, object]]:
+def _example_row_and(*rows: list[object]) -> list[list[object]]:
     """The template's example row (skipped, with a note), then ``rows``."""
     example = recipient(EXAMPLE_ROW["first_name"], EXAMPLE_ROW["last_name"], address1=EXAMPLE_ROW["address1"])
     return [example, *rows]
