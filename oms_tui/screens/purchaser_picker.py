@@ -22,8 +22,9 @@ class PurchaserPicker(ModalScreen[CustomerSummary | None]):
         Binding("escape", "cancel", "Cancel", id="cancel_purchaser"),
     ]
 
+    # By id, not ``> Vertical``: the key footer is a Vertical too, and took the box's border and height.
     DEFAULT_CSS = """
-    PurchaserPicker > Vertical {
+    PurchaserPicker > #purchaser-box {
         width: 96%;
         height: 90%;
         border: round $primary;
@@ -37,7 +38,7 @@ class PurchaserPicker(ModalScreen[CustomerSummary | None]):
 
     def compose(self) -> ComposeResult:
         """A title line, the search, the keys."""
-        with Vertical():
+        with Vertical(id="purchaser-box"):
             yield Static("Who pays for the file? (the purchaser is billed for every order)", classes="title")
             yield CustomerSearch(self._query, id="purchaser-search")
         yield KeyFooter()

@@ -16,7 +16,9 @@ from oms_tui.app import OmsApp
 from oms_tui.screens.ask import AskScreen
 from oms_tui.screens.import_orders import ImportOrdersScreen
 from oms_tui.screens.purchaser_picker import PurchaserPicker
+from oms_tui.widgets.customer_search import CustomerSearch
 from oms_tui.widgets.import_payment import ImportPayment
+from oms_tui.widgets.key_footer import KeyFooter
 from tests.fakes import SKU_CABERNET, SKU_CHARDONNAY
 from tests.import_files import recipient, write_orders
 from tests.tui.conftest import Office
@@ -393,3 +395,24 @@ async def test_typing_a_name_while_the_list_has_the_focus_goes_into_the_name_box
             pilot, lambda: isinstance(app.screen, ImportOrdersScreen) and app.screen.path is not None
         )
         assert app.screen.path == folder / "gifts.xlsx"
+
+
+async def test_the_purchaser_picker_shows_its_search_and_results_at_80x24(app: OmsApp, folder: Path) -> None:
+    """A rule for the picker's box (``> Vertical``) matched its key footer too (a ``Vertical``):
+    the footer took the box's border and 90% of the height, and the search had two rows.
+    """
+    _good_file(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_import()
+        await settle(pilot)
+        await _open(pilot, "gifts.xlsx")
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PurchaserPicker)
+        await type_text(pilot, "smith")
+        await settle(pilot)
+        search = app.screen.query_one(CustomerSearch)
+        assert search.region.height >= 10
+        assert app.screen.query_one(KeyFooter).region.height <= 2
+        assert "Smith, Ann" in screen_text(app)
