@@ -20,11 +20,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from oms_tui.keyboard import hold_keys_while
 from oms_tui.shell import shell
 from oms_tui.widgets.paged_table import ColumnSpec, PagedTable
 from oms_tui.work import run_service
 
 if TYPE_CHECKING:  # on the first screen: the read models load with the services, behind it
+    from textual.worker import Worker
+
     from oms_core.domain.customer_search import SearchPosition
     from oms_core.read_models import CustomerPage, CustomerSummary
 
@@ -92,6 +95,7 @@ class CustomerSearch(Vertical):
         self._query = ""
         self._sequence = 0
         self._in_flight = False
+        self._searching: Worker[None] | None = None
         self._wanted: _Wanted | None = None
         self._next: SearchPosition | None = None
         self._choose_when_ready = False
@@ -137,7 +141,12 @@ class CustomerSearch(Vertical):
     def choose(self) -> None:
         """Choose the highlighted customer; if a search is still running, its first result."""
         if self.busy:
+            # Enter typed before the results: it takes the first, and what is typed after it
+            # (an "o" for the order, a SKU...) waits for the screen that customer opens, not
+            # going into this box (it would change the search, and nothing would open).
             self._choose_when_ready = True
+            if self._searching is not None:
+                hold_keys_while(self._searching)
             return
         customer = self.highlighted
         if customer is not None:
@@ -215,7 +224,7 @@ class CustomerSearch(Vertical):
         self._wanted = None
         self._in_flight = True
         app = shell(self.app)
-        run_service(
+        self._searching = run_service(
             self,
             # ``app.services`` is read in the worker: it waits while the database is still opening.
             lambda: app.services.customers.search_page(wanted.text, PAGE_SIZE, wanted.after),
@@ -223,6 +232,7 @@ class CustomerSearch(Vertical):
             lambda error: self._failed(wanted, str(error)),
             group="customer-search",
             exclusive=False,
+            hold_keys=self._choose_when_ready,  # the search an early Enter waits for
         )
 
     def _load_more(self) -> None:

@@ -112,3 +112,26 @@ async def test_at_120_columns_the_list_adds_email_and_type(make_app):
         row = next(line for line in screen_text(app).splitlines() if "Jones, Bob" in line)
         for shown in ("bob@acme.example", "Wholesale", " NY ", "New York"):
             assert shown in row
+
+
+async def test_enter_typed_before_the_results_then_the_order_all_land_where_they_belong(make_app):
+    """ "smith" Enter o SKU Enter 2 Enter in one burst: Enter arrives while the search still runs, so
+    it waits for the first result; the keys after it must wait too, for the customer it opens,
+    instead of going into the search box ("smithoWINE-...2": no match, nothing opened).
+    """
+    from oms_tui.screens.cart import CartScreen
+    from tests.fakes import SKU_CABERNET
+    from tests.tui.pilot_helpers import burst, keys
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, keys("smith", ["enter"], "o", SKU_CABERNET, ["enter"], "2", ["enter"]))
+        await settle(pilot)
+        for _ in range(100):
+            if isinstance(app.screen, CartScreen) and SKU_CABERNET in screen_text(app):
+                break
+            await pilot.pause(0.05)
+            await settle(pilot)
+        assert isinstance(app.screen, CartScreen), screen_text(app)
+        assert f"Added 2 x {SKU_CABERNET}" in screen_text(app)
