@@ -27,6 +27,7 @@ from oms_core.domain.orders import OrderSource, OrderStatus
 from oms_core.read_models import OrderFilter, OrderPosition, OrderSummary
 from oms_tui.shell import OmsShell, shell
 from oms_tui.stylesheets import STYLES
+from oms_tui.widgets.fields import FormSelect
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.order_rows import ORDER_COLUMNS, order_cells
 from oms_tui.widgets.paged_table import PagedTable
@@ -115,16 +116,17 @@ class OrdersScreen(Screen[None]):
         yield Header()
         with Horizontal(classes="order-filters"):
             yield Label("Status", classes="filter-label")
-            yield Select(STATUSES, value="", allow_blank=False, compact=True, id="status-filter")
+            # Form dropdowns: chosen by typing their first letters, the focused one marked by bars.
+            yield FormSelect(STATUSES, value="", allow_blank=False, id="status-filter")
             yield Label("Source", classes="filter-label")
-            yield Select(SOURCES, value="", allow_blank=False, compact=True, id="source-filter")
+            yield FormSelect(SOURCES, value="", allow_blank=False, id="source-filter")
             yield Label("Operator", classes="filter-label")
             yield Input(placeholder="username", compact=True, id="operator-filter", max_length=64)
         with Horizontal(classes="order-filters", id="order-dates"):
             yield Label("From", classes="filter-label")
-            yield Input(placeholder="11/28, today", compact=True, id="placed-from", max_length=10)
+            yield Input(placeholder="11/28", compact=True, id="placed-from", max_length=10)
             yield Label("To", classes="filter-label")
-            yield Input(placeholder="11/28, today", compact=True, id="placed-to", max_length=10)
+            yield Input(placeholder="11/28", compact=True, id="placed-to", max_length=10)
             yield Label("Cust", classes="filter-label")
             yield Input(placeholder="C000123", compact=True, id="customer-number", max_length=10)
             yield Label("#", classes="filter-label")

@@ -170,3 +170,30 @@ async def test_pagedown_at_the_bottom_loads_the_orders_after_the_last_one(make_a
         await pilot.press("down", "pagedown")
         await settle(pilot)
         assert listed(app) == [str(i) for i in reversed(ids)]
+
+
+async def test_the_filter_dropdowns_are_chosen_by_typing_and_the_focused_filter_shows_its_bars(
+    make_app, office
+):
+    """As in every form: letters on a closed dropdown choose ("r" Released, "f" Fax), and the focused
+    filter has a bar at each end (an outline, visible in 16 colours), not only a brighter arrow.
+    """
+    ids = three_orders(office)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_orders(app, pilot)
+        await pilot.press("slash")
+        assert app.focused.id == "status-filter"
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.query_one("#status-filter").value == "released"
+        assert listed(app) == [str(ids[1])]
+        for field, marked in (
+            ("#status-filter", "#status-filter SelectCurrent"),  # a dropdown shows focus on its face
+            ("#source-filter", "#source-filter SelectCurrent"),
+            ("#operator-filter", "#operator-filter"),
+            ("#placed-from", "#placed-from"),
+        ):
+            screen.query_one(field).focus()
+            await settle(pilot)
+            assert screen.query_one(marked).styles.outline_left[0] == "outer", field
