@@ -1,4 +1,4 @@
-"""An address on one line that can take the focus: Enter asks to change it."""
+"""An address, on one line where it fits, that can take the focus: Enter asks to change it."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ class AddressLine(Static, can_focus=True):
 
     BINDINGS = [Binding("enter,space", "change", "Change address", id="address_change")]
 
+    # Wrapped, not cut: a company and a suite do not fit 80 columns, and what was cut was the
+    # state and ZIP, which the operator reads back to the caller.
     DEFAULT_CSS = """
     AddressLine {
         width: 1fr;
-        height: 1;
+        height: auto;
+        max-height: 3;
     }
     """ + field_css("AddressLine")
 
@@ -38,7 +41,7 @@ class AddressLine(Static, can_focus=True):
 
     def show(self, address: Address | None, note: str = "") -> None:
         """Show ``address`` (or the empty text), with a dim ``note`` after it."""
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text(overflow="fold")
         if address is None or address.is_blank():
             text.append(self._empty, style="italic")
         else:

@@ -149,3 +149,37 @@ async def test_a_customer_named_like_markup_is_shown_literally(office, make_app)
         text = screen_text(app)
         assert "[bold red]x[/] Markup" in text
         assert "[b]Esc[/b], 1 Main St, Boston, MA 02134" in text
+
+
+async def test_at_80_columns_a_long_ship_to_is_shown_whole_to_read_back_to_the_caller(office, make_app):
+    """A ship-to with a company and a suite did not fit one line at 80 columns: it was cut before
+    the state and ZIP, which the operator reads back to the caller.
+    """
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkout(pilot, office, lines=((SKU_CABERNET, 1),))
+        app.screen.query_one("#ship-to").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OneOffAddressScreen)
+        await type_text(pilot, "Justin Miller")
+        await pilot.press("enter")
+        await type_text(pilot, "Cedar Trattoria Co.")
+        await pilot.press("enter")
+        await type_text(pilot, "4773 Mill Street")
+        await pilot.press("enter")
+        await type_text(pilot, "Suite 200")
+        await pilot.press("enter")
+        await type_text(pilot, "Lawrence")
+        await pilot.press("enter")
+        await type_text(pilot, "KS")
+        await pilot.press("enter")
+        await type_text(pilot, "66044")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckoutScreen)
+        shown = screen_text(app)
+        assert "Justin Miller, Cedar Trattoria Co., 4773 Mill Street, Suite" in shown
+        assert "200, Lawrence, KS 66044  (one-off)" in shown  # on a second line, whole
