@@ -205,9 +205,26 @@ class BatchScreen(Screen[None]):
     # -- running -------------------------------------------------------------------------------
 
     def action_run(self) -> None:
-        """F9: place the orders of every member not yet placed, after a yes."""
-        view = self.view
-        if view is None or self.panel.running:
+        """F9: place the orders of every member not yet placed, after a yes.
+
+        The batch is read again first: another operator, or ``oms club process`` on the command
+        line, may have run it since it was shown, and the question must count what is left now.
+        """
+        if self.view is None or self.panel.running:
+            return
+        service = self.service
+        run_service(
+            self,
+            lambda: service.get(self.batch_id),
+            self._ask_to_run,
+            self.failed,
+            group="batch-load",
+            hold_keys=True,  # the y typed after F9 answers the question
+        )
+
+    def _ask_to_run(self, view: BatchView) -> None:
+        self.show_view(view)
+        if self.panel.running:
             return
         to_do = view.counts.to_do
         if view.counts.total == 0:

@@ -124,3 +124,28 @@ async def test_a_run_can_be_stopped_and_leaving_the_screen_loses_nothing(office,
         await pilot.press("f9", "y")
         await settle(pilot)
         assert services.clubs.get(shipment.id).counts.placed == 6
+
+
+async def test_f9_counts_what_is_left_now_when_the_shipment_ran_elsewhere_meanwhile(office, make_app):
+    """The screen was open while `oms club process` (or another operator) ran the shipment: F9
+    said "Place up to 2 club orders... each member's card is charged" for orders already placed.
+    """
+    app = make_app()
+    services = app.services
+    _members(services)
+    shipment = services.clubs.create_shipment("Fall", CLUB, [(SKU_CABERNET, 2)], date(2026, 10, 1), "GROUND")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_club_shipment(shipment.id)
+        await settle(pilot)
+        assert app.screen.view.counts.to_do == 3
+        services.clubs.process(shipment.id)  # the command line, in another process
+        left = services.clubs.get(shipment.id).counts.to_do
+        assert left < 3
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, AskScreen)
+        assert f"Place up to {left} club order" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.view.counts.placed == 1  # and the screen shows it
