@@ -377,9 +377,16 @@ def check_database_url(database_url: str) -> None:
 
     check_database_scheme(database_url)  # the kind of database; the parse below checks the rest
     try:
-        normalize_url(database_url)
+        parsed = normalize_url(database_url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise OmsError(_not_a_url(database_url)) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.host:
+        # sqlite://tmp/oms.db reads as host "tmp", file "oms.db" in the current folder: the
+        # host would be dropped without a word and the wrong file opened (or created).
+        raise OmsError(
+            f"{database_url!r} has two slashes where SQLite needs three or four: "
+            "sqlite:///relative/path/oms.db or sqlite:////absolute/path/oms.db"
+        )
 
 
 def _not_a_url(database_url: str) -> str:

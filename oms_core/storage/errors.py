@@ -31,6 +31,7 @@ _RETRYABLE_SQLSTATES = frozenset(
 )
 _SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (extended codes keep these low bits)
 _SQLITE_BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
+_SQLITE_NOTADB = 26  # "file is not a database"
 
 
 def translate(error: BaseException, is_disconnect: bool = False) -> DatabaseError | None:
@@ -50,7 +51,16 @@ def translate(error: BaseException, is_disconnect: bool = False) -> DatabaseErro
         return DatabaseUnavailable(f"cannot reach the database ({text})")
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         return DatabaseError(f"{text}: the database has no oms schema yet; run `oms db upgrade` first")
+    if _sqlite_code(error) == _SQLITE_NOTADB:
+        # Raised by the first read as often as by a write: "refused the change" would mislead.
+        return DatabaseError(f"{text}: the database URL names a file that is not an oms database")
     return DatabaseError(f"the database refused the change ({text}); nothing was saved")
+
+
+def _sqlite_code(error: BaseException) -> int | None:
+    """SQLite's primary result code of ``error`` (the extended code's low byte), if it has one."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
 
 
 def install(engine: Engine) -> None:
@@ -67,8 +77,7 @@ def _on_error(context: ExceptionContext) -> BaseException | None:
 def _is_conflict(error: Any, text: str) -> bool:
     if getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES:
         return True
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is not None and code & 0xFF in _SQLITE_BUSY_CODES:
+    if _sqlite_code(error) in _SQLITE_BUSY_CODES:
         return True
     return type(error).__name__ == "OperationalError" and text.startswith(_SQLITE_BUSY_WORDS)
 

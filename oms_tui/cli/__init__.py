@@ -57,6 +57,15 @@ def _version() -> str:
         return "unknown"
 
 
+def _database_url_argument(text: str) -> str:
+    """``--db``'s value: an empty one is a mistake (a variable that was not set), not "the default"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty URL: give sqlite:///path/oms.db or postgresql://user@host/dbname, or leave --db out"
+        )
+    return text
+
+
 def _global_parser(add_help: bool = True) -> _Parser:
     """The options that come before any subcommand; without one, they start the TUI."""
     parser = _Parser(
@@ -71,6 +80,7 @@ def _global_parser(add_help: bool = True) -> _Parser:
     parser.add_argument(
         "--db",
         metavar="URL",
+        type=_database_url_argument,
         help="database URL: sqlite:///path/oms.db or postgresql://user@host/dbname",
     )
     parser.add_argument(

@@ -132,3 +132,21 @@ def test_a_damaged_sqlite_file_refusing_a_write_is_reported_in_words(tmp_path: P
             uow.reference.shipping_methods()
     finally:
         engine.dispose()
+
+
+def test_a_file_that_is_not_a_database_is_named_so_not_as_a_refused_change(tmp_path: Path) -> None:
+    """Reading a text file as the database said "the database refused the change (file is not a
+    database); nothing was saved", though nothing was being changed.
+    """
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database\n" * 100)
+    engine = database.make_engine(f"sqlite:///{path}")
+    try:
+        with (
+            pytest.raises(DatabaseError, match="names a file that is not an oms database") as refused,
+            SqlUnitOfWorkFactory(engine, SystemClock())() as uow,
+        ):
+            uow.reference.shipping_methods()
+        assert "refused the change" not in str(refused.value)
+    finally:
+        engine.dispose()
