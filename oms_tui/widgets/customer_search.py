@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # on the first screen: the read models load with the services
     from oms_core.read_models import CustomerPage, CustomerSummary
 
 PAGE_SIZE = 50
-PROMPT = "Type a last name, company, email, phone, customer number, ZIP or city and state."
+PROMPT = "Type a name, company, email, phone, customer number, ZIP, or city and state."
+"""The status line before anything is typed: short enough for 80 columns (it was cut at "and")."""
 NO_MATCH = "no match — ctrl+n creates a customer"
 
 # At 80 columns the name (as the caller says it), company, phone, city and state; email and type

@@ -135,3 +135,12 @@ async def test_enter_typed_before_the_results_then_the_order_all_land_where_they
             await settle(pilot)
         assert isinstance(app.screen, CartScreen), screen_text(app)
         assert f"Added 2 x {SKU_CABERNET}" in screen_text(app)
+
+
+async def test_the_prompt_is_read_whole_at_80_columns(make_app):
+    from oms_tui.widgets.customer_search import PROMPT
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert PROMPT in screen_text(app)
