@@ -24,7 +24,7 @@ from oms_core.domain.batches import (
     clean_name,
 )
 from oms_core.domain.customers import CustomerStatus
-from oms_core.domain.errors import ValidationError
+from oms_core.domain.errors import NotFound, ValidationError
 from oms_core.domain.orders import OrderSource
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import TimePosition
@@ -270,7 +270,10 @@ def _plan(
 
 
 def _bulk(uow: UnitOfWork, batch_id: int) -> Batch:
-    batch = uow.batches.get(batch_id)
+    try:
+        batch = uow.batches.get(batch_id)
+    except NotFound:
+        raise NotFound(f"there is no bulk order {batch_id}") from None
     if batch.kind is not BatchKind.BULK:
         raise ValidationError(
             f"batch {batch_id} is a {batch.kind.value} batch, not a bulk order", field="batch"

@@ -30,7 +30,7 @@ from oms_core.domain.batches import (
     clean_name,
 )
 from oms_core.domain.customers import CustomerStatus, CustomerType
-from oms_core.domain.errors import ValidationError
+from oms_core.domain.errors import NotFound, ValidationError
 from oms_core.domain.orders import OrderSource
 from oms_core.ports import UnitOfWork
 from oms_core.read_models import TimePosition
@@ -252,7 +252,10 @@ def _club(uow: UnitOfWork, code: str) -> CustomerType:
 
 
 def _shipment(uow: UnitOfWork, shipment_id: int) -> Batch:
-    batch = uow.batches.get(shipment_id)
+    try:
+        batch = uow.batches.get(shipment_id)
+    except NotFound:
+        raise NotFound(f"there is no club shipment {shipment_id}") from None
     if batch.kind is not BatchKind.CLUB:
         raise ValidationError(f"batch {shipment_id} is not a club shipment", field="shipment")
     return batch

@@ -74,7 +74,10 @@ def test_an_unknown_batch_is_one_line_of_error(office):
     url, _ = office
     status, _, err = _oms("--db", url, "bulk", "run", "999")
     assert status == 1
-    assert err.strip() == "oms: error: batch 999 does not exist"
+    assert err.strip() == "oms: error: there is no bulk order 999"
+    status, _, err = _oms("--db", url, "club", "process", "999")
+    assert status == 1
+    assert err.strip() == "oms: error: there is no club shipment 999"
 
 
 @pytest.fixture
