@@ -30,6 +30,9 @@ SUPERUSER = "root"
 MAX_USERNAME = 64
 """The longest operator name the audit trail and the operators table hold (``ann as sam`` too)."""
 
+MAX_FULL_NAME = 200
+"""The longest full name an operator's record holds (``operators.name``)."""
+
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@-]*\$?")
 """What an OS account name can be (``useradd``'s rule): letters, digits, ``_``, ``.``, ``-`` (not
 first), a trailing ``$`` (a Samba machine account), and ``@`` for a directory's ``user@domain``
@@ -58,6 +61,18 @@ def check_username(username: str) -> str:
             field="username",
         )
     return username
+
+
+def check_full_name(name: str) -> str:
+    """An operator's full name (shown beside the user name), checked.
+
+    Raises:
+        ValidationError: longer than :data:`MAX_FULL_NAME` (PostgreSQL would refuse it, SQLite
+            keep it: the rule is here, the same on both).
+    """
+    if len(name) > MAX_FULL_NAME:
+        raise ValidationError(f"the name is longer than {MAX_FULL_NAME} characters", field="name")
+    return name
 
 
 def check_new_username(username: str) -> str:

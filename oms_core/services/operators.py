@@ -6,7 +6,7 @@ import logging
 
 from oms_core.domain.audit import AuditEvent
 from oms_core.domain.errors import ValidationError
-from oms_core.domain.operators import Operator, Role, check_new_username, check_username
+from oms_core.domain.operators import Operator, Role, check_full_name, check_new_username, check_username
 from oms_core.domain.text import clean_field
 from oms_core.services.context import ServiceContext, current_operator, require_role
 from oms_core.services.retry import retry_on_conflict
@@ -34,6 +34,7 @@ class OperatorService:
             ValidationError: a user name no OS account can have, or an unknown role.
         """
         username = check_username(clean_field(username))
+        name = check_full_name(clean_field(name))
         try:
             parsed_role = Role(role)
         except ValueError:
@@ -45,9 +46,7 @@ class OperatorService:
             existing = uow.reference.operator(username)
             if existing is None:
                 check_new_username(username)
-            operator = Operator(
-                username, parsed_role, clean_field(name) or (existing.name if existing else "")
-            )
+            operator = Operator(username, parsed_role, name or (existing.name if existing else ""))
             uow.reference.save_operator(operator)
             before = existing.role.value if existing is not None else "not an operator"
             uow.audit.add(

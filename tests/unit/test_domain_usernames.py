@@ -73,3 +73,16 @@ def test_an_operator_already_known_by_such_a_name_can_still_have_their_role_chan
         uow.commit()
     services = Services.build(ServiceContext(fake_factory, TestGateway(clock), clock, "root"))
     assert services.operators.save(name, "supervisor").role is Role.SUPERVISOR
+
+
+def test_a_full_name_longer_than_the_record_holds_is_refused_on_every_backend(
+    fake_factory: FakeUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    """SQLite kept a 300-character name that PostgreSQL refused as a database error."""
+    services = Services.build(ServiceContext(fake_factory, TestGateway(clock), clock, "root"))
+    with pytest.raises(ValidationError, match="the name is longer than 200 characters") as refused:
+        services.operators.save("kim", "operator", name="x" * 201)
+    assert refused.value.field == "name"
+    with fake_factory(write=False) as uow:
+        assert uow.reference.operator("kim") is None
+    assert services.operators.save("kim", "operator", name="x" * 200).name == "x" * 200
