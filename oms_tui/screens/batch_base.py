@@ -218,7 +218,9 @@ class BatchScreen(Screen[None]):
             lambda: service.get(self.batch_id),
             self._ask_to_run,
             self.failed,
-            group="batch-load",
+            # A group of its own: in "batch-load" a refresh started meanwhile would cancel this
+            # read (or this read the refresh), and F9 would go unanswered.
+            group="batch-ask-to-run",
             hold_keys=True,  # the y typed after F9 answers the question
         )
 
