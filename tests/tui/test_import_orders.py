@@ -72,6 +72,20 @@ async def _open(pilot, name: str) -> None:  # noqa: ANN001
     await settle(pilot)
 
 
+async def _opened(pilot, name: str) -> None:  # noqa: ANN001
+    """The Import screen, then the file ``name`` opened in it."""
+    await settle(pilot)
+    pilot.app.open_import()
+    await settle(pilot)
+    await _open(pilot, name)
+
+
+async def _dry_run(pilot, name: str) -> None:  # noqa: ANN001
+    """The Import screen, the file opened and Smith the purchaser: the dry run on screen."""
+    await _opened(pilot, name)
+    await _purchaser(pilot, "smith")
+
+
 async def _purchaser(pilot, text: str) -> None:  # noqa: ANN001
     await pilot.press("p")
     await settle(pilot)
@@ -120,10 +134,7 @@ async def test_a_clean_file_is_dry_run_then_imported_with_f9(
 ) -> None:
     _good_file(folder)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
+        await _opened(pilot, "gifts.xlsx")
         assert "2 order rows read" in screen_text(app)
         await _purchaser(pilot, "smith")
         text = screen_text(app)
@@ -148,11 +159,7 @@ async def test_problems_are_listed_by_row_and_column_literally_and_nothing_is_im
         [recipient(), recipient("[bold]Bob[/bold]", zip_code="9O210", items=(("[red]NOPE", 1),))],
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
-        await _purchaser(pilot, "smith")
+        await _dry_run(pilot, "gifts.xlsx")
         assert _problems(app) == [
             ("3", "H (ZIP*)", "ZIP '9O210' is not a US ZIP (12345 or 12345-6789)"),
             ("3", "O (SKU 1)", "unknown SKU '[red]NOPE'"),
@@ -167,15 +174,6 @@ def _example_row_and(*rows: list[object]) -> list[list[object]]:
     """The template's example row (skipped, with a note), then ``rows``."""
     example = recipient(EXAMPLE_ROW["first_name"], EXAMPLE_ROW["last_name"], address1=EXAMPLE_ROW["address1"])
     return [example, *rows]
-
-
-async def _dry_run(pilot, name: str) -> None:  # noqa: ANN001
-    """The Import screen, the file opened and Smith the purchaser: the dry run on screen."""
-    await settle(pilot)
-    pilot.app.open_import()
-    await settle(pilot)
-    await _open(pilot, name)
-    await _purchaser(pilot, "smith")
 
 
 async def test_a_file_full_of_problems_is_listed_a_page_at_a_time(
@@ -234,10 +232,7 @@ async def test_e_writes_the_error_report_beside_the_file_and_shows_its_path(
 ) -> None:
     write_orders(folder / "gifts.xlsx", [recipient(items=((SKU_CABERNET, "two"),))])
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
+        await _opened(pilot, "gifts.xlsx")
         assert _problems(app) == [("2", "P (Qty 1)", "'two' is not a quantity (SKU 'WINE-CAB-2019')")]
         await pilot.press("e")
         await _until(
@@ -258,10 +253,7 @@ async def test_e_writes_the_error_report_beside_the_file_and_shows_its_path(
 async def test_a_hostile_file_is_refused_with_its_reason(app: OmsApp, office: Office, folder: Path) -> None:
     (folder / "orders.xlsx").write_text("First,Last\nAnn,Smith\n")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "orders.xlsx")
+        await _opened(pilot, "orders.xlsx")
         text = screen_text(app)
         assert "The file cannot be imported" in text
         assert "orders.xlsx is a CSV file, not an Excel workbook" in text
@@ -274,11 +266,7 @@ async def test_a_hostile_file_is_refused_with_its_reason(app: OmsApp, office: Of
 async def test_the_same_file_again_asks_before_importing(app: OmsApp, office: Office, folder: Path) -> None:
     _good_file(folder)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
-        await _purchaser(pilot, "smith")
+        await _dry_run(pilot, "gifts.xlsx")
         await pilot.press("f9")
         await settle(pilot)
         assert len(_imported(office)) == 2
@@ -306,11 +294,7 @@ async def test_a_new_card_is_tokenised_masked_and_charged_once_per_order(
 ) -> None:
     _good_file(folder)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
-        await _purchaser(pilot, "smith")
+        await _dry_run(pilot, "gifts.xlsx")
         payment = app.screen.query_one(ImportPayment)
         payment.method.focus()
         payment.method.value = ("card", None)  # as typing "n" does
@@ -342,11 +326,7 @@ async def test_a_new_card_is_tokenised_masked_and_charged_once_per_order(
 async def test_a_check_needs_its_number(app: OmsApp, office: Office, folder: Path) -> None:
     _good_file(folder)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
-        await _purchaser(pilot, "smith")
+        await _dry_run(pilot, "gifts.xlsx")
         method = app.screen.query_one(ImportPayment).method
         method.focus()
         method.value = ("check", None)  # as typing "ch" does
@@ -403,10 +383,7 @@ async def test_the_purchaser_picker_shows_its_search_and_results_at_80x24(app: O
     """
     _good_file(folder)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.open_import()
-        await settle(pilot)
-        await _open(pilot, "gifts.xlsx")
+        await _opened(pilot, "gifts.xlsx")
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(app.screen, PurchaserPicker)
